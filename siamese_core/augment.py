@@ -1,0 +1,78 @@
+"""Koch et al.'s affine distortions, applied to batches, with the drawn parameters kept for display.
+
+Each component (rotation θ ∈ [−10°, 10°], shear ρx, ρy ∈ [−0.3, 0.3], scale sx, sy ∈ [0.8, 1.2],
+translation tx, ty ∈ [−2, 2] px) is used with probability 0.5, otherwise it is the identity.
+"""
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import torch
+import torch.nn.functional as F
+
+
+@dataclass
+class AffineParams:
+    theta: float = 0.0   # rotation, degrees
+    rho_x: float = 0.0   # shear
+    rho_y: float = 0.0
+    s_x: float = 1.0     # scale
+    s_y: float = 1.0
+    t_x: float = 0.0     # translation, pixels
+    t_y: float = 0.0
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+class KochAffine:
+    """Draw parameters with `sample(n)`, apply them with `apply(images, params)`; `__call__` does both."""
+
+    def __init__(self, rotation: float = 10.0, shear: float = 0.3, scale: tuple[float, float] = (0.8, 1.2),
+                 translation: float = 2.0, p: float = 0.5):
+        if not 0.0 <= p <= 1.0:
+            raise ValueError("p must be in [0, 1]")
+        if rotation < 0 or shear < 0 or translation < 0 or not 0 < scale[0] <= scale[1]:
+            raise ValueError("ranges must be non-negative and scale = (low, high) with 0 < low ≤ high")
+        self.rotation, self.shear, self.scale, self.translation, self.p = rotation, shear, scale, translation, p
+
+    def sample(self, n: int, generator: torch.Generator | None = None) -> list[AffineParams]:
+        def draw(lo, hi, identity):
+            use = torch.rand(n, generator=generator) < self.p
+            val = lo + (hi - lo) * torch.rand(n, generator=generator)
+            return torch.where(use, val, torch.full((n,), float(identity))).tolist()
+        th = draw(-self.rotation, self.rotation, 0.0)
+        rx, ry = draw(-self.shear, self.shear, 0.0), draw(-self.shear, self.shear, 0.0)
+        sx, sy = draw(*self.scale, 1.0), draw(*self.scale, 1.0)
+        tx, ty = draw(-self.translation, self.translation, 0.0), draw(-self.translation, self.translation, 0.0)
+        return [AffineParams(*v) for v in zip(th, rx, ry, sx, sy, tx, ty)]
+
+    @staticmethod
+    def matrix(p: AffineParams) -> torch.Tensor:
+        """2×2 linear part: rotation · shear · scale (pixel coordinates, centred)."""
+        t = math.radians(p.theta)
+        rot = torch.tensor([[math.cos(t), -math.sin(t)], [math.sin(t), math.cos(t)]])
+        shear = torch.tensor([[1.0, p.rho_x], [p.rho_y, 1.0]])
+        scale = torch.tensor([[p.s_x, 0.0], [0.0, p.s_y]])
+        return rot @ shear @ scale
+
+    def apply(self, images: torch.Tensor, params: list[AffineParams]) -> torch.Tensor:
+        """Warp N×C×H×W images; background (0) fills the uncovered border."""
+        n, _, h, w = images.shape
+        if len(params) != n:
+            raise ValueError("one AffineParams per image")
+        theta = torch.zeros(n, 2, 3)
+        for i, p in enumerate(params):
+            # affine_grid maps output → input coordinates, so invert the forward transform.
+            inv = torch.linalg.inv(self.matrix(p))
+            theta[i, :, :2] = inv
+            # translation in normalised coordinates ([-1, 1] spans the image)
+            theta[i, :, 2] = -inv @ torch.tensor([2 * p.t_x / w, 2 * p.t_y / h])
+        grid = F.affine_grid(theta.to(images), list(images.shape), align_corners=False)
+        return F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
+
+    def __call__(self, images: torch.Tensor, generator: torch.Generator | None = None
+                 ) -> tuple[torch.Tensor, list[AffineParams]]:
+        params = self.sample(len(images), generator)
+        return self.apply(images, params), params

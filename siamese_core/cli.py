@@ -1,0 +1,204 @@
+"""Command line: `python -m siamese_core {train,evaluate,datasets,download} …` — the same code the pages run."""
+from __future__ import annotations
+
+import argparse
+import json
+import shlex
+import sys
+import time
+
+import torch
+
+from .data import DATASETS, DatasetNotFoundError, dataset_status, load_dataset, resolve_data_dir
+from .data.base import ENV_VAR
+MINERS = ("all", "random", "semi-hard", "batch-hard", "hardest")  # names make_miner knows
+from .models.siamese import BACKBONES
+from .training import LOSSES, Callback, TrainConfig, train
+
+
+def _add_data_args(p: argparse.ArgumentParser) -> None:
+    p.add_argument("--data-dir", default=None,
+                   help=f"dataset folder (default: ${ENV_VAR}, else ~/.cache/siamese-lab/data)")
+    p.add_argument("--download", action="store_true",
+                   help="allow downloading a missing dataset (needs internet); never done otherwise")
+    p.add_argument("--json", action="store_true", help="print one JSON object instead of text")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="python -m siamese_core",
+                                     description="Siamese Lab: train and evaluate Siamese networks on real data.")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    t = sub.add_parser("train", help="train a model and write a checkpoint",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    d = TrainConfig()
+    t.add_argument("--dataset", default=d.dataset, choices=sorted(DATASETS), help="training data (its train split)")
+    t.add_argument("--loss", default=d.loss, choices=LOSSES, help="training objective")
+    t.add_argument("--backbone", default=d.backbone, choices=BACKBONES, help="the twin network")
+    t.add_argument("--embedding-dim", type=int, default=d.embedding_dim, help="length of the embedding")
+    t.add_argument("--distance", default=d.distance, choices=("l2", "l1", "cosine"), help="embedding distance")
+    t.add_argument("--margin", type=float, default=None, help="margin (default: 1.0 contrastive, 0.2 triplet)")
+    t.add_argument("--miner", default=d.miner, choices=MINERS, help="triplet selection (triplet loss)")
+    t.add_argument("--center-lambda", type=float, default=d.center_lambda, help="λ of the center loss")
+    t.add_argument("--image-size", type=int, nargs=2, metavar=("H", "W"), default=None,
+                   help="resize the images (default: the dataset's own size)")
+    t.add_argument("--width", type=float, default=d.width, help="Koch channel multiplier")
+    t.add_argument("--batch-size", type=int, default=d.batch_size, help="images per batch")
+    t.add_argument("--samples-per-class", type=int, default=d.samples_per_class, help="K of the P×K batches")
+    t.add_argument("--pair-source", default=d.pair_source, choices=("in-batch", "explicit"),
+                   help="pairs formed inside each batch, or explicit pair lists (the course's way)")
+    t.add_argument("--epochs", type=int, default=None, help="epochs (default 5 when --seconds is not given)")
+    t.add_argument("--seconds", type=float, default=None, help="training-time budget in seconds")
+    t.add_argument("--steps-per-epoch", type=int, default=None, help="default: one pass over the images")
+    t.add_argument("--optimizer", default=d.optimizer, choices=("adam", "sgd"), help="optimizer")
+    t.add_argument("--lr", type=float, default=d.lr, help="learning rate")
+    t.add_argument("--weight-decay", type=float, default=d.weight_decay, help="L2 regularisation")
+    t.add_argument("--augment", action="store_true", help="Koch's affine distortions on training batches")
+    t.add_argument("--val-fraction", type=float, default=d.val_fraction,
+                   help="share of the training split held out for validation")
+    t.add_argument("--patience", type=int, default=None, help="early stopping after this many epochs without gain")
+    t.add_argument("--seed", type=int, default=d.seed, help="random seed")
+    t.add_argument("--device", default=d.device, help="auto, cpu, cuda or mps")
+    t.add_argument("--out", required=True, help="checkpoint to write (.pt)")
+    t.add_argument("--quiet", action="store_true", help="no progress lines")
+    _add_data_args(t)
+
+    e = sub.add_parser("evaluate", help="evaluate a checkpoint",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    e.add_argument("checkpoint", help="a .pt file written by `train`")
+    e.add_argument("--task", default="verification", choices=("verification", "oneshot", "retrieval"),
+                   help="verification: balanced test pairs at the validation threshold; oneshot: N-way "
+                        "tasks (Omniglot: also the 20 official runs); retrieval: precision@1 and MAP@R")
+    e.add_argument("--dataset", default=None, help="default: the dataset the model was trained on")
+    e.add_argument("--split", default="test", help="the split evaluated")
+    e.add_argument("--pairs", type=int, default=2000, help="verification pairs (half same, half different)")
+    e.add_argument("--n-way", type=int, default=20, help="N of the one-shot tasks")
+    e.add_argument("--k-shot", type=int, default=1, help="support images per class")
+    e.add_argument("--tasks", type=int, default=1000, help="random one-shot tasks")
+    e.add_argument("--within-alphabet", action="store_true", help="one-shot tasks inside one alphabet")
+    e.add_argument("--max-queries", type=int, default=None, help="retrieval: at most this many queries")
+    e.add_argument("--seed", type=int, default=0, help="seed of the pairs / tasks")
+    _add_data_args(e)
+
+    s = sub.add_parser("datasets", help="which datasets are available offline")
+    s.add_argument("--data-dir", default=None, help="dataset folder")
+    s.add_argument("--json", action="store_true", help="print JSON")
+
+    g = sub.add_parser("download", help="download a dataset into the data folder (needs internet)")
+    g.add_argument("name", choices=sorted(DATASETS))
+    g.add_argument("--data-dir", default=None, help="dataset folder")
+    return parser
+
+
+class _PrintProgress(Callback):
+    def __init__(self, every: float = 5.0):
+        self.every, self.last = every, 0.0
+
+    def on_step(self, trainer, state):
+        if state.elapsed - self.last >= self.every:
+            self.last = state.elapsed
+            eta = f", ETA {state.eta:.0f}s" if state.eta is not None else ""
+            print(f"  step {state.step:5d}  epoch {state.epoch}  loss {state.loss:.4f}  "
+                  f"{100 * state.progress:3.0f}%{eta}", file=sys.stderr, flush=True)
+
+    def on_epoch_end(self, trainer, state):
+        print(f"  validation after {state.epoch} epoch(s), {state.step} steps, {state.elapsed:.1f}s: accuracy "
+              f"{state.val['val_accuracy']:.4f}, AUC {state.val['val_auc']:.4f}", file=sys.stderr, flush=True)
+
+
+def cmd_train(a: argparse.Namespace) -> dict:
+    from .checkpoint import save_checkpoint
+    cfg = TrainConfig(
+        dataset=a.dataset, loss=a.loss, backbone=a.backbone, embedding_dim=a.embedding_dim, distance=a.distance,
+        margin=a.margin, miner=a.miner, center_lambda=a.center_lambda,
+        image_size=tuple(a.image_size) if a.image_size else None, width=a.width, batch_size=a.batch_size,
+        samples_per_class=a.samples_per_class, pair_source=a.pair_source, epochs=a.epochs, seconds=a.seconds,
+        steps_per_epoch=a.steps_per_epoch, optimizer=a.optimizer, lr=a.lr, weight_decay=a.weight_decay,
+        augment=a.augment, val_fraction=a.val_fraction, patience=a.patience, seed=a.seed, device=a.device)
+    callbacks = [] if (a.quiet or a.json) else [_PrintProgress()]
+    result = train(cfg, data_dir=a.data_dir, download=a.download, callbacks=callbacks)
+    st = result.state
+    metrics = {"train_seconds": round(st.elapsed, 2), "steps": st.step, "epochs": st.epoch,
+               "stopped_because": result.stopped_because, **(result.best_val or {})}
+    command = "python -m siamese_core " + " ".join(shlex.quote(x) for x in sys.argv[1:] if x)
+    save_checkpoint(a.out, result.model, cfg.as_dict(), metrics, command)
+    return {"checkpoint": a.out, "device": str(result.model.device), **metrics}
+
+
+def cmd_evaluate(a: argparse.Namespace) -> dict:
+    from . import evaluation as ev
+    from .checkpoint import load_model
+    from .training import OPEN_WORLD, resolve_device, split_validation
+    model = load_model(a.checkpoint, device=resolve_device("auto"))
+    tc = model.train_config or {}
+    name = a.dataset or tc.get("dataset")
+    if name is None:
+        raise ValueError("the checkpoint does not name its dataset: pass --dataset")
+    size = model.input_size
+    out: dict = {"checkpoint": a.checkpoint, "dataset": name, "split": a.split, "task": a.task}
+    t0 = time.perf_counter()
+    if a.task == "verification":
+        # The threshold comes from validation data: the same held-out part of the training split the
+        # trainer used (seeded), never from the test pairs.
+        train_set = load_dataset(name, "train", a.data_dir, a.download, image_size=size)
+        _, val = split_validation(train_set, tc.get("val_fraction", 0.1), name in OPEN_WORLD, tc.get("seed", 0))
+        test = load_dataset(name, a.split, a.data_dir, a.download, image_size=size)
+        out.update(ev.verification(model, val, test, n_pairs=a.pairs, seed=a.seed).summary())
+    elif a.task == "oneshot":
+        data = load_dataset(name, a.split, a.data_dir, a.download)
+        out.update(ev.oneshot(model, data, a.n_way, a.tasks, a.k_shot, a.seed, a.within_alphabet))
+        if name == "omniglot" and a.n_way == 20 and a.k_shot == 1:
+            from .data import load_official_runs
+            runs = load_official_runs(a.data_dir, a.download)
+            out["official_runs_accuracy"] = ev.oneshot_official_runs(*ev.model_scorer(model), runs)
+            out["official_runs_pixel_1nn_accuracy"] = ev.oneshot_official_runs(*ev.pixel_scorer(), runs)
+    else:
+        data = load_dataset(name, a.split, a.data_dir, a.download, image_size=size)
+        out.update(ev.retrieval(model, data, a.max_queries))
+    out["seconds"] = round(time.perf_counter() - t0, 2)
+    return out
+
+
+def cmd_datasets(a: argparse.Namespace) -> dict:
+    status = dataset_status(a.data_dir)
+    return {"data_dir": str(resolve_data_dir(a.data_dir)), "available": status}
+
+
+def cmd_download(a: argparse.Namespace) -> dict:
+    spec = DATASETS[a.name]
+    for split in spec.splits:
+        load_dataset(a.name, split, a.data_dir, download=True)
+    if a.name == "omniglot":  # the 20 official one-shot runs come as their own file
+        from .data import load_official_runs
+        load_official_runs(a.data_dir, download=True)
+    return {"downloaded": a.name, "data_dir": str(resolve_data_dir(a.data_dir))}
+
+
+def _print_human(result: dict) -> None:
+    if "available" in result:
+        print(f"data folder: {result['data_dir']}")
+        for name, ok in result["available"].items():
+            print(f"  {name:15s} {'available' if ok else 'missing'}  {DATASETS[name].title}")
+        return
+    width = max(len(k) for k in result)
+    for k, v in result.items():
+        print(f"{k:{width}s}  {v:.4f}" if isinstance(v, float) else f"{k:{width}s}  {v}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = {"train": cmd_train, "evaluate": cmd_evaluate, "datasets": cmd_datasets,
+               "download": cmd_download}[args.command]
+    try:
+        result = handler(args)
+    except (DatasetNotFoundError, FileNotFoundError, ValueError) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)
+        return 130
+    if getattr(args, "json", False):
+        print(json.dumps(result, default=float))
+    else:
+        _print_human(result)
+    return 0

@@ -1,0 +1,159 @@
+"""Omniglot (Lake et al. 2015): 1,623 handwritten characters × 20 drawers, and the official one-shot runs."""
+from __future__ import annotations
+
+import csv
+import io
+import os
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import numpy as np
+import torch
+from PIL import Image
+from torchvision.datasets import Omniglot
+from torchvision.datasets.utils import check_integrity, download_url
+
+from .base import DatasetNotFoundError, ImageSet, resolve_data_dir
+
+SPLITS = ("background", "evaluation")
+RUNS_URL = "https://github.com/brendenlake/omniglot/raw/master/python/one-shot-classification/all_runs.zip"
+RUNS_MD5 = "e8996daecdf12afeeb4a53a179f06b19"
+
+
+class _Arrays(NamedTuple):
+    ink: np.ndarray  # bool N×105×105, True = ink; 1/32 the size of the float images
+    labels: np.ndarray
+    drawers: np.ndarray
+    class_names: list[str]
+    alphabets: list[str]
+
+
+_CACHE: dict[tuple[str, str], _Arrays] = {}
+
+
+def _npz_file(root: Path, split: str) -> Path:
+    return Path(root) / "omniglot" / "npz" / f"images_{split}.npz"
+
+
+def _index_file(root: Path) -> Path:
+    return Path(root) / "omniglot" / "omniglot_character_index.csv"
+
+
+def _png_folder(root: Path, split: str) -> Path:
+    return Path(root) / "omniglot-py" / f"images_{split}"  # torchvision's layout
+
+
+def _has_npz(root: Path, split: str) -> bool:
+    return _npz_file(root, split).is_file() and _index_file(root).is_file()
+
+
+def check_exists(root: Path, split: str) -> bool:
+    return _has_npz(root, split) or _png_folder(root, split).is_dir()
+
+
+def _ink(png) -> np.ndarray:
+    """A PNG (path or file object) as bool, True = ink. The 1-bit PNGs decode with True = white paper."""
+    with Image.open(png) as im:
+        return np.asarray(im.convert("L")) < 128
+
+
+def _from_npz(root: Path, split: str) -> _Arrays:
+    with open(_index_file(root), newline="") as f:
+        rows = [r for r in csv.DictReader(f) if r["set"] == f"images_{split}"]
+    # The npz keeps the original char_id order; sort like torchvision (alphabet, then character)
+    # so both sources give the same labels.
+    rows.sort(key=lambda r: (r["alphabet"], r["character"]))
+    with np.load(_npz_file(root, split)) as z:
+        paper = z["images"]  # (C, 20, 105, 105), True = white paper
+    if len(rows) != len(paper):
+        raise DatasetNotFoundError(f"{_index_file(root)} lists {len(rows)} {split} characters "
+                                   f"but {_npz_file(root, split)} holds {len(paper)}.")
+    ink = ~paper[[int(r["npz_index"]) for r in rows]]
+    n_classes, n_drawers = ink.shape[:2]
+    return _Arrays(ink.reshape(-1, *ink.shape[2:]),
+                   np.repeat(np.arange(n_classes), n_drawers), np.tile(np.arange(n_drawers), n_classes),
+                   [f"{r['alphabet']}/{r['character']}" for r in rows], [r["alphabet"] for r in rows])
+
+
+def _from_pngs(folder: Path) -> _Arrays:
+    """Read <alphabet>/<character>/<charid>_<drawer>.png directly, so a tree rebuilt without the zip works."""
+    ink, labels, drawers, class_names, alphabets = [], [], [], [], []
+    for alphabet in sorted(p.name for p in folder.iterdir() if p.is_dir()):
+        for character in sorted(p.name for p in (folder / alphabet).iterdir() if p.is_dir()):
+            for png in sorted((folder / alphabet / character).glob("*.png")):
+                ink.append(_ink(png))
+                labels.append(len(class_names))
+                drawers.append(int(png.stem.rsplit("_", 1)[1]) - 1)  # 0108_07.png -> drawer 6
+            class_names.append(f"{alphabet}/{character}")
+            alphabets.append(alphabet)
+    return _Arrays(np.stack(ink), np.array(labels), np.array(drawers), class_names, alphabets)
+
+
+def _load_arrays(root: Path, split: str, download: bool) -> _Arrays:
+    if _has_npz(root, split):
+        return _from_npz(root, split)
+    if not _png_folder(root, split).is_dir():
+        if not download:
+            raise DatasetNotFoundError(
+                f"Omniglot ({split}) not found in {Path(root) / 'omniglot'} nor {_png_folder(root, split)}: "
+                "run `python -m siamese_core download omniglot` with internet, or copy the Siamese Lab "
+                "omniglot/ folder there, or set SIAMESE_LAB_DATA.")
+        Omniglot(str(root), background=split == "background", download=True)
+    return _from_pngs(_png_folder(root, split))
+
+
+def load_omniglot(root: Path, split: str, download: bool = False) -> ImageSet:
+    """All 20 drawings of every character of one split; meta["drawer"] says who drew each image."""
+    key = (str(Path(root).resolve()), split)
+    if key not in _CACHE:
+        _CACHE[key] = _load_arrays(root, split, download)
+    a = _CACHE[key]
+    return ImageSet("omniglot", split, torch.from_numpy(a.ink).unsqueeze(1).float(), torch.tensor(a.labels),
+                    list(a.class_names), list(a.alphabets),
+                    meta={"drawer": torch.tensor(a.drawers), "source": key[0]})
+
+
+@dataclass
+class OneShotRun:
+    """One official 20-way one-shot run: match each query to the one support image of its character."""
+
+    run: int                  # 1..20
+    support: torch.Tensor     # 20×1×105×105, class01..class20
+    queries: torch.Tensor     # 20×1×105×105, item01..item20
+    answers: torch.Tensor     # LongTensor 20: index into support of each query's character
+    support_names: list[str]  # zip entry names, e.g. "run01/training/class01.png"
+    query_names: list[str]    # e.g. "run01/test/item01.png"
+
+
+def _parse_run(z: zipfile.ZipFile, run: str) -> OneShotRun:
+    names = z.namelist()
+    support_names = sorted(n for n in names if n.startswith(f"{run}/training/") and n.endswith(".png"))
+    query_names = sorted(n for n in names if n.startswith(f"{run}/test/") and n.endswith(".png"))
+    # class_labels.txt: "<query> <its correct support>" per line.
+    truth = dict(line.split() for line in z.read(f"{run}/class_labels.txt").decode().splitlines() if line.strip())
+    answers = [support_names.index(truth[q]) for q in query_names]
+
+    def stack(entries: list[str]) -> torch.Tensor:
+        return torch.from_numpy(np.stack([_ink(io.BytesIO(z.read(n))) for n in entries])).unsqueeze(1).float()
+
+    return OneShotRun(int(run.removeprefix("run")), stack(support_names), stack(query_names),
+                      torch.tensor(answers), support_names, query_names)
+
+
+def load_official_runs(data_dir: str | os.PathLike | None = None, download: bool = False) -> list[OneShotRun]:
+    """The 20 official runs from <data_dir>/omniglot/official/all_runs.zip, read in memory (nothing extracted)."""
+    folder = resolve_data_dir(data_dir) / "omniglot" / "official"
+    path = folder / "all_runs.zip"
+    if not path.is_file():
+        if not download:
+            raise DatasetNotFoundError(
+                f"Omniglot all_runs.zip not found in {folder}: run `python -m siamese_core download omniglot` "
+                "with internet, or copy all_runs.zip from brendenlake/omniglot there, or set SIAMESE_LAB_DATA.")
+        download_url(RUNS_URL, str(folder), md5=RUNS_MD5)
+    if not check_integrity(str(path), RUNS_MD5):
+        raise DatasetNotFoundError(f"{path} is corrupt (md5 mismatch): delete it and copy or download it again.")
+    with zipfile.ZipFile(path) as z:
+        runs = sorted(n.split("/")[0] for n in z.namelist() if n.endswith("/class_labels.txt"))
+        return [_parse_run(z, run) for run in runs]

@@ -1,0 +1,106 @@
+"""Every dataset the app knows, and the one function that loads any of them."""
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import torch.nn.functional as F
+
+from . import digits, faces, mnist, omniglot
+from .base import ImageSet, resolve_data_dir
+
+
+@dataclass(frozen=True)
+class DatasetSpec:
+    name: str
+    title: str
+    splits: tuple[str, ...]
+    default_split: str
+    image_size: tuple[int, int]  # native (H, W)
+    description: str
+    how_to_get: str
+    loader: Callable[[Path, str, bool], ImageSet]  # (root, split, download)
+    check_exists: Callable[[Path, str], bool]      # (root, split): files present, nothing loaded
+    split_aliases: Mapping[str, str] = field(default_factory=dict)
+
+    def resolve_split(self, split: str | None) -> str:
+        split = self.split_aliases.get(split, split) if split else self.default_split
+        if split not in self.splits:
+            valid = ", ".join([*self.splits, *(f"{a} (= {s})" for a, s in self.split_aliases.items())])
+            raise ValueError(f"Unknown split {split!r} for {self.name}; valid splits: {valid}.")
+        return split
+
+
+DATASETS: dict[str, DatasetSpec] = {spec.name: spec for spec in [
+    DatasetSpec(
+        "digits", "Digits (scikit-learn 8×8)", digits.SPLITS, "train", (8, 8),
+        "1,797 tiny handwritten digits, 10 classes; a fixed stratified 70/30 train/test split.",
+        "Nothing to get: it ships with scikit-learn.",
+        digits.load_digits, digits.check_exists),
+    DatasetSpec(
+        "mnist", "MNIST", mnist.SPLITS, "train", (28, 28),
+        "70,000 handwritten digits (60,000 train / 10,000 test), 10 classes.",
+        "Run `python -m siamese_core download mnist` with internet, or copy the four MNIST .gz files "
+        "into <data dir>/MNIST/raw.",
+        mnist.load_mnist, mnist.check_mnist),
+    DatasetSpec(
+        "fashion-mnist", "Fashion-MNIST", mnist.SPLITS, "train", (28, 28),
+        "70,000 Zalando clothing photos (60,000 train / 10,000 test), 10 classes.",
+        "Run `python -m siamese_core download fashion-mnist` with internet, or copy the four Fashion-MNIST "
+        ".gz files into <data dir>/FashionMNIST/raw.",
+        mnist.load_fashion_mnist, mnist.check_fashion_mnist),
+    DatasetSpec(
+        "omniglot", "Omniglot", omniglot.SPLITS, "background", (105, 105),
+        "1,623 handwritten characters from 50 alphabets, 20 drawers each: 964 background characters "
+        "(30 alphabets) to learn on, 659 evaluation characters (20 other alphabets) to test one-shot.",
+        "Run `python -m siamese_core download omniglot` with internet, or copy the Siamese Lab omniglot/ "
+        "folder (npz arrays + character index) into the data dir.",
+        omniglot.load_omniglot, omniglot.check_exists, {"train": "background", "test": "evaluation"}),
+    DatasetSpec(
+        "faces", "AT&T / ORL faces", faces.SPLITS, "train", (112, 92),
+        "400 photos of 40 people (10 each); train = people s1–s30, test = the 10 unseen people s31–s40.",
+        "There is no download: place the folders s1 … s40 into <data dir>/att_faces, or use `olivetti`.",
+        faces.load_att_faces, faces.check_att_faces),
+    DatasetSpec(
+        "olivetti", "Olivetti faces (scikit-learn 64×64)", faces.SPLITS, "train", (64, 64),
+        "The AT&T faces downsampled to 64×64 by scikit-learn; same people and same train/test split.",
+        "Run `python -m siamese_core download olivetti` with internet, or copy scikit-learn's "
+        "olivetti_py3.pkz into <data dir>/scikit_learn_data.",
+        faces.load_olivetti, faces.check_olivetti),
+]}
+
+
+def get_spec(name: str) -> DatasetSpec:
+    if name not in DATASETS:
+        raise ValueError(f"Unknown dataset {name!r}; valid names: {', '.join(DATASETS)}.")
+    return DATASETS[name]
+
+
+def _resize(ds: ImageSet, size: tuple[int, int]) -> ImageSet:
+    # Antialias so shrinking (e.g. 105 → 28) averages strokes instead of dropping them.
+    images = F.interpolate(ds.images, size=size, mode="bilinear", antialias=True, align_corners=False)
+    return ImageSet(ds.name, ds.split, images.clamp_(0, 1), ds.labels, ds.class_names, ds.alphabets,
+                    {**ds.meta, "native_size": ds.image_size})
+
+
+def load_dataset(name: str, split: str | None = None, data_dir: str | os.PathLike | None = None,
+                 download: bool = False, image_size: tuple[int, int] | None = None) -> ImageSet:
+    """Load one split of a registered dataset, optionally resized to `image_size` = (H, W)."""
+    spec = get_spec(name)
+    split = spec.resolve_split(split)
+    if image_size is not None:
+        if len(image_size) != 2 or min(image_size) < 1:
+            raise ValueError(f"image_size must be (H, W) with positive sizes, got {image_size!r}.")
+        image_size = (int(image_size[0]), int(image_size[1]))
+    ds = spec.loader(resolve_data_dir(data_dir), split, download)
+    if image_size is not None and image_size != ds.image_size:
+        ds = _resize(ds, image_size)
+    return ds
+
+
+def dataset_status(data_dir: str | os.PathLike | None = None) -> dict[str, bool]:
+    """Per dataset: are the files for all its splits there (so it loads without a download)?"""
+    root = resolve_data_dir(data_dir)
+    return {name: all(spec.check_exists(root, s) for s in spec.splits) for name, spec in DATASETS.items()}

@@ -1,0 +1,104 @@
+"""Plotly figure builders. They return figures and never show them: pages and scripts decide."""
+from __future__ import annotations
+
+from typing import Sequence
+
+import numpy as np
+import plotly.graph_objects as go
+import torch
+from plotly.subplots import make_subplots
+
+SAME_COLOUR, DIFF_COLOUR = "#2a9d8f", "#e76f51"
+TEMPLATE = "plotly_white"
+
+
+def _np(x) -> np.ndarray:
+    return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
+
+
+def tsne_scatter(points, labels, class_names: Sequence[str] | None = None, title: str = "t-SNE of embeddings",
+                 hover: Sequence[str] | None = None) -> go.Figure:
+    """One trace per class so the legend toggles classes; hover shows the image index and class."""
+    pts, lab = _np(points), _np(labels).astype(int)
+    names = class_names or [str(c) for c in range(lab.max() + 1)]
+    idx = np.arange(len(lab))
+    fig = go.Figure()
+    for c in np.unique(lab):
+        m = lab == c
+        text = [hover[i] for i in idx[m]] if hover is not None else [f"#{i} · {names[c]}" for i in idx[m]]
+        fig.add_trace(go.Scattergl(x=pts[m, 0], y=pts[m, 1], mode="markers", name=str(names[c]),
+                                   text=text, hovertemplate="%{text}<extra></extra>", marker={"size": 5}))
+    fig.update_layout(title=title, template=TEMPLATE, xaxis={"showticklabels": False},
+                      yaxis={"showticklabels": False, "scaleanchor": "x"}, legend_title="class")
+    return fig
+
+
+def distance_histogram(scores, same, threshold: float | None = None, as_distance: bool = True,
+                       title: str = "Matched vs mismatched pairs") -> go.Figure:
+    """Overlaid histograms of same-class and different-class pairs. Scores are similarities; with
+    as_distance the x-axis shows distance = −score, as the course plots it."""
+    s, y = _np(scores).astype(float), _np(same).astype(bool)
+    sign = -1.0 if as_distance else 1.0
+    fig = go.Figure()
+    fig.add_trace(go.Histogram(x=sign * s[y], name="same (y = 1)", marker_color=SAME_COLOUR, opacity=0.6))
+    fig.add_trace(go.Histogram(x=sign * s[~y], name="different (y = 0)", marker_color=DIFF_COLOUR, opacity=0.6))
+    if threshold is not None:
+        fig.add_vline(x=sign * threshold, line_dash="dash", annotation_text="threshold")
+    fig.update_layout(barmode="overlay", title=title, template=TEMPLATE,
+                      xaxis_title="distance" if as_distance else "similarity", yaxis_title="pairs")
+    return fig
+
+
+def roc_figure(fpr, tpr, auc: float | None = None, point: tuple[float, float] | None = None) -> go.Figure:
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=_np(fpr), y=_np(tpr), mode="lines",
+                             name=f"ROC (AUC {auc:.3f})" if auc is not None else "ROC"))
+    fig.add_trace(go.Scatter(x=[0, 1], y=[0, 1], mode="lines", name="chance", line={"dash": "dot", "color": "grey"}))
+    if point is not None:
+        fig.add_trace(go.Scatter(x=[point[0]], y=[point[1]], mode="markers", name="threshold",
+                                 marker={"size": 11, "symbol": "x"}))
+    fig.update_layout(title="ROC curve", template=TEMPLATE, xaxis_title="false-accept rate",
+                      yaxis_title="true-accept rate", xaxis={"range": [0, 1]}, yaxis={"range": [0, 1.02]})
+    return fig
+
+
+def training_curves(history: Sequence[dict], val_history: Sequence[dict] = (), smooth: int = 10) -> go.Figure:
+    """Loss per step (raw and a running mean) and validation accuracy per epoch on a second axis."""
+    fig = make_subplots(specs=[[{"secondary_y": True}]])
+    if history:
+        steps = np.array([h["step"] for h in history]); loss = np.array([h["loss"] for h in history], float)
+        fig.add_trace(go.Scatter(x=steps, y=loss, mode="lines", name="loss", opacity=0.3,
+                                 line={"color": "#264653"}), secondary_y=False)
+        if len(loss) >= smooth > 1:
+            run = np.convolve(loss, np.ones(smooth) / smooth, mode="valid")
+            fig.add_trace(go.Scatter(x=steps[smooth - 1:], y=run, mode="lines", name=f"loss (mean of {smooth})",
+                                     line={"color": "#264653"}), secondary_y=False)
+    if val_history:
+        fig.add_trace(go.Scatter(x=[v["step"] for v in val_history], y=[v["val_accuracy"] for v in val_history],
+                                 mode="lines+markers", name="validation accuracy", line={"color": SAME_COLOUR}),
+                      secondary_y=True)
+    fig.update_layout(title="Training", template=TEMPLATE, xaxis_title="step")
+    fig.update_yaxes(title_text="loss", secondary_y=False)
+    fig.update_yaxes(title_text="accuracy", secondary_y=True, range=[0, 1])
+    return fig
+
+
+def image_grid(images, titles: Sequence[str] | None = None, cols: int = 8, title: str | None = None) -> go.Figure:
+    """N×1×H×W images in [0, 1] as a grid of grey heatmaps with optional titles."""
+    imgs = _np(images)
+    n = len(imgs)
+    if n == 0:
+        raise ValueError("no images to show")
+    cols = max(1, min(cols, n)); rows = (n + cols - 1) // cols
+    fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles) if titles else None,
+                        horizontal_spacing=0.01, vertical_spacing=0.06 if titles else 0.01)
+    for k in range(n):
+        fig.add_trace(go.Heatmap(z=imgs[k, 0][::-1], colorscale="gray", zmin=0, zmax=1, showscale=False,
+                                 hoverinfo="skip"), row=k // cols + 1, col=k % cols + 1)
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_yaxes(visible=False)
+    for k in range(n):  # square pixels: each subplot's y-axis anchored to its own x-axis
+        fig.update_yaxes(scaleanchor=f"x{k + 1 if k else ''}", row=k // cols + 1, col=k % cols + 1)
+    fig.update_layout(title=title, template=TEMPLATE, height=max(160, 110 * rows + 60),
+                      margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10})
+    return fig

@@ -1,0 +1,124 @@
+"""The Siamese network: one twin module applied to both inputs, then a distance or a pair head."""
+from __future__ import annotations
+
+from dataclasses import asdict, dataclass, fields
+from typing import Sequence
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+from PIL import Image
+from torch import nn
+
+from ..distances import make_distance
+from .backbones import KochBackbone, VGGBackbone
+from .heads import HEADS
+
+BACKBONES = ("vgg", "koch", "koch-small")
+
+
+@dataclass
+class ModelConfig:
+    backbone: str = "vgg"                 # "vgg" (course), "koch" (paper, 105×105), "koch-small" (CPU)
+    embedding_dim: int = 32               # D, the length of the embedding
+    input_size: tuple[int, int] = (28, 28)  # (H, W) the network is built for
+    head: str | None = None               # None (score = −distance), "l1" (Koch) or "concat" (course BCE)
+    distance: str = "l2"                  # "l2", "l1" or "cosine", for head-less models
+    normalize: bool = True                # L2-normalise embeddings (so a margin of 1 fits any D)
+    num_classes: int | None = None        # a softmax classifier on the embedding (softmax / center loss)
+    width: float = 1.0                    # Koch channel multiplier
+    invert: bool = False                  # prepare(): invert grey PIL images (dark ink on white paper)
+    dropout: float = 0.1                  # VGG spatial dropout
+
+    def __post_init__(self):
+        self.input_size = tuple(int(v) for v in self.input_size)
+        if self.backbone not in BACKBONES:
+            raise ValueError(f"backbone must be one of {BACKBONES}, not {self.backbone!r}")
+        if self.head is not None and self.head not in HEADS:
+            raise ValueError(f"head must be None or one of {tuple(HEADS)}, not {self.head!r}")
+        if self.embedding_dim < 1:
+            raise ValueError("embedding_dim must be ≥ 1")
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "ModelConfig":
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def build_backbone(cfg: ModelConfig) -> nn.Module:
+    if cfg.backbone == "vgg":
+        return VGGBackbone(cfg.embedding_dim, cfg.input_size, dropout=cfg.dropout)
+    if cfg.backbone == "koch":
+        return KochBackbone(cfg.embedding_dim, cfg.input_size, width=cfg.width).koch_init_()
+    # Scaled Koch: quarter width, smaller kernels for smaller inputs, no sigmoid squashing.
+    return KochBackbone(cfg.embedding_dim, cfg.input_size, width=cfg.width, kernels=(5, 3, 3, 3),
+                        sigmoid=cfg.head == "l1")
+
+
+class SiameseNet(nn.Module):
+    """Twins with the same weights: `self.twin` embeds both inputs (it is ONE module, not a copy)."""
+
+    def __init__(self, config: ModelConfig):
+        super().__init__()
+        self.config = config
+        self.twin = build_backbone(config)
+        self.head = HEADS[config.head](config.embedding_dim) if config.head else None
+        self.distance = make_distance(config.distance)
+        self.classifier = nn.Linear(config.embedding_dim, config.num_classes) if config.num_classes else None
+        self.threshold: float | None = None  # decision threshold on `similarity`, chosen on validation data
+
+    # --- embeddings and scores -------------------------------------------------------------
+    def embed(self, x: torch.Tensor) -> torch.Tensor:
+        """N×1×H×W → N×D (unit length when config.normalize and there is no pair head)."""
+        h = self.twin(x)
+        if self.config.normalize and self.head is None:
+            h = F.normalize(h, dim=-1)
+        return h
+
+    def pair_logits(self, h1: torch.Tensor, h2: torch.Tensor) -> torch.Tensor:
+        if self.head is None:
+            raise RuntimeError("this model has no pair head; use distance scores")
+        return self.head(h1, h2)
+
+    def score(self, h1: torch.Tensor, h2: torch.Tensor) -> torch.Tensor:
+        """Similarity of embedding pairs, higher = more alike: p(same) with a head, else −distance."""
+        if self.head is not None:
+            return torch.sigmoid(self.head(h1, h2))
+        return -self.distance.paired(h1, h2)
+
+    def forward(self, x1: torch.Tensor, x2: torch.Tensor) -> torch.Tensor:
+        return self.score(self.embed(x1), self.embed(x2))
+
+    # --- the public API pages and the command line use --------------------------------------
+    @property
+    def input_size(self) -> tuple[int, int]:
+        return self.config.input_size
+
+    @property
+    def device(self) -> torch.device:
+        return next(self.parameters()).device
+
+    def prepare(self, images: Sequence[Image.Image]) -> torch.Tensor:
+        """PIL images → the N×1×H×W batch the network was trained on: grey, resized, [0, 1]."""
+        h, w = self.input_size
+        batch = []
+        for img in images:
+            grey = img.convert("L").resize((w, h), Image.BILINEAR)
+            arr = np.asarray(grey, dtype=np.float32) / 255.0
+            batch.append(1.0 - arr if self.config.invert else arr)
+        return torch.from_numpy(np.stack(batch))[:, None]
+
+    @torch.no_grad()
+    def similarity(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        """Scores of N pairs (a[i], b[i]), higher = more alike; compare with `threshold`."""
+        if a.shape != b.shape:
+            raise ValueError(f"both batches must have the same shape, got {tuple(a.shape)} and {tuple(b.shape)}")
+        was_training = self.training
+        self.eval()
+        dev = self.device
+        out = self(a.to(dev), b.to(dev)).cpu()
+        self.train(was_training)
+        return out

@@ -1,0 +1,343 @@
+"""One training loop for every loss: BCE on pairs, contrastive, triplet, softmax, center loss.
+
+The trainer knows nothing about pages: it reports through callbacks (`on_step`, `on_epoch_end`),
+stops on a time budget, an epoch count, early stopping or `stop()`, and keeps the best weights
+by a validation metric.
+"""
+from __future__ import annotations
+
+import copy
+import random
+import threading
+import time
+from dataclasses import asdict, dataclass, field, fields
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .augment import KochAffine
+from .data import ImageSet
+from .losses import CenterLoss, ContrastiveLoss, PairBCELoss, TripletLoss
+from .miners import make_miner
+from .models import ModelConfig, SiameseNet
+from .sampling import PKBatchSampler, batch_pairs, sample_pairs
+
+LOSSES = ("contrastive", "triplet", "bce-l1", "bce-concat", "softmax", "center")
+OPEN_WORLD = ("omniglot", "faces", "olivetti")  # validate on held-out classes, not held-out images
+
+
+@dataclass
+class TrainConfig:
+    dataset: str = "digits"               # a name from siamese_core.data.DATASETS
+    loss: str = "contrastive"             # one of LOSSES
+    backbone: str = "vgg"                 # "vgg", "koch", "koch-small"
+    embedding_dim: int = 32
+    distance: str = "l2"                  # "l2", "l1", "cosine" (contrastive, triplet, scoring)
+    margin: float | None = None           # None: 1.0 for contrastive, 0.2 for triplet
+    miner: str = "semi-hard"              # triplet selection: all, random, semi-hard, batch-hard, hardest
+    center_lambda: float = 0.01           # λ of the center loss
+    image_size: tuple[int, int] | None = None  # resize the data (None: the dataset's own size)
+    width: float = 1.0                    # Koch channel multiplier
+    batch_size: int = 128
+    samples_per_class: int = 4            # K of the P×K batches
+    pair_source: str = "in-batch"         # "in-batch" (pairs inside P×K batches) or "explicit" (pair lists)
+    epochs: int | None = None             # stop after this many epochs (None: no limit)
+    seconds: float | None = None          # stop after this much training time (None: no limit)
+    steps_per_epoch: int | None = None    # None: one pass over the training images
+    optimizer: str = "adam"               # "adam" or "sgd"
+    lr: float = 1e-3
+    momentum: float = 0.9                 # sgd only
+    weight_decay: float = 0.0             # L2 regularisation
+    augment: bool = False                 # Koch's affine distortions on every training batch
+    val_fraction: float = 0.1             # held out of the training split for the threshold and early stopping
+    val_pairs: int = 2000                 # balanced validation pairs
+    patience: int | None = None           # early stopping: epochs without validation improvement
+    seed: int = 0
+    device: str = "auto"                  # "auto" (CUDA, then MPS, then CPU), "cpu", "cuda", "mps"
+
+    def __post_init__(self):
+        if self.loss not in LOSSES:
+            raise ValueError(f"loss must be one of {LOSSES}, not {self.loss!r}")
+        if self.pair_source not in ("in-batch", "explicit"):
+            raise ValueError("pair_source must be 'in-batch' or 'explicit'")
+        if self.epochs is None and self.seconds is None:
+            self.epochs = 5
+        if (self.epochs is not None and self.epochs < 1) or (self.seconds is not None and self.seconds <= 0):
+            raise ValueError("epochs must be ≥ 1 and seconds > 0")
+        if self.batch_size < 4 or self.samples_per_class < 2:
+            raise ValueError("batch_size must be ≥ 4 and samples_per_class ≥ 2")
+        if self.margin is not None and self.margin <= 0:
+            raise ValueError("margin must be > 0")
+        if not 0.0 < self.val_fraction < 0.9:
+            raise ValueError("val_fraction must be in (0, 0.9)")
+        if self.image_size is not None:
+            self.image_size = tuple(int(v) for v in self.image_size)
+
+    @property
+    def resolved_margin(self) -> float:
+        return self.margin if self.margin is not None else (0.2 if self.loss == "triplet" else 1.0)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        names = {f.name for f in fields(cls)}
+        return cls(**{k: v for k, v in d.items() if k in names})
+
+    def as_dict(self) -> dict:
+        return asdict(self)
+
+
+def resolve_device(device: str = "auto") -> torch.device:
+    if device == "auto":
+        if torch.cuda.is_available():
+            return torch.device("cuda")
+        if getattr(torch.backends, "mps", None) and torch.backends.mps.is_available():
+            return torch.device("mps")
+        return torch.device("cpu")
+    return torch.device(device)
+
+
+def seed_everything(seed: int) -> None:
+    random.seed(seed)
+    np.random.seed(seed % 2**32)
+    torch.manual_seed(seed)
+
+
+def model_config_for(cfg: TrainConfig, data: ImageSet) -> ModelConfig:
+    """The network a training config implies for a dataset."""
+    head = {"bce-l1": "l1", "bce-concat": "concat"}.get(cfg.loss)
+    return ModelConfig(
+        backbone=cfg.backbone, embedding_dim=cfg.embedding_dim, input_size=data.image_size,
+        head=head, distance=cfg.distance, normalize=cfg.loss in ("contrastive", "triplet"),
+        num_classes=data.num_classes if cfg.loss in ("softmax", "center") else None,
+        width=cfg.width, invert=data.name == "omniglot")  # Omniglot PNGs: dark ink on white
+
+
+def split_validation(data: ImageSet, fraction: float, by_class: bool, seed: int = 0
+                     ) -> tuple[ImageSet, ImageSet]:
+    """Hold out `fraction` of the images (stratified), or of the classes when `by_class`."""
+    g = torch.Generator().manual_seed(seed)
+    if by_class:
+        perm = torch.randperm(data.num_classes, generator=g)
+        n_val = max(2, round(fraction * data.num_classes))
+        val_classes, train_classes = perm[:n_val].sort().values, perm[n_val:].sort().values
+        return data.classes_subset(train_classes.tolist()), data.classes_subset(val_classes.tolist())
+    val_idx = []
+    for c in range(data.num_classes):
+        idx = torch.nonzero(data.labels == c).squeeze(1)
+        idx = idx[torch.randperm(len(idx), generator=g)]
+        val_idx.append(idx[: max(1, round(fraction * len(idx)))] if len(idx) > 1 else idx[:0])
+    val_idx = torch.cat(val_idx)
+    mask = torch.ones(len(data), dtype=torch.bool)
+    mask[val_idx] = False
+    return data.subset(torch.nonzero(mask).squeeze(1)), data.subset(val_idx.sort().values)
+
+
+@dataclass
+class TrainState:
+    step: int = 0
+    epoch: int = 0                        # epochs completed
+    elapsed: float = 0.0                  # seconds of training so far
+    loss: float = float("nan")            # last batch
+    stats: dict = field(default_factory=dict)  # the loss's per-batch statistics
+    progress: float = 0.0                 # 0..1 of the epoch or time budget, whichever ends first
+    eta: float | None = None              # seconds left, estimated
+    val: dict | None = None               # latest validation metrics
+    history: list[dict] = field(default_factory=list)      # one row per step
+    val_history: list[dict] = field(default_factory=list)  # one row per validation
+
+
+class Callback:
+    """Override what you need; the page hangs its progress bar on on_step."""
+
+    def on_train_start(self, trainer: "Trainer") -> None: ...
+    def on_step(self, trainer: "Trainer", state: TrainState) -> None: ...
+    def on_epoch_end(self, trainer: "Trainer", state: TrainState) -> None: ...
+    def on_train_end(self, trainer: "Trainer", state: TrainState) -> None: ...
+
+
+@dataclass
+class TrainResult:
+    model: SiameseNet
+    config: TrainConfig
+    state: TrainState
+    stopped_because: str                  # "epochs", "time budget", "early stopping", "cancelled"
+    best_val: dict | None
+
+
+class Trainer:
+    def __init__(self, config: TrainConfig, train_set: ImageSet, val_set: ImageSet | None = None,
+                 callbacks: list[Callback] | tuple = (), cancel_event: threading.Event | None = None):
+        self.config = config
+        self.callbacks = list(callbacks)
+        self.cancel_event = cancel_event or threading.Event()
+        self.stop_reason: str | None = None
+        seed_everything(config.seed)
+        if val_set is None:
+            train_set, val_set = split_validation(train_set, config.val_fraction,
+                                                  train_set.name in OPEN_WORLD, config.seed)
+        self.train_set, self.val_set = train_set, val_set
+        self.device = resolve_device(config.device)
+        self.model = SiameseNet(model_config_for(config, train_set)).to(self.device)
+        self.loss_fn = self._build_loss().to(self.device)
+        self.optimizer = self._build_optimizer()
+        self.augment = KochAffine() if config.augment else None
+        self.generator = torch.Generator().manual_seed(config.seed)
+        self.val_pairs = sample_pairs(val_set.labels, _even(min(config.val_pairs, 4 * len(val_set))),
+                                      seed=config.seed + 1)
+
+    # --- construction ------------------------------------------------------------------------
+    def _build_loss(self) -> torch.nn.Module:
+        c = self.config
+        if c.loss == "contrastive":
+            return ContrastiveLoss(margin=c.resolved_margin, distance=self.model.distance)
+        if c.loss == "triplet":
+            return TripletLoss(margin=c.resolved_margin, distance=self.model.distance,
+                               miner=make_miner(c.miner, margin=c.resolved_margin, seed=c.seed))
+        if c.loss in ("bce-l1", "bce-concat"):
+            return PairBCELoss()
+        if c.loss == "center":
+            return CenterLoss(self.train_set.num_classes, c.embedding_dim, lam=c.center_lambda)
+        return torch.nn.Identity()  # softmax: cross-entropy only
+
+    def _build_optimizer(self) -> torch.optim.Optimizer:
+        c = self.config
+        params = list(self.model.parameters()) + list(self.loss_fn.parameters())
+        if c.optimizer == "sgd":
+            return torch.optim.SGD(params, lr=c.lr, momentum=c.momentum, weight_decay=c.weight_decay)
+        if c.optimizer == "adam":
+            return torch.optim.Adam(params, lr=c.lr, weight_decay=c.weight_decay)
+        raise ValueError("optimizer must be 'adam' or 'sgd'")
+
+    # --- control -------------------------------------------------------------------------------
+    def stop(self, reason: str = "cancelled") -> None:
+        """Ask the loop to stop after the current step (safe from another thread)."""
+        self.stop_reason = reason
+        self.cancel_event.set()
+
+    @property
+    def steps_per_epoch(self) -> int:
+        return self.config.steps_per_epoch or max(1, len(self.train_set) // self.config.batch_size)
+
+    # --- one step ------------------------------------------------------------------------------
+    def _batch(self, idx: torch.Tensor) -> torch.Tensor:
+        x = self.train_set.images[idx]
+        if self.augment is not None:
+            x, _ = self.augment(x, self.generator)
+        return x.to(self.device, non_blocking=True)
+
+    def _step_loss(self, idx: torch.Tensor) -> torch.Tensor:
+        c, m = self.config, self.model
+        labels = self.train_set.labels[idx].to(self.device)
+        if c.pair_source == "explicit" and c.loss in ("contrastive", "bce-l1", "bce-concat"):
+            # The course's way: a list of B pairs, each image through the twin separately.
+            i, j, y = sample_pairs(self.train_set.labels, _even(c.batch_size // 2), self.generator)
+            h1, h2 = m.embed(self._batch(i)), m.embed(self._batch(j))
+            y = y.to(self.device)
+            if c.loss == "contrastive":
+                return self.loss_fn.pair_loss(h1, h2, y)
+            return self.loss_fn(m.pair_logits(h1, h2), y)
+        h = m.embed(self._batch(idx))
+        if c.loss in ("contrastive", "triplet"):
+            return self.loss_fn(h, labels)
+        if c.loss in ("bce-l1", "bce-concat"):
+            i, j, y = batch_pairs(labels.cpu(), self.generator)
+            return self.loss_fn(m.pair_logits(h[i], h[j]), y.to(self.device))
+        ce = F.cross_entropy(m.classifier(h), labels)
+        if c.loss == "center":
+            return ce + self.loss_fn(h, labels)
+        return ce
+
+    # --- validation ----------------------------------------------------------------------------
+    @torch.no_grad()
+    def validate(self) -> dict:
+        from .evaluation import best_threshold, embed, pair_scores, roc_auc
+        h = embed(self.model, self.val_set.images, device=self.device)
+        i, j, y = self.val_pairs
+        scores = pair_scores(self.model, h, i, j)
+        thr, acc = best_threshold(scores, y)
+        return {"val_accuracy": acc, "val_auc": roc_auc(scores, y), "threshold": thr}
+
+    # --- the loop ------------------------------------------------------------------------------
+    def fit(self) -> TrainResult:
+        c = self.config
+        k = c.samples_per_class
+        p = max(2, min(self.train_set.num_classes, c.batch_size // k))
+        sampler = PKBatchSampler(self.train_set.labels, p, k, steps=self.steps_per_epoch, seed=c.seed)
+        state = TrainState()
+        best, best_state, bad_epochs = None, None, 0
+        stopped = None
+        for cb in self.callbacks:
+            cb.on_train_start(self)
+        start = time.perf_counter()
+        while stopped is None:
+            self.model.train()
+            for idx in sampler:
+                loss = self._step_loss(idx)
+                self.optimizer.zero_grad(set_to_none=True)
+                loss.backward()
+                self.optimizer.step()
+                state.step += 1
+                state.elapsed = time.perf_counter() - start
+                state.loss = float(loss.detach())
+                state.stats = dict(getattr(self.loss_fn, "stats", {}) or {})
+                state.progress, state.eta = self._progress(state)
+                state.history.append({"step": state.step, "epoch": state.epoch, "time": state.elapsed,
+                                      "loss": state.loss, **state.stats})
+                for cb in self.callbacks:
+                    cb.on_step(self, state)
+                if self.cancel_event.is_set():
+                    stopped = self.stop_reason or "cancelled"
+                    break
+                if c.seconds is not None and state.elapsed >= c.seconds:
+                    stopped = "time budget"
+                    break
+            else:
+                state.epoch += 1
+                if c.epochs is not None and state.epoch >= c.epochs:
+                    stopped = "epochs"
+            if stopped == "cancelled":
+                break
+            state.val = self.validate()
+            state.val_history.append({"epoch": state.epoch, "step": state.step,
+                                      "time": time.perf_counter() - start, **state.val})
+            if best is None or state.val["val_accuracy"] > best["val_accuracy"]:
+                best, bad_epochs = dict(state.val), 0
+                best_state = copy.deepcopy(self.model.state_dict())
+            else:
+                bad_epochs += 1
+                if stopped is None and c.patience is not None and bad_epochs >= c.patience:
+                    stopped = "early stopping"
+            for cb in self.callbacks:
+                cb.on_epoch_end(self, state)
+        if best_state is not None:
+            self.model.load_state_dict(best_state)
+            self.model.threshold = best["threshold"]
+        self.model.eval()
+        state.elapsed = time.perf_counter() - start
+        for cb in self.callbacks:
+            cb.on_train_end(self, state)
+        return TrainResult(self.model, c, state, stopped, best)
+
+    def _progress(self, state: TrainState) -> tuple[float, float | None]:
+        c, fractions = self.config, []
+        if c.epochs is not None:
+            fractions.append(state.step / (c.epochs * self.steps_per_epoch))
+        if c.seconds is not None:
+            fractions.append(state.elapsed / c.seconds)
+        frac = min(1.0, max(fractions))
+        eta = state.elapsed * (1 - frac) / frac if frac > 0 else None
+        return frac, eta
+
+
+def _even(n: int) -> int:
+    return max(2, n - n % 2)
+
+
+def train(config: TrainConfig, data_dir: str | None = None, download: bool = False,
+          callbacks: list[Callback] | tuple = (), cancel_event: threading.Event | None = None) -> TrainResult:
+    """Load the training split of `config.dataset` and fit."""
+    from .data import load_dataset
+    data = load_dataset(config.dataset, "train", data_dir=data_dir, download=download,
+                        image_size=config.image_size)
+    return Trainer(config, data, callbacks=callbacks, cancel_event=cancel_event).fit()

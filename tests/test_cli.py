@@ -1,0 +1,90 @@
+import json
+import os
+import subprocess
+import sys
+
+import pytest
+
+from siamese_core import load_model
+from siamese_core.cli import main
+
+
+def run_cli(*args, env_extra=None):
+    env = {**os.environ, **(env_extra or {})}
+    return subprocess.run([sys.executable, "-m", "siamese_core", *args], capture_output=True, text=True,
+                          env=env, timeout=600)
+
+
+def test_help_documents_every_option():
+    for sub in ("train", "evaluate"):
+        out = run_cli(sub, "--help")
+        assert out.returncode == 0
+        for opt in ("--data-dir", "--json", "--download", "--seed"):
+            assert opt in out.stdout
+    assert "--margin" in run_cli("train", "--help").stdout
+
+
+@pytest.fixture(scope="module")
+def digits_checkpoint(tmp_path_factory):
+    path = tmp_path_factory.mktemp("ckpt") / "digits.pt"
+    code = main(["train", "--dataset", "digits", "--loss", "contrastive", "--embedding-dim", "16",
+                 "--epochs", "6", "--batch-size", "64", "--out", str(path), "--quiet"])
+    assert code == 0
+    return path
+
+
+def test_train_writes_a_loadable_checkpoint(digits_checkpoint):
+    model = load_model(digits_checkpoint)
+    assert model.input_size == (8, 8) and model.threshold is not None
+    assert model.train_config["loss"] == "contrastive"
+    assert model.metrics["stopped_because"] == "epochs"
+
+
+def test_evaluate_verification_json(digits_checkpoint, capsys):
+    assert main(["evaluate", str(digits_checkpoint), "--task", "verification", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["dataset"] == "digits" and out["pairs"] == 2000
+    assert out["accuracy"] > 0.93 and out["auc"] > 0.95 and 0 <= out["eer"] < 0.1
+
+
+def test_evaluate_oneshot_and_retrieval(digits_checkpoint, capsys):
+    assert main(["evaluate", str(digits_checkpoint), "--task", "oneshot", "--n-way", "5", "--tasks", "300",
+                 "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["accuracy"] > out["pixel_1nn_accuracy"] > out["chance"] == 0.2
+    assert main(["evaluate", str(digits_checkpoint), "--task", "retrieval", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["precision_at_1"] > 0.9 and 0 < out["map_at_r"] <= 1
+
+
+def test_human_output(digits_checkpoint, capsys):
+    assert main(["evaluate", str(digits_checkpoint), "--pairs", "200"]) == 0
+    text = capsys.readouterr().out
+    assert "accuracy" in text and "threshold" in text and "{" not in text
+
+
+def test_missing_dataset_is_one_clear_sentence(tmp_path):
+    out = run_cli("train", "--dataset", "mnist", "--data-dir", str(tmp_path), "--out", str(tmp_path / "x.pt"))
+    assert out.returncode == 2
+    assert out.stderr.startswith("error: ") and "MNIST" in out.stderr and "Traceback" not in out.stderr
+    assert not (tmp_path / "x.pt").exists() and list(tmp_path.iterdir()) == []
+
+
+def test_datasets_status(tmp_path, capsys):
+    assert main(["datasets", "--data-dir", str(tmp_path), "--json"]) == 0
+    status = json.loads(capsys.readouterr().out)["available"]
+    assert status["digits"] is True and status["mnist"] is False
+
+
+def test_omniglot_oneshot_reports_official_runs_and_baseline(load, data_dir, tmp_path, capsys):
+    load("omniglot", "evaluation")  # skips (or fails under CI) when Omniglot is missing
+    ckpt = tmp_path / "omni.pt"
+    assert main(["train", "--dataset", "omniglot", "--backbone", "koch-small", "--width", "0.25",
+                 "--image-size", "28", "28", "--loss", "contrastive", "--epochs", "1", "--steps-per-epoch", "30",
+                 "--batch-size", "64", "--out", str(ckpt), "--quiet", "--data-dir", data_dir]) == 0
+    assert main(["evaluate", str(ckpt), "--task", "oneshot", "--split", "evaluation", "--tasks", "100",
+                 "--json", "--data-dir", data_dir]) == 0
+    out = json.loads(capsys.readouterr().out)
+    # 400 official trials; even 30 steps of training beat chance (5 %) clearly.
+    assert 0.1 < out["official_runs_accuracy"] <= 1 and 0.1 < out["accuracy"] <= 1
+    assert 0.3 < out["official_runs_pixel_1nn_accuracy"] < 0.6  # Lake et al. report ≈ 0.4 for pixel 1-NN
