@@ -282,8 +282,9 @@ class Trainer:
                 state.loss = float(loss.detach())
                 state.stats = dict(getattr(self.loss_fn, "stats", {}) or {})
                 state.progress, state.eta = self._progress(state)
-                state.history.append({"step": state.step, "epoch": state.epoch, "time": state.elapsed,
-                                      "loss": state.loss, **state.stats})
+                # The loss object's own "loss" stat may be one term (center loss): the total wins.
+                state.history.append({**state.stats, "step": state.step, "epoch": state.epoch,
+                                      "time": state.elapsed, "loss": state.loss})
                 for cb in self.callbacks:
                     cb.on_step(self, state)
                 if self.cancel_event.is_set():

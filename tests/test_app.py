@@ -1,8 +1,12 @@
+from pathlib import Path
+
 from streamlit.testing.v1 import AppTest
+
+APP = str(Path(__file__).resolve().parents[1] / "app.py")
 
 
 def test_home_page_renders_story_and_status():
-    at = AppTest.from_file("app.py", default_timeout=60).run()
+    at = AppTest.from_file(APP, default_timeout=60).run()
     assert not at.exception
     assert at.title[0].value == "Siamese Lab"
     text = " ".join(m.value for m in at.markdown)

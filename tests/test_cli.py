@@ -28,7 +28,7 @@ def test_help_documents_every_option():
 def digits_checkpoint(tmp_path_factory):
     path = tmp_path_factory.mktemp("ckpt") / "digits.pt"
     code = main(["train", "--dataset", "digits", "--loss", "contrastive", "--embedding-dim", "16",
-                 "--epochs", "6", "--batch-size", "64", "--out", str(path), "--quiet"])
+                 "--epochs", "30", "--lr", "3e-3", "--batch-size", "64", "--out", str(path), "--quiet"])
     assert code == 0
     return path
 

@@ -53,7 +53,8 @@ class ContrastiveLoss(BaseLoss):
         n = len(embeddings)
         i, j = torch.triu_indices(n, n, offset=1, device=embeddings.device)
         d = self.distance.pairwise(embeddings)[i, j]
-        same = labels.to(embeddings.device)[i] == labels.to(embeddings.device)[j]
+        labels = labels.to(embeddings.device)
+        same = labels[i] == labels[j]
         losses = self.per_pair(d, same)
         loss = self.zero_loss(embeddings)
         if bool(same.any()):

@@ -47,19 +47,20 @@ class VGGBackbone(nn.Module):
 class KochBackbone(nn.Module):
     """Koch, Zemel & Salakhutdinov (2015): conv 64@10 → pool → 128@7 → pool → 128@4 → pool → 256@4
     → dense 4096 with sigmoid, on 105×105 images. `width` scales every layer (0.25 trains on a CPU),
-    `input_size` may be smaller than 105 (the layers stay, the maps shrink)."""
+    `input_size` may be smaller than 105 (with padding="same" the maps only shrink by pooling)."""
 
     def __init__(self, embedding_dim: int = 4096, input_size: tuple[int, int] = (105, 105),
                  width: float = 1.0, kernels: tuple[int, int, int, int] = (10, 7, 4, 4),
-                 sigmoid: bool = True):
+                 sigmoid: bool = True, padding: str = "valid"):
         super().__init__()
         c = [max(1, round(n * width)) for n in (64, 128, 128, 256)]
         k1, k2, k3, k4 = kernels
+        pad = (lambda k: k // 2) if padding == "same" else (lambda k: 0)  # "same" keeps small inputs alive
         self.features = nn.Sequential(
-            nn.Conv2d(1, c[0], k1), nn.ReLU(inplace=True), nn.MaxPool2d(2),
-            nn.Conv2d(c[0], c[1], k2), nn.ReLU(inplace=True), nn.MaxPool2d(2),
-            nn.Conv2d(c[1], c[2], k3), nn.ReLU(inplace=True), nn.MaxPool2d(2),
-            nn.Conv2d(c[2], c[3], k4), nn.ReLU(inplace=True))
+            nn.Conv2d(1, c[0], k1, padding=pad(k1)), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+            nn.Conv2d(c[0], c[1], k2, padding=pad(k2)), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+            nn.Conv2d(c[1], c[2], k3, padding=pad(k3)), nn.ReLU(inplace=True), nn.MaxPool2d(2),
+            nn.Conv2d(c[2], c[3], k4, padding=pad(k4)), nn.ReLU(inplace=True))
         flat = _flat_size(self.features, input_size)
         layers = [nn.Flatten(), nn.Linear(flat, embedding_dim)]
         if sigmoid:

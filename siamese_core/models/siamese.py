@@ -53,9 +53,9 @@ def build_backbone(cfg: ModelConfig) -> nn.Module:
         return VGGBackbone(cfg.embedding_dim, cfg.input_size, dropout=cfg.dropout)
     if cfg.backbone == "koch":
         return KochBackbone(cfg.embedding_dim, cfg.input_size, width=cfg.width).koch_init_()
-    # Scaled Koch: quarter width, smaller kernels for smaller inputs, no sigmoid squashing.
+    # Scaled Koch for CPUs and small inputs: smaller 'same'-padded kernels, sigmoid only under the L1 head.
     return KochBackbone(cfg.embedding_dim, cfg.input_size, width=cfg.width, kernels=(5, 3, 3, 3),
-                        sigmoid=cfg.head == "l1")
+                        sigmoid=cfg.head == "l1", padding="same")
 
 
 class SiameseNet(nn.Module):

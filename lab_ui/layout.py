@@ -1,0 +1,30 @@
+"""The few layout pieces every page uses, so all pages look and read alike."""
+from __future__ import annotations
+
+import streamlit as st
+
+from siamese_core.data import DATASETS, dataset_status, resolve_data_dir
+from siamese_core.training import resolve_device
+
+
+def notice(markdown: str, title: str = "What to notice") -> None:
+    """The collapsible instructor's note each section ends with."""
+    with st.expander(title):
+        st.markdown(markdown)
+
+
+@st.cache_data(ttl=60)
+def _status(data_dir: str) -> dict[str, bool]:
+    return dataset_status(data_dir)
+
+
+def available_datasets() -> list[str]:
+    """Names of the datasets that load offline now (digits always)."""
+    return [name for name, ok in _status(str(resolve_data_dir())).items() if ok]
+
+
+def sidebar_status() -> None:
+    st.sidebar.markdown(f"**Compute device:** `{resolve_device('auto')}`")
+    st.sidebar.markdown("**Datasets** (`" + str(resolve_data_dir()) + "`)")
+    for name, ok in _status(str(resolve_data_dir())).items():
+        st.sidebar.markdown(f"{'✅' if ok else '⬜'} {DATASETS[name].title}")

@@ -1,0 +1,30 @@
+"""Objects loaded once per server and shared read-only by every session (`st.cache_resource`).
+
+Never train or modify what these return: copy first. Per-user things live in `st.session_state`."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import streamlit as st
+
+from siamese_core import load_dataset, load_model
+from siamese_core.data import ImageSet, resolve_data_dir
+
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+
+
+@st.cache_resource(show_spinner="Loading the dataset…")
+def dataset(name: str, split: str | None = None, image_size: tuple[int, int] | None = None,
+            data_dir: str | None = None) -> ImageSet:
+    """One split of a dataset from the data folder, never downloaded (raises DatasetNotFoundError)."""
+    return load_dataset(name, split, data_dir=data_dir or str(resolve_data_dir()), download=False,
+                        image_size=image_size)
+
+
+@st.cache_resource(show_spinner="Loading the pretrained model…")
+def asset_model(filename: str):
+    """A checkpoint shipped in assets/ (made by the project's own CLI), in eval mode on the CPU."""
+    path = ASSETS / filename
+    if not path.is_file():
+        raise FileNotFoundError(f"assets/{filename} is missing")
+    return load_model(path)

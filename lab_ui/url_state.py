@@ -1,0 +1,42 @@
+"""Teaching state in the URL (`st.query_params`), so a prepared view can be bookmarked and shared.
+
+Pattern: `value = url_choice("dataset", options, default)` gives the widget's starting value from the URL;
+after the widget, `set_url(dataset=value)` writes it back."""
+from __future__ import annotations
+
+from typing import Sequence, TypeVar
+
+import streamlit as st
+
+T = TypeVar("T")
+
+
+def url_choice(key: str, options: Sequence[T], default: T) -> T:
+    """The option named in the URL under `key`, else `default` (unknown values are ignored)."""
+    raw = st.query_params.get(key)
+    for option in options:
+        if str(option) == raw:
+            return option
+    return default
+
+
+def url_int(key: str, default: int, lo: int, hi: int) -> int:
+    """An integer from the URL, clamped to [lo, hi]; `default` when missing or not a number."""
+    try:
+        return min(hi, max(lo, int(st.query_params.get(key, default))))
+    except (TypeError, ValueError):
+        return default
+
+
+def url_float(key: str, default: float, lo: float, hi: float) -> float:
+    try:
+        return min(hi, max(lo, float(st.query_params.get(key, default))))
+    except (TypeError, ValueError):
+        return default
+
+
+def set_url(**values) -> None:
+    """Write the current values into the URL (only the ones that changed, to avoid needless reruns)."""
+    for key, value in values.items():
+        if st.query_params.get(key) != str(value):
+            st.query_params[key] = str(value)
