@@ -82,6 +82,7 @@ def test_omniglot_oneshot_reports_official_runs_and_baseline(load, data_dir, tmp
     assert main(["train", "--dataset", "omniglot", "--backbone", "koch-small", "--width", "0.25",
                  "--image-size", "28", "28", "--loss", "contrastive", "--epochs", "1", "--steps-per-epoch", "30",
                  "--batch-size", "64", "--out", str(ckpt), "--quiet", "--data-dir", data_dir]) == 0
+    capsys.readouterr()  # the train command's own summary
     assert main(["evaluate", str(ckpt), "--task", "oneshot", "--split", "evaluation", "--tasks", "100",
                  "--json", "--data-dir", data_dir]) == 0
     out = json.loads(capsys.readouterr().out)
