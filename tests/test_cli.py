@@ -88,4 +88,5 @@ def test_omniglot_oneshot_reports_official_runs_and_baseline(load, data_dir, tmp
     out = json.loads(capsys.readouterr().out)
     # 400 official trials; even 30 steps of training beat chance (5 %) clearly.
     assert 0.1 < out["official_runs_accuracy"] <= 1 and 0.1 < out["accuracy"] <= 1
-    assert 0.3 < out["official_runs_pixel_1nn_accuracy"] < 0.6  # Lake et al. report ≈ 0.4 for pixel 1-NN
+    # Koch et al. (Table 2) list 21.7 % for 1-nearest-neighbour on raw pixels over the same 400 trials.
+    assert 0.15 < out["official_runs_pixel_1nn_accuracy"] < 0.28
