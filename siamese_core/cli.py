@@ -52,6 +52,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--steps-per-epoch", type=int, default=None, help="default: one pass over the images")
     t.add_argument("--optimizer", default=d.optimizer, choices=("adam", "sgd"), help="optimizer")
     t.add_argument("--lr", type=float, default=d.lr, help="learning rate")
+    t.add_argument("--lr-schedule", default=d.lr_schedule, choices=("constant", "cosine"),
+                   help="cosine decays the learning rate to 0 over the epochs or time budget")
     t.add_argument("--weight-decay", type=float, default=d.weight_decay, help="L2 regularisation")
     t.add_argument("--augment", action="store_true", help="Koch's affine distortions on training batches")
     t.add_argument("--val-fraction", type=float, default=d.val_fraction,
@@ -113,12 +115,12 @@ def cmd_train(a: argparse.Namespace) -> dict:
         margin=a.margin, miner=a.miner, center_lambda=a.center_lambda,
         image_size=tuple(a.image_size) if a.image_size else None, width=a.width, batch_size=a.batch_size,
         samples_per_class=a.samples_per_class, pair_source=a.pair_source, epochs=a.epochs, seconds=a.seconds,
-        steps_per_epoch=a.steps_per_epoch, optimizer=a.optimizer, lr=a.lr, weight_decay=a.weight_decay,
+        steps_per_epoch=a.steps_per_epoch, optimizer=a.optimizer, lr=a.lr, lr_schedule=a.lr_schedule, weight_decay=a.weight_decay,
         augment=a.augment, val_fraction=a.val_fraction, patience=a.patience, seed=a.seed, device=a.device)
     callbacks = [] if (a.quiet or a.json) else [_PrintProgress()]
     result = train(cfg, data_dir=a.data_dir, download=a.download, callbacks=callbacks)
     st = result.state
-    metrics = {"train_seconds": round(st.elapsed, 2), "steps": st.step, "epochs": st.epoch,
+    metrics = {"train_seconds": round(st.elapsed, 2), "validation_seconds": round(st.val_seconds, 2), "steps": st.step, "epochs": st.epoch,
                "stopped_because": result.stopped_because, **(result.best_val or {})}
     command = "python -m siamese_core " + " ".join(shlex.quote(x) for x in sys.argv[1:] if x)
     save_checkpoint(a.out, result.model, cfg.as_dict(), metrics, command)
