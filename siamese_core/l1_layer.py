@@ -100,3 +100,17 @@ def explain_pair(model, x1: torch.Tensor, x2: torch.Tensor) -> L1Result:
     h = model.embed(batch).double().cpu()
     return weighted_l1(h[0].numpy(), h[1].numpy(), head.alpha.weight.double().cpu().numpy()[0],
                        float(head.alpha.bias.double().cpu()[0]))
+
+
+def parse_vector(text: str, what: str = "the vector") -> np.ndarray:
+    """'0.1, 0.4, 1.1' (commas, spaces or semicolons) → array; one clear ValueError otherwise."""
+    parts = [p for p in str(text).replace(";", ",").replace(" ", ",").split(",") if p.strip()]
+    if not parts:
+        raise ValueError(f"{what} is empty: type numbers separated by commas, e.g. 0.1, 0.4, 1.1")
+    try:
+        v = np.array([float(p) for p in parts])
+    except ValueError:
+        raise ValueError(f"{what} must be numbers separated by commas, e.g. 0.1, 0.4, 1.1; got {text!r}") from None
+    if not np.isfinite(v).all():
+        raise ValueError(f"{what} contains NaN or infinite values")
+    return v
