@@ -134,9 +134,10 @@ elif model is not None:
     m1, m2 = st.columns([1, 2])
     m1.plotly_chart(image_grid(test.images[[i, j]], [f"#{i}: {names_[int(test.labels[i])]}",
                                                      f"#{j}: {names_[int(test.labels[j])]}"], cols=2))
-    m1.markdown(f"**p(same) = {r.p:.4f}** (logit {r.logit:.3f}); swapped: {r_swapped.p:.4f}. "
-                + (f"Decision threshold (chosen on validation pairs): {model.threshold:.3f}."
-                   if model.threshold is not None else ""))
+    verdict = "" if model.threshold is None else (
+        f" At the threshold {model.threshold:.3f} (chosen on validation pairs) the model says "
+        f"**{'same' if r.p >= model.threshold else 'different'}**.")
+    m1.markdown(f"**p(same) = {r.p:.4f}** (logit {r.logit:.3f}); swapped: {r_swapped.p:.4f}.{verdict}")
     emb = go.Figure([go.Bar(y=r.h1, name="h1", marker_color=SAME_COLOUR),
                      go.Bar(y=r.h2, name="h2", marker_color=DIFF_COLOUR)])
     emb.update_layout(barmode="group", template=TEMPLATE, height=260, title=f"Both embeddings ({len(r.h1)}-d)",
@@ -185,10 +186,11 @@ mix = class_mix(digits.labels.numpy()[order], batches, digits.num_classes)[:20]
 share = same_pair_share(mix)
 heat = go.Figure(go.Heatmap(z=mix.T, colorscale="Blues", hovertemplate="batch %{x}, class %{y}: %{z}<extra></extra>"))
 heat.update_layout(template=TEMPLATE, height=280, xaxis_title="batch", yaxis_title="class",
-                   title=f"Classes in the first {len(mix)} batches ({'shuffled' if shuffle else 'not shuffled'}): "
-                         f"{100 * share.mean():.0f} % of the pairs in a batch are same-class",
+                   title=f"Classes in the first {len(mix)} batches ({'shuffled' if shuffle else 'not shuffled'})",
                    margin={"l": 10, "r": 10, "t": 40, "b": 10})
 st.plotly_chart(heat)
+st.markdown(f"{'Shuffled' if shuffle else 'Not shuffled'}: on average **{100 * share.mean():.0f} %** of the pairs "
+            f"inside a batch are same-class pairs.")
 
 
 @st.cache_data(show_spinner=False, max_entries=20)
