@@ -187,10 +187,12 @@ else:
     maps = filter_maps(weights, biases, x)
     st.markdown(f"The first layer of `assets/{FILTER_MODEL}` (a Siamese network trained on MNIST) has "
                 f"{len(weights)} filters of {weights.shape[-1]}×{weights.shape[-1]}. Nobody designed them: "
-                "training found them. Many look like the Sobel and edge kernels above.")
-    st.plotly_chart(map_grid(weights, [f"filter {i}" for i in range(len(weights))], cols=16, centre_zero=True,
+                "training found them. Each feature map lights up on strokes of one direction or on one side "
+                "of an edge — the job the Sobel and edge kernels above do by hand. Deeper layers combine "
+                "these into corners and parts.")
+    st.plotly_chart(map_grid(weights, [str(i) for i in range(len(weights))], cols=16, centre_zero=True,
                              title="Learned filters (red +, blue −)"))
-    st.plotly_chart(map_grid(maps, [f"map {i}" for i in range(len(maps))], cols=16,
+    st.plotly_chart(map_grid(maps, [str(i) for i in range(len(maps))], cols=16,
                              title="Their feature maps on this image (ReLU(conv + bias))"))
 
 notice("- The kernel is **not** flipped: PyTorch's `conv2d` is a cross-correlation, and so is this page.\n"

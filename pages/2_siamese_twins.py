@@ -99,7 +99,7 @@ if res is not None:
     st.markdown(f"**p(same) = {res.p:.4f}** → the network says **{verdict}**."
                 + (f" Swapped {st.session_state['twins_swaps']}× — p is unchanged, because |h1 − h2| = "
                    "|h2 − h1|." if st.session_state.get("twins_swaps") else ""))
-    with st.expander("Compare with the other distances and similarities (DESIGN of the course: 1.8)"):
+    with st.expander("Compare with the other distances and similarities of metric learning"):
         sigma = st.slider("σ of the RBF similarity", 0.1, 10.0, 2.0, key="twins_sigma")
         st.dataframe(pd.DataFrame([{"measure": m.name, "kind": m.kind, "value": round(m.value, 4),
                                     "formula": m.latex} for m in compare_measures(h1, h2, sigma)]),
@@ -143,8 +143,10 @@ elif model is not None:
     emb.update_layout(barmode="group", template=TEMPLATE, height=260, title=f"Both embeddings ({len(r.h1)}-d)",
                       margin={"l": 10, "r": 10, "t": 40, "b": 10})
     m2.plotly_chart(emb)
-    m2.plotly_chart(bar_vector(r.weighted, "α_j · |h1_j − h2_j| (the terms of the sum; b = "
-                               f"{r.bias:.2f})", colour="#264653"))
+    m2.plotly_chart(bar_vector(r.weighted, f"α_j · |h1_j − h2_j|: the terms of the sum (b = {r.bias:.2f})"))
+    pos, neg = r.weighted[r.weighted > 0].sum(), r.weighted[r.weighted < 0].sum()
+    m2.caption(f"Teal terms (α_j > 0) push towards *same*: {pos:+.2f}; orange terms (α_j < 0) push towards "
+               f"*different*: {neg:+.2f}. The model learned which features to trust in which direction.")
 
 # --- 4. binary cross-entropy -------------------------------------------------------------------
 st.subheader("4 · Binary cross-entropy")

@@ -36,12 +36,12 @@ def matrix_heatmap(values, title: str, box: tuple[int, int, int, int] | None = N
 
 
 def map_grid(maps, titles, cols: int = 8, title: str | None = None, centre_zero: bool = False,
-             height_per_row: int = 110) -> go.Figure:
+             height_per_row: int = 80) -> go.Figure:
     """Small heatmaps side by side (filters or their feature maps)."""
     maps = [np.asarray(m, dtype=float) for m in maps]
     rows = -(-len(maps) // cols)
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles), horizontal_spacing=0.01,
-                        vertical_spacing=0.08 / max(1, rows))
+                        vertical_spacing=min(0.3, 0.25 / max(1, rows)))
     for i, m in enumerate(maps):
         kw = {"colorscale": "gray"}
         if centre_zero:
@@ -56,9 +56,11 @@ def map_grid(maps, titles, cols: int = 8, title: str | None = None, centre_zero:
     return fig
 
 
-def bar_vector(values, title: str, labels=None, colour: str = SAME_COLOUR) -> go.Figure:
+def bar_vector(values, title: str, labels=None, colour: str | None = None) -> go.Figure:
+    """One bar per component; colour=None colours by sign (positive SAME_COLOUR, negative DIFF_COLOUR)."""
     v = np.asarray(values, dtype=float)
     x = list(labels) if labels is not None else [str(i) for i in range(len(v))]
-    fig = go.Figure(go.Bar(x=x, y=v, marker_color=colour))
+    colours = colour or [SAME_COLOUR if e >= 0 else DIFF_COLOUR for e in v]
+    fig = go.Figure(go.Bar(x=x, y=v, marker_color=colours))
     fig.update_layout(title=title, template=TEMPLATE, height=280, margin={"l": 10, "r": 10, "t": 40, "b": 10})
     return fig
