@@ -97,3 +97,27 @@ def test_trained_first_layer_is_shown():
     at = _page(ds="digits")
     text = " ".join(m.value for m in at.markdown)
     assert "first layer of `assets/mnist_koch_l1.pt`" in text and "32 filters of 5×5" in text
+
+
+def test_custom_kernel_starts_as_identity():
+    at = _page(ds="digits", idx=5)
+    at.selectbox(key="conv_kernel").set_value("custom").run()
+    at.slider(key="conv_pad").set_value(1).run()  # identity + 'same' padding: the map is the image
+    at.number_input(key="conv_row_8").set_value(2).run()
+    at.number_input(key="conv_col_8").set_value(6).run()
+    x = load_dataset("digits", "test").images[5, 0]
+    assert _sum_shown(at) == pytest.approx(float(x[2, 6]), abs=1e-4)
+    assert at.query_params["kernel"] == "custom"
+
+
+def test_an_image_smaller_than_the_kernel_gives_a_warning():
+    from PIL import Image
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params["src"] = "upload"
+    at.session_state["conv_upload"] = grey_input(Image.new("L", (3, 2), 200), 64)
+    at.run()
+    at.radio(key="conv_ksize").set_value(5).run()
+    assert not at.exception
+    assert any("cannot work" in w.value and "larger than the padded input" in w.value for w in at.warning)
+    at.slider(key="conv_pad").set_value(2).run()  # 2 + 2·2 = 6 ≥ 5: works again
+    assert not at.warning and r"\frac{2 + 2\cdot2 - 5}{1} \right\rfloor + 1 = 2" in _latex(at)
