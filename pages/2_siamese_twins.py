@@ -143,6 +143,7 @@ elif model is not None:
     emb.update_layout(barmode="group", template=TEMPLATE, height=260, title=f"Both embeddings ({len(r.h1)}-d)",
                       margin={"l": 10, "r": 10, "t": 40, "b": 10})
     m2.plotly_chart(emb)
+    m2.plotly_chart(bar_vector(r.diff, f"|h1 − h2| (L1 distance {r.diff.sum():.2f})", colour="#264653"))
     m2.plotly_chart(bar_vector(r.weighted, f"α_j · |h1_j − h2_j|: the terms of the sum (b = {r.bias:.2f})"))
     pos, neg = r.weighted[r.weighted > 0].sum(), r.weighted[r.weighted < 0].sum()
     m2.caption(f"Teal terms (α_j > 0) push towards *same*: {pos:+.2f}; orange terms (α_j < 0) push towards "
