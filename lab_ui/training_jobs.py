@@ -59,7 +59,8 @@ def room_for_another_run() -> str | None:
     kept = runs()
     used = sum(r.nbytes for r in kept)
     if len(kept) >= MAX_RUNS or used >= MAX_RUN_BYTES:
-        return (f"Your session keeps at most {MAX_RUNS} runs ({MAX_RUN_BYTES / 2**20:.0f} MB); it holds "
+        runs_word = "run" if MAX_RUNS == 1 else "runs"
+        return (f"Your session keeps at most {MAX_RUNS} {runs_word} ({MAX_RUN_BYTES / 2**20:.0f} MB); it holds "
                 f"{len(kept)} ({used / 2**20:.1f} MB). Remove some runs below to train again.")
     return None
 
