@@ -169,3 +169,55 @@ def test_queue_place_stop_closed_tab_and_isolation(browser, server):
     assert third.locator('[data-testid="stDataFrame"]').count() == 0
     second.context.close()
     third.context.close()
+
+
+def radio(page, label: str, option: str) -> None:
+    page.locator('[data-testid="stRadio"]', has_text=label).first.get_by_text(option, exact=True).click()
+    settle(page)
+
+
+def upload(page, label: str, path: Path) -> None:
+    box = page.locator('[data-testid="stFileUploader"]', has_text=label).first
+    box.locator('input[type="file"]').set_input_files(str(path))
+    page.wait_for_timeout(500)
+    settle(page, 120)
+
+
+def test_a_disguised_upload_gets_a_clear_message(browser, server, tmp_path):
+    page = student(browser, server)
+    go(page, "Convolution")
+    radio(page, "Image", "upload")
+    fake = tmp_path / "holiday.png"
+    fake.write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    upload(page, "A photo or drawing", fake)
+    error = page.locator('[data-testid="stAlertContentError"]', has_text="holiday.png: This is not a photo")
+    assert error.count() == 1
+    no_exception(page)
+    page.context.close()
+
+
+FACES = ROOT / "pages" / "7_faces.py"
+
+
+@pytest.mark.skipif(not FACES.is_file(), reason="pages/7_faces.py is not in this checkout")
+def test_two_face_photos_get_a_verdict(browser, server):
+    att = Path(os.environ["SIAMESE_LAB_DATA"]) / "att_faces"
+    page = student(browser, server)
+    go(page, "Face verification")
+    for slot, photo in (("A", att / "s35" / "1.pgm"), ("B", att / "s35" / "2.pgm")):
+        radio(page, f"Photo {slot}: source", "Upload a photo")
+        upload(page, f"Photo {slot}: photo", photo)
+    page.get_by_text("The verdicts").first.wait_for(timeout=120_000)
+    settle(page, 120)
+    no_exception(page)
+    verdicts = {}
+    for k in range(page.locator('[data-testid="stMetric"]').count()):
+        m = page.locator('[data-testid="stMetric"]').nth(k)
+        value = m.locator('[data-testid="stMetricValue"]').inner_text()
+        if value in ("same person", "different people"):
+            verdicts[m.locator('[data-testid="stMetricLabel"]').inner_text()] = value
+    assert len(verdicts) == 2, verdicts
+    sface = next(v for name, v in verdicts.items() if "SFace" in name)
+    assert sface == "same person", verdicts   # two photos of one held-out person
+    page.screenshot(path=str(SHOTS / "classroom_faces.png"))
+    page.context.close()
