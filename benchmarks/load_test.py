@@ -190,6 +190,17 @@ async def warm_up(browser, url: str, args) -> None:
     await context.close()
 
 
+async def progress(students: list[Student], t0: float, sampler: Sampler, every: float = 30.0) -> None:
+    """A line every `every` seconds, so a long class is not silent."""
+    while True:
+        await asyncio.sleep(every)
+        runs = [s.run_result for s in students if s.trainer]
+        print(f"  {time.monotonic() - t0:5.0f} s: {sum(s.first_render is not None for s in students)} sessions "
+              f"open, {sum(r is not None for r in runs)}/{len(runs)} runs ended, "
+              f"{sum(len(s.latencies) for s in students)} interactions, server RSS "
+              f"{(sampler.rss[-1] if sampler.rss else 0) / 2**20:.0f} MB", flush=True)
+
+
 async def class_session(url: str, args, sampler: Sampler) -> tuple[list[Student], float, float]:
     students = [Student(k, trainer=k < args.trainers) for k in range(args.sessions)]
     training_over = asyncio.Event()
@@ -201,10 +212,12 @@ async def class_session(url: str, args, sampler: Sampler) -> tuple[list[Student]
         deadline = t0 + args.max_seconds
         tasks = [asyncio.create_task(play(browser, url, s, args, training_over, deadline)) for s in students]
         trainers = [t for t, s in zip(tasks, students) if s.trainer]
+        ticker = asyncio.create_task(progress(students, t0, sampler))
         if trainers:
             await asyncio.gather(*trainers)
         else:
             await asyncio.sleep(min(args.max_seconds, 30))
+        ticker.cancel()
         training_end = time.monotonic()
         training_over.set()
         await asyncio.gather(*tasks)
@@ -223,7 +236,7 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
     return {
         "config": {"sessions": args.sessions, "trainers": args.trainers, "budget_s": args.budget,
                    "workers": os.environ.get("SIAMESE_LAB_WORKERS", "1"),
-                   "threads_per_job": os.environ.get("SIAMESE_LAB_THREADS_PER_JOB", "default"),
+                   "threads_per_job": os.environ.get("SIAMESE_LAB_THREADS_PER_JOB", str(max(1, min(4, os.cpu_count() or 1)))),
                    "cpus": os.cpu_count()},
         "wall_s": round(wall, 1),
         "sessions_ok": sum(s.error is None for s in students),
