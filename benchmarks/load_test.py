@@ -236,7 +236,8 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
     return {
         "config": {"sessions": args.sessions, "trainers": args.trainers, "budget_s": args.budget,
                    "workers": os.environ.get("SIAMESE_LAB_WORKERS", "1"),
-                   "threads_per_job": os.environ.get("SIAMESE_LAB_THREADS_PER_JOB", str(max(1, min(4, os.cpu_count() or 1)))),
+                   "threads_per_job": os.environ.get("SIAMESE_LAB_THREADS_PER_JOB",
+                                                     str(max(1, min(4, os.cpu_count() or 1)))),  # the app's default
                    "cpus": os.cpu_count()},
         "wall_s": round(wall, 1),
         "sessions_ok": sum(s.error is None for s in students),
@@ -245,7 +246,8 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
         "runs_failed": [r for r in runs if r != "done"],
         "first_render_s": {"p50": pct(renders, 50), "p95": pct(renders, 95), "max": max(renders, default=0)},
         "interactions": len(lat_all),
-        "latency_s": {q: pct(lat_all, int(q[1:])) for q in ("p50", "p90", "p95", "p99")} | {"max": max(lat_all, default=0)},
+        "latency_s": {q: pct(lat_all, int(q[1:])) for q in ("p50", "p90", "p95", "p99")}
+        | {"max": max(lat_all, default=0)},
         "latency_p50_by_action_s": {a: pct([d for st in students for _, d, w in st.latencies if w == a], 50)
                                     for a in sorted({w for st in students for _, _, w in st.latencies})},
         "interactions_while_training": len(lat_training),
@@ -256,22 +258,23 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
                           "per_session": (peak - sampler.rss_warm) / mb / max(1, args.sessions)},
         "server_cpu_percent": {"mean": statistics.fmean(sampler.cpu) if sampler.cpu else 0,
                                "peak": max(sampler.cpu, default=0)},
-        "server_threads": {"start": sampler.threads[0] if sampler.threads else 0, "peak": max(sampler.threads, default=0)},
+        "server_threads": {"start": sampler.threads[0] if sampler.threads else 0,
+                           "peak": max(sampler.threads, default=0)},
         "browser_rss_peak_mb": max(sampler.browser_rss, default=0) / mb,
     }
 
 
 def print_report(r: dict) -> None:
     c = r["config"]
-    print(f"Siamese Lab load test: {c['sessions']} sessions ({c['trainers']} training digits for {c['budget_s']} s), "
-          f"workers={c['workers']}, threads/job={c['threads_per_job']}, {c['cpus']} CPUs, wall {r['wall_s']} s")
+    print(f"Siamese Lab load test: {c['sessions']} sessions ({c['trainers']} training digits for "
+          f"{c['budget_s']} s), workers={c['workers']}, threads/job={c['threads_per_job']}, {c['cpus']} CPUs, wall {r['wall_s']} s")
     print(f"sessions: {r['sessions_ok']} ok, {len(r['sessions_failed'])} failed {r['sessions_failed'] or ''}")
     print(f"training runs: {r['runs_completed']} completed, {len(r['runs_failed'])} failed {r['runs_failed'] or ''}")
     f = r["first_render_s"]
     print(f"time to first complete render: p50 {f['p50']:.2f} s, p95 {f['p95']:.2f} s, max {f['max']:.2f} s")
     lat, lt = r["latency_s"], r["latency_while_training_s"]
-    print(f"interaction → settled ({r['interactions']} interactions): p50 {lat['p50']:.2f} s, p90 {lat['p90']:.2f} s, "
-          f"p95 {lat['p95']:.2f} s, p99 {lat['p99']:.2f} s, max {lat['max']:.2f} s")
+    print(f"interaction → settled ({r['interactions']} interactions): p50 {lat['p50']:.2f} s, "
+          f"p90 {lat['p90']:.2f} s, p95 {lat['p95']:.2f} s, p99 {lat['p99']:.2f} s, max {lat['max']:.2f} s")
     print(f"  while training runs ({r['interactions_while_training']}): p50 {lt['p50']:.2f} s, "
           f"p90 {lt['p90']:.2f} s, p95 {lt['p95']:.2f} s")
     print("  p50 by action: " + ", ".join(f"{a} {v:.2f} s" for a, v in r["latency_p50_by_action_s"].items()))
