@@ -267,7 +267,8 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
 def print_report(r: dict) -> None:
     c = r["config"]
     print(f"Siamese Lab load test: {c['sessions']} sessions ({c['trainers']} training digits for "
-          f"{c['budget_s']} s), workers={c['workers']}, threads/job={c['threads_per_job']}, {c['cpus']} CPUs, wall {r['wall_s']} s")
+          f"{c['budget_s']} s), workers={c['workers']}, threads/job={c['threads_per_job']}, {c['cpus']} CPUs, "
+          f"wall {r['wall_s']} s")
     print(f"sessions: {r['sessions_ok']} ok, {len(r['sessions_failed'])} failed {r['sessions_failed'] or ''}")
     print(f"training runs: {r['runs_completed']} completed, {len(r['runs_failed'])} failed {r['runs_failed'] or ''}")
     f = r["first_render_s"]
