@@ -147,7 +147,7 @@ def test_queue_place_stop_closed_tab_and_isolation(browser, server):
     second.screenshot(path=str(SHOTS / "classroom_queue.png"))
 
     # Stop while waiting.
-    second.get_by_role("button", name="Stop", exact=True).click()
+    second.locator('[data-testid="stSidebar"]').get_by_role("button", name="Stop", exact=True).click()
     second.get_by_text(re.compile("was stopped")).first.wait_for(timeout=30_000)
 
     # Queue again, then the first student closes the tab: their run is cancelled, the second starts.
