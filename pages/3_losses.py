@@ -24,16 +24,17 @@ st.caption("y = 1 means *same class*. Embeddings are L2-normalised for contrasti
 names = [d for d in ("fashion-mnist", "mnist", "digits") if d in available_datasets()]
 with st.sidebar:
     st.header("Train a run")
-    data_name = st.selectbox("dataset", names, index=names.index(url_choice("dataset", names, names[0])))
+    data_name = st.selectbox("dataset", names, index=names.index(url_choice("dataset", names, names[0])),
+                             key="losses_dataset")
     loss = st.selectbox("loss", list(LOSSES), format_func=LOSSES.get,
-                        index=list(LOSSES).index(url_choice("loss", list(LOSSES), "contrastive")))
+                        index=list(LOSSES).index(url_choice("loss", list(LOSSES), "contrastive")), key="losses_loss")
     uses_margin = loss in ("contrastive", "triplet")
     margin = st.slider("margin m", 0.05, 2.0, url_float("margin", 1.0 if loss == "contrastive" else 0.2, 0.05, 2.0),
-                       0.05, disabled=not uses_margin, help="contrastive and triplet only")
-    dim = st.select_slider("embedding size", SIZES, value=url_choice("dim", SIZES, 32))
+                       0.05, disabled=not uses_margin, help="contrastive and triplet only", key="losses_margin")
+    dim = st.select_slider("embedding size", SIZES, value=url_choice("dim", SIZES, 32), key="losses_dim")
     distance = st.selectbox("distance", ["l2", "cosine", "l1"], disabled=loss.startswith("bce"))
-    seconds = st.slider("time budget (s)", 5, 120, url_int("seconds", 20, 5, 120), 5)
-    seed = st.number_input("seed", 0, 10_000, url_int("seed", 0, 0, 10_000))
+    seconds = st.slider("time budget (s)", 5, 120, url_int("seconds", 20, 5, 120), 5, key="losses_seconds")
+    seed = st.number_input("seed", 0, 10_000, url_int("seed", 0, 0, 10_000), key="losses_seed")
     set_url(dataset=data_name, loss=loss, margin=margin, dim=dim, seconds=seconds, seed=seed)
     train_clicked = st.button("Train", type="primary", width="stretch")
     stop_clicked = st.button("Stop", width="stretch")

@@ -21,11 +21,12 @@ st.markdown("How long must the embedding be? Train the same network with the sam
 names = [d for d in ("fashion-mnist", "mnist", "digits") if d in available_datasets()]
 with st.sidebar:
     st.header("Sweep")
-    data_name = st.selectbox("dataset", names, index=names.index(url_choice("dataset", names, names[0])))
+    data_name = st.selectbox("dataset", names, index=names.index(url_choice("dataset", names, names[0])),
+                             key="size_dataset")
     loss = st.selectbox("loss", ["contrastive", "triplet"], index=["contrastive", "triplet"].index(
-        url_choice("loss", ["contrastive", "triplet"], "contrastive")))
+        url_choice("loss", ["contrastive", "triplet"], "contrastive")), key="size_loss")
     sizes = st.multiselect("sizes D", SIZES, default=[2, 4, 8, 32, 128])
-    seconds = st.slider("time budget per size (s)", 3, 60, url_int("seconds", 10, 3, 60))
+    seconds = st.slider("time budget per size (s)", 3, 60, url_int("seconds", 10, 3, 60), key="size_seconds")
     set_url(dataset=data_name, loss=loss, seconds=seconds)
     go_clicked = st.button("Run the sweep", type="primary", width="stretch")
     if st.button("Stop", width="stretch"):

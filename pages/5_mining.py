@@ -17,8 +17,9 @@ LAMBDAS = [0.0, 0.01, 0.1, 1.0]
 
 st.title("Triplet mining & center loss")
 names = [d for d in ("mnist", "fashion-mnist", "digits") if d in available_datasets()]
-data_name = st.sidebar.selectbox("dataset", names, index=names.index(url_choice("dataset", names, names[0])))
-seconds = st.sidebar.slider("time budget per run (s)", 3, 60, url_int("seconds", 8, 3, 60))
+data_name = st.sidebar.selectbox("dataset", names, index=names.index(url_choice("dataset", names, names[0])),
+                                     key="mining_dataset")
+seconds = st.sidebar.slider("time budget per run (s)", 3, 60, url_int("seconds", 8, 3, 60), key="mining_seconds")
 set_url(dataset=data_name, seconds=seconds)
 splits = (dataset(data_name, "train"), dataset(data_name, "test"))
 mining, centre = st.tabs(["Choosing triplets", "Center loss"])
@@ -32,7 +33,7 @@ with mining:
     st.latex(r"\text{semi-hard: } d(a,p) < d(a,n) < d(a,p) + m")
     c1, c2 = st.columns([2, 1])
     chosen = c1.multiselect("miners", list(MINERS), default=list(MINERS), format_func=MINERS.get)
-    margin = c2.slider("margin m", 0.05, 1.0, url_float("margin", 0.2, 0.05, 1.0), 0.05)
+    margin = c2.slider("margin m", 0.05, 1.0, url_float("margin", 0.2, 0.05, 1.0), 0.05, key="mining_margin")
     set_url(margin=margin)
     if c2.button("Compare the miners", type="primary"):
         if not chosen:

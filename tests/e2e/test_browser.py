@@ -75,11 +75,15 @@ def choose(page, label: str, option: str) -> None:
 
 def nudge(page, label: str, key: str, times: int = 1) -> None:
     slider = page.get_by_role("slider", name=label)
-    for _ in range(times):
+    for _ in range(times):  # one step at a time: a key pressed during the rerun of the last one can be lost
+        before = slider.get_attribute("aria-valuetext")
         slider.press(key)
-        page.wait_for_timeout(100)
-    page.wait_for_timeout(500)  # the slider sends its value after a short debounce
-    settle(page)
+        for _ in range(100):
+            if slider.get_attribute("aria-valuetext") != before:
+                break
+            page.wait_for_timeout(50)
+        page.wait_for_timeout(500)  # the slider sends its value after a short debounce
+        settle(page)
 
 
 def metric(page, label: str) -> str:
