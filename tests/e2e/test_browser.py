@@ -59,7 +59,7 @@ def student(browser, url):
 
 def go(page, title: str) -> None:
     page.locator('[data-testid="stSidebarNav"] a', has_text=title).click()
-    settle(page)
+    settle(page, 240)  # a page's first visit on a fresh server loads its datasets and models
 
 
 def no_exception(page) -> None:
