@@ -7,13 +7,12 @@ import shlex
 import sys
 import time
 
-import torch
-
 from .data import DATASETS, DatasetNotFoundError, dataset_status, load_dataset, resolve_data_dir
 from .data.base import ENV_VAR
-MINERS = ("all", "random", "semi-hard", "batch-hard", "hardest")  # names make_miner knows
 from .models.siamese import BACKBONES
 from .training import LOSSES, Callback, TrainConfig, train
+
+MINERS = ("all", "random", "semi-hard", "batch-hard", "hardest")  # names make_miner knows
 
 
 def _add_data_args(p: argparse.ArgumentParser) -> None:
@@ -115,12 +114,14 @@ def cmd_train(a: argparse.Namespace) -> dict:
         margin=a.margin, miner=a.miner, center_lambda=a.center_lambda,
         image_size=tuple(a.image_size) if a.image_size else None, width=a.width, batch_size=a.batch_size,
         samples_per_class=a.samples_per_class, pair_source=a.pair_source, epochs=a.epochs, seconds=a.seconds,
-        steps_per_epoch=a.steps_per_epoch, optimizer=a.optimizer, lr=a.lr, lr_schedule=a.lr_schedule, weight_decay=a.weight_decay,
+        steps_per_epoch=a.steps_per_epoch, optimizer=a.optimizer, lr=a.lr, lr_schedule=a.lr_schedule,
+        weight_decay=a.weight_decay,
         augment=a.augment, val_fraction=a.val_fraction, patience=a.patience, seed=a.seed, device=a.device)
     callbacks = [] if (a.quiet or a.json) else [_PrintProgress()]
     result = train(cfg, data_dir=a.data_dir, download=a.download, callbacks=callbacks)
     st = result.state
-    metrics = {"train_seconds": round(st.elapsed, 2), "validation_seconds": round(st.val_seconds, 2), "steps": st.step, "epochs": st.epoch,
+    metrics = {"train_seconds": round(st.elapsed, 2), "validation_seconds": round(st.val_seconds, 2),
+               "steps": st.step, "epochs": st.epoch,
                "stopped_because": result.stopped_because, **(result.best_val or {})}
     command = "python -m siamese_core " + " ".join(shlex.quote(x) for x in sys.argv[1:] if x)
     save_checkpoint(a.out, result.model, cfg.as_dict(), metrics, command)
