@@ -21,7 +21,9 @@ from .shared import dataset
 
 # Server settings (environment variables, see the README's "Running it for a class").
 WORKERS = int(os.environ.get("SIAMESE_LAB_WORKERS", "1"))
-THREADS_PER_JOB = int(os.environ.get("SIAMESE_LAB_THREADS_PER_JOB", str(max(1, min(4, os.cpu_count() or 1)))))
+# One torch thread per job by default: on a busy CPU, more threads per job fight each other (OpenMP
+# spin-waiting) and every run slows down many times over; see BENCHMARKS.md.
+THREADS_PER_JOB = int(os.environ.get("SIAMESE_LAB_THREADS_PER_JOB", "1"))
 MAX_WAITING = int(os.environ.get("SIAMESE_LAB_MAX_WAITING", "30"))
 MAX_RUNS = int(os.environ.get("SIAMESE_LAB_MAX_RUNS", "12"))                # per session
 MAX_RUN_BYTES = int(float(os.environ.get("SIAMESE_LAB_MAX_SESSION_MB", "50")) * 2**20)

@@ -7,6 +7,8 @@ import shlex
 import sys
 import time
 
+import torch
+
 from .data import DATASETS, DatasetNotFoundError, dataset_status, load_dataset, resolve_data_dir
 from .data.base import ENV_VAR
 from .models.siamese import BACKBONES
@@ -60,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--patience", type=int, default=None, help="early stopping after this many epochs without gain")
     t.add_argument("--seed", type=int, default=d.seed, help="random seed")
     t.add_argument("--device", default=d.device, help="auto, cpu, cuda or mps")
+    t.add_argument("--threads", type=int, default=None,
+                   help="CPU threads for torch (default: torch's own choice); 1 is fastest on a busy machine")
     t.add_argument("--out", required=True, help="checkpoint to write (.pt)")
     t.add_argument("--quiet", action="store_true", help="no progress lines")
     _add_data_args(t)
@@ -109,6 +113,10 @@ class _PrintProgress(Callback):
 
 def cmd_train(a: argparse.Namespace) -> dict:
     from .checkpoint import save_checkpoint
+    if a.threads is not None:
+        if a.threads < 1:
+            raise ValueError("--threads must be ≥ 1")
+        torch.set_num_threads(a.threads)
     cfg = TrainConfig(
         dataset=a.dataset, loss=a.loss, backbone=a.backbone, embedding_dim=a.embedding_dim, distance=a.distance,
         margin=a.margin, miner=a.miner, center_lambda=a.center_lambda,
