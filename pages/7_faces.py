@@ -18,6 +18,7 @@ from siamese_core.uploads import UploadError
 
 CHECKPOINT = "faces_siamese.pt"
 HELD_OUT = [f"s{p}" for p in range(31, 41)]  # people the class model never saw
+UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff", "pgm"]
 KEY = "faces_"                                 # every session_state key of this page starts with it
 
 
@@ -50,7 +51,7 @@ def heldout(n_pairs: int = 2000):
     return store[n_pairs]
 
 
-def test_faces():
+def sample_faces():
     try:
         return dataset("faces", "test")
     except DatasetNotFoundError:
@@ -69,9 +70,11 @@ def photo_input(slot: str, label: str, default_person: str, default_photo: int, 
         photo = c2.number_input("photo", 1, 10, default_photo, key=f"{KEY}photo_{slot}")
         k = (HELD_OUT.index(person)) * 10 + int(photo) - 1  # test split: s31…s40 × photos 1…10
         return find_faces(Image.fromarray(dataset_rgb(samples, k)), models()[0], att_framed=True)
-    widget = st.file_uploader if source == "Upload a photo" else st.camera_input
-    kwargs = {"type": ["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff", "pgm"]} if source == "Upload a photo" else {}
-    file = widget(f"{label}: photo", key=f"{KEY}file_{slot}_{source}_{nonce}", **kwargs)
+    key = f"{KEY}file_{slot}_{source}_{nonce}"
+    if source == "Upload a photo":
+        file = st.file_uploader(f"{label}: photo", type=UPLOAD_TYPES, key=key)
+    else:
+        file = st.camera_input(f"{label}: photo", key=key)
     state_key = f"{KEY}upload_{slot}"
     if file is None:
         st.session_state.pop(state_key, None)
@@ -124,7 +127,7 @@ except (ModelFileError, FileNotFoundError, ValueError) as exc:
     st.error(f"The face models could not be loaded: {exc}")
     st.stop()
 embedders = [class_model, sface]
-samples = test_faces()
+samples = sample_faces()
 if samples is None:
     st.info("The AT&T faces are not in the data folder, so there are no sample faces and no held-out "
             "histograms: upload two photos instead.")
