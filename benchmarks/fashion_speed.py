@@ -1,14 +1,14 @@
 """Fashion-MNIST pair verification within a 60-second training budget, against the course's way.
 
-Both runs train the same VGG-style twin with contrastive loss for the same training time (validation
-excluded from the budget); validation accuracy is measured every `--val-every` steps, and the final model
+Each run trains the same VGG-style twin for the same training time (validation excluded from the budget); validation accuracy is measured every `--val-every` steps, and the final model
 is tested on 2,000 balanced test pairs at the threshold chosen on validation pairs.
 
-- ours: in-batch pairs — each P×K batch of images goes through the twin once and every pair inside it counts;
-- course: explicit pair lists — each pair's two images go through the twin separately (two forward passes
-  per pair), as the course's Keras notebook does.
+- in-batch pairs: each P×K batch of images goes through the twin once and every pair inside it counts;
+- explicit pair lists (the course's way): each pair's two images go through the twin separately (two
+  forward passes per pair), as the course's Keras notebook does;
+- triplet loss with semi-hard negatives mined inside the same P×K batches.
 
-    python -m benchmarks.fashion_speed [--seconds 60] [--target 0.92] [--json]
+    python -m benchmarks.fashion_speed [--seconds 60] [--target 0.92] [--threads N] [--json]
 """
 from __future__ import annotations
 
@@ -23,8 +23,14 @@ from siamese_core.evaluation import verification
 from siamese_core.experiment import load_splits, validation_split
 from siamese_core.training import Trainer, TrainConfig
 
-OURS = dict(loss="contrastive", pair_source="in-batch", lr=3e-3, lr_schedule="cosine", batch_size=128)
-COURSE = dict(loss="contrastive", pair_source="explicit", lr=1e-3, batch_size=128)
+# name → overrides of TrainConfig; the first two differ only in how pairs are formed.
+RUNS = {
+    "contrastive, in-batch pairs": dict(loss="contrastive", pair_source="in-batch", lr=3e-3, lr_schedule="cosine"),
+    "contrastive, explicit pair lists (course)": dict(loss="contrastive", pair_source="explicit", lr=3e-3,
+                                                      lr_schedule="cosine"),
+    "triplet, in-batch semi-hard": dict(loss="triplet", pair_source="in-batch", lr=3e-3, lr_schedule="cosine"),
+}
+OURS, COURSE = "contrastive, in-batch pairs", "contrastive, explicit pair lists (course)"
 
 
 def time_to(val_history: list[dict], target: float) -> float | None:
@@ -50,29 +56,34 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--seconds", type=float, default=60.0, help="training budget of each run")
     p.add_argument("--target", type=float, default=0.92, help="validation accuracy whose arrival is timed")
     p.add_argument("--val-every", type=int, default=40, help="steps between validations")
+    p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--json", action="store_true")
     a = p.parse_args(argv)
+    if a.threads:
+        torch.set_num_threads(a.threads)
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads", flush=True)
-    rows = [run("ours (in-batch pairs)", OURS, a.seconds, a.val_every, a.data_dir, a.target),
-            run("course (explicit pair lists)", COURSE, a.seconds, a.val_every, a.data_dir, a.target)]
+    rows = [run(name, overrides, a.seconds, a.val_every, a.data_dir, a.target) for name, overrides in RUNS.items()]
     key = f"seconds_to_val_{a.target}"
-    ours, course = rows[0][key], rows[1][key]
-    summary = {"runs": rows, "target": a.target,
+    by_name = {r["run"]: r for r in rows}
+    ours, course = by_name[OURS][key], by_name[COURSE][key]
+    best = max(rows, key=lambda r: r["test_accuracy"])
+    summary = {"runs": rows, "target": a.target, "seconds": a.seconds,
                "speedup_to_target": round(course / ours, 2) if ours and course else None,
-               "ours_reaches_0.94_test_accuracy": rows[0]["test_accuracy"] >= 0.94}
+               "best": best["run"], "best_test_accuracy": best["test_accuracy"]}
     if a.json:
         print(json.dumps(summary))
         return 0
     for r in rows:
         reached = f"{r[key]:.1f} s" if r[key] is not None else f"not within {a.seconds:.0f} s"
-        print(f"{r['run']:30s} steps {r['steps']:5d}  images {r['images_seen']:7d}  "
-              f"test accuracy {r['test_accuracy']:.4f}  AUC {r['test_auc']:.4f}  val {a.target} at {reached}")
+        print(f"{r['run']:42s} steps {r['steps']:5d}  test accuracy {r['test_accuracy']:.4f}  "
+              f"AUC {r['test_auc']:.4f}  validation {a.target} at {reached}")
     if summary["speedup_to_target"] is not None:
-        print(f"time to validation accuracy {a.target}: course / ours = {summary['speedup_to_target']:.2f}×")
+        print(f"time to validation accuracy {a.target}: course / in-batch = {summary['speedup_to_target']:.2f}×")
     else:
         print(f"time-to-{a.target} ratio unavailable: a run did not reach it within {a.seconds:.0f} s")
+    print(f"best after {a.seconds:.0f} s of training: {best['run']}, test accuracy {best['test_accuracy']:.4f}")
     return 0
 
 

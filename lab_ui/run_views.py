@@ -64,7 +64,7 @@ def sample_pairs(report: RunReport, key: str) -> None:
         value = f"p={ex.score:.2f}" if report.score_is_probability else f"d={-ex.score:.2f}"
         ok = "✓" if ex.predicted_same == ex.same else "✗"
         verdict = "same" if ex.predicted_same else "different"
-        titles += [f"{'same' if ex.same else 'diff.'} pair", f"{value} → {verdict} {ok}"]
+        titles += [f"{'same' if ex.same else 'different'}: {value}", f"→ {verdict} {ok}"]
     st.plotly_chart(figures.image_grid(np.stack(images), titles, cols=8,
                                        title="Sample test pairs: truth, score and verdict"),
                     width="stretch", key=key)

@@ -12,7 +12,7 @@ import streamlit as st
 from streamlit.runtime import exists as runtime_exists, get_instance
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from siamese_core.experiment import Cancelled, ProgressRecorder, RunReport, run_experiment
+from siamese_core.experiment import Cancelled, ProgressRecorder, RunReport, run_experiment, run_sweep
 from siamese_core.figures import training_curves
 from siamese_core.jobs import CANCELLED, DONE, FAILED, Job, JobQueue, QueueFull
 from siamese_core.training import TrainConfig
@@ -21,7 +21,9 @@ from .shared import dataset
 
 # Server settings (environment variables, see the README's "Running it for a class").
 WORKERS = int(os.environ.get("SIAMESE_LAB_WORKERS", "1"))
-THREADS_PER_JOB = int(os.environ.get("SIAMESE_LAB_THREADS_PER_JOB", str(max(1, min(4, os.cpu_count() or 1)))))
+# One torch thread per job by default: on a busy CPU, more threads per job fight each other (OpenMP
+# spin-waiting) and every run slows down many times over; see BENCHMARKS.md.
+THREADS_PER_JOB = int(os.environ.get("SIAMESE_LAB_THREADS_PER_JOB", "1"))
 MAX_WAITING = int(os.environ.get("SIAMESE_LAB_MAX_WAITING", "30"))
 MAX_RUNS = int(os.environ.get("SIAMESE_LAB_MAX_RUNS", "12"))                # per session
 MAX_RUN_BYTES = int(float(os.environ.get("SIAMESE_LAB_MAX_SESSION_MB", "50")) * 2**20)
@@ -108,6 +110,15 @@ def start(cfg: TrainConfig, name: str, key: str = "job", n_projection: int = 100
     return submit(work, name, expected_seconds(cfg), key)
 
 
+def start_sweep(cfgs: list[TrainConfig], names: list[str], label: str, key: str, n_projection: int = 600
+                ) -> Job | None:
+    """Queue several runs on one dataset, one after another, as one job (a sweep, a comparison)."""
+    name = cfgs[0].dataset
+    splits = (dataset(name, "train", cfgs[0].image_size), dataset(name, "test", cfgs[0].image_size))
+    return submit(lambda job: run_sweep(cfgs, names, splits, job.live, job.cancel_event, n_projection=n_projection),
+                  label, sum(expected_seconds(c) for c in cfgs), key)
+
+
 def expected_seconds(cfg: TrainConfig) -> float:
     """A guess for ETAs before a run starts: its budget plus the measuring afterwards."""
     return (cfg.seconds if cfg.seconds is not None else 20.0 * (cfg.epochs or 1)) + 10.0
@@ -166,4 +177,4 @@ def _draw_progress(q: JobQueue, job: Job, tick: int) -> None:
 
 
 __all__ = ["Cancelled", "add_run", "expected_seconds", "follow", "job_queue", "room_for_another_run", "runs",
-           "start", "stop", "submit", "unique_name"]
+           "start", "start_sweep", "stop", "submit", "unique_name"]

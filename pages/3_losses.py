@@ -15,8 +15,8 @@ SIZES = [2, 4, 8, 16, 32, 64, 128]
 st.title("Losses: BCE vs contrastive vs triplet")
 st.markdown("Three ways to train the same twin network (the course's VGG-style backbone). "
             "Pick a loss, press **Train**, and watch what each does to the embedding.")
-st.latex(r"L_{BCE} = -[y\log p + (1-y)\log(1-p)] \qquad L_{con} = y\,d^2 + (1-y)\max(m-d,0)^2"
-         r"\qquad L_{tri} = \max(d(a,p) - d(a,n) + m,\ 0)")
+st.latex(r"L_{BCE} = -[y\log p + (1-y)\log(1-p)] \qquad L_{con} = y\,d^2 + (1-y)\max(m-d,0)^2")
+st.latex(r"L_{tri} = \max(d(a,p) - d(a,n) + m,\ 0)")
 st.caption("y = 1 means *same class*. Embeddings are L2-normalised for contrastive and triplet, so one "
            "margin fits every embedding size (distances lie in [0, 2]).")
 

@@ -5,9 +5,7 @@ import streamlit as st
 
 from lab_ui import run_views, training_jobs
 from lab_ui.layout import available_datasets, notice
-from lab_ui.shared import dataset
 from lab_ui.url_state import set_url, url_choice, url_int
-from siamese_core.experiment import ProgressRecorder, run_sweep
 from siamese_core.figures import TEMPLATE
 from siamese_core.training import TrainConfig
 
@@ -38,11 +36,7 @@ if go_clicked:
     else:
         sizes = sorted(sizes)
         cfgs = [TrainConfig(dataset=data_name, loss=loss, embedding_dim=d, seconds=float(seconds)) for d in sizes]
-        labels = [f"D={d}" for d in sizes]
-        splits = (dataset(data_name, "train"), dataset(data_name, "test"))
-        training_jobs.submit(lambda job: run_sweep(cfgs, labels, splits, job.live, job.cancel_event, n_projection=600),
-                             f"{loss} sweep on {data_name}", sum(training_jobs.expected_seconds(c) for c in cfgs),
-                             key="sweep")
+        training_jobs.start_sweep(cfgs, [f"D={d}" for d in sizes], f"{loss} sweep on {data_name}", key="sweep")
 result = training_jobs.follow("sweep")
 if result is not None:
     st.session_state["sweep_result"] = result

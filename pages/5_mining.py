@@ -5,10 +5,8 @@ from plotly.subplots import make_subplots
 
 from lab_ui import run_views, training_jobs
 from lab_ui.layout import available_datasets, notice
-from lab_ui.shared import dataset
 from lab_ui.url_state import set_url, url_choice, url_float, url_int
 from siamese_core.diagnostics import collapse_step, series
-from siamese_core.experiment import run_sweep
 from siamese_core.figures import TEMPLATE
 from siamese_core.training import TrainConfig
 
@@ -21,7 +19,6 @@ data_name = st.sidebar.selectbox("dataset", names, index=names.index(url_choice(
                                      key="mining_dataset")
 seconds = st.sidebar.slider("time budget per run (s)", 3, 60, url_int("seconds", 8, 3, 60), key="mining_seconds")
 set_url(dataset=data_name, seconds=seconds)
-splits = (dataset(data_name, "train"), dataset(data_name, "test"))
 mining, centre = st.tabs(["Choosing triplets", "Center loss"])
 
 with mining:
@@ -41,10 +38,8 @@ with mining:
         else:
             cfgs = [TrainConfig(dataset=data_name, loss="triplet", miner=m, margin=margin, seconds=float(seconds))
                     for m in chosen]
-            training_jobs.submit(lambda job: run_sweep(cfgs, [MINERS[m] for m in chosen], splits, job.live,
-                                                       job.cancel_event, n_projection=500),
-                                 f"miners at m={margin}", sum(training_jobs.expected_seconds(c) for c in cfgs),
-                                 key="miners")
+            training_jobs.start_sweep(cfgs, [MINERS[m] for m in chosen], f"miners at m={margin}", key="miners",
+                                      n_projection=500)
     done = training_jobs.follow("miners")
     if done is not None:
         st.session_state["miner_runs"] = done
@@ -88,9 +83,8 @@ with centre:
             lambdas = sorted(lambdas)
             cfgs = [TrainConfig(dataset=data_name, loss="center" if lam > 0 else "softmax", center_lambda=lam,
                                 embedding_dim=2, seconds=float(seconds)) for lam in lambdas]
-            training_jobs.submit(lambda job: run_sweep(cfgs, [f"λ = {lam}" for lam in lambdas], splits, job.live,
-                                                       job.cancel_event, n_projection=1000),
-                                 "center loss", sum(training_jobs.expected_seconds(c) for c in cfgs), key="centre")
+            training_jobs.start_sweep(cfgs, [f"λ = {lam}" for lam in lambdas], "center loss", key="centre",
+                                      n_projection=1000)
     done = training_jobs.follow("centre")
     if done is not None:
         st.session_state["centre_runs"] = done

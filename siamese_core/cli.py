@@ -11,9 +11,10 @@ import torch
 
 from .data import DATASETS, DatasetNotFoundError, dataset_status, load_dataset, resolve_data_dir
 from .data.base import ENV_VAR
-MINERS = ("all", "random", "semi-hard", "batch-hard", "hardest")  # names make_miner knows
 from .models.siamese import BACKBONES
 from .training import LOSSES, Callback, TrainConfig, train
+
+MINERS = ("all", "random", "semi-hard", "batch-hard", "hardest")  # names make_miner knows
 
 
 def _add_data_args(p: argparse.ArgumentParser) -> None:
@@ -61,6 +62,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--patience", type=int, default=None, help="early stopping after this many epochs without gain")
     t.add_argument("--seed", type=int, default=d.seed, help="random seed")
     t.add_argument("--device", default=d.device, help="auto, cpu, cuda or mps")
+    t.add_argument("--threads", type=int, default=None,
+                   help="CPU threads for torch (default: torch's own choice); 1 is fastest on a busy machine")
     t.add_argument("--out", required=True, help="checkpoint to write (.pt)")
     t.add_argument("--quiet", action="store_true", help="no progress lines")
     _add_data_args(t)
@@ -110,17 +113,23 @@ class _PrintProgress(Callback):
 
 def cmd_train(a: argparse.Namespace) -> dict:
     from .checkpoint import save_checkpoint
+    if a.threads is not None:
+        if a.threads < 1:
+            raise ValueError("--threads must be ≥ 1")
+        torch.set_num_threads(a.threads)
     cfg = TrainConfig(
         dataset=a.dataset, loss=a.loss, backbone=a.backbone, embedding_dim=a.embedding_dim, distance=a.distance,
         margin=a.margin, miner=a.miner, center_lambda=a.center_lambda,
         image_size=tuple(a.image_size) if a.image_size else None, width=a.width, batch_size=a.batch_size,
         samples_per_class=a.samples_per_class, pair_source=a.pair_source, epochs=a.epochs, seconds=a.seconds,
-        steps_per_epoch=a.steps_per_epoch, optimizer=a.optimizer, lr=a.lr, lr_schedule=a.lr_schedule, weight_decay=a.weight_decay,
+        steps_per_epoch=a.steps_per_epoch, optimizer=a.optimizer, lr=a.lr, lr_schedule=a.lr_schedule,
+        weight_decay=a.weight_decay,
         augment=a.augment, val_fraction=a.val_fraction, patience=a.patience, seed=a.seed, device=a.device)
     callbacks = [] if (a.quiet or a.json) else [_PrintProgress()]
     result = train(cfg, data_dir=a.data_dir, download=a.download, callbacks=callbacks)
     st = result.state
-    metrics = {"train_seconds": round(st.elapsed, 2), "validation_seconds": round(st.val_seconds, 2), "steps": st.step, "epochs": st.epoch,
+    metrics = {"train_seconds": round(st.elapsed, 2), "validation_seconds": round(st.val_seconds, 2),
+               "steps": st.step, "epochs": st.epoch,
                "stopped_because": result.stopped_because, **(result.best_val or {})}
     command = "python -m siamese_core " + " ".join(shlex.quote(x) for x in sys.argv[1:] if x)
     save_checkpoint(a.out, result.model, cfg.as_dict(), metrics, command)
