@@ -1,7 +1,7 @@
 """2-D projections of embeddings for plotting; seeded so the same run draws the same picture.
 
 `tsne_2d` is what the pages call. It runs openTSNE (Poličar et al.) with FFT-interpolated gradients,
-exact neighbours and a shorter schedule (125 exaggerated + 375 normal iterations with the learning
+exact neighbours and a shorter schedule (100 exaggerated + 250 normal iterations with the learning
 rate N/12 of Belkina et al. 2019) instead of scikit-learn's 250 + 750 at a smaller rate: the same
 kind of map in a fraction of the time (see BENCHMARKS.md, `python -m benchmarks.tsne_speed`)."""
 from __future__ import annotations
@@ -10,7 +10,7 @@ import numpy as np
 import torch
 from sklearn.manifold import TSNE
 
-EARLY_ITERATIONS, ITERATIONS = 125, 375
+EARLY_ITERATIONS, ITERATIONS = 100, 250
 
 
 def _as_array(x) -> np.ndarray:
