@@ -1,11 +1,13 @@
 """The app in a real browser (headless Chromium): every page, the Losses controls, a short training run,
 the shared queue (place, ETA, Stop, a closed tab), the per-session cap, and what one student sees of
-another. Screenshots land in docs/screenshots/."""
+another. Screenshots land in $SIAMESE_LAB_SCREENSHOTS when set (the README's come from
+`SIAMESE_LAB_SCREENSHOTS=docs/screenshots python -m pytest tests/e2e`), else in a temporary folder."""
 from __future__ import annotations
 
 import ast
 import os
 import re
+import tempfile
 import time
 from pathlib import Path
 
@@ -17,7 +19,7 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in r
 if not Path(CHROMIUM).is_file():
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
-SHOTS = ROOT / "docs" / "screenshots"
+SHOTS = Path(os.environ.get("SIAMESE_LAB_SCREENSHOTS") or tempfile.mkdtemp(prefix="siamese-lab-shots-"))
 
 
 def app_pages() -> list[tuple[str, str, str]]:
