@@ -130,11 +130,11 @@ with right:
         cols = st.columns(per_row)
         for k in range(start, min(n_way, start + per_row)):
             cols[k - start].image(1.0 - support_native[k, 0].numpy(), caption=str(k + 1), clamp=True,
-                                  use_container_width=True)
+                                  width="stretch")
 
 st.plotly_chart(figures.oneshot_scores(result["probability"], decision, answer,
                                        title="p(c | x): the query against each support image"),
-                use_container_width=True)
+                width="stretch")
 if answer is None:
     st.info(f"The network picks support **#{decision + 1}** (score {result['probability'][decision]:.3f}). "
             "Is that the character you drew?")
@@ -166,11 +166,11 @@ original = support_native[answer if answer is not None else decision:][:1]
 g = torch.Generator().manual_seed(seed)
 distorted, params = KochAffine()(original.expand(8, -1, -1, -1).contiguous(), g)
 cols = st.columns(9)
-cols[0].image(1.0 - original[0, 0].numpy(), caption="original", clamp=True, use_container_width=True)
+cols[0].image(1.0 - original[0, 0].numpy(), caption="original", clamp=True, width="stretch")
 for k in range(8):
-    cols[k + 1].image(1.0 - distorted[k, 0].numpy(), caption=f"copy {k + 1}", clamp=True, use_container_width=True)
+    cols[k + 1].image(1.0 - distorted[k, 0].numpy(), caption=f"copy {k + 1}", clamp=True, width="stretch")
 st.dataframe([{"copy": k + 1, **{n: round(v, 3) for n, v in p.as_dict().items()}} for k, p in enumerate(params)],
-             hide_index=True, use_container_width=True)
+             hide_index=True, width="stretch")
 
 # --- measured results -------------------------------------------------------------------------------
 st.header("How good is it? Measured on held-out alphabets")
@@ -195,7 +195,7 @@ else:
                 f"{100 * paper['human']:.1f} % on the official runs.")
     st.plotly_chart(figures.accuracy_versus_n(report["accuracy_vs_n"], paper,
                                               title="Within-alphabet N-way one-shot on the test alphabets"),
-                    use_container_width=True)
+                    width="stretch")
     st.caption(f"From `{report['command']}` ({report['accuracy_vs_n'][0]['tasks']} tasks per N, seed "
                f"{report['seed']}).")
 

@@ -173,3 +173,25 @@ def test_preset_options_typed_beside_it_win():
     cfg = train_config_from_args(build_parser().parse_args(argv), argv)
     assert cfg.pair_set == 90_000 and cfg.optimizer == "koch-sgd" and cfg.backbone == "koch"
     assert cfg.lr_decay == 0.02 and cfg.width == 0.5 and cfg.val_metric == "oneshot"
+
+
+# --- a student's drawing --------------------------------------------------------------------------
+def test_a_drawing_becomes_ink_like_the_data_whatever_its_polarity():
+    from PIL import Image, ImageDraw
+
+    from siamese_core.data.registry import resize_images
+    from siamese_core.oneshot_demo import drawing_to_ink, to_model_size
+    paper = Image.new("L", (210, 210), 255)
+    ImageDraw.Draw(paper).line([(40, 40), (170, 170)], fill=0, width=8)
+    ink = drawing_to_ink(paper)
+    assert ink.shape == (1, 1, 105, 105) and set(ink.unique().tolist()) == {0.0, 1.0}
+    assert ink[0, 0, 52, 52] == 1 and ink[0, 0, 5, 100] == 0 and ink.mean() < 0.1  # ink = 1, paper = 0
+    dark = Image.eval(paper, lambda v: 255 - v)  # bright ink on black, like MNIST
+    assert torch.equal(drawing_to_ink(dark), ink)
+    canvas = Image.new("RGBA", (210, 210), (0, 0, 0, 0))  # a transparent canvas with black strokes
+    ImageDraw.Draw(canvas).line([(40, 40), (170, 170)], fill=(0, 0, 0, 255), width=8)
+    assert torch.equal(drawing_to_ink(canvas), ink)
+    small = to_model_size(ink, (28, 28))
+    assert torch.equal(small, resize_images(ink, (28, 28))) and small.shape == (1, 1, 28, 28)
+    with pytest.raises(ValueError, match="empty"):
+        drawing_to_ink(Image.new("L", (50, 50), 255))
