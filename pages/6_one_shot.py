@@ -154,6 +154,39 @@ t1.metric("Your tasks so far", tally["tasks"])
 t2.metric("Network right", f"{tally['right']} / {tally['tasks']}",
           f"{100 * tally['right'] / tally['tasks']:.0f} %" if tally["tasks"] else None, delta_color="off")
 
+# --- a task made of the student's own characters --------------------------------------------------------
+with st.expander("Invent your own characters: draw a support set and a query"):
+    st.markdown("Draw a few characters nobody has seen — your own alphabet — one per box, then draw one of "
+                "them again in the query box. The network has never seen them either.")
+    try:
+        from streamlit_drawable_canvas import st_canvas as own_canvas
+    except ImportError:
+        own_canvas = None
+        st.warning("The drawing canvas (streamlit-drawable-canvas) is not installed.")
+    if own_canvas is not None:
+        from PIL import Image
+        k_own = st.slider("Support characters", 2, 5, 3, key="oneshot_own_k")
+        boxes = st.columns(k_own + 1)
+        drawn = []
+        for k in range(k_own + 1):
+            with boxes[k]:
+                st.markdown(f"**{'query' if k == k_own else f'#{k + 1}'}**")
+                c = own_canvas(stroke_width=8, stroke_color="#000000", background_color="#ffffff", height=150,
+                               width=150, return_image_data=True, key=f"oneshot_own_{k}")
+                drawn.append(None if c is None else c.image_data)
+        try:
+            own = [to_model_size(drawing_to_ink(Image.fromarray(np.asarray(d, dtype=np.uint8), "RGBA")),
+                                 model.input_size) for d in drawn if d is not None]
+            if len(own) < k_own + 1:
+                raise ValueError("Draw in every box first.")
+            mine = score_task(model, torch.cat(own[:k_own]), own[k_own])
+            st.plotly_chart(figures.oneshot_scores(mine["probability"], mine["decision"], None,
+                                                   title="Your query against your characters"))
+            st.info(f"The network says your query is character **#{mine['decision'] + 1}** "
+                    f"(p = {mine['probability'][mine['decision']]:.3f}).")
+        except ValueError as exc:
+            st.caption(str(exc))
+
 # --- Koch's distortions ------------------------------------------------------------------------------
 st.header("Koch's affine distortions")
 st.markdown("Koch et al. enlarged their training set by showing every pair 8 more times, each through a random "

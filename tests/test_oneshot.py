@@ -195,3 +195,23 @@ def test_a_drawing_becomes_ink_like_the_data_whatever_its_polarity():
     assert torch.equal(small, resize_images(ink, (28, 28))) and small.shape == (1, 1, 28, 28)
     with pytest.raises(ValueError, match="empty"):
         drawing_to_ink(Image.new("L", (50, 50), 255))
+
+
+# --- the shipped model ------------------------------------------------------------------------------
+ASSETS = Path(__file__).resolve().parents[1] / "assets"
+SHIPPED_OFFICIAL_RUNS_FLOOR = 0.90  # what the shipped checkpoint reached (assets/one-shot.md)
+
+
+def test_shipped_checkpoint_on_the_official_runs(runs):
+    """The 400 official trials, scored as the report scores them; the figure must match the results
+    file the page shows, and stay at what the checkpoint reached when it was made."""
+    import json
+
+    from siamese_core import load_model
+    from siamese_core.evaluation import model_scorer, oneshot_official_runs
+    model = load_model(ASSETS / "oneshot-omniglot.pt")
+    accuracy = oneshot_official_runs(*model_scorer(model), runs)
+    report = json.loads((ASSETS / "one-shot-report.json").read_text())
+    assert accuracy == pytest.approx(report["official_runs"]["accuracy"], abs=1 / 400)
+    assert accuracy >= SHIPPED_OFFICIAL_RUNS_FLOOR
+    assert model.train_config["dataset"] == "omniglot" and model.train_config["val_data"] == "omniglot-validation"

@@ -44,3 +44,12 @@ def test_too_large_n_for_an_alphabet_is_a_warning(load):
     at.run()
     assert not at.exception
     assert any("only 25 characters" in w.value for w in at.warning)
+
+
+def test_drawing_mode_waits_for_a_drawing(load):
+    load("omniglot", "evaluation", image_size=(28, 28))
+    at = AppTest.from_file(str(PAGE), default_timeout=240)
+    at.run()
+    at.radio(key="oneshot_source").set_value("draw it yourself").run()
+    assert not at.exception
+    assert any("Draw a character" in m.value for m in at.info)
