@@ -226,8 +226,8 @@ else:
     st.markdown(f"1-nearest-neighbour on pixels on the same tasks: **{100 * runs['pixel_1nn_accuracy']:.1f} %** "
                 f"(official runs), **{100 * mnist['pixel_1nn_accuracy']:.1f} %** (MNIST). Humans reach "
                 f"{100 * paper['human']:.1f} % on the official runs.")
-    st.plotly_chart(figures.accuracy_versus_n(report["accuracy_vs_n"], paper,
-                                              title="Within-alphabet N-way one-shot on the test alphabets"),
+    st.plotly_chart(figures.accuracy_versus_n(report["accuracy_vs_n"], paper, runs["accuracy"],
+                                              title="N-way one-shot within one test alphabet (random tasks)"),
                     width="stretch")
     st.caption(f"From `{report['command']}` ({report['accuracy_vs_n'][0]['tasks']} tasks per N, seed "
                f"{report['seed']}).")

@@ -121,9 +121,10 @@ def oneshot_scores(probabilities, decision: int, answer: int | None, labels: Seq
     return fig
 
 
-def accuracy_versus_n(rows: Sequence[dict], paper: dict | None = None,
+def accuracy_versus_n(rows: Sequence[dict], paper: dict | None = None, official: float | None = None,
                       title: str = "N-way one-shot accuracy versus N") -> go.Figure:
-    """Model and 1-NN-on-pixels accuracy for each N, chance 1/N, and the published 20-way anchors."""
+    """Model and 1-NN-on-pixels accuracy for each N, chance 1/N, the published 20-way anchors and
+    (`official`) the model's own accuracy on the official 20-way runs."""
     n = [r["n_way"] for r in rows]
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=n, y=[r["accuracy"] for r in rows], mode="lines+markers", name="Siamese net (ours)",
@@ -137,6 +138,9 @@ def accuracy_versus_n(rows: Sequence[dict], paper: dict | None = None,
         if paper and key in paper:
             fig.add_trace(go.Scatter(x=[20], y=[paper[key]], mode="markers", name=label,
                                      marker={"size": 11, "symbol": symbol}))
+    if official is not None:
+        fig.add_trace(go.Scatter(x=[20], y=[official], mode="markers", name="ours, official 20 runs",
+                                 marker={"size": 12, "symbol": "circle-open", "color": SAME_COLOUR}))
     fig.update_layout(title=title, template=TEMPLATE, xaxis_title="N (ways)", yaxis_title="accuracy",
                       yaxis={"range": [0, 1.02], "tickformat": ".0%"})
     return fig
