@@ -24,7 +24,11 @@ def available_datasets() -> list[str]:
 
 
 def sidebar_status() -> None:
-    st.sidebar.markdown(f"**Compute device:** `{resolve_device('auto')}`")
-    st.sidebar.markdown("**Datasets** (`" + str(resolve_data_dir()) + "`)")
-    for name, ok in _status(str(resolve_data_dir())).items():
-        st.sidebar.markdown(f"{'✅' if ok else '⬜'} {DATASETS[name].title}")
+    """Compute device and offline datasets, folded so the page's own controls come first into view."""
+    status = _status(str(resolve_data_dir()))
+    device = resolve_device("auto")
+    with st.sidebar.expander(f"⚙️ {device} · {sum(status.values())} of {len(status)} datasets offline"):
+        st.markdown(f"**Compute device:** `{device}`")
+        st.markdown("**Datasets** (`" + str(resolve_data_dir()) + "`)")
+        for name, ok in status.items():
+            st.markdown(f"{'✅' if ok else '⬜'} {DATASETS[name].title}")

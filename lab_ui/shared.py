@@ -3,14 +3,18 @@
 Never train or modify what these return: copy first. Per-user things live in `st.session_state`."""
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import streamlit as st
 
 from siamese_core import load_dataset, load_model
+from siamese_core.checkpoint import checkpoint_in
 from siamese_core.data import ImageSet, resolve_data_dir
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
+# Checkpoints load only from assets/ and, if the operator sets it, one more folder of their own.
+MODEL_FOLDERS = [ASSETS] + [Path(p) for p in [os.environ.get("SIAMESE_LAB_MODELS")] if p]
 
 
 @st.cache_resource(show_spinner="Loading the dataset…")
@@ -23,8 +27,6 @@ def dataset(name: str, split: str | None = None, image_size: tuple[int, int] | N
 
 @st.cache_resource(show_spinner="Loading the pretrained model…")
 def asset_model(filename: str):
-    """A checkpoint shipped in assets/ (made by the project's own CLI), in eval mode on the CPU."""
-    path = ASSETS / filename
-    if not path.is_file():
-        raise FileNotFoundError(f"assets/{filename} is missing")
-    return load_model(path)
+    """A checkpoint shipped in assets/ (made by the project's own CLI) or in the operator's
+    $SIAMESE_LAB_MODELS folder, loaded with weights_only=True, in eval mode on the CPU."""
+    return load_model(checkpoint_in(filename, MODEL_FOLDERS))

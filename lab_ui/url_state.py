@@ -1,7 +1,9 @@
 """Teaching state in the URL (`st.query_params`), so a prepared view can be bookmarked and shared.
 
 Pattern: `value = url_choice("dataset", options, default)` gives the widget's starting value from the URL;
-after the widget, `set_url(dataset=value)` writes it back."""
+after the widget, `set_url(dataset=value)` writes it back. Give such a widget a `key`: without one,
+Streamlit's widget identity includes the starting value, which the URL has just changed, so the next
+move of the same widget would be dropped (the slider jumps back)."""
 from __future__ import annotations
 
 from typing import Sequence, TypeVar

@@ -31,6 +31,19 @@ def save_checkpoint(path: str | os.PathLike, model: SiameseNet, train_config: di
     return path
 
 
+def checkpoint_in(filename: str, folders: list[str | os.PathLike]) -> Path:
+    """The file `filename` inside one of `folders` (first match). Servers load checkpoints only from
+    folders they trust: a name that leads elsewhere (`..`, an absolute path, a link out) is refused."""
+    for folder in map(Path, folders):
+        root = folder.resolve()
+        path = (root / filename).resolve()
+        if not path.is_relative_to(root):
+            raise ValueError(f"{filename!r} is outside the checkpoint folder; only files inside {folder} load")
+        if path.is_file():
+            return path
+    raise FileNotFoundError(f"no checkpoint {filename!r} in " + ", ".join(map(str, folders)))
+
+
 def read_checkpoint(path: str | os.PathLike) -> dict:
     """The raw checkpoint dict. weights_only=True: a checkpoint can never run code when loaded."""
     path = Path(path)

@@ -12,10 +12,11 @@ import torch
 
 from .data import DATASETS, DatasetNotFoundError, dataset_status, load_dataset, resolve_data_dir
 from .data.base import ENV_VAR
-MINERS = ("all", "random", "semi-hard", "batch-hard", "hardest")  # names make_miner knows
 from .models.siamese import BACKBONES
 from .presets import PRESETS
 from .training import LOSSES, VAL_DATA, VAL_METRICS, Callback, TrainConfig, train
+
+MINERS = ("all", "random", "semi-hard", "batch-hard", "hardest")  # names make_miner knows
 
 
 def _add_data_args(p: argparse.ArgumentParser) -> None:
@@ -57,6 +58,8 @@ def build_parser() -> argparse.ArgumentParser:
                    help="optimizer (koch-sgd: per-layer learning rate, momentum and L2, Koch et al.)")
     t.add_argument("--lr", type=float, default=d.lr, help="learning rate")
     t.add_argument("--momentum", type=float, default=d.momentum, help="sgd momentum; koch-sgd: final μ")
+    t.add_argument("--lr-schedule", default=d.lr_schedule, choices=("constant", "cosine"),
+                   help="cosine decays the learning rate to 0 over the epochs or time budget")
     t.add_argument("--weight-decay", type=float, default=d.weight_decay, help="L2 regularisation")
     t.add_argument("--layer-lrs", type=float, nargs="+", default=None, help="koch-sgd: η_j per layer")
     t.add_argument("--layer-momentum", type=float, nargs="+", default=None, help="koch-sgd: μ_j per layer")
@@ -86,6 +89,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--patience", type=int, default=None, help="early stopping after this many epochs without gain")
     t.add_argument("--seed", type=int, default=d.seed, help="random seed")
     t.add_argument("--device", default=d.device, help="auto, cpu, cuda or mps")
+    t.add_argument("--threads", type=int, default=None,
+                   help="CPU threads for torch (default: torch's own choice); 1 is fastest on a busy machine")
     t.add_argument("--out", required=True, help="checkpoint to write (.pt)")
     t.add_argument("--quiet", action="store_true", help="no progress lines")
     _add_data_args(t)
@@ -167,6 +172,10 @@ def train_config_from_args(a: argparse.Namespace, argv: list[str]) -> TrainConfi
 
 def cmd_train(a: argparse.Namespace) -> dict:
     from .checkpoint import save_checkpoint
+    if a.threads is not None:
+        if a.threads < 1:
+            raise ValueError("--threads must be ≥ 1")
+        torch.set_num_threads(a.threads)
     cfg = train_config_from_args(a, a.argv)
     callbacks = [] if (a.quiet or a.json) else [_PrintProgress()]
     cpu0 = time.process_time()
@@ -174,8 +183,9 @@ def cmd_train(a: argparse.Namespace) -> dict:
     st = result.state
     # CPU seconds of all threads, loading and validation included: on a shared machine this, not the
     # wall clock, says what the run costs (CPU seconds / cores ≈ wall time on an idle machine).
-    metrics = {"train_seconds": round(st.elapsed, 2), "cpu_seconds": round(time.process_time() - cpu0, 1),
-               "threads": torch.get_num_threads(), "steps": st.step, "epochs": st.epoch,
+    metrics = {"train_seconds": round(st.elapsed, 2), "validation_seconds": round(st.val_seconds, 2),
+               "cpu_seconds": round(time.process_time() - cpu0, 1), "threads": torch.get_num_threads(),
+               "steps": st.step, "epochs": st.epoch,
                "stopped_because": result.stopped_because, **(result.best_val or {})}
     command = "python -m siamese_core " + " ".join(shlex.quote(x) for x in a.argv if x)
     save_checkpoint(a.out, result.model, cfg.as_dict(), metrics, command)

@@ -101,6 +101,7 @@ class VerificationResult:
     n_pairs: int
     test_scores: torch.Tensor
     test_labels: torch.Tensor
+    test_pairs: tuple[torch.Tensor, torch.Tensor]  # (i, j) test-set indices of each scored pair
 
     def summary(self) -> dict:
         return {"accuracy": self.accuracy, "auc": self.auc, "eer": self.eer, "threshold": self.threshold,
@@ -112,12 +113,12 @@ def verification(model, val_set: ImageSet, test_set: ImageSet, n_pairs: int = 20
     """Balanced pairs (seeded) from each set; threshold from validation, accuracy on test."""
     def scored(data, s):
         i, j, y = sample_pairs(data.labels, n_pairs, seed=s)
-        return pair_scores(model, embed(model, data.images), i, j), y
-    vs, vy = scored(val_set, seed + 1)
-    ts, ty = scored(test_set, seed)
+        return pair_scores(model, embed(model, data.images), i, j), y, (i, j)
+    vs, vy, _ = scored(val_set, seed + 1)
+    ts, ty, test_pairs = scored(test_set, seed)
     thr, val_acc = best_threshold(vs, vy)
     return VerificationResult(thr, accuracy_at(ts, ty, thr), roc_auc(ts, ty), equal_error_rate(ts, ty),
-                              val_acc, n_pairs, ts, ty)
+                              val_acc, n_pairs, ts, ty, test_pairs)
 
 
 # --- N-way one-shot ------------------------------------------------------------------------------

@@ -99,6 +99,7 @@ def image_grid(images, titles: Sequence[str] | None = None, cols: int = 8, title
     fig.update_yaxes(visible=False)
     for k in range(n):  # square pixels: each subplot's y-axis anchored to its own x-axis
         fig.update_yaxes(scaleanchor=f"x{k + 1 if k else ''}", row=k // cols + 1, col=k % cols + 1)
+    fig.update_annotations(font_size=11)  # subplot titles: small enough not to run into their neighbours
     fig.update_layout(title=title, template=TEMPLATE, height=max(160, 110 * rows + 60),
                       margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10})
     return fig

@@ -7,6 +7,7 @@ by a validation metric.
 from __future__ import annotations
 
 import copy
+import math
 import random
 import threading
 import time
@@ -51,6 +52,7 @@ class TrainConfig:
     steps_per_epoch: int | None = None    # None: one pass over the training images
     optimizer: str = "adam"               # "adam", "sgd" or "koch-sgd" (per-layer η, μ, λ; see koch_sgd.py)
     lr: float = 1e-3
+    lr_schedule: str = "constant"         # "constant" or "cosine" (decays to 0 over the epochs / time budget)
     momentum: float = 0.9                 # sgd; koch-sgd: the final μ_j when layer_momentum is None
     weight_decay: float = 0.0             # L2 regularisation
     layer_lrs: tuple[float, ...] | None = None       # koch-sgd: η_j per conv/dense layer
@@ -78,6 +80,8 @@ class TrainConfig:
     def __post_init__(self):
         if self.loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, not {self.loss!r}")
+        if self.lr_schedule not in ("constant", "cosine"):
+            raise ValueError("lr_schedule must be 'constant' or 'cosine'")
         if self.pair_source not in ("in-batch", "explicit"):
             raise ValueError("pair_source must be 'in-batch' or 'explicit'")
         if self.epochs is None and self.seconds is None:
@@ -169,7 +173,8 @@ def split_validation(data: ImageSet, fraction: float, by_class: bool, seed: int 
 class TrainState:
     step: int = 0
     epoch: int = 0                        # epochs completed
-    elapsed: float = 0.0                  # seconds of training so far
+    elapsed: float = 0.0                  # seconds of training so far (validation not counted)
+    val_seconds: float = 0.0              # seconds spent validating
     loss: float = float("nan")            # last batch
     stats: dict = field(default_factory=dict)  # the loss's per-batch statistics
     progress: float = 0.0                 # 0..1 of the epoch or time budget, whichever ends first
@@ -339,6 +344,7 @@ class Trainer:
         c = self.config
         k = c.samples_per_class
         p = max(2, min(self.train_set.num_classes, c.batch_size // k))
+        k = max(k, c.batch_size // p)  # few classes (10 for MNIST): more per class, so a batch is batch_size
         sampler = self.pair_batches or PKBatchSampler(self.train_set.labels, p, k, steps=self.steps_per_epoch,
                                                       seed=c.seed)
         state = TrainState()
@@ -347,6 +353,7 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_train_start(self)
         start = time.perf_counter()
+        base_lrs = [g["lr"] for g in self.optimizer.param_groups]
         while stopped is None:
             self.model.train()
             for idx in sampler:
@@ -355,10 +362,13 @@ class Trainer:
                 loss.backward()
                 self.optimizer.step()
                 state.step += 1
-                state.elapsed = time.perf_counter() - start
+                state.elapsed = time.perf_counter() - start - state.val_seconds
                 state.loss = float(loss.detach())
                 state.stats = dict(getattr(self.loss_fn, "stats", {}) or {})
                 state.progress, state.eta = self._progress(state)
+                if c.lr_schedule == "cosine":
+                    for g, lr in zip(self.optimizer.param_groups, base_lrs):
+                        g["lr"] = lr * 0.5 * (1 + math.cos(math.pi * state.progress))
                 # The loss object's own "loss" stat may be one term (center loss): the total wins.
                 state.history.append({**state.stats, "step": state.step, "epoch": state.epoch,
                                       "time": state.elapsed, "loss": state.loss})
@@ -377,9 +387,10 @@ class Trainer:
                     stopped = "epochs"
             if stopped == "cancelled":
                 break
+            v0 = time.perf_counter()
             state.val = self.validate()
-            state.val_history.append({"epoch": state.epoch, "step": state.step,
-                                      "time": time.perf_counter() - start, **state.val})
+            state.val_seconds += time.perf_counter() - v0
+            state.val_history.append({"epoch": state.epoch, "step": state.step, "time": state.elapsed, **state.val})
             key = self.selection_metric
             if best is None or state.val[key] > best[key]:
                 best, bad_epochs = dict(state.val), 0
@@ -394,7 +405,6 @@ class Trainer:
             self.model.load_state_dict(best_state)
             self.model.threshold = best["threshold"]
         self.model.eval()
-        state.elapsed = time.perf_counter() - start
         for cb in self.callbacks:
             cb.on_train_end(self, state)
         return TrainResult(self.model, c, state, stopped, best)

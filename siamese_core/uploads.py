@@ -36,6 +36,7 @@ def read_image(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PI
                 raise UploadError(f"The image is {w}×{h} pixels; at most {max_pixels / 1e6:.0f} megapixels "
                                   "are accepted.")
             img.load()  # decode now: truncated or corrupt data fails here, not later
+            return _normalise(img)  # EXIF and mode conversion read the file too: keep them inside the guard
     except UploadError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -44,7 +45,8 @@ def read_image(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PI
         raise UploadError("This is not a photo in a format we read (JPEG, PNG, WebP, BMP, GIF, TIFF, PGM).") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise UploadError(f"The image file is damaged or truncated and could not be decoded ({exc}).") from None
-    return _normalise(img)
+    except Exception as exc:  # a decoder's own bug on hostile bytes (struct.error, IndexError…): same answer
+        raise UploadError(f"The image file is damaged and could not be decoded ({type(exc).__name__}).") from None
 
 
 def _normalise(img: Image.Image) -> Image.Image:

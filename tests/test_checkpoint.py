@@ -44,3 +44,51 @@ def test_missing_and_foreign_files(tmp_path):
     torch.save({"weights": torch.zeros(2)}, tmp_path / "other.pt")
     with pytest.raises(ValueError, match="format"):
         load_model(tmp_path / "other.pt")
+
+
+class _Shell:
+    """Unpickling this would run a shell command that creates a marker file."""
+
+    def __init__(self, marker):
+        self.marker = str(marker)
+
+    def __reduce__(self):
+        import os
+        return (os.system, (f"touch '{self.marker}'",))
+
+
+def test_a_checkpoint_whose_pickle_calls_os_system_runs_nothing(tmp_path):
+    marker = tmp_path / "ran"
+    model = SiameseNet(ModelConfig(embedding_dim=4, input_size=(8, 8)))
+    path = save_checkpoint(tmp_path / "good.pt", model)
+    blob = torch.load(path, weights_only=True)
+    blob["metrics"] = {"accuracy": _Shell(marker)}   # a real torch zip file, one poisoned entry
+    torch.save(blob, tmp_path / "evil.pt")
+    with pytest.raises(ValueError, match="not a Siamese Lab checkpoint.*UnpicklingError"):
+        load_model(tmp_path / "evil.pt")
+    assert not marker.exists()
+
+
+def test_checkpoints_load_only_from_trusted_folders(tmp_path):
+    from siamese_core.checkpoint import checkpoint_in
+    trusted, elsewhere = tmp_path / "assets", tmp_path / "elsewhere"
+    trusted.mkdir(), elsewhere.mkdir()
+    model = SiameseNet(ModelConfig(embedding_dim=4, input_size=(8, 8)))
+    save_checkpoint(trusted / "ok.pt", model)
+    outside = save_checkpoint(elsewhere / "x.pt", model)
+    assert checkpoint_in("ok.pt", [trusted]) == (trusted / "ok.pt").resolve()
+    for name in ("../elsewhere/x.pt", str(outside)):
+        with pytest.raises(ValueError, match="outside the checkpoint folder"):
+            checkpoint_in(name, [trusted])
+    (trusted / "link.pt").symlink_to(outside)
+    with pytest.raises(ValueError, match="outside"):
+        checkpoint_in("link.pt", [trusted])
+    with pytest.raises(FileNotFoundError, match="no checkpoint 'nope.pt'"):
+        checkpoint_in("nope.pt", [trusted])
+    assert checkpoint_in("x.pt", [trusted, elsewhere]) == outside.resolve()  # an operator's own folder
+
+
+def test_pages_load_checkpoints_only_from_assets():
+    from lab_ui.shared import asset_model
+    with pytest.raises(ValueError, match="outside"):
+        asset_model("../requirements.txt")

@@ -1,0 +1,80 @@
+"""Driving the app in a real browser: start a server on a free local port, open headless Chromium,
+wait until a page has settled. Shared by the browser test (tests/e2e) and the load test.
+
+Chromium is Debian's (`apt-get install chromium`); Playwright only drives it (never `playwright install`)."""
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+CHROMIUM = os.environ.get("SIAMESE_LAB_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--disable-sync", "--no-first-run"]
+SETTLED = '[data-testid="stApp"][data-test-script-state="notRunning"][data-test-connection-state="CONNECTED"]'
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def lab_server(port: int | None = None, env: dict[str, str] | None = None, timeout: float = 120.0):
+    """`streamlit run app.py` on 127.0.0.1:`port` (a free one by default); yields (url, Popen)."""
+    port = port or free_port()
+    full_env = {**os.environ, **(env or {})}
+    full_env.setdefault("SIAMESE_LAB_DATA", str(ROOT.parent / "shared" / "data"))
+    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+           "--server.address", "127.0.0.1", "--server.headless", "true",
+           "--browser.gatherUsageStats", "false"]
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    url = f"http://127.0.0.1:{port}"
+    try:
+        t0 = time.monotonic()
+        while True:
+            if proc.poll() is not None:
+                raise RuntimeError("the server stopped: " + proc.stdout.read().decode(errors="replace")[-2000:])
+            try:
+                with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
+                    if r.status == 200:
+                        break
+            except OSError:
+                pass
+            if time.monotonic() - t0 > timeout:
+                raise TimeoutError(f"the server did not answer on {url} within {timeout:.0f} s")
+            time.sleep(0.3)
+        yield url, proc
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(10)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
+
+
+def launch_chromium(playwright):
+    return playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+
+
+def settle(page, timeout: float = 60.0) -> None:
+    """Wait until the script run started by the last interaction has finished and the page is connected."""
+    page.wait_for_timeout(150)  # let the rerun request reach the server and flip the state to running
+    page.wait_for_selector(SETTLED, timeout=timeout * 1000)
+
+
+def open_app(page, url: str, timeout: float = 120.0) -> float:
+    """Open the home page (always first: see the README) and return seconds until it first settled."""
+    t0 = time.monotonic()
+    page.goto(url, timeout=timeout * 1000)
+    page.wait_for_selector(SETTLED, timeout=timeout * 1000)
+    page.get_by_role("heading").first.wait_for(timeout=timeout * 1000)
+    return time.monotonic() - t0

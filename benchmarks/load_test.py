@@ -1,0 +1,324 @@
+"""Load test: a class of students on one server, as browser contexts in ONE headless Chromium.
+
+Starts the app itself on a free local port, opens `--sessions` students at once; `--trainers` of them press
+Train on the Losses page (digits, a `--budget`-second run) while the others move the margin slider and
+switch pages. Reports what Streamlit's own load tests record (its e2e_playwright/load_testing): time to
+first complete render, page-response latency (interaction → page settled) percentiles, sessions and runs
+completed / failed, and the server's resident memory (start, peak, growth), CPU and thread count.
+
+    python -m benchmarks.load_test                                  # 30 students, 10 training
+    python -m benchmarks.load_test --sessions 4 --trainers 1        # a small check
+
+Bounded: at most 60 sessions, `--max-seconds` wall time for the class, localhost only."""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import statistics
+import threading
+import time
+
+import psutil
+from playwright.async_api import async_playwright
+
+from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, SETTLED, lab_server
+
+# Page-clock time at which the page settled after `ARM`: the end of the script run the action started or,
+# when a run is too short for the state to be seen as "running", the last change to the page.
+WATCH = """() => {
+  window.__lab = {armedAt: 0, ran: false, settledAt: 0, lastChange: 0};
+  const state = () => {
+    const app = document.querySelector('[data-testid="stApp"]');
+    return app && app.getAttribute('data-test-script-state');
+  };
+  new MutationObserver(() => {
+    const w = window.__lab;
+    if (!w.armedAt) return;
+    w.lastChange = performance.now();
+    const s = state();
+    if (s === 'running') w.ran = true;
+    else if (s === 'notRunning' && w.ran && !w.settledAt) w.settledAt = performance.now();
+  }).observe(document.body, {attributes: true, childList: true, subtree: true, characterData: true});
+  window.__labState = state;
+}"""
+ARM = "() => { Object.assign(window.__lab, {armedAt: performance.now(), ran: false, settledAt: 0, lastChange: 0});" \
+      " return performance.now(); }"
+SETTLED_AT = """() => {
+  const w = window.__lab;
+  if (w.settledAt) return w.settledAt;
+  const quiet = performance.now() - Math.max(w.armedAt, w.lastChange) > 1500;
+  if (!w.ran && quiet && window.__labState() === 'notRunning') return w.lastChange || w.armedAt;
+  return 0;
+}"""
+NAV = ["Home", "Convolution", "Siamese twins", "Losses"]
+
+
+def pct(values: list[float], q: float) -> float:
+    if not values:
+        return float("nan")
+    values = sorted(values)
+    return values[min(len(values) - 1, round(q / 100 * (len(values) - 1)))]
+
+
+class Sampler(threading.Thread):
+    """Samples the server's RSS, CPU and threads (and the browser's RSS) every `every` seconds."""
+
+    def __init__(self, server_pid: int, every: float = 0.5):
+        super().__init__(daemon=True)
+        self.server, self.every, self.stop = psutil.Process(server_pid), every, threading.Event()
+        self.rss, self.cpu, self.threads, self.browser_rss = [], [], [], []
+        self.rss_warm = 0
+        self.server.cpu_percent(None)
+
+    def run(self):
+        me = psutil.Process()
+        while not self.stop.wait(self.every):
+            try:
+                self.rss.append(self.server.memory_info().rss)
+                self.cpu.append(self.server.cpu_percent(None))
+                self.threads.append(self.server.num_threads())
+                kids = [p for p in me.children(recursive=True) if p.pid != self.server.pid]
+                self.browser_rss.append(sum(_rss(p) for p in kids))
+            except psutil.Error:
+                return
+
+
+def _rss(p: psutil.Process) -> int:
+    try:
+        return p.memory_info().rss
+    except psutil.Error:
+        return 0
+
+
+class Student:
+    def __init__(self, k: int, trainer: bool):
+        self.k, self.trainer = k, trainer
+        self.first_render: float | None = None
+        self.latencies: list[tuple[float, float, str]] = []   # (start wall time, seconds, action)
+        self.run_result: str | None = None                      # "done", "failed: …"
+        self.error: str | None = None
+
+
+async def settle(page, timeout: float) -> None:
+    await page.wait_for_selector(SETTLED, timeout=timeout * 1000)
+
+
+async def timed(page, student: Student, what: str, action, timeout: float) -> None:
+    """Do `action()`, wait until the rerun it caused has finished, record the latency."""
+    start_wall = time.monotonic()
+    t0 = await page.evaluate(ARM)
+    await action()
+    t1 = await (await page.wait_for_function(SETTLED_AT, timeout=timeout * 1000, polling=50)).json_value()
+    student.latencies.append((start_wall, (t1 - t0) / 1000, what))
+
+
+async def nav(page, title: str) -> None:
+    await page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
+
+
+async def nudge_margin(page, key: str) -> None:
+    await page.get_by_role("slider", name="margin m").press(key)
+
+
+async def play(browser, url: str, s: Student, args, training_over: asyncio.Event, deadline: float) -> None:
+    context = await browser.new_context(viewport={"width": 1280, "height": 900})
+    page = await context.new_page()
+    rng = random.Random(s.k)
+    try:
+        t0 = time.monotonic()
+        await page.goto(url, timeout=args.timeout * 1000)
+        await settle(page, args.timeout)
+        await page.get_by_role("heading").first.wait_for(timeout=args.timeout * 1000)
+        s.first_render = time.monotonic() - t0
+        await page.evaluate(WATCH)
+        if s.trainer:
+            await timed(page, s, "open Losses", lambda: nav(page, "Losses"), args.timeout)
+            await page.goto(f"{url}/losses?dataset=digits&loss=contrastive&dim=8&seconds={args.budget}")
+            await settle(page, args.timeout)
+            await page.evaluate(WATCH)
+            await page.get_by_role("button", name="Train", exact=True).click()
+            done = page.locator('[data-testid="stMetric"]', has_text="test accuracy").first
+            refused = page.locator('[data-testid="stAlertContentWarning"]')
+            remaining = max(1.0, deadline - time.monotonic())
+            await page.wait_for_selector('[data-testid="stMetric"], [data-testid="stAlertContentWarning"], '
+                                         '[data-testid="stException"]', timeout=remaining * 1000)
+            if await done.count():
+                acc = float(await done.locator('[data-testid="stMetricValue"]').inner_text())
+                s.run_result = "done" if 0.5 < acc <= 1 else f"failed: accuracy {acc}"
+            elif await refused.count():
+                s.run_result = "failed: " + (await refused.first.inner_text())[:120]
+            else:
+                s.run_result = "failed: exception on the page"
+            return
+        # Other students: wander between pages and move the margin slider until the trainers are done.
+        here, moves = "Home", 0
+        while not training_over.is_set() and time.monotonic() < deadline:
+            if rng.random() < 0.5:
+                here = rng.choice([t for t in NAV if t != here])  # a click on the open page reruns nothing
+                await timed(page, s, f"open {here}", lambda: nav(page, here), args.timeout)
+            else:
+                if here != "Losses":
+                    here = "Losses"
+                    await timed(page, s, "open Losses", lambda: nav(page, "Losses"), args.timeout)
+                key = ("ArrowLeft", "ArrowRight")[moves % 2]  # back and forth: never stuck at an end
+                moves += 1
+                await timed(page, s, "margin slider", lambda: nudge_margin(page, key), args.timeout)
+            if await page.locator('[data-testid="stException"]').count():
+                raise RuntimeError("an exception was shown on the page")
+            await asyncio.sleep(rng.uniform(*args.think))
+    except Exception as exc:  # a failed session is a result, not a crash of the load test
+        s.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
+        if s.trainer and s.run_result is None:
+            s.run_result = "failed: " + s.error
+    finally:
+        await context.close()
+
+
+async def warm_up(browser, url: str, args) -> None:
+    """One visitor opens every page first, as the instructor would before the class."""
+    context = await browser.new_context()
+    page = await context.new_page()
+    await page.goto(url, timeout=args.timeout * 1000)
+    await settle(page, args.timeout)
+    for title in NAV[1:]:
+        await nav(page, title)
+        await page.wait_for_timeout(300)
+        await settle(page, args.timeout)
+    await context.close()
+
+
+async def progress(students: list[Student], t0: float, sampler: Sampler, every: float = 30.0) -> None:
+    """A line every `every` seconds, so a long class is not silent."""
+    while True:
+        await asyncio.sleep(every)
+        runs = [s.run_result for s in students if s.trainer]
+        print(f"  {time.monotonic() - t0:5.0f} s: {sum(s.first_render is not None for s in students)} sessions "
+              f"open, {sum(r is not None for r in runs)}/{len(runs)} runs ended, "
+              f"{sum(len(s.latencies) for s in students)} interactions, server RSS "
+              f"{(sampler.rss[-1] if sampler.rss else 0) / 2**20:.0f} MB", flush=True)
+
+
+async def class_session(url: str, args, sampler: Sampler) -> tuple[list[Student], float, float]:
+    students = [Student(k, trainer=k < args.trainers) for k in range(args.sessions)]
+    training_over = asyncio.Event()
+    async with async_playwright() as pw:
+        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        await warm_up(browser, url, args)  # imports, datasets and pretrained models load once per server
+        sampler.rss_warm = sampler.server.memory_info().rss
+        t0 = time.monotonic()
+        deadline = t0 + args.max_seconds
+        tasks = [asyncio.create_task(play(browser, url, s, args, training_over, deadline)) for s in students]
+        trainers = [t for t, s in zip(tasks, students) if s.trainer]
+        ticker = asyncio.create_task(progress(students, t0, sampler))
+        if trainers:
+            await asyncio.gather(*trainers)
+        else:
+            await asyncio.sleep(min(args.max_seconds, 30))
+        ticker.cancel()
+        training_end = time.monotonic()
+        training_over.set()
+        await asyncio.gather(*tasks)
+        await browser.close()
+    return students, t0, training_end
+
+
+def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float, training_end: float,
+           wall: float, args) -> dict:
+    lat_all = [d for s in students for _, d, _ in s.latencies]
+    lat_training = [d for s in students for start, d, _ in s.latencies if t0 <= start <= training_end]
+    renders = [s.first_render for s in students if s.first_render is not None]
+    runs = [s.run_result for s in students if s.trainer]
+    mb = 2**20
+    peak = max(sampler.rss, default=rss_start)
+    return {
+        "config": {"sessions": args.sessions, "trainers": args.trainers, "budget_s": args.budget,
+                   "workers": os.environ.get("SIAMESE_LAB_WORKERS", "1"),
+                   "threads_per_job": os.environ.get("SIAMESE_LAB_THREADS_PER_JOB",
+                                                     str(max(1, min(4, os.cpu_count() or 1)))),  # the app's default
+                   "cpus": os.cpu_count()},
+        "wall_s": round(wall, 1),
+        "sessions_ok": sum(s.error is None for s in students),
+        "sessions_failed": [f"#{s.k}: {s.error}" for s in students if s.error],
+        "runs_completed": runs.count("done"),
+        "runs_failed": [r for r in runs if r != "done"],
+        "first_render_s": {"p50": pct(renders, 50), "p95": pct(renders, 95), "max": max(renders, default=0)},
+        "interactions": len(lat_all),
+        "latency_s": {q: pct(lat_all, int(q[1:])) for q in ("p50", "p90", "p95", "p99")}
+        | {"max": max(lat_all, default=0)},
+        "latency_p50_by_action_s": {a: pct([d for st in students for _, d, w in st.latencies if w == a], 50)
+                                    for a in sorted({w for st in students for _, _, w in st.latencies})},
+        "interactions_while_training": len(lat_training),
+        "latency_while_training_s": {q: pct(lat_training, int(q[1:])) for q in ("p50", "p90", "p95")},
+        "server_rss_mb": {"start": rss_start / mb, "warm": sampler.rss_warm / mb, "peak": peak / mb,
+                          "end": sampler.rss[-1] / mb if sampler.rss else 0,
+                          "growth_over_warm": (peak - sampler.rss_warm) / mb,
+                          "per_session": (peak - sampler.rss_warm) / mb / max(1, args.sessions)},
+        "server_cpu_percent": {"mean": statistics.fmean(sampler.cpu) if sampler.cpu else 0,
+                               "peak": max(sampler.cpu, default=0)},
+        "server_threads": {"start": sampler.threads[0] if sampler.threads else 0,
+                           "peak": max(sampler.threads, default=0)},
+        "browser_rss_peak_mb": max(sampler.browser_rss, default=0) / mb,
+    }
+
+
+def print_report(r: dict) -> None:
+    c = r["config"]
+    print(f"Siamese Lab load test: {c['sessions']} sessions ({c['trainers']} training digits for "
+          f"{c['budget_s']} s), workers={c['workers']}, threads/job={c['threads_per_job']}, {c['cpus']} CPUs, "
+          f"wall {r['wall_s']} s")
+    print(f"sessions: {r['sessions_ok']} ok, {len(r['sessions_failed'])} failed {r['sessions_failed'] or ''}")
+    print(f"training runs: {r['runs_completed']} completed, {len(r['runs_failed'])} failed {r['runs_failed'] or ''}")
+    f = r["first_render_s"]
+    print(f"time to first complete render: p50 {f['p50']:.2f} s, p95 {f['p95']:.2f} s, max {f['max']:.2f} s")
+    lat, lt = r["latency_s"], r["latency_while_training_s"]
+    print(f"interaction → settled ({r['interactions']} interactions): p50 {lat['p50']:.2f} s, "
+          f"p90 {lat['p90']:.2f} s, p95 {lat['p95']:.2f} s, p99 {lat['p99']:.2f} s, max {lat['max']:.2f} s")
+    print(f"  while training runs ({r['interactions_while_training']}): p50 {lt['p50']:.2f} s, "
+          f"p90 {lt['p90']:.2f} s, p95 {lt['p95']:.2f} s")
+    print("  p50 by action: " + ", ".join(f"{a} {v:.2f} s" for a, v in r["latency_p50_by_action_s"].items()))
+    m = r["server_rss_mb"]
+    print(f"server RSS: start {m['start']:.0f} MB, after one visitor opened every page {m['warm']:.0f} MB, "
+          f"peak {m['peak']:.0f} MB, end {m['end']:.0f} MB")
+    print(f"  the class added {m['growth_over_warm']:.0f} MB at peak: {m['per_session']:.1f} MB per session "
+          f"(training runs included)")
+    print(f"server CPU: mean {r['server_cpu_percent']['mean']:.0f} %, peak {r['server_cpu_percent']['peak']:.0f} % "
+          f"(100 % = one core); threads: start {r['server_threads']['start']}, peak {r['server_threads']['peak']}")
+    print(f"load generator (one Chromium, sum of its processes' RSS): peak {r['browser_rss_peak_mb']:.0f} MB")
+
+
+def main(argv=None) -> dict:
+    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p.add_argument("--sessions", type=int, default=30)
+    p.add_argument("--trainers", type=int, default=10, help="how many of the sessions press Train")
+    p.add_argument("--budget", type=int, default=5, help="each run's time budget (s), ≥ 5")
+    p.add_argument("--max-seconds", type=float, default=900, help="wall-time cap for the class")
+    p.add_argument("--timeout", type=float, default=120, help="cap for one interaction (s)")
+    p.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), help="pause between interactions (s)")
+    p.add_argument("--json", help="also write the figures to this file")
+    args = p.parse_args(argv)
+    if not 1 <= args.sessions <= 60 or not 0 <= args.trainers <= args.sessions or args.budget < 5:
+        p.error("1 ≤ sessions ≤ 60, 0 ≤ trainers ≤ sessions, budget ≥ 5")
+    args.max_seconds = min(args.max_seconds, 1800)
+    with lab_server() as (url, proc):
+        time.sleep(1.0)
+        sampler = Sampler(proc.pid)
+        rss_start = psutil.Process(proc.pid).memory_info().rss
+        sampler.start()
+        t_start = time.monotonic()
+        students, t0, training_end = asyncio.run(class_session(url, args, sampler))
+        wall = time.monotonic() - t_start
+        sampler.stop.set()
+        sampler.join()
+    r = report(students, sampler, rss_start, t0, training_end, wall, args)
+    print_report(r)
+    if args.json:
+        with open(args.json, "w") as f:
+            json.dump(r, f, indent=1)
+    return r
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""How a run looks on a page: its numbers, curve, sample pairs, histogram, t-SNE and ROC."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import streamlit as st
+
+from siamese_core import figures
+from siamese_core.evaluation import roc
+from siamese_core.experiment import RunReport
+
+from .shared import dataset
+
+
+def metrics_row(report: RunReport) -> None:
+    m = report.metrics
+    c = st.columns(5)
+    c[0].metric("test accuracy", f"{m['accuracy']:.3f}", help="balanced test pairs, threshold chosen on validation")
+    c[1].metric("ROC AUC", f"{m['auc']:.3f}")
+    c[2].metric("equal error rate", f"{m['eer']:.3f}")
+    c[3].metric("threshold", f"{m['threshold']:.3f}" if report.score_is_probability
+                else f"d ≤ {-m['threshold']:.3f}")
+    if "train_seconds" in m:
+        c[4].metric("training", f"{m['train_seconds']:.0f} s", help=f"{m.get('steps', '?')} steps, "
+                    f"stopped by {m.get('stopped_because', '?')}")
+
+
+def histogram(report: RunReport, key: str, threshold: float | None = None) -> None:
+    as_distance = not report.score_is_probability
+    st.plotly_chart(figures.distance_histogram(
+        report.test_scores, report.test_same,
+        threshold=report.metrics["threshold"] if threshold is None else threshold, as_distance=as_distance,
+        title=f"{report.name}: matched vs mismatched test pairs"), width="stretch", key=key)
+
+
+def projection(report: RunReport, key: str) -> None:
+    raw = report.metrics.get("embedding_dim") == 2
+    st.plotly_chart(figures.tsne_scatter(
+        report.projection, report.projection_labels, report.class_names,
+        title=f"{report.name}: " + ("the raw 2-D embedding plane" if raw else "t-SNE of test embeddings"),
+        hover=[f"test image #{i} · {report.class_names[c]}"
+               for i, c in zip(report.projection_index, report.projection_labels)]),
+        width="stretch", key=key)
+
+
+def roc_chart(report: RunReport, key: str) -> None:
+    fpr, tpr, _ = roc(report.test_scores, report.test_same)
+    s, y, t = report.test_scores, report.test_same, report.metrics["threshold"]
+    point = (float((s[~y] >= t).mean()), float((s[y] >= t).mean()))
+    st.plotly_chart(figures.roc_figure(fpr, tpr, report.metrics["auc"], point), width="stretch", key=key)
+
+
+def sample_pairs(report: RunReport, key: str) -> None:
+    """Each example pair as two images side by side, titled with the score and the verdict."""
+    cfg = report.config
+    try:
+        test = dataset(cfg["dataset"], "test", tuple(cfg["image_size"]) if cfg.get("image_size") else None)
+    except Exception as exc:  # the data folder changed since the run: say so, keep the page
+        st.warning(f"Sample pairs unavailable: {exc}")
+        return
+    images, titles = [], []
+    for ex in report.examples:
+        images += [test.images[ex.i], test.images[ex.j]]
+        value = f"p={ex.score:.2f}" if report.score_is_probability else f"d={-ex.score:.2f}"
+        ok = "✓" if ex.predicted_same == ex.same else "✗"
+        verdict = "same" if ex.predicted_same else "different"
+        titles += [f"{'same' if ex.same else 'different'}: {value}", f"→ {verdict} {ok}"]
+    st.plotly_chart(figures.image_grid(np.stack(images), titles, cols=8,
+                                       title="Sample test pairs: truth, score and verdict"),
+                    width="stretch", key=key)
+
+
+def full_report(report: RunReport, key: str) -> None:
+    metrics_row(report)
+    if report.history:
+        st.plotly_chart(figures.training_curves(report.history, report.val_history), width="stretch",
+                        key=f"{key}-curve")
+    sample_pairs(report, f"{key}-pairs")
+    left, right = st.columns(2)
+    with left:
+        histogram(report, f"{key}-hist")
+    with right:
+        projection(report, f"{key}-proj")
+    roc_chart(report, f"{key}-roc")
+
+
+def runs_table(reports: list[RunReport]) -> pd.DataFrame:
+    rows = []
+    for r in reports:
+        c, m = r.config, r.metrics
+        rows.append({"run": r.name, "dataset": c.get("dataset"), "loss": c.get("loss"),
+                     "margin": c.get("margin"), "embedding": m.get("embedding_dim"),
+                     "distance": c.get("distance"), "accuracy": round(m["accuracy"], 4),
+                     "AUC": round(m["auc"], 4), "EER": round(m["eer"], 4),
+                     "train s": m.get("train_seconds")})
+    return pd.DataFrame(rows)

@@ -1,0 +1,180 @@
+"""Training from a page: one shared queue per server, each student's runs in their own session.
+
+A page calls `start(cfg, name)` when "Train" is pressed and `follow()` on every rerun: while the job
+waits or runs, `follow` draws the queue position / progress bar / live loss curve and polls; when it
+ends, the report lands in this session's runs. Nothing a student trains is visible to another."""
+from __future__ import annotations
+
+import os
+import time
+
+import streamlit as st
+from streamlit.runtime import exists as runtime_exists, get_instance
+from streamlit.runtime.scriptrunner import get_script_run_ctx
+
+from siamese_core.experiment import Cancelled, ProgressRecorder, RunReport, run_experiment, run_sweep
+from siamese_core.figures import training_curves
+from siamese_core.jobs import CANCELLED, DONE, FAILED, Job, JobQueue, QueueFull
+from siamese_core.training import TrainConfig
+
+from .shared import dataset
+
+# Server settings (environment variables, see the README's "Running it for a class").
+WORKERS = int(os.environ.get("SIAMESE_LAB_WORKERS", "1"))
+# One torch thread per job by default: on a busy CPU, more threads per job fight each other (OpenMP
+# spin-waiting) and every run slows down many times over; see BENCHMARKS.md.
+THREADS_PER_JOB = int(os.environ.get("SIAMESE_LAB_THREADS_PER_JOB", "1"))
+MAX_WAITING = int(os.environ.get("SIAMESE_LAB_MAX_WAITING", "30"))
+MAX_RUNS = int(os.environ.get("SIAMESE_LAB_MAX_RUNS", "12"))                # per session
+MAX_RUN_BYTES = int(float(os.environ.get("SIAMESE_LAB_MAX_SESSION_MB", "50")) * 2**20)
+
+
+@st.cache_resource
+def job_queue() -> JobQueue:
+    return JobQueue(workers=WORKERS, threads_per_job=THREADS_PER_JOB, max_waiting=MAX_WAITING)
+
+
+def _session_id() -> str:
+    ctx = get_script_run_ctx()
+    return ctx.session_id if ctx else "local"
+
+
+def _owner_alive_check(session_id: str):
+    """A closed tab ends its Streamlit session; the queue then cancels that session's jobs."""
+    if not runtime_exists():
+        return None  # AppTest and scripts: no runtime, nobody to watch
+    runtime = get_instance()
+    return lambda: runtime.is_active_session(session_id)
+
+
+def runs() -> list[RunReport]:
+    """This session's finished runs, oldest first."""
+    return st.session_state.setdefault("runs", [])
+
+
+def add_run(report: RunReport) -> None:
+    runs().append(report)
+
+
+def room_for_another_run() -> str | None:
+    """None when a new run fits in this session's memory cap, else the sentence to show."""
+    kept = runs()
+    used = sum(r.nbytes for r in kept)
+    if len(kept) >= MAX_RUNS or used >= MAX_RUN_BYTES:
+        runs_word = "run" if MAX_RUNS == 1 else "runs"
+        return (f"Your session keeps at most {MAX_RUNS} {runs_word} ({MAX_RUN_BYTES / 2**20:.0f} MB); it holds "
+                f"{len(kept)} ({used / 2**20:.1f} MB). Remove some runs below to train again.")
+    return None
+
+
+def unique_name(base: str) -> str:
+    names = {r.name for r in runs()}
+    if base not in names:
+        return base
+    k = 2
+    while f"{base} ({k})" in names:
+        k += 1
+    return f"{base} ({k})"
+
+
+def submit(work, label: str, expected_seconds: float, key: str = "job") -> Job | None:
+    """Queue `work(job)` for this session under `key`; shows why not (queue full, memory cap, one
+    already running) and returns None."""
+    problem = room_for_another_run()
+    if problem:
+        st.warning(problem)
+        return None
+    current = st.session_state.get(key)
+    if current is not None and not current.done:
+        st.info("A run of yours is already in the queue; stop it first or wait for it.")
+        return None
+    sid = _session_id()
+    try:
+        job = job_queue().submit(work, owner=sid, label=label, expected_seconds=expected_seconds,
+                                 is_owner_alive=_owner_alive_check(sid))
+    except QueueFull as exc:
+        st.warning(str(exc))
+        return None
+    st.session_state[key] = job
+    return job
+
+
+def start(cfg: TrainConfig, name: str, key: str = "job", n_projection: int = 1000) -> Job | None:
+    """Queue one training run + its measurements (a RunReport) for this session."""
+    train = dataset(cfg.dataset, "train", cfg.image_size)
+    test = dataset(cfg.dataset, "test", cfg.image_size)
+
+    def work(job: Job) -> RunReport:
+        return run_experiment(cfg, name, callbacks=[ProgressRecorder(job.live)], cancel_event=job.cancel_event,
+                              splits=(train, test), n_projection=n_projection)
+    return submit(work, name, expected_seconds(cfg), key)
+
+
+def start_sweep(cfgs: list[TrainConfig], names: list[str], label: str, key: str, n_projection: int = 600
+                ) -> Job | None:
+    """Queue several runs on one dataset, one after another, as one job (a sweep, a comparison)."""
+    name = cfgs[0].dataset
+    splits = (dataset(name, "train", cfgs[0].image_size), dataset(name, "test", cfgs[0].image_size))
+    return submit(lambda job: run_sweep(cfgs, names, splits, job.live, job.cancel_event, n_projection=n_projection),
+                  label, sum(expected_seconds(c) for c in cfgs), key)
+
+
+def expected_seconds(cfg: TrainConfig) -> float:
+    """A guess for ETAs before a run starts: its budget plus the measuring afterwards."""
+    return (cfg.seconds if cfg.seconds is not None else 20.0 * (cfg.epochs or 1)) + 10.0
+
+
+def stop(key: str = "job") -> None:
+    job = st.session_state.get(key)
+    if job is not None and not job.done:
+        job_queue().cancel(job)
+
+
+def follow(key: str = "job", poll: float = 0.5, timeout: float | None = None):
+    """Show this session's job under `key` until it ends; returns its result once, when it is seen done
+    (None while nothing finished, or when it was stopped or failed — which is said on the page)."""
+    job: Job | None = st.session_state.get(key)
+    if job is None:
+        return None
+    q = job_queue()
+    box = st.empty()
+    t0, tick = time.monotonic(), 0
+    while not job.done and (timeout is None or time.monotonic() - t0 < timeout):
+        tick += 1
+        with box.container():
+            _draw_progress(q, job, tick)
+        time.sleep(poll)
+    box.empty()
+    if not job.done:
+        return None
+    del st.session_state[key]
+    if job.status == DONE:
+        return job.result
+    if job.status == CANCELLED:
+        st.info(f"“{job.label}” was stopped.")
+    elif job.status == FAILED:
+        st.error(f"“{job.label}” failed: {job.error}")
+    return None
+
+
+def _draw_progress(q: JobQueue, job: Job, tick: int) -> None:
+    position = q.position(job)
+    if position:
+        st.info(f"“{job.label}” is number {position} in the queue — about {q.eta(job):.0f} s until it is done.")
+        return
+    live = job.live
+    eta = live.get("eta")
+    what = job.label
+    if live.get("parts", 1) > 1:
+        what = f"{job.label} — run {live['part'] + 1} of {live['parts']}: {live.get('current')}"
+    st.progress(min(1.0, float(live.get("progress", 0.0))),
+                text=f"Training “{what}”: step {live.get('step', 0)}"
+                     + (f", about {eta:.0f} s left" if eta is not None else ""))
+    history = list(live.get("history", []))
+    if history:
+        st.plotly_chart(training_curves(history[-2000:], list(live.get("val_history", []))),
+                        width="stretch", key=f"live-{job.id}-{tick}")
+
+
+__all__ = ["Cancelled", "add_run", "expected_seconds", "follow", "job_queue", "room_for_another_run", "runs",
+           "start", "start_sweep", "stop", "submit", "unique_name"]

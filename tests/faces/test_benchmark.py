@@ -1,0 +1,29 @@
+import json
+
+from siamese_core.faces import benchmark
+
+
+def test_benchmark_command_prints_both_models_and_the_pixel_baseline(load, capsys):
+    load("faces", "test")
+    assert benchmark.main(["--pairs", "200", "--latency-pairs", "2", "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["pictures"] == 100 and r["yunet_detected"] == 100 and r["pairs"] == 200
+    models = r["models"]
+    assert set(models) == {"class", "class_aligned", "sface", "pixels", "pixels_aligned"}
+    assert models["sface"]["threshold"] == 0.363 and models["sface"]["accuracy"] >= 0.95
+    for m in models.values():
+        assert 0.5 <= m["accuracy"] <= 1 and 0 <= m["far"] <= 1 and 0 <= m["frr"] <= 1
+    assert r["ms_per_pair"]["class"] > 0 and r["ms_per_pair"]["sface"] > 0
+    assert abs(r["class_minus_pixels_accuracy"] - (models["class"]["accuracy"] - models["pixels"]["accuracy"])) < 1e-9
+    benchmark.main(["--pairs", "200", "--latency-pairs", "2"])
+    text = capsys.readouterr().out
+    assert "SFace (OpenCV Zoo reference)" in text and "Raw pixels (baseline)" in text
+
+
+def test_the_class_threshold_is_the_one_the_evaluate_command_chooses(class_model, capsys):
+    from siamese_core.cli import main
+    from .conftest import CHECKPOINT
+    assert main(["evaluate", str(CHECKPOINT), "--task", "verification", "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert abs(r["threshold"] - class_model.threshold) < 1e-9
+    assert class_model.threshold != class_model.model.threshold  # not the trainer's 240-pair choice
