@@ -6,13 +6,15 @@ import json
 import shlex
 import sys
 import time
+from dataclasses import fields
 
 import torch
 
 from .data import DATASETS, DatasetNotFoundError, dataset_status, load_dataset, resolve_data_dir
 from .data.base import ENV_VAR
 from .models.siamese import BACKBONES
-from .training import LOSSES, Callback, TrainConfig, train
+from .presets import PRESETS
+from .training import LOSSES, VAL_DATA, VAL_METRICS, Callback, TrainConfig, train
 
 MINERS = ("all", "random", "semi-hard", "batch-hard", "hardest")  # names make_miner knows
 
@@ -44,6 +46,7 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--image-size", type=int, nargs=2, metavar=("H", "W"), default=None,
                    help="resize the images (default: the dataset's own size)")
     t.add_argument("--width", type=float, default=d.width, help="Koch channel multiplier")
+    t.add_argument("--batch-norm", action="store_true", help="koch-small: batch norm after each conv")
     t.add_argument("--batch-size", type=int, default=d.batch_size, help="images per batch")
     t.add_argument("--samples-per-class", type=int, default=d.samples_per_class, help="K of the P×K batches")
     t.add_argument("--pair-source", default=d.pair_source, choices=("in-batch", "explicit"),
@@ -51,14 +54,38 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--epochs", type=int, default=None, help="epochs (default 5 when --seconds is not given)")
     t.add_argument("--seconds", type=float, default=None, help="training-time budget in seconds")
     t.add_argument("--steps-per-epoch", type=int, default=None, help="default: one pass over the images")
-    t.add_argument("--optimizer", default=d.optimizer, choices=("adam", "sgd"), help="optimizer")
+    t.add_argument("--optimizer", default=d.optimizer, choices=("adam", "sgd", "koch-sgd"),
+                   help="optimizer (koch-sgd: per-layer learning rate, momentum and L2, Koch et al.)")
     t.add_argument("--lr", type=float, default=d.lr, help="learning rate")
+    t.add_argument("--momentum", type=float, default=d.momentum, help="sgd momentum; koch-sgd: final μ")
     t.add_argument("--lr-schedule", default=d.lr_schedule, choices=("constant", "cosine"),
                    help="cosine decays the learning rate to 0 over the epochs or time budget")
     t.add_argument("--weight-decay", type=float, default=d.weight_decay, help="L2 regularisation")
+    t.add_argument("--layer-lrs", type=float, nargs="+", default=None, help="koch-sgd: η_j per layer")
+    t.add_argument("--layer-momentum", type=float, nargs="+", default=None, help="koch-sgd: μ_j per layer")
+    t.add_argument("--layer-l2", type=float, nargs="+", default=None, help="koch-sgd: λ_j per layer")
+    t.add_argument("--momentum-epochs", type=int, default=d.momentum_epochs,
+                   help="koch-sgd: epochs for the momentum to rise linearly from 0.5 to μ_j")
+    t.add_argument("--lr-decay", type=float, default=d.lr_decay, help="learning rate lost per epoch (Koch: 0.01)")
+    t.add_argument("--shots", type=int, default=d.shots, help="prototypical loss: support images per class")
     t.add_argument("--augment", action="store_true", help="Koch's affine distortions on training batches")
+    t.add_argument("--pair-set", type=int, default=None,
+                   help="Koch: train on a fixed set of this many pairs (30000, 90000, 150000)")
+    t.add_argument("--distortions", type=int, default=d.distortions,
+                   help="with --pair-set and --augment: distorted copies of each pair per epoch")
+    t.add_argument("--train-drawers", type=int, default=None, help="Omniglot: use drawers 1..n only (Koch: 12)")
     t.add_argument("--val-fraction", type=float, default=d.val_fraction,
                    help="share of the training split held out for validation")
+    t.add_argument("--val-metric", default=d.val_metric, choices=VAL_METRICS,
+                   help="model selection and early stopping: pair accuracy or N-way one-shot accuracy")
+    t.add_argument("--val-data", default=d.val_data, choices=VAL_DATA,
+                   help="validate on a held-out part of the training split, or on the 10 Omniglot evaluation "
+                        "alphabets the official runs never use")
+    t.add_argument("--val-n-way", type=int, default=d.val_n_way, help="one-shot validation: N")
+    t.add_argument("--val-tasks", type=int, default=d.val_tasks, help="one-shot validation: tasks (Koch: 320)")
+    t.add_argument("--preset", default=None, choices=sorted(PRESETS),
+                   help="a named recipe (koch-30k/90k/150k: the paper's; oneshot-cpu: the shipped model); "
+                        "options given beside it override it")
     t.add_argument("--patience", type=int, default=None, help="early stopping after this many epochs without gain")
     t.add_argument("--seed", type=int, default=d.seed, help="random seed")
     t.add_argument("--device", default=d.device, help="auto, cpu, cuda or mps")
@@ -85,6 +112,14 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--seed", type=int, default=0, help="seed of the pairs / tasks")
     _add_data_args(e)
 
+    r = sub.add_parser("oneshot-report", help="every one-shot figure of Koch et al. for a checkpoint",
+                       formatter_class=argparse.ArgumentDefaultsHelpFormatter)
+    r.add_argument("checkpoint", help="a .pt file trained on Omniglot's background set")
+    r.add_argument("--tasks", type=int, default=1000, help="random tasks per N and for MNIST")
+    r.add_argument("--seed", type=int, default=0, help="seed of the tasks and pairs")
+    r.add_argument("--out", default=None, help="also write the figures to this JSON file (the page reads it)")
+    _add_data_args(r)
+
     s = sub.add_parser("datasets", help="which datasets are available offline")
     s.add_argument("--data-dir", default=None, help="dataset folder")
     s.add_argument("--json", action="store_true", help="print JSON")
@@ -107,8 +142,32 @@ class _PrintProgress(Callback):
                   f"{100 * state.progress:3.0f}%{eta}", file=sys.stderr, flush=True)
 
     def on_epoch_end(self, trainer, state):
+        oneshot = state.val.get("val_oneshot_accuracy")
+        extra = f", {trainer.config.val_n_way}-way one-shot {oneshot:.4f}" if oneshot is not None else ""
         print(f"  validation after {state.epoch} epoch(s), {state.step} steps, {state.elapsed:.1f}s: accuracy "
-              f"{state.val['val_accuracy']:.4f}, AUC {state.val['val_auc']:.4f}", file=sys.stderr, flush=True)
+              f"{state.val['val_accuracy']:.4f}, AUC {state.val['val_auc']:.4f}{extra}", file=sys.stderr, flush=True)
+
+
+def _explicit_train_options(argv: list[str]) -> set[str]:
+    """The `train` options the user actually typed (so they can override a preset)."""
+    parser = build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction)).choices["train"]
+    for action in sub._actions:
+        action.default = argparse.SUPPRESS
+    return set(vars(parser.parse_args(argv)))
+
+
+def train_config_from_args(a: argparse.Namespace, argv: list[str]) -> TrainConfig:
+    """TrainConfig from the options; with --preset, the recipe plus only the options typed beside it."""
+    names = {f.name for f in fields(TrainConfig)}
+    given = _explicit_train_options(argv) if a.preset else names
+    values = dict(PRESETS[a.preset]) if a.preset else {}
+    for name in names & given:
+        if hasattr(a, name):
+            values[name] = getattr(a, name)
+    if values.get("image_size") is not None:
+        values["image_size"] = tuple(values["image_size"])
+    return TrainConfig(**values)
 
 
 def cmd_train(a: argparse.Namespace) -> dict:
@@ -117,21 +176,18 @@ def cmd_train(a: argparse.Namespace) -> dict:
         if a.threads < 1:
             raise ValueError("--threads must be ≥ 1")
         torch.set_num_threads(a.threads)
-    cfg = TrainConfig(
-        dataset=a.dataset, loss=a.loss, backbone=a.backbone, embedding_dim=a.embedding_dim, distance=a.distance,
-        margin=a.margin, miner=a.miner, center_lambda=a.center_lambda,
-        image_size=tuple(a.image_size) if a.image_size else None, width=a.width, batch_size=a.batch_size,
-        samples_per_class=a.samples_per_class, pair_source=a.pair_source, epochs=a.epochs, seconds=a.seconds,
-        steps_per_epoch=a.steps_per_epoch, optimizer=a.optimizer, lr=a.lr, lr_schedule=a.lr_schedule,
-        weight_decay=a.weight_decay,
-        augment=a.augment, val_fraction=a.val_fraction, patience=a.patience, seed=a.seed, device=a.device)
+    cfg = train_config_from_args(a, a.argv)
     callbacks = [] if (a.quiet or a.json) else [_PrintProgress()]
+    cpu0 = time.process_time()
     result = train(cfg, data_dir=a.data_dir, download=a.download, callbacks=callbacks)
     st = result.state
+    # CPU seconds of all threads, loading and validation included: on a shared machine this, not the
+    # wall clock, says what the run costs (CPU seconds / cores ≈ wall time on an idle machine).
     metrics = {"train_seconds": round(st.elapsed, 2), "validation_seconds": round(st.val_seconds, 2),
+               "cpu_seconds": round(time.process_time() - cpu0, 1), "threads": torch.get_num_threads(),
                "steps": st.step, "epochs": st.epoch,
                "stopped_because": result.stopped_because, **(result.best_val or {})}
-    command = "python -m siamese_core " + " ".join(shlex.quote(x) for x in sys.argv[1:] if x)
+    command = "python -m siamese_core " + " ".join(shlex.quote(x) for x in a.argv if x)
     save_checkpoint(a.out, result.model, cfg.as_dict(), metrics, command)
     return {"checkpoint": a.out, "device": str(result.model.device), **metrics}
 
@@ -170,6 +226,25 @@ def cmd_evaluate(a: argparse.Namespace) -> dict:
     return out
 
 
+def cmd_oneshot_report(a: argparse.Namespace) -> dict:
+    from .checkpoint import load_model
+    from .oneshot_report import format_report, oneshot_report
+    model = load_model(a.checkpoint)
+    if (model.train_config or {}).get("dataset") not in (None, "omniglot"):
+        raise ValueError("oneshot-report needs a model trained on Omniglot's background set")
+    quiet = a.json
+    report = oneshot_report(model, a.data_dir, tasks=a.tasks, seed=a.seed,
+                            progress=None if quiet else lambda n: print(f"  {n}…", file=sys.stderr, flush=True))
+    report["checkpoint"] = a.checkpoint
+    report["command"] = "python -m siamese_core " + " ".join(shlex.quote(x) for x in a.argv if x)
+    if a.out:
+        with open(a.out, "w") as f:
+            json.dump(report, f, indent=1)
+    if not quiet:
+        print(format_report(report))
+    return report
+
+
 def cmd_datasets(a: argparse.Namespace) -> dict:
     status = dataset_status(a.data_dir)
     return {"data_dir": str(resolve_data_dir(a.data_dir)), "available": status}
@@ -197,9 +272,11 @@ def _print_human(result: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
     args = build_parser().parse_args(argv)
+    args.argv = argv
     handler = {"train": cmd_train, "evaluate": cmd_evaluate, "datasets": cmd_datasets,
-               "download": cmd_download}[args.command]
+               "download": cmd_download, "oneshot-report": cmd_oneshot_report}[args.command]
     try:
         result = handler(args)
     except (DatasetNotFoundError, FileNotFoundError, ValueError) as exc:
@@ -210,6 +287,6 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     if getattr(args, "json", False):
         print(json.dumps(result, default=float))
-    else:
+    elif args.command != "oneshot-report":  # the report prints its own table
         _print_human(result)
     return 0

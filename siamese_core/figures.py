@@ -103,3 +103,45 @@ def image_grid(images, titles: Sequence[str] | None = None, cols: int = 8, title
     fig.update_layout(title=title, template=TEMPLATE, height=max(160, 110 * rows + 60),
                       margin={"l": 10, "r": 10, "t": 50 if title else 20, "b": 10})
     return fig
+
+
+def oneshot_scores(probabilities, decision: int, answer: int | None, labels: Sequence[str] | None = None,
+                   title: str = "How alike is the query to each support image?") -> go.Figure:
+    """One bar per support image. The network's choice is coloured SAME (right) or DIFF (wrong), the
+    others grey; the true class (when known) is outlined."""
+    p = _np(probabilities).astype(float)
+    names = list(labels) if labels is not None else [str(i + 1) for i in range(len(p))]
+    right = answer is None or decision == answer
+    colours = ["#c9c9c9"] * len(p)
+    colours[decision] = SAME_COLOUR if right else DIFF_COLOUR
+    widths = [3 if (answer is not None and i == answer) else 0 for i in range(len(p))]
+    fig = go.Figure(go.Bar(x=names, y=p, marker={"color": colours, "line": {"color": "#264653", "width": widths}},
+                           hovertemplate="support %{x}: %{y:.3f}<extra></extra>"))
+    fig.update_layout(title=title, template=TEMPLATE, xaxis_title="support image", yaxis_title="score",
+                      xaxis={"type": "category"}, showlegend=False, height=320)
+    return fig
+
+
+def accuracy_versus_n(rows: Sequence[dict], paper: dict | None = None, official: float | None = None,
+                      title: str = "N-way one-shot accuracy versus N") -> go.Figure:
+    """Model and 1-NN-on-pixels accuracy for each N, chance 1/N, the published 20-way anchors and
+    (`official`) the model's own accuracy on the official 20-way runs."""
+    n = [r["n_way"] for r in rows]
+    fig = go.Figure()
+    fig.add_trace(go.Scatter(x=n, y=[r["accuracy"] for r in rows], mode="lines+markers", name="Siamese net (ours)",
+                             line={"color": SAME_COLOUR}))
+    fig.add_trace(go.Scatter(x=n, y=[r["pixel_1nn_accuracy"] for r in rows], mode="lines+markers",
+                             name="1-NN on pixels", line={"color": DIFF_COLOUR}))
+    fig.add_trace(go.Scatter(x=n, y=[1 / k for k in n], mode="lines", name="chance 1/N",
+                             line={"dash": "dot", "color": "grey"}))
+    for key, label, symbol in (("official_runs_accuracy", "Koch et al. (20-way)", "diamond"),
+                               ("human", "humans (20-way)", "star"), ("hbpl", "HBPL (20-way)", "square")):
+        if paper and key in paper:
+            fig.add_trace(go.Scatter(x=[20], y=[paper[key]], mode="markers", name=label,
+                                     marker={"size": 11, "symbol": symbol}))
+    if official is not None:
+        fig.add_trace(go.Scatter(x=[20], y=[official], mode="markers", name="ours, official 20 runs",
+                                 marker={"size": 12, "symbol": "circle-open", "color": SAME_COLOUR}))
+    fig.update_layout(title=title, template=TEMPLATE, xaxis_title="N (ways)", yaxis_title="accuracy",
+                      yaxis={"range": [0, 1.02], "tickformat": ".0%"})
+    return fig

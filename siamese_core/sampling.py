@@ -123,6 +123,31 @@ class PKBatchSampler:
             yield torch.cat(batch)
 
 
+class PairSetBatches:
+    """Koch et al.'s training set: a FIXED list of `n_pairs` balanced pairs drawn once (30k, 90k or
+    150k in the paper), each seen once as drawn and `distortions` more times through a random affine
+    distortion per epoch (Koch: 8). Yields (i, j, y, distort) batches: image indices of both sides,
+    y = 1 for same, and which rows to distort."""
+
+    def __init__(self, labels, n_pairs: int, batch_size: int, distortions: int = 8, seed: int | None = 0):
+        if batch_size < 2 or distortions < 0:
+            raise ValueError("batch_size must be ≥ 2 and distortions ≥ 0")
+        self.generator = _generator(seed)
+        self.i, self.j, self.y = sample_pairs(labels, n_pairs, self.generator)
+        self.batch_size, self.copies = batch_size, 1 + distortions
+
+    def __len__(self) -> int:
+        return -(-len(self.y) * self.copies // self.batch_size)
+
+    def __iter__(self) -> Iterator[tuple[torch.Tensor, torch.Tensor, torch.Tensor, torch.Tensor]]:
+        n = len(self.y)
+        order = torch.randperm(n * self.copies, generator=self.generator)
+        for s in range(0, len(order), self.batch_size):
+            rows = order[s:s + self.batch_size]
+            pair = rows % n
+            yield self.i[pair], self.j[pair], self.y[pair], rows >= n  # copy 0 is the undistorted one
+
+
 @dataclass
 class Task:
     """One N-way k-shot task: support indices (N·k, class-major), their class ids, one query."""

@@ -19,12 +19,15 @@ import torch.nn.functional as F
 
 from .augment import KochAffine
 from .data import ImageSet
-from .losses import CenterLoss, ContrastiveLoss, PairBCELoss, TripletLoss
+from .koch_sgd import KochSchedule
+from .losses import CenterLoss, ContrastiveLoss, PairBCELoss, PrototypicalLoss, TripletLoss
 from .miners import make_miner
 from .models import ModelConfig, SiameseNet
-from .sampling import PKBatchSampler, batch_pairs, sample_pairs
+from .sampling import PairSetBatches, PKBatchSampler, batch_pairs, sample_pairs, sample_tasks
 
-LOSSES = ("contrastive", "triplet", "bce-l1", "bce-concat", "softmax", "center")
+LOSSES = ("contrastive", "triplet", "bce-l1", "bce-concat", "softmax", "center", "prototypical")
+VAL_METRICS = ("pairs", "oneshot")
+VAL_DATA = ("split", "omniglot-validation")
 OPEN_WORLD = ("omniglot", "faces", "olivetti")  # validate on held-out classes, not held-out images
 
 
@@ -40,20 +43,36 @@ class TrainConfig:
     center_lambda: float = 0.01           # λ of the center loss
     image_size: tuple[int, int] | None = None  # resize the data (None: the dataset's own size)
     width: float = 1.0                    # Koch channel multiplier
+    batch_norm: bool = False              # koch-small: batch norm after each conv
     batch_size: int = 128
     samples_per_class: int = 4            # K of the P×K batches
     pair_source: str = "in-batch"         # "in-batch" (pairs inside P×K batches) or "explicit" (pair lists)
     epochs: int | None = None             # stop after this many epochs (None: no limit)
     seconds: float | None = None          # stop after this much training time (None: no limit)
     steps_per_epoch: int | None = None    # None: one pass over the training images
-    optimizer: str = "adam"               # "adam" or "sgd"
+    optimizer: str = "adam"               # "adam", "sgd" or "koch-sgd" (per-layer η, μ, λ; see koch_sgd.py)
     lr: float = 1e-3
     lr_schedule: str = "constant"         # "constant" or "cosine" (decays to 0 over the epochs / time budget)
-    momentum: float = 0.9                 # sgd only
+    momentum: float = 0.9                 # sgd; koch-sgd: the final μ_j when layer_momentum is None
     weight_decay: float = 0.0             # L2 regularisation
+    layer_lrs: tuple[float, ...] | None = None       # koch-sgd: η_j per conv/dense layer
+    layer_momentum: tuple[float, ...] | None = None  # koch-sgd: μ_j, reached linearly from 0.5
+    layer_l2: tuple[float, ...] | None = None        # koch-sgd: λ_j
+    momentum_epochs: int = 20             # koch-sgd: epochs for momentum to rise from 0.5 to μ_j
+    lr_decay: float = 0.0                 # learning rate lost per epoch (Koch: 0.01)
+    shots: int = 1                        # prototypical: support images per class inside a batch
     augment: bool = False                 # Koch's affine distortions on every training batch
+    pair_set: int | None = None           # Koch: a fixed set of this many training pairs (30k/90k/150k)
+    distortions: int = 8                  # pair_set with augment: distorted copies of each pair per epoch
+    train_drawers: int | None = None      # Omniglot: train on drawers 0..n-1 only (Koch: 12 of 20)
     val_fraction: float = 0.1             # held out of the training split for the threshold and early stopping
     val_pairs: int = 2000                 # balanced validation pairs
+    val_metric: str = "pairs"             # model selection: "pairs" (pair accuracy) or "oneshot" (N-way tasks)
+    val_data: str = "split"               # "split" (held out of the training split) or "omniglot-validation"
+                                          # (the 10 evaluation alphabets the official runs never use)
+    val_n_way: int = 20                   # oneshot validation: N
+    val_tasks: int = 320                  # oneshot validation: tasks (Koch: 320)
+    val_within_alphabet: bool = True      # oneshot validation: all N characters from one alphabet
     patience: int | None = None           # early stopping: epochs without validation improvement
     seed: int = 0
     device: str = "auto"                  # "auto" (CUDA, then MPS, then CPU), "cpu", "cuda", "mps"
@@ -77,6 +96,19 @@ class TrainConfig:
             raise ValueError("val_fraction must be in (0, 0.9)")
         if self.image_size is not None:
             self.image_size = tuple(int(v) for v in self.image_size)
+        for name in ("layer_lrs", "layer_momentum", "layer_l2"):
+            if getattr(self, name) is not None:
+                setattr(self, name, tuple(float(v) for v in getattr(self, name)))
+        if self.val_metric not in VAL_METRICS:
+            raise ValueError(f"val_metric must be one of {VAL_METRICS}, not {self.val_metric!r}")
+        if self.val_data not in VAL_DATA:
+            raise ValueError(f"val_data must be one of {VAL_DATA}, not {self.val_data!r}")
+        if self.val_data == "omniglot-validation" and self.dataset != "omniglot":
+            raise ValueError("val_data='omniglot-validation' needs dataset='omniglot'")
+        if self.pair_set is not None and (self.pair_set < 2 or self.loss not in ("contrastive", "bce-l1", "bce-concat")):
+            raise ValueError("pair_set needs ≥ 2 pairs and a pair loss (contrastive, bce-l1, bce-concat)")
+        if self.val_n_way < 2 or self.val_tasks < 1 or self.shots < 1 or not 0 <= self.lr_decay < 1:
+            raise ValueError("val_n_way must be ≥ 2, val_tasks ≥ 1, shots ≥ 1 and lr_decay in [0, 1)")
 
     @property
     def resolved_margin(self) -> float:
@@ -114,7 +146,7 @@ def model_config_for(cfg: TrainConfig, data: ImageSet) -> ModelConfig:
         backbone=cfg.backbone, embedding_dim=cfg.embedding_dim, input_size=data.image_size,
         head=head, distance=cfg.distance, normalize=cfg.loss in ("contrastive", "triplet"),
         num_classes=data.num_classes if cfg.loss in ("softmax", "center") else None,
-        width=cfg.width, invert=data.name == "omniglot")  # Omniglot PNGs: dark ink on white
+        width=cfg.width, batch_norm=cfg.batch_norm, invert=data.name == "omniglot")  # Omniglot PNGs: dark ink on white
 
 
 def split_validation(data: ImageSet, fraction: float, by_class: bool, seed: int = 0
@@ -185,11 +217,20 @@ class Trainer:
         self.device = resolve_device(config.device)
         self.model = SiameseNet(model_config_for(config, train_set)).to(self.device)
         self.loss_fn = self._build_loss().to(self.device)
+        self.schedule: KochSchedule | None = None
         self.optimizer = self._build_optimizer()
         self.augment = KochAffine() if config.augment else None
         self.generator = torch.Generator().manual_seed(config.seed)
+        self.pair_batches = (PairSetBatches(train_set.labels, _even(config.pair_set), config.batch_size,
+                                            config.distortions if config.augment else 0, config.seed)
+                             if config.pair_set else None)
         self.val_pairs = sample_pairs(val_set.labels, _even(min(config.val_pairs, 4 * len(val_set))),
                                       seed=config.seed + 1)
+        self.val_tasks = None
+        if config.val_metric == "oneshot":  # Koch: early stopping on 20-way one-shot validation tasks
+            within = config.val_within_alphabet and val_set.alphabets is not None
+            self.val_tasks = sample_tasks(val_set.labels, config.val_n_way, config.val_tasks, 1, config.seed + 2,
+                                          val_set.alphabets, within)
 
     # --- construction ------------------------------------------------------------------------
     def _build_loss(self) -> torch.nn.Module:
@@ -203,6 +244,8 @@ class Trainer:
             return PairBCELoss()
         if c.loss == "center":
             return CenterLoss(self.train_set.num_classes, c.embedding_dim, lam=c.center_lambda)
+        if c.loss == "prototypical":
+            return PrototypicalLoss(shots=c.shots, distance=self.model.distance)
         return torch.nn.Identity()  # softmax: cross-entropy only
 
     def _build_optimizer(self) -> torch.optim.Optimizer:
@@ -212,7 +255,12 @@ class Trainer:
             return torch.optim.SGD(params, lr=c.lr, momentum=c.momentum, weight_decay=c.weight_decay)
         if c.optimizer == "adam":
             return torch.optim.Adam(params, lr=c.lr, weight_decay=c.weight_decay)
-        raise ValueError("optimizer must be 'adam' or 'sgd'")
+        if c.optimizer == "koch-sgd":
+            self.schedule = KochSchedule.build(self.model, c.layer_lrs, c.layer_momentum, c.layer_l2, c.lr,
+                                               c.momentum, c.weight_decay, momentum_epochs=c.momentum_epochs,
+                                               lr_decay=c.lr_decay, extra_params=self.loss_fn.parameters())
+            return self.schedule.optimizer
+        raise ValueError("optimizer must be 'adam', 'sgd' or 'koch-sgd'")
 
     # --- control -------------------------------------------------------------------------------
     def stop(self, reason: str = "cancelled") -> None:
@@ -222,17 +270,32 @@ class Trainer:
 
     @property
     def steps_per_epoch(self) -> int:
+        if self.pair_batches is not None:  # one pass over the fixed pairs and their distorted copies
+            return len(self.pair_batches)
         return self.config.steps_per_epoch or max(1, len(self.train_set) // self.config.batch_size)
 
     # --- one step ------------------------------------------------------------------------------
-    def _batch(self, idx: torch.Tensor) -> torch.Tensor:
+    def _batch(self, idx: torch.Tensor, distort: torch.Tensor | None = None) -> torch.Tensor:
+        """Images `idx`, each through a fresh affine distortion when augmenting (only rows `distort`)."""
         x = self.train_set.images[idx]
-        if self.augment is not None:
-            x, _ = self.augment(x, self.generator)
+        if self.augment is not None and (distort is None or bool(distort.any())):
+            rows = slice(None) if distort is None else distort
+            x = x.clone()
+            x[rows], _ = self.augment(x[rows], self.generator)
         return x.to(self.device, non_blocking=True)
 
-    def _step_loss(self, idx: torch.Tensor) -> torch.Tensor:
+    def _pair_set_loss(self, i, j, y, distort) -> torch.Tensor:
+        m = self.model
+        h1, h2 = m.embed(self._batch(i, distort)), m.embed(self._batch(j, distort))
+        y = y.to(self.device)
+        if self.config.loss == "contrastive":
+            return self.loss_fn.pair_loss(h1, h2, y)
+        return self.loss_fn(m.pair_logits(h1, h2), y)
+
+    def _step_loss(self, idx) -> torch.Tensor:
         c, m = self.config, self.model
+        if isinstance(idx, tuple):  # a batch of Koch's fixed pair set
+            return self._pair_set_loss(*idx)
         labels = self.train_set.labels[idx].to(self.device)
         if c.pair_source == "explicit" and c.loss in ("contrastive", "bce-l1", "bce-concat"):
             # The course's way: a list of B pairs, each image through the twin separately.
@@ -243,7 +306,7 @@ class Trainer:
                 return self.loss_fn.pair_loss(h1, h2, y)
             return self.loss_fn(m.pair_logits(h1, h2), y)
         h = m.embed(self._batch(idx))
-        if c.loss in ("contrastive", "triplet"):
+        if c.loss in ("contrastive", "triplet", "prototypical"):
             return self.loss_fn(h, labels)
         if c.loss in ("bce-l1", "bce-concat"):
             i, j, y = batch_pairs(labels.cpu(), self.generator)
@@ -256,12 +319,25 @@ class Trainer:
     # --- validation ----------------------------------------------------------------------------
     @torch.no_grad()
     def validate(self) -> dict:
-        from .evaluation import best_threshold, embed, pair_scores, roc_auc
-        h = embed(self.model, self.val_set.images, device=self.device)
+        from .evaluation import best_threshold, embed, model_scorer, oneshot_accuracy, pair_scores, roc_auc
         i, j, y = self.val_pairs
+        needed = [i, j] + ([torch.cat([t.support, torch.tensor([t.query])]) for t in self.val_tasks]
+                           if self.val_tasks else [])
+        used = torch.unique(torch.cat(needed))  # embed only the images the pairs and tasks use
+        h = torch.zeros(len(self.val_set), self.model.config.embedding_dim)
+        h[used] = embed(self.model, self.val_set.images[used], device=self.device)
         scores = pair_scores(self.model, h, i, j)
         thr, acc = best_threshold(scores, y)
-        return {"val_accuracy": acc, "val_auc": roc_auc(scores, y), "threshold": thr}
+        out = {"val_accuracy": acc, "val_auc": roc_auc(scores, y), "threshold": thr}
+        if self.val_tasks:
+            score = model_scorer(self.model)[1]
+            out["val_oneshot_accuracy"] = oneshot_accuracy(self.val_tasks, h, lambda x: x, score)
+        return out
+
+    @property
+    def selection_metric(self) -> str:
+        """The validation figure that picks the best epoch and drives early stopping."""
+        return "val_oneshot_accuracy" if self.config.val_metric == "oneshot" else "val_accuracy"
 
     # --- the loop ------------------------------------------------------------------------------
     def fit(self) -> TrainResult:
@@ -269,7 +345,8 @@ class Trainer:
         k = c.samples_per_class
         p = max(2, min(self.train_set.num_classes, c.batch_size // k))
         k = max(k, c.batch_size // p)  # few classes (10 for MNIST): more per class, so a batch is batch_size
-        sampler = PKBatchSampler(self.train_set.labels, p, k, steps=self.steps_per_epoch, seed=c.seed)
+        sampler = self.pair_batches or PKBatchSampler(self.train_set.labels, p, k, steps=self.steps_per_epoch,
+                                                      seed=c.seed)
         state = TrainState()
         best, best_state, bad_epochs = None, None, 0
         stopped = None
@@ -305,6 +382,7 @@ class Trainer:
                     break
             else:
                 state.epoch += 1
+                self._epoch_schedule(state.epoch)
                 if c.epochs is not None and state.epoch >= c.epochs:
                     stopped = "epochs"
             if stopped == "cancelled":
@@ -313,7 +391,8 @@ class Trainer:
             state.val = self.validate()
             state.val_seconds += time.perf_counter() - v0
             state.val_history.append({"epoch": state.epoch, "step": state.step, "time": state.elapsed, **state.val})
-            if best is None or state.val["val_accuracy"] > best["val_accuracy"]:
+            key = self.selection_metric
+            if best is None or state.val[key] > best[key]:
                 best, bad_epochs = dict(state.val), 0
                 best_state = copy.deepcopy(self.model.state_dict())
             else:
@@ -329,6 +408,14 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_train_end(self, state)
         return TrainResult(self.model, c, state, stopped, best)
+
+    def _epoch_schedule(self, epoch: int) -> None:
+        """Koch's momentum ramp and learning-rate decay (koch-sgd), or the plain decay otherwise."""
+        if self.schedule is not None:
+            self.schedule.epoch_end(epoch)
+        elif self.config.lr_decay:
+            for g in self.optimizer.param_groups:
+                g["lr"] *= 1.0 - self.config.lr_decay
 
     def _progress(self, state: TrainState) -> tuple[float, float | None]:
         c, fractions = self.config, []
@@ -349,6 +436,16 @@ def train(config: TrainConfig, data_dir: str | None = None, download: bool = Fal
           callbacks: list[Callback] | tuple = (), cancel_event: threading.Event | None = None) -> TrainResult:
     """Load the training split of `config.dataset` and fit."""
     from .data import load_dataset
+    from .data.omniglot import VALIDATION_ALPHABETS, alphabet_subset
     data = load_dataset(config.dataset, "train", data_dir=data_dir, download=download,
                         image_size=config.image_size)
-    return Trainer(config, data, callbacks=callbacks, cancel_event=cancel_event).fit()
+    if config.train_drawers is not None:
+        if "drawer" not in data.meta:
+            raise ValueError("train_drawers needs a dataset that records its drawers (Omniglot)")
+        data = data.subset(torch.nonzero(data.meta["drawer"] < config.train_drawers).squeeze(1))
+    val = None
+    if config.val_data == "omniglot-validation":
+        evaluation = load_dataset("omniglot", "evaluation", data_dir=data_dir, download=download,
+                                  image_size=config.image_size)
+        val = alphabet_subset(evaluation, VALIDATION_ALPHABETS)
+    return Trainer(config, data, val, callbacks=callbacks, cancel_event=cancel_event).fit()

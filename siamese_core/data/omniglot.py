@@ -105,14 +105,45 @@ def _load_arrays(root: Path, split: str, download: bool) -> _Arrays:
 
 
 def load_omniglot(root: Path, split: str, download: bool = False) -> ImageSet:
-    """All 20 drawings of every character of one split; meta["drawer"] says who drew each image."""
+    """All 20 drawings of every character of one split; meta["drawer"] says who drew each image and
+    meta["index"] its row in the split (kept by subsets, so `native_images` finds the original)."""
     key = (str(Path(root).resolve()), split)
     if key not in _CACHE:
         _CACHE[key] = _load_arrays(root, split, download)
     a = _CACHE[key]
     return ImageSet("omniglot", split, torch.from_numpy(a.ink).unsqueeze(1).float(), torch.tensor(a.labels),
                     list(a.class_names), list(a.alphabets),
-                    meta={"drawer": torch.tensor(a.drawers), "source": key[0]})
+                    meta={"drawer": torch.tensor(a.drawers), "index": torch.arange(len(a.labels)), "source": key[0]})
+
+
+def native_images(root: Path, split: str, indices, download: bool = False) -> torch.Tensor:
+    """The 105×105 originals (ink = 1) of images `indices` of a split (see meta["index"], which
+    subsets and resized copies keep), without building the whole split in floats."""
+    key = (str(Path(root).resolve()), split)
+    if key not in _CACHE:
+        _CACHE[key] = _load_arrays(root, split, download)
+    idx = np.asarray(indices, dtype=np.int64).reshape(-1)
+    return torch.from_numpy(_CACHE[key].ink[idx]).unsqueeze(1).float()
+
+
+# The official 20 runs (Lake et al.) draw on 10 of the 20 evaluation alphabets, two runs each. The other
+# 10 never appear in them, so they can select models (Koch's validation) without touching the test runs.
+# tests/data/test_omniglot_runs.py checks both lists against all_runs.zip image by image.
+TEST_ALPHABETS = ("Atlantean", "Ge_ez", "Glagolitic", "Gurmukhi", "Kannada", "Malayalam", "Manipuri",
+                  "Old_Church_Slavonic_(Cyrillic)", "Tengwar", "Tibetan")
+VALIDATION_ALPHABETS = ("Angelic", "Atemayar_Qelisayer", "Aurek-Besh", "Avesta", "Keble", "Mongolian", "Oriya",
+                        "Sylheti", "Syriac_(Serto)", "ULOG")
+
+
+def alphabet_subset(data: ImageSet, alphabets) -> ImageSet:
+    """Only the characters of the given alphabets (relabelled 0..C-1, alphabet order kept)."""
+    if data.alphabets is None:
+        raise ValueError(f"{data.name} has no alphabets")
+    wanted = set(alphabets)
+    missing = wanted - set(data.alphabets)
+    if missing:
+        raise ValueError(f"alphabets not in {data.name}/{data.split}: {', '.join(sorted(missing))}")
+    return data.classes_subset([c for c, a in enumerate(data.alphabets) if a in wanted])
 
 
 @dataclass

@@ -78,10 +78,15 @@ def get_spec(name: str) -> DatasetSpec:
     return DATASETS[name]
 
 
-def _resize(ds: ImageSet, size: tuple[int, int]) -> ImageSet:
+def resize_images(images, size: tuple[int, int]):
+    """N×1×H×W → N×1×h×w exactly as the loader resizes datasets (so drawings match the data)."""
     # Antialias so shrinking (e.g. 105 → 28) averages strokes instead of dropping them.
-    images = F.interpolate(ds.images, size=size, mode="bilinear", antialias=True, align_corners=False)
-    return ImageSet(ds.name, ds.split, images.clamp_(0, 1), ds.labels, ds.class_names, ds.alphabets,
+    return F.interpolate(images, size=size, mode="bilinear", antialias=True, align_corners=False).clamp_(0, 1)
+
+
+def _resize(ds: ImageSet, size: tuple[int, int]) -> ImageSet:
+    images = resize_images(ds.images, size)
+    return ImageSet(ds.name, ds.split, images, ds.labels, ds.class_names, ds.alphabets,
                     {**ds.meta, "native_size": ds.image_size})
 
 

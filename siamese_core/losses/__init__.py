@@ -5,6 +5,7 @@ from .base_loss import BaseLoss
 from .center_loss import CenterLoss
 from .contrastive_loss import ContrastiveLoss
 from .pair_bce_loss import PairBCELoss, bce
+from .prototypical_loss import PrototypicalLoss
 from .triplet_loss import TripletLoss
 
-__all__ = ["BaseLoss", "CenterLoss", "ContrastiveLoss", "PairBCELoss", "TripletLoss", "bce"]
+__all__ = ["BaseLoss", "CenterLoss", "ContrastiveLoss", "PairBCELoss", "PrototypicalLoss", "TripletLoss", "bce"]

@@ -51,16 +51,18 @@ class KochBackbone(nn.Module):
 
     def __init__(self, embedding_dim: int = 4096, input_size: tuple[int, int] = (105, 105),
                  width: float = 1.0, kernels: tuple[int, int, int, int] = (10, 7, 4, 4),
-                 sigmoid: bool = True, padding: str = "valid"):
+                 sigmoid: bool = True, padding: str = "valid", batch_norm: bool = False):
         super().__init__()
         c = [max(1, round(n * width)) for n in (64, 128, 128, 256)]
-        k1, k2, k3, k4 = kernels
         pad = (lambda k: k // 2) if padding == "same" else (lambda k: 0)  # "same" keeps small inputs alive
+
+        def conv(c_in, c_out, k):  # batch norm (not in the paper) makes short CPU trainings converge
+            return [nn.Conv2d(c_in, c_out, k, padding=pad(k)), *([nn.BatchNorm2d(c_out)] if batch_norm else []),
+                    nn.ReLU(inplace=True)]
+        k1, k2, k3, k4 = kernels
         self.features = nn.Sequential(
-            nn.Conv2d(1, c[0], k1, padding=pad(k1)), nn.ReLU(inplace=True), nn.MaxPool2d(2),
-            nn.Conv2d(c[0], c[1], k2, padding=pad(k2)), nn.ReLU(inplace=True), nn.MaxPool2d(2),
-            nn.Conv2d(c[1], c[2], k3, padding=pad(k3)), nn.ReLU(inplace=True), nn.MaxPool2d(2),
-            nn.Conv2d(c[2], c[3], k4, padding=pad(k4)), nn.ReLU(inplace=True))
+            *conv(1, c[0], k1), nn.MaxPool2d(2), *conv(c[0], c[1], k2), nn.MaxPool2d(2),
+            *conv(c[1], c[2], k3), nn.MaxPool2d(2), *conv(c[2], c[3], k4))
         flat = _flat_size(self.features, input_size)
         layers = [nn.Flatten(), nn.Linear(flat, embedding_dim)]
         if sigmoid:

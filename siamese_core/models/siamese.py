@@ -29,6 +29,7 @@ class ModelConfig:
     width: float = 1.0                    # Koch channel multiplier
     invert: bool = False                  # prepare(): invert grey PIL images (dark ink on white paper)
     dropout: float = 0.1                  # VGG spatial dropout
+    batch_norm: bool = False              # koch-small: batch norm after every conv (not in the paper)
 
     def __post_init__(self):
         self.input_size = tuple(int(v) for v in self.input_size)
@@ -55,7 +56,7 @@ def build_backbone(cfg: ModelConfig) -> nn.Module:
         return KochBackbone(cfg.embedding_dim, cfg.input_size, width=cfg.width).koch_init_()
     # Scaled Koch for CPUs and small inputs: smaller 'same'-padded kernels, sigmoid only under the L1 head.
     return KochBackbone(cfg.embedding_dim, cfg.input_size, width=cfg.width, kernels=(5, 3, 3, 3),
-                        sigmoid=cfg.head == "l1", padding="same")
+                        sigmoid=cfg.head == "l1", padding="same", batch_norm=cfg.batch_norm)
 
 
 class SiameseNet(nn.Module):
