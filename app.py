@@ -1,7 +1,9 @@
 """Siamese Lab. Run with `streamlit run app.py`.
 
 This script is the router: it sets up the page, lists the workshop's pages in teaching order, shows the
-sidebar status, and runs the page the learner chose. Each page is a short script in pages/."""
+sidebar status, and runs the page the learner chose. Each page is a short script in app_pages/ — not
+pages/: a folder of that name beside app.py makes a fresh server answer its first deep link (e.g.
+/losses) in Streamlit's legacy pages-folder mode, bypassing this router."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -14,14 +16,14 @@ ROOT = Path(__file__).resolve().parent
 
 # (file, title, icon, url path) in the order of the workshop.
 PAGES = [
-    ("pages/home.py", "Home", "🏠", "home"),
-    ("pages/1_convolution.py", "Convolution & pooling", "🔍", "convolution"),
-    ("pages/2_siamese_twins.py", "Siamese twins & the L1 layer", "👯", "twins"),
-    ("pages/3_losses.py", "Losses: BCE vs contrastive vs triplet", "📉", "losses"),
-    ("pages/4_embedding_size.py", "Embedding size", "📏", "embedding-size"),
-    ("pages/5_mining.py", "Triplet mining & center loss", "⛏️", "mining"),
-    ("pages/6_one_shot.py", "One-shot learning", "🎯", "one-shot"),
-    ("pages/7_faces.py", "Face verification", "🙂", "faces"),
+    ("app_pages/home.py", "Home", "🏠", "home"),
+    ("app_pages/1_convolution.py", "Convolution & pooling", "🔍", "convolution"),
+    ("app_pages/2_siamese_twins.py", "Siamese twins & the L1 layer", "👯", "twins"),
+    ("app_pages/3_losses.py", "Losses: BCE vs contrastive vs triplet", "📉", "losses"),
+    ("app_pages/4_embedding_size.py", "Embedding size", "📏", "embedding-size"),
+    ("app_pages/5_mining.py", "Triplet mining & center loss", "⛏️", "mining"),
+    ("app_pages/6_one_shot.py", "One-shot learning", "🎯", "one-shot"),
+    ("app_pages/7_faces.py", "Face verification", "🙂", "faces"),
 ]
 
 st.set_page_config(page_title="Siamese Lab", page_icon="👯", layout="wide")

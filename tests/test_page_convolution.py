@@ -13,7 +13,7 @@ from siamese_core.data import load_dataset
 from siamese_core.kernels import kernel_preset
 from siamese_core.uploads import read_image
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "1_convolution.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "1_convolution.py")
 
 
 def _page(**query) -> AppTest:

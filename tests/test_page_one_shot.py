@@ -11,7 +11,7 @@ from siamese_core import load_model
 from siamese_core.oneshot_demo import draw_task, score_task
 
 ROOT = Path(__file__).resolve().parents[1]
-PAGE = ROOT / "pages" / "6_one_shot.py"
+PAGE = ROOT / "app_pages" / "6_one_shot.py"
 MODEL = ROOT / "assets" / "oneshot-omniglot.pt"
 
 

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from siamese_core.architecture import ARCHITECTURES
 from siamese_core.models import SiameseNet, count_parameters
 
-PAGE = str(Path(__file__).resolve().parents[1] / "pages" / "2_siamese_twins.py")
+PAGE = str(Path(__file__).resolve().parents[1] / "app_pages" / "2_siamese_twins.py")
 
 
 @pytest.fixture(scope="module")

@@ -1,7 +1,7 @@
 """Face verification and identification on real photos: detection (YuNet, Haar), alignment, two
 embedders behind one interface (the class's own Siamese network, OpenCV's SFace), verdicts and a gallery.
 
-No Streamlit here: the page `pages/7_faces.py` and `python -m siamese_core.faces.benchmark` call it."""
+No Streamlit here: the page `app_pages/7_faces.py` and `python -m siamese_core.faces.benchmark` call it."""
 from .detect import Face, FaceDetector, haar_boxes
 from .embedders import ClassModelEmbedder, Embedder, SFaceEmbedder
 from .gallery import Gallery, Match

@@ -203,10 +203,10 @@ def test_a_disguised_upload_gets_a_clear_message(browser, server, tmp_path):
     page.context.close()
 
 
-FACES = ROOT / "pages" / "7_faces.py"
+FACES = ROOT / "app_pages" / "7_faces.py"
 
 
-@pytest.mark.skipif(not FACES.is_file(), reason="pages/7_faces.py is not in this checkout")
+@pytest.mark.skipif(not FACES.is_file(), reason="app_pages/7_faces.py is not in this checkout")
 def test_two_face_photos_get_a_verdict(browser, server):
     att = Path(os.environ["SIAMESE_LAB_DATA"]) / "att_faces"
     page = student(browser, server)

@@ -9,7 +9,7 @@ from streamlit.testing.v1 import AppTest
 from siamese_core.faces import verify
 from siamese_core.faces.verify import dataset_rgb
 
-PAGE = str(Path(__file__).resolve().parents[2] / "pages" / "7_faces.py")
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "7_faces.py")
 
 
 def _metrics(at) -> dict[str, str]:

@@ -8,7 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from lab_ui.shared import dataset
 
-LOSSES = str(Path(__file__).resolve().parents[2] / "pages" / "3_losses.py")
+LOSSES = str(Path(__file__).resolve().parents[2] / "app_pages" / "3_losses.py")
 
 
 def by_label(elements, label):
