@@ -37,11 +37,7 @@ if go_clicked:
         sizes = sorted(sizes)
         cfgs = [TrainConfig(dataset=data_name, loss=loss, embedding_dim=d, seconds=float(seconds)) for d in sizes]
         training_jobs.start_sweep(cfgs, [f"D={d}" for d in sizes], f"{loss} sweep on {data_name}", key="sweep")
-result = training_jobs.follow("sweep")
-if result is not None:
-    st.session_state["sweep_result"] = result
-
-sweep = st.session_state.get("sweep_result")
+sweep = training_jobs.follow_into("sweep", "sweep_result")
 if not sweep:
     st.info("Pick sizes and press **Run the sweep** (each size trains for the time budget).")
     st.stop()

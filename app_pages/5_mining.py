@@ -40,10 +40,7 @@ with mining:
                     for m in chosen]
             training_jobs.start_sweep(cfgs, [MINERS[m] for m in chosen], f"miners at m={margin}", key="miners",
                                       n_projection=500)
-    done = training_jobs.follow("miners")
-    if done is not None:
-        st.session_state["miner_runs"] = done
-    runs = st.session_state.get("miner_runs")
+    runs = training_jobs.follow_into("miners", "miner_runs")
     if runs:
         fig = make_subplots(rows=1, cols=3, subplot_titles=("active triplets (loss > 0)",
                                                             "mean d(a,p) — and d(a,n) dashed",
@@ -85,10 +82,7 @@ with centre:
                                 embedding_dim=2, seconds=float(seconds)) for lam in lambdas]
             training_jobs.start_sweep(cfgs, [f"λ = {lam}" for lam in lambdas], "center loss", key="centre",
                                       n_projection=1000)
-    done = training_jobs.follow("centre")
-    if done is not None:
-        st.session_state["centre_runs"] = done
-    runs = st.session_state.get("centre_runs")
+    runs = training_jobs.follow_into("centre", "centre_runs")
     if runs:
         cols = st.columns(min(len(runs), 2))
         for k, r in enumerate(runs):

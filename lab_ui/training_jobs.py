@@ -157,6 +157,14 @@ def follow(key: str = "job", poll: float = 0.5, timeout: float | None = None):
     return None
 
 
+def follow_into(key: str, store: str):
+    """`follow(key)`, keeping a finished result in session_state[store]; returns the latest kept result."""
+    done = follow(key)
+    if done is not None:
+        st.session_state[store] = done
+    return st.session_state.get(store)
+
+
 def _draw_progress(q: JobQueue, job: Job, tick: int) -> None:
     position = q.position(job)
     if position:
@@ -176,5 +184,5 @@ def _draw_progress(q: JobQueue, job: Job, tick: int) -> None:
                         width="stretch", key=f"live-{job.id}-{tick}")
 
 
-__all__ = ["Cancelled", "add_run", "expected_seconds", "follow", "job_queue", "room_for_another_run", "runs",
+__all__ = ["Cancelled", "add_run", "expected_seconds", "follow", "follow_into", "job_queue", "room_for_another_run", "runs",
            "start", "start_sweep", "stop", "submit", "unique_name"]
