@@ -8,6 +8,7 @@ import ast
 import os
 import re
 import tempfile
+from urllib.parse import urljoin, urlparse
 import time
 from pathlib import Path
 
@@ -60,8 +61,16 @@ def student(browser, url):
 
 
 def go(page, title: str) -> None:
-    page.locator('[data-testid="stSidebarNav"] a', has_text=title).click()
-    settle(page, 240)  # a page's first visit on a fresh server loads its datasets and models
+    """Follow the sidebar link to a page; a click that lands while the current page is still rerunning
+    can be swallowed, so it is repeated until the address is the link's."""
+    link = page.locator('[data-testid="stSidebarNav"] a', has_text=title).first
+    target = urlparse(urljoin(page.url, link.get_attribute("href") or "")).path.rstrip("/")
+    for _ in range(3):
+        link.click()
+        settle(page, 240)  # a page's first visit on a fresh server loads its datasets and models
+        if urlparse(page.url).path.rstrip("/") == target:
+            return
+    raise AssertionError(f"the sidebar link {title!r} did not open {target!r} (still at {page.url})")
 
 
 def no_exception(page) -> None:
