@@ -2,7 +2,7 @@
 import streamlit as st
 
 from lab_ui import pretrained, run_views, training_jobs
-from lab_ui.layout import available_datasets, notice
+from lab_ui.layout import dataset_select, notice
 from lab_ui.url_state import set_url, url_choice, url_float, url_int
 from siamese_core.data import DatasetNotFoundError
 from siamese_core.training import TrainConfig
@@ -21,11 +21,9 @@ st.caption("y = 1 means *same class*. Embeddings are L2-normalised for contrasti
            "margin fits every embedding size (distances lie in [0, 2]).")
 
 # --- controls ---------------------------------------------------------------------------------
-names = [d for d in ("fashion-mnist", "mnist", "digits") if d in available_datasets()]
 with st.sidebar:
     st.header("Train a run")
-    data_name = st.selectbox("dataset", names, index=names.index(url_choice("dataset", names, names[0])),
-                             key="losses_dataset")
+    data_name = dataset_select(("fashion-mnist", "mnist", "digits"), key="losses_dataset")
     loss = st.selectbox("loss", list(LOSSES), format_func=LOSSES.get,
                         index=list(LOSSES).index(url_choice("loss", list(LOSSES), "contrastive")), key="losses_loss")
     uses_margin = loss in ("contrastive", "triplet")

@@ -4,7 +4,7 @@ import plotly.graph_objects as go
 import streamlit as st
 
 from lab_ui import run_views, training_jobs
-from lab_ui.layout import available_datasets, notice
+from lab_ui.layout import dataset_select, notice
 from lab_ui.url_state import set_url, url_choice, url_int
 from siamese_core.figures import TEMPLATE
 from siamese_core.training import TrainConfig
@@ -16,11 +16,9 @@ st.markdown("How long must the embedding be? Train the same network with the sam
             "embedding sizes D and compare. With D = 2 there is nothing to project: the plot shows the raw "
             "embedding plane (a circle, since contrastive and triplet embeddings are unit length).")
 
-names = [d for d in ("fashion-mnist", "mnist", "digits") if d in available_datasets()]
 with st.sidebar:
     st.header("Sweep")
-    data_name = st.selectbox("dataset", names, index=names.index(url_choice("dataset", names, names[0])),
-                             key="size_dataset")
+    data_name = dataset_select(("fashion-mnist", "mnist", "digits"), key="size_dataset")
     loss = st.selectbox("loss", ["contrastive", "triplet"], index=["contrastive", "triplet"].index(
         url_choice("loss", ["contrastive", "triplet"], "contrastive")), key="size_loss")
     sizes = st.multiselect("sizes D", SIZES, default=[2, 4, 8, 32, 128])

@@ -4,8 +4,8 @@ import streamlit as st
 from plotly.subplots import make_subplots
 
 from lab_ui import run_views, training_jobs
-from lab_ui.layout import available_datasets, notice
-from lab_ui.url_state import set_url, url_choice, url_float, url_int
+from lab_ui.layout import dataset_select, notice
+from lab_ui.url_state import set_url, url_float, url_int
 from siamese_core.diagnostics import collapse_step, series
 from siamese_core.figures import TEMPLATE
 from siamese_core.training import TrainConfig
@@ -14,9 +14,7 @@ MINERS = {"random": "random", "semi-hard": "semi-hard", "batch-hard": "batch-har
 LAMBDAS = [0.0, 0.01, 0.1, 1.0]
 
 st.title("Triplet mining & center loss")
-names = [d for d in ("mnist", "fashion-mnist", "digits") if d in available_datasets()]
-data_name = st.sidebar.selectbox("dataset", names, index=names.index(url_choice("dataset", names, names[0])),
-                                     key="mining_dataset")
+data_name = dataset_select(("mnist", "fashion-mnist", "digits"), key="mining_dataset")
 seconds = st.sidebar.slider("time budget per run (s)", 3, 60, url_int("seconds", 8, 3, 60), key="mining_seconds")
 set_url(dataset=data_name, seconds=seconds)
 mining, centre = st.tabs(["Choosing triplets", "Center loss"])

@@ -6,6 +6,8 @@ import streamlit as st
 from siamese_core.data import DATASETS, dataset_status, resolve_data_dir
 from siamese_core.training import resolve_device
 
+from .url_state import url_choice
+
 
 def notice(markdown: str, title: str = "What to notice") -> None:
     """The collapsible instructor's note each section ends with."""
@@ -21,6 +23,14 @@ def _status(data_dir: str) -> dict[str, bool]:
 def available_datasets() -> list[str]:
     """Names of the datasets that load offline now (digits always)."""
     return [name for name, ok in _status(str(resolve_data_dir())).items() if ok]
+
+
+def dataset_select(preferred: tuple[str, ...], key: str) -> str:
+    """A sidebar dataset choice among the `preferred` ones available offline, first one by default,
+    seeded from the URL's `dataset`."""
+    names = [d for d in preferred if d in available_datasets()]
+    return st.sidebar.selectbox("dataset", names, index=names.index(url_choice("dataset", names, names[0])),
+                                key=key)
 
 
 def sidebar_status() -> None:

@@ -26,6 +26,7 @@ WORKERS = int(os.environ.get("SIAMESE_LAB_WORKERS", "1"))
 THREADS_PER_JOB = int(os.environ.get("SIAMESE_LAB_THREADS_PER_JOB", "1"))
 MAX_WAITING = int(os.environ.get("SIAMESE_LAB_MAX_WAITING", "30"))
 MAX_RUNS = int(os.environ.get("SIAMESE_LAB_MAX_RUNS", "12"))                # per session
+CHART_EVERY = 4  # polls between redraws of the live training curve
 MAX_RUN_BYTES = int(float(os.environ.get("SIAMESE_LAB_MAX_SESSION_MB", "50")) * 2**20)
 
 
@@ -137,14 +138,16 @@ def follow(key: str = "job", poll: float = 0.5, timeout: float | None = None):
     if job is None:
         return None
     q = job_queue()
-    box = st.empty()
+    bar, chart = st.empty(), st.empty()
     t0, tick = time.monotonic(), 0
     while not job.done and (timeout is None or time.monotonic() - t0 < timeout):
         tick += 1
-        with box.container():
-            _draw_progress(q, job, tick)
+        _draw_progress(q, job, bar)
+        if tick % CHART_EVERY == 1:  # the bar moves every poll; the figure is rebuilt less often
+            _draw_curve(job, chart, tick)
         time.sleep(poll)
-    box.empty()
+    bar.empty()
+    chart.empty()
     if not job.done:
         return None
     del st.session_state[key]
@@ -165,23 +168,26 @@ def follow_into(key: str, store: str):
     return st.session_state.get(store)
 
 
-def _draw_progress(q: JobQueue, job: Job, tick: int) -> None:
+def _draw_progress(q: JobQueue, job: Job, slot) -> None:
     position = q.position(job)
     if position:
-        st.info(f"“{job.label}” is number {position} in the queue — about {q.eta(job):.0f} s until it is done.")
+        slot.info(f"“{job.label}” is number {position} in the queue — about {q.eta(job):.0f} s until it is done.")
         return
     live = job.live
     eta = live.get("eta")
     what = job.label
     if live.get("parts", 1) > 1:
         what = f"{job.label} — run {live['part'] + 1} of {live['parts']}: {live.get('current')}"
-    st.progress(min(1.0, float(live.get("progress", 0.0))),
-                text=f"Training “{what}”: step {live.get('step', 0)}"
-                     + (f", about {eta:.0f} s left" if eta is not None else ""))
-    history = list(live.get("history", []))
-    if history:
-        st.plotly_chart(training_curves(history[-2000:], list(live.get("val_history", []))),
-                        width="stretch", key=f"live-{job.id}-{tick}")
+    slot.progress(min(1.0, float(live.get("progress", 0.0))),
+                  text=f"Training “{what}”: step {live.get('step', 0)}"
+                       + (f", about {eta:.0f} s left" if eta is not None else ""))
+
+
+def _draw_curve(job: Job, slot, tick: int) -> None:
+    history = list(job.live.get("history", []))
+    if history and not job.done:
+        slot.plotly_chart(training_curves(history[-2000:], list(job.live.get("val_history", []))),
+                          width="stretch", key=f"live-{job.id}-{tick}")
 
 
 __all__ = ["Cancelled", "add_run", "expected_seconds", "follow", "follow_into", "job_queue", "room_for_another_run", "runs",

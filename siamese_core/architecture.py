@@ -113,7 +113,7 @@ def twin_dot(summary: ArchitectureSummary, same_colour: str = "#2a9d8f", diff_co
             lines.append(f'l1_{i} -> l2_{i} [dir=both, style=dashed, color="#888888", constraint=false, '
                          f'label="same W"];')
         lines.append(f"{{rank=same; l1_{i}; l2_{i};}}")
-    lines += [f'l1d [label="|h1 − h2|\\ncomponent-wise", shape=ellipse];',
+    lines += ['l1d [label="|h1 − h2|\\ncomponent-wise", shape=ellipse];',
               f'p [label="p = σ(Σ α_j |h1_j − h2_j| + b)\\n{summary.head_parameters:,} params", '
               'shape=box, fillcolor="#e9c46a"];',
               "h1 -> l1d; h2 -> l1d; l1d -> p;",

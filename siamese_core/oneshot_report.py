@@ -19,7 +19,7 @@ import torch
 from . import evaluation as ev
 from .data import load_dataset, load_official_runs
 from .data.omniglot import TEST_ALPHABETS, VALIDATION_ALPHABETS, alphabet_subset
-from .sampling import sample_pairs, sample_tasks
+from .sampling import sample_tasks
 
 # The published anchors (Koch et al. 2015, Tables 1–3; Lake et al. 2015 for humans and HBPL).
 PAPER = {
