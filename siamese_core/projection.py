@@ -1,16 +1,17 @@
 """2-D projections of embeddings for plotting; seeded so the same run draws the same picture.
 
-`tsne_2d` is what the pages call. It runs openTSNE (Poličar et al.) with FFT-interpolated gradients,
-exact neighbours and a shorter schedule (100 exaggerated + 250 normal iterations with the learning
-rate N/12 of Belkina et al. 2019) instead of scikit-learn's 250 + 750 at a smaller rate: the same
-kind of map in a fraction of the time (see BENCHMARKS.md, `python -m benchmarks.tsne_speed`)."""
+`tsne_2d` is what the pages call. It runs openTSNE (Poličar et al.) with Barnes-Hut gradients on both
+cores, exact neighbours and a shorter schedule (250 exaggerated + 500 normal iterations with the
+learning rate N/12 of Belkina et al. 2019) instead of scikit-learn's 250 + 750 at a smaller rate: the
+same trustworthiness in less time (see BENCHMARKS.md, `python -m benchmarks.tsne_speed`). For a few
+thousand points Barnes-Hut beats openTSNE's FFT gradients, whose grid grows as the map spreads out."""
 from __future__ import annotations
 
 import numpy as np
 import torch
 from sklearn.manifold import TSNE
 
-EARLY_ITERATIONS, ITERATIONS = 100, 250
+EARLY_ITERATIONS, ITERATIONS = 250, 500
 
 
 def _as_array(x) -> np.ndarray:
@@ -36,7 +37,7 @@ def tsne_2d(x, seed: int = 0, perplexity: float = 30.0, n_jobs: int = 2) -> np.n
                                                      n_jobs=n_jobs, random_state=seed)
     init = openTSNE.initialization.pca(x64, random_state=seed)
     emb = openTSNE.TSNEEmbedding(init, affinities, learning_rate=max(len(x) / 12, 50.0),
-                                 negative_gradient_method="fft", n_jobs=n_jobs, random_state=seed)
+                                 negative_gradient_method="bh", n_jobs=n_jobs, random_state=seed)
     emb = emb.optimize(n_iter=EARLY_ITERATIONS, exaggeration=12, momentum=0.5)
     emb = emb.optimize(n_iter=ITERATIONS, momentum=0.8)
     return np.asarray(emb, dtype=np.float32)
