@@ -1,12 +1,16 @@
-"""Load test: a class of students on one server, as browser contexts in ONE headless Chromium.
+"""Load test: a class of students on one server.
 
 Starts the app itself on a free local port, opens `--sessions` students at once; `--trainers` of them press
 Train on the Losses page (digits, a `--budget`-second run) while the others move the margin slider and
-switch pages. Reports what Streamlit's own load tests record (its e2e_playwright/load_testing): time to
-first complete render, page-response latency (interaction → page settled) percentiles, sessions and runs
-completed / failed, and the server's resident memory (start, peak, growth), CPU and thread count.
+switch pages. `--browsers` of the students are real pages in ONE headless Chromium; the others speak the
+browser's websocket protocol themselves (benchmarks/stream_client.py): the server does the same work for
+them, but the load generator does not draw 30 pages on the same two cores as the server.
+Reports what Streamlit's own load tests record (its e2e_playwright/load_testing): time to first complete
+render, page-response latency percentiles (browser: interaction → page settled; protocol: request → the
+script run's last message), sessions and runs completed / failed, and the server's resident memory
+(start, peak, growth), CPU and thread count.
 
-    python -m benchmarks.load_test                                  # 30 students, 10 training
+    python -m benchmarks.load_test                                  # 30 students, 10 training, 3 in Chromium
     python -m benchmarks.load_test --sessions 4 --trainers 1        # a small check
 
 Bounded: at most 60 sessions, `--max-seconds` wall time for the class, localhost only."""
@@ -25,6 +29,7 @@ import psutil
 from playwright.async_api import async_playwright
 
 from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, SETTLED, lab_server
+from benchmarks.stream_client import StreamSession
 
 # Page-clock time at which the page settled after `ARM`: the end of the script run the action started or,
 # when a run is too short for the state to be seen as "running", the last change to the page.
@@ -94,11 +99,12 @@ def _rss(p: psutil.Process) -> int:
 
 
 class Student:
-    def __init__(self, k: int, trainer: bool):
-        self.k, self.trainer = k, trainer
+    def __init__(self, k: int, trainer: bool, browser: bool):
+        self.k, self.trainer, self.browser = k, trainer, browser
         self.first_render: float | None = None
         self.latencies: list[tuple[float, float, str]] = []   # (start wall time, seconds, action)
         self.run_result: str | None = None                      # "done", "failed: …"
+        self.run_seconds: float | None = None                   # Train pressed → result shown
         self.error: str | None = None
 
 
@@ -139,12 +145,14 @@ async def play(browser, url: str, s: Student, args, training_over: asyncio.Event
             await page.goto(f"{url}/losses?dataset=digits&loss=contrastive&dim=8&seconds={args.budget}")
             await settle(page, args.timeout)
             await page.evaluate(WATCH)
+            pressed = time.monotonic()
             await page.get_by_role("button", name="Train", exact=True).click()
             done = page.locator('[data-testid="stMetric"]', has_text="test accuracy").first
             refused = page.locator('[data-testid="stAlertContentWarning"]')
             remaining = max(1.0, deadline - time.monotonic())
             await page.wait_for_selector('[data-testid="stMetric"], [data-testid="stAlertContentWarning"], '
                                          '[data-testid="stException"]', timeout=remaining * 1000)
+            s.run_seconds = time.monotonic() - pressed
             if await done.count():
                 acc = float(await done.locator('[data-testid="stMetricValue"]').inner_text())
                 s.run_result = "done" if 0.5 < acc <= 1 else f"failed: accuracy {acc}"
@@ -177,6 +185,66 @@ async def play(browser, url: str, s: Student, args, training_over: asyncio.Event
         await context.close()
 
 
+def _run_result(accuracy: str | None, run) -> str:
+    if run.exceptions:
+        return "failed: " + run.exceptions[0][:120]
+    if accuracy is None:
+        alerts = [e.alert.body for e in run.of_type("alert")]
+        return "failed: " + (alerts[-1][:120] if alerts else "no test accuracy shown")
+    return "done" if 0.5 < float(accuracy) <= 1 else f"failed: accuracy {accuracy}"
+
+
+async def stream_play(url: str, s: Student, args, training_over: asyncio.Event, deadline: float) -> None:
+    """The same student as `play`, speaking the websocket protocol instead of driving Chromium."""
+    session = StreamSession(url, timeout=args.timeout)
+    rng = random.Random(s.k)
+
+    async def timed_run(what: str, request):
+        start = time.monotonic()
+        run = await request
+        if run.exceptions:
+            raise RuntimeError(f"an exception was shown on the page: {run.exceptions[0][:120]}")
+        s.latencies.append((start, run.seconds, what))
+        return run
+
+    try:
+        t0 = time.monotonic()
+        await session.open()
+        s.first_render = time.monotonic() - t0
+        if s.trainer:
+            await timed_run("open Losses", session.goto("Losses"))
+            page = await session.goto("Losses", {"dataset": "digits", "loss": "contrastive", "dim": 8,
+                                                 "seconds": args.budget})
+            session.timeout = max(1.0, deadline - time.monotonic())
+            pressed = time.monotonic()
+            run = await session.click(page.widget("button", "Train"))  # the page follows the job to its end
+            s.run_seconds = time.monotonic() - pressed
+            s.run_result = _run_result(run.metric("test accuracy"), run)
+            return
+        here, moves, page = "Home", 0, None
+        while not training_over.is_set() and time.monotonic() < deadline:
+            if rng.random() < 0.5:
+                here = rng.choice([t for t in NAV if t != here])
+                page = await timed_run(f"open {here}", session.goto(here))
+            else:
+                if here != "Losses":
+                    here = "Losses"
+                    page = await timed_run("open Losses", session.goto("Losses"))
+                slider = page.widget("slider", "margin m")
+                value = session.widgets.get(slider.id)
+                current = value.double_array_value.data[0] if value else slider.default[0]
+                step = slider.step if moves % 2 == 0 or current - slider.step < slider.min else -slider.step
+                moves += 1
+                page = await timed_run("margin slider", session.set_slider(slider, round(current + step, 6)))
+            await asyncio.sleep(rng.uniform(*args.think))
+    except Exception as exc:  # a failed session is a result, not a crash of the load test
+        s.error = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:160]}"
+        if s.trainer and s.run_result is None:
+            s.run_result = "failed: " + s.error
+    finally:
+        await session.close()
+
+
 async def warm_up(browser, url: str, args) -> None:
     """One visitor opens every page first, as the instructor would before the class."""
     context = await browser.new_context()
@@ -202,7 +270,10 @@ async def progress(students: list[Student], t0: float, sampler: Sampler, every: 
 
 
 async def class_session(url: str, args, sampler: Sampler) -> tuple[list[Student], float, float]:
-    students = [Student(k, trainer=k < args.trainers) for k in range(args.sessions)]
+    # Chromium students spread over the class (the first of them trains when anyone does).
+    every = max(1, args.sessions // args.browsers) if args.browsers else args.sessions + 1
+    students = [Student(k, trainer=k < args.trainers, browser=k % every == 0 and k // every < args.browsers)
+                for k in range(args.sessions)]
     training_over = asyncio.Event()
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -210,7 +281,8 @@ async def class_session(url: str, args, sampler: Sampler) -> tuple[list[Student]
         sampler.rss_warm = sampler.server.memory_info().rss
         t0 = time.monotonic()
         deadline = t0 + args.max_seconds
-        tasks = [asyncio.create_task(play(browser, url, s, args, training_over, deadline)) for s in students]
+        tasks = [asyncio.create_task(play(browser, url, s, args, training_over, deadline) if s.browser
+                                     else stream_play(url, s, args, training_over, deadline)) for s in students]
         trainers = [t for t, s in zip(tasks, students) if s.trainer]
         ticker = asyncio.create_task(progress(students, t0, sampler))
         if trainers:
@@ -235,9 +307,9 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
     peak = max(sampler.rss, default=rss_start)
     return {
         "config": {"sessions": args.sessions, "trainers": args.trainers, "budget_s": args.budget,
-                   "workers": os.environ.get("SIAMESE_LAB_WORKERS", "1"),
-                   "threads_per_job": os.environ.get("SIAMESE_LAB_THREADS_PER_JOB",
-                                                     str(max(1, min(4, os.cpu_count() or 1)))),  # the app's default
+                   "browsers": sum(s.browser for s in students),
+                   "workers": os.environ.get("SIAMESE_LAB_WORKERS", "1"),  # the app's defaults
+                   "threads_per_job": os.environ.get("SIAMESE_LAB_THREADS_PER_JOB", "1"),
                    "cpus": os.cpu_count()},
         "wall_s": round(wall, 1),
         "sessions_ok": sum(s.error is None for s in students),
@@ -250,6 +322,10 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
         | {"max": max(lat_all, default=0)},
         "latency_p50_by_action_s": {a: pct([d for st in students for _, d, w in st.latencies if w == a], 50)
                                     for a in sorted({w for st in students for _, _, w in st.latencies})},
+        "latency_p50_by_client_s": {
+            kind: pct([d for st in students if st.browser == is_browser for _, d, _ in st.latencies], 50)
+            for kind, is_browser in (("chromium", True), ("protocol", False))},
+        "run_seconds": sorted(round(s.run_seconds, 1) for s in students if s.run_seconds is not None),
         "interactions_while_training": len(lat_training),
         "latency_while_training_s": {q: pct(lat_training, int(q[1:])) for q in ("p50", "p90", "p95")},
         "server_rss_mb": {"start": rss_start / mb, "warm": sampler.rss_warm / mb, "peak": peak / mb,
@@ -266,8 +342,8 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
 
 def print_report(r: dict) -> None:
     c = r["config"]
-    print(f"Siamese Lab load test: {c['sessions']} sessions ({c['trainers']} training digits for "
-          f"{c['budget_s']} s), workers={c['workers']}, threads/job={c['threads_per_job']}, {c['cpus']} CPUs, "
+    print(f"Siamese Lab load test: {c['sessions']} sessions ({c['browsers']} in Chromium, the others over the "
+          f"websocket protocol; {c['trainers']} training digits for {c['budget_s']} s), workers={c['workers']}, threads/job={c['threads_per_job']}, {c['cpus']} CPUs, "
           f"wall {r['wall_s']} s")
     print(f"sessions: {r['sessions_ok']} ok, {len(r['sessions_failed'])} failed {r['sessions_failed'] or ''}")
     print(f"training runs: {r['runs_completed']} completed, {len(r['runs_failed'])} failed {r['runs_failed'] or ''}")
@@ -279,6 +355,8 @@ def print_report(r: dict) -> None:
     print(f"  while training runs ({r['interactions_while_training']}): p50 {lt['p50']:.2f} s, "
           f"p90 {lt['p90']:.2f} s, p95 {lt['p95']:.2f} s")
     print("  p50 by action: " + ", ".join(f"{a} {v:.2f} s" for a, v in r["latency_p50_by_action_s"].items()))
+    print("  p50 by client: " + ", ".join(f"{a} {v:.2f} s" for a, v in r["latency_p50_by_client_s"].items()))
+    print(f"Train pressed → result shown, per run (s): {r['run_seconds']}")
     m = r["server_rss_mb"]
     print(f"server RSS: start {m['start']:.0f} MB, after one visitor opened every page {m['warm']:.0f} MB, "
           f"peak {m['peak']:.0f} MB, end {m['end']:.0f} MB")
@@ -293,14 +371,16 @@ def main(argv=None) -> dict:
     p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     p.add_argument("--sessions", type=int, default=30)
     p.add_argument("--trainers", type=int, default=10, help="how many of the sessions press Train")
+    p.add_argument("--browsers", type=int, default=3, help="how many of the sessions are Chromium pages")
     p.add_argument("--budget", type=int, default=5, help="each run's time budget (s), ≥ 5")
     p.add_argument("--max-seconds", type=float, default=900, help="wall-time cap for the class")
     p.add_argument("--timeout", type=float, default=120, help="cap for one interaction (s)")
     p.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), help="pause between interactions (s)")
     p.add_argument("--json", help="also write the figures to this file")
     args = p.parse_args(argv)
-    if not 1 <= args.sessions <= 60 or not 0 <= args.trainers <= args.sessions or args.budget < 5:
-        p.error("1 ≤ sessions ≤ 60, 0 ≤ trainers ≤ sessions, budget ≥ 5")
+    if (not 1 <= args.sessions <= 60 or not 0 <= args.trainers <= args.sessions or args.budget < 5
+            or not 0 <= args.browsers <= args.sessions):
+        p.error("1 ≤ sessions ≤ 60, 0 ≤ trainers ≤ sessions, 0 ≤ browsers ≤ sessions, budget ≥ 5")
     args.max_seconds = min(args.max_seconds, 1800)
     with lab_server() as (url, proc):
         time.sleep(1.0)
