@@ -107,6 +107,11 @@ class Student:
         self.run_seconds: float | None = None                   # Train pressed → result shown
         self.error: str | None = None
 
+    def failed(self, exc: Exception) -> None:
+        self.error = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:160]}"
+        if self.trainer and self.run_result is None:
+            self.run_result = "failed: " + self.error
+
 
 async def settle(page, timeout: float) -> None:
     await page.wait_for_selector(SETTLED, timeout=timeout * 1000)
@@ -178,9 +183,7 @@ async def play(browser, url: str, s: Student, args, training_over: asyncio.Event
                 raise RuntimeError("an exception was shown on the page")
             await asyncio.sleep(rng.uniform(*args.think))
     except Exception as exc:  # a failed session is a result, not a crash of the load test
-        s.error = f"{type(exc).__name__}: {str(exc).splitlines()[0][:160]}"
-        if s.trainer and s.run_result is None:
-            s.run_result = "failed: " + s.error
+        s.failed(exc)
     finally:
         await context.close()
 
@@ -237,10 +240,8 @@ async def stream_play(url: str, s: Student, args, training_over: asyncio.Event, 
                 moves += 1
                 page = await timed_run("margin slider", session.set_slider(slider, round(current + step, 6)))
             await asyncio.sleep(rng.uniform(*args.think))
-    except Exception as exc:  # a failed session is a result, not a crash of the load test
-        s.error = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:160]}"
-        if s.trainer and s.run_result is None:
-            s.run_result = "failed: " + s.error
+    except Exception as exc:
+        s.failed(exc)
     finally:
         await session.close()
 

@@ -106,6 +106,8 @@ class StreamSession:
                 self.page_hash = fwd.new_session.page_script_hash or self.page_hash
             elif kind == "navigation":
                 self.pages = {p.page_name: p.page_script_hash for p in fwd.navigation.app_pages}
+            elif kind == "page_info_changed":  # the page wrote st.query_params: the browser's URL follows
+                self.query = fwd.page_info_changed.query_string
             elif kind == "page_not_found":
                 run.page_not_found = True
             elif kind == "delta" and started and fwd.delta.WhichOneof("type") == "new_element":

@@ -1,0 +1,62 @@
+"""The load test's browserless student (benchmarks/stream_client.py) against a real server, and a small
+class through `benchmarks.load_test` itself: what it reports must be what happened."""
+from __future__ import annotations
+
+import asyncio
+import os
+from pathlib import Path
+
+import pytest
+
+from benchmarks import load_test
+from benchmarks.browser import CHROMIUM, lab_server
+from benchmarks.stream_client import StreamSession
+
+pytestmark = pytest.mark.skipif(not os.environ.get("SIAMESE_LAB_DATA"), reason="SIAMESE_LAB_DATA is not set")
+
+
+@pytest.fixture(scope="module")
+def server():
+    with lab_server(env={"SIAMESE_LAB_WORKERS": "1", "SIAMESE_LAB_THREADS_PER_JOB": "1"}) as (url, _):
+        yield url
+
+
+def test_a_protocol_session_opens_pages_and_moves_a_slider(server):
+    async def walk():
+        s = StreamSession(server, timeout=120)
+        try:
+            home = await s.open()
+            assert any(e.heading.body == "Siamese Lab" for e in home.of_type("heading"))
+            assert len(s.pages) == 8 and any(name.startswith("Losses") for name in s.pages)
+            losses = await s.goto("Losses", {"loss": "triplet"})
+            margin = losses.widget("slider", "margin m")
+            url_before = s.query
+            moved = await s.set_slider(margin, 1.25)
+            assert not moved.exceptions and not moved.page_not_found
+            with pytest.raises(LookupError):
+                await s.goto("No such page")
+            return losses, moved, url_before, s.query
+        finally:
+            await s.close()
+
+    losses, moved, url_before, url_after = asyncio.run(walk())
+    # The page keeps its settings in the URL: it took the link's loss (and that loss's default margin),
+    # then the moved slider's value.
+    assert "loss=triplet" in url_before and "margin=0.2" in url_before
+    assert "margin=1.25" in url_after and "loss=triplet" in url_after
+    assert losses.widget("slider", "margin m").id == moved.widget("slider", "margin m").id
+    assert moved.seconds > 0
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"no Chromium at {CHROMIUM}")
+def test_a_small_class_reports_every_session_and_run(tmp_path):
+    out = tmp_path / "load.json"
+    r = load_test.main(["--sessions", "3", "--trainers", "1", "--browsers", "1", "--max-seconds", "300",
+                        "--think", "0.5", "1.0", "--json", str(out)])
+    assert out.is_file()
+    assert r["config"]["browsers"] == 1 and r["config"]["sessions"] == 3
+    assert r["sessions_ok"] == 3, r["sessions_failed"]
+    assert r["runs_completed"] == 1 and r["runs_failed"] == [] and len(r["run_seconds"]) == 1
+    assert r["interactions"] > 0 and 0 < r["latency_s"]["p50"] <= r["latency_s"]["max"]
+    assert set(r["latency_p50_by_client_s"]) == {"chromium", "protocol"}
+    assert r["server_rss_mb"]["peak"] >= r["server_rss_mb"]["warm"] > 0
