@@ -1,4 +1,5 @@
-"""Koch et al.'s affine distortions, applied to batches, with the drawn parameters kept for display.
+"""Koch et al.'s affine distortions, applied to batches, with the drawn parameters kept for display;
+and FaceAugment, the changes a face picture can take (mirror, small turn and zoom, light).
 
 Each component (rotation θ ∈ [−10°, 10°], shear ρx, ρy ∈ [−0.3, 0.3], scale sx, sy ∈ [0.8, 1.2],
 translation tx, ty ∈ [−2, 2] px) is used with probability 0.5, otherwise it is the identity.
@@ -76,3 +77,35 @@ class KochAffine:
                  ) -> tuple[torch.Tensor, list[AffineParams]]:
         params = self.sample(len(images), generator)
         return self.apply(images, params), params
+
+
+class FaceAugment:
+    """Photometric and small geometric changes a face picture can take without changing who it is:
+    a mirror image (p = 0.5), rotation θ ∈ [−10°, 10°], zoom ×[0.9, 1.1], shift ∈ [−4 %, 4 %] of the
+    width and height, brightness ± 0.15 and contrast ×[0.75, 1.25]. The border is repeated, not
+    filled with black (a black edge would be a cue no real photo has). Same call shape as KochAffine;
+    no parameters are kept for display, so the second value is None."""
+
+    def __init__(self, rotation: float = 10.0, zoom: float = 0.1, shift: float = 0.04,
+                 brightness: float = 0.15, contrast: float = 0.25, flip: bool = True):
+        self.rotation, self.zoom, self.shift = rotation, zoom, shift
+        self.brightness, self.contrast, self.flip = brightness, contrast, flip
+
+    def __call__(self, images: torch.Tensor, generator: torch.Generator | None = None
+                 ) -> tuple[torch.Tensor, None]:
+        n = len(images)
+
+        def u(half):  # uniform in [−half, half]
+            return (2 * torch.rand(n, generator=generator) - 1) * half
+        angle, zoom = u(math.radians(self.rotation)), 1 + u(self.zoom)
+        mirror = torch.where(torch.rand(n, generator=generator) < 0.5, -1.0, 1.0) if self.flip else torch.ones(n)
+        cos, sin = torch.cos(angle) / zoom, torch.sin(angle) / zoom
+        # affine_grid works in normalised coordinates ([-1, 1] spans the picture): a shift of 4 % is 0.08.
+        theta = torch.stack([torch.stack([cos * mirror, -sin, u(2 * self.shift)], 1),
+                             torch.stack([sin * mirror, cos, u(2 * self.shift)], 1)], 1)
+        grid = F.affine_grid(theta.to(images), list(images.shape), align_corners=False)
+        x = F.grid_sample(images, grid, mode="bilinear", padding_mode="border", align_corners=False)
+        mean = x.mean((2, 3), keepdim=True)
+        contrast = (1 + u(self.contrast)).view(n, 1, 1, 1).to(x)
+        brightness = u(self.brightness).view(n, 1, 1, 1).to(x)
+        return ((x - mean) * contrast + mean + brightness).clamp(0, 1), None

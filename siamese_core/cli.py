@@ -14,7 +14,7 @@ from .data import DATASETS, DatasetNotFoundError, dataset_status, load_dataset, 
 from .data.base import ENV_VAR
 from .models.siamese import BACKBONES
 from .presets import PRESETS
-from .training import LOSSES, VAL_DATA, VAL_METRICS, Callback, TrainConfig, train
+from .training import AUGMENTATIONS, LOSSES, LR_SCHEDULES, VAL_DATA, VAL_METRICS, Callback, TrainConfig, train
 
 MINERS = ("all", "random", "semi-hard", "batch-hard", "hardest")  # names make_miner knows
 
@@ -40,12 +40,18 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--backbone", default=d.backbone, choices=BACKBONES, help="the twin network")
     t.add_argument("--embedding-dim", type=int, default=d.embedding_dim, help="length of the embedding")
     t.add_argument("--distance", default=d.distance, choices=("l2", "l1", "cosine"), help="embedding distance")
-    t.add_argument("--margin", type=float, default=None, help="margin (default: 1.0 contrastive, 0.2 triplet)")
+    t.add_argument("--margin", type=float, default=None,
+                   help="margin (default: 1.0 contrastive, 0.2 triplet, 0.35 cosface)")
+    t.add_argument("--scale", type=float, default=d.scale, help="cosface: s, the scale of the cosine logits")
     t.add_argument("--miner", default=d.miner, choices=MINERS, help="triplet selection (triplet loss)")
     t.add_argument("--center-lambda", type=float, default=d.center_lambda, help="λ of the center loss")
     t.add_argument("--image-size", type=int, nargs=2, metavar=("H", "W"), default=None,
                    help="resize the images (default: the dataset's own size)")
     t.add_argument("--width", type=float, default=d.width, help="Koch channel multiplier")
+    t.add_argument("--dropout", type=float, default=d.dropout,
+                   help="vgg: spatial dropout; face-cnn: dropout before the dense layer")
+    t.add_argument("--flip-average", action="store_true",
+                   help="evaluation: embed each picture and its mirror image and average the two")
     t.add_argument("--batch-norm", action="store_true", help="koch-small: batch norm after each conv")
     t.add_argument("--batch-size", type=int, default=d.batch_size, help="images per batch")
     t.add_argument("--samples-per-class", type=int, default=d.samples_per_class, help="K of the P×K batches")
@@ -54,12 +60,13 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--epochs", type=int, default=None, help="epochs (default 5 when --seconds is not given)")
     t.add_argument("--seconds", type=float, default=None, help="training-time budget in seconds")
     t.add_argument("--steps-per-epoch", type=int, default=None, help="default: one pass over the images")
-    t.add_argument("--optimizer", default=d.optimizer, choices=("adam", "sgd", "koch-sgd"),
+    t.add_argument("--optimizer", default=d.optimizer, choices=("adam", "adamw", "sgd", "koch-sgd"),
                    help="optimizer (koch-sgd: per-layer learning rate, momentum and L2, Koch et al.)")
     t.add_argument("--lr", type=float, default=d.lr, help="learning rate")
     t.add_argument("--momentum", type=float, default=d.momentum, help="sgd momentum; koch-sgd: final μ")
-    t.add_argument("--lr-schedule", default=d.lr_schedule, choices=("constant", "cosine"),
-                   help="cosine decays the learning rate to 0 over the epochs or time budget")
+    t.add_argument("--lr-schedule", default=d.lr_schedule, choices=LR_SCHEDULES,
+                   help="cosine decays the learning rate to 0 over the epochs or time budget; warmup-cosine "
+                        "first rises from lr/25 over 10 %% of them")
     t.add_argument("--weight-decay", type=float, default=d.weight_decay, help="L2 regularisation")
     t.add_argument("--layer-lrs", type=float, nargs="+", default=None, help="koch-sgd: η_j per layer")
     t.add_argument("--layer-momentum", type=float, nargs="+", default=None, help="koch-sgd: μ_j per layer")
@@ -68,7 +75,9 @@ def build_parser() -> argparse.ArgumentParser:
                    help="koch-sgd: epochs for the momentum to rise linearly from 0.5 to μ_j")
     t.add_argument("--lr-decay", type=float, default=d.lr_decay, help="learning rate lost per epoch (Koch: 0.01)")
     t.add_argument("--shots", type=int, default=d.shots, help="prototypical loss: support images per class")
-    t.add_argument("--augment", action="store_true", help="Koch's affine distortions on training batches")
+    t.add_argument("--augment", action="store_true", help="distort the training batches (see --augmentation)")
+    t.add_argument("--augmentation", default=d.augmentation, choices=AUGMENTATIONS,
+                   help="koch: Koch's affine distortions; faces: mirror, small turn and zoom, brightness, contrast")
     t.add_argument("--pair-set", type=int, default=None,
                    help="Koch: train on a fixed set of this many pairs (30000, 90000, 150000)")
     t.add_argument("--distortions", type=int, default=d.distortions,
@@ -84,8 +93,8 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--val-n-way", type=int, default=d.val_n_way, help="one-shot validation: N")
     t.add_argument("--val-tasks", type=int, default=d.val_tasks, help="one-shot validation: tasks (Koch: 320)")
     t.add_argument("--preset", default=None, choices=sorted(PRESETS),
-                   help="a named recipe (koch-30k/90k/150k: the paper's; oneshot-cpu: the shipped model); "
-                        "options given beside it override it")
+                   help="a named recipe (koch-30k/90k/150k: the paper's; oneshot-cpu, faces-cpu: the shipped "
+                        "models); options given beside it override it")
     t.add_argument("--patience", type=int, default=None, help="early stopping after this many epochs without gain")
     t.add_argument("--seed", type=int, default=d.seed, help="random seed")
     t.add_argument("--device", default=d.device, help="auto, cpu, cuda or mps")

@@ -1,4 +1,4 @@
-"""One training loop for every loss: BCE on pairs, contrastive, triplet, softmax, center loss.
+"""One training loop for every loss: BCE on pairs, contrastive, triplet, softmax, center loss, CosFace.
 
 The trainer knows nothing about pages: it reports through callbacks (`on_step`, `on_epoch_end`),
 stops on a time budget, an epoch count, early stopping or `stop()`, and keeps the best weights
@@ -17,15 +17,17 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .augment import KochAffine
+from .augment import FaceAugment, KochAffine
 from .data import ImageSet
 from .koch_sgd import KochSchedule
-from .losses import CenterLoss, ContrastiveLoss, PairBCELoss, PrototypicalLoss, TripletLoss
+from .losses import CenterLoss, ContrastiveLoss, CosFaceLoss, PairBCELoss, PrototypicalLoss, TripletLoss
 from .miners import make_miner
 from .models import ModelConfig, SiameseNet
 from .sampling import PairSetBatches, PKBatchSampler, batch_pairs, sample_pairs, sample_tasks
 
-LOSSES = ("contrastive", "triplet", "bce-l1", "bce-concat", "softmax", "center", "prototypical")
+LOSSES = ("contrastive", "triplet", "bce-l1", "bce-concat", "softmax", "center", "prototypical", "cosface")
+AUGMENTATIONS = ("koch", "faces")
+LR_SCHEDULES = ("constant", "cosine", "warmup-cosine")
 VAL_METRICS = ("pairs", "oneshot")
 VAL_DATA = ("split", "omniglot-validation")
 OPEN_WORLD = ("omniglot", "faces", "olivetti")  # validate on held-out classes, not held-out images
@@ -35,10 +37,13 @@ OPEN_WORLD = ("omniglot", "faces", "olivetti")  # validate on held-out classes, 
 class TrainConfig:
     dataset: str = "digits"               # a name from siamese_core.data.DATASETS
     loss: str = "contrastive"             # one of LOSSES
-    backbone: str = "vgg"                 # "vgg", "koch", "koch-small"
+    backbone: str = "vgg"                 # "vgg", "koch", "koch-small", "face-cnn"
+    dropout: float = 0.1                  # vgg: spatial dropout; face-cnn: dropout before the dense layer
+    flip_average: bool = False            # evaluation: average the embeddings of a picture and its mirror
     embedding_dim: int = 32
     distance: str = "l2"                  # "l2", "l1", "cosine" (contrastive, triplet, scoring)
-    margin: float | None = None           # None: 1.0 for contrastive, 0.2 for triplet
+    margin: float | None = None           # None: 1.0 for contrastive, 0.2 for triplet, 0.35 for cosface
+    scale: float = 30.0                   # cosface: s, the inverse temperature of the softmax over cosines
     miner: str = "semi-hard"              # triplet selection: all, random, semi-hard, batch-hard, hardest
     center_lambda: float = 0.01           # λ of the center loss
     image_size: tuple[int, int] | None = None  # resize the data (None: the dataset's own size)
@@ -50,9 +55,11 @@ class TrainConfig:
     epochs: int | None = None             # stop after this many epochs (None: no limit)
     seconds: float | None = None          # stop after this much training time (None: no limit)
     steps_per_epoch: int | None = None    # None: one pass over the training images
-    optimizer: str = "adam"               # "adam", "sgd" or "koch-sgd" (per-layer η, μ, λ; see koch_sgd.py)
+    optimizer: str = "adam"               # "adam", "adamw" (decoupled weight decay), "sgd" or "koch-sgd"
+                                          # (per-layer η, μ, λ; see koch_sgd.py)
     lr: float = 1e-3
-    lr_schedule: str = "constant"         # "constant" or "cosine" (decays to 0 over the epochs / time budget)
+    lr_schedule: str = "constant"         # "constant", "cosine" (decays to 0 over the epochs / time budget)
+                                          # or "warmup-cosine" (rises from lr/25 over the first 10 %, then cosine)
     momentum: float = 0.9                 # sgd; koch-sgd: the final μ_j when layer_momentum is None
     weight_decay: float = 0.0             # L2 regularisation
     layer_lrs: tuple[float, ...] | None = None       # koch-sgd: η_j per conv/dense layer
@@ -61,7 +68,8 @@ class TrainConfig:
     momentum_epochs: int = 20             # koch-sgd: epochs for momentum to rise from 0.5 to μ_j
     lr_decay: float = 0.0                 # learning rate lost per epoch (Koch: 0.01)
     shots: int = 1                        # prototypical: support images per class inside a batch
-    augment: bool = False                 # Koch's affine distortions on every training batch
+    augment: bool = False                 # distort every training batch (see `augmentation`)
+    augmentation: str = "koch"            # "koch" (Koch's affine distortions) or "faces" (FaceAugment)
     pair_set: int | None = None           # Koch: a fixed set of this many training pairs (30k/90k/150k)
     distortions: int = 8                  # pair_set with augment: distorted copies of each pair per epoch
     train_drawers: int | None = None      # Omniglot: train on drawers 0..n-1 only (Koch: 12 of 20)
@@ -80,8 +88,12 @@ class TrainConfig:
     def __post_init__(self):
         if self.loss not in LOSSES:
             raise ValueError(f"loss must be one of {LOSSES}, not {self.loss!r}")
-        if self.lr_schedule not in ("constant", "cosine"):
-            raise ValueError("lr_schedule must be 'constant' or 'cosine'")
+        if self.lr_schedule not in LR_SCHEDULES:
+            raise ValueError(f"lr_schedule must be one of {LR_SCHEDULES}, not {self.lr_schedule!r}")
+        if self.augmentation not in AUGMENTATIONS:
+            raise ValueError(f"augmentation must be one of {AUGMENTATIONS}, not {self.augmentation!r}")
+        if self.loss == "cosface" and (self.scale <= 0 or not 0 <= self.resolved_margin < 1):
+            raise ValueError("cosface needs scale > 0 and a margin in [0, 1)")
         if self.pair_source not in ("in-batch", "explicit"):
             raise ValueError("pair_source must be 'in-batch' or 'explicit'")
         if self.epochs is None and self.seconds is None:
@@ -90,7 +102,7 @@ class TrainConfig:
             raise ValueError("epochs must be ≥ 1 and seconds > 0")
         if self.batch_size < 4 or self.samples_per_class < 2:
             raise ValueError("batch_size must be ≥ 4 and samples_per_class ≥ 2")
-        if self.margin is not None and self.margin <= 0:
+        if self.margin is not None and self.margin <= 0 and self.loss != "cosface":
             raise ValueError("margin must be > 0")
         if not 0.0 < self.val_fraction < 0.9:
             raise ValueError("val_fraction must be in (0, 0.9)")
@@ -112,7 +124,9 @@ class TrainConfig:
 
     @property
     def resolved_margin(self) -> float:
-        return self.margin if self.margin is not None else (0.2 if self.loss == "triplet" else 1.0)
+        if self.margin is not None:
+            return self.margin
+        return {"triplet": 0.2, "cosface": 0.35}.get(self.loss, 1.0)
 
     @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":
@@ -144,9 +158,10 @@ def model_config_for(cfg: TrainConfig, data: ImageSet) -> ModelConfig:
     head = {"bce-l1": "l1", "bce-concat": "concat"}.get(cfg.loss)
     return ModelConfig(
         backbone=cfg.backbone, embedding_dim=cfg.embedding_dim, input_size=data.image_size,
-        head=head, distance=cfg.distance, normalize=cfg.loss in ("contrastive", "triplet"),
+        head=head, distance=cfg.distance, normalize=cfg.loss in ("contrastive", "triplet", "cosface"),
         num_classes=data.num_classes if cfg.loss in ("softmax", "center") else None,
-        width=cfg.width, batch_norm=cfg.batch_norm, invert=data.name == "omniglot")  # Omniglot PNGs: dark ink on white
+        width=cfg.width, batch_norm=cfg.batch_norm, dropout=cfg.dropout, flip_average=cfg.flip_average,
+        invert=data.name == "omniglot")  # Omniglot PNGs: dark ink on white
 
 
 def split_validation(data: ImageSet, fraction: float, by_class: bool, seed: int = 0
@@ -219,7 +234,8 @@ class Trainer:
         self.loss_fn = self._build_loss().to(self.device)
         self.schedule: KochSchedule | None = None
         self.optimizer = self._build_optimizer()
-        self.augment = KochAffine() if config.augment else None
+        self.augment = ({"koch": KochAffine, "faces": FaceAugment}[config.augmentation]()
+                        if config.augment else None)
         self.generator = torch.Generator().manual_seed(config.seed)
         self.pair_batches = (PairSetBatches(train_set.labels, _even(config.pair_set), config.batch_size,
                                             config.distortions if config.augment else 0, config.seed)
@@ -246,6 +262,8 @@ class Trainer:
             return CenterLoss(self.train_set.num_classes, c.embedding_dim, lam=c.center_lambda)
         if c.loss == "prototypical":
             return PrototypicalLoss(shots=c.shots, distance=self.model.distance)
+        if c.loss == "cosface":  # the class directions live in the loss: the model stays a plain twin
+            return CosFaceLoss(self.train_set.num_classes, c.embedding_dim, scale=c.scale, margin=c.resolved_margin)
         return torch.nn.Identity()  # softmax: cross-entropy only
 
     def _build_optimizer(self) -> torch.optim.Optimizer:
@@ -255,12 +273,14 @@ class Trainer:
             return torch.optim.SGD(params, lr=c.lr, momentum=c.momentum, weight_decay=c.weight_decay)
         if c.optimizer == "adam":
             return torch.optim.Adam(params, lr=c.lr, weight_decay=c.weight_decay)
+        if c.optimizer == "adamw":
+            return torch.optim.AdamW(params, lr=c.lr, weight_decay=c.weight_decay)
         if c.optimizer == "koch-sgd":
             self.schedule = KochSchedule.build(self.model, c.layer_lrs, c.layer_momentum, c.layer_l2, c.lr,
                                                c.momentum, c.weight_decay, momentum_epochs=c.momentum_epochs,
                                                lr_decay=c.lr_decay, extra_params=self.loss_fn.parameters())
             return self.schedule.optimizer
-        raise ValueError("optimizer must be 'adam', 'sgd' or 'koch-sgd'")
+        raise ValueError("optimizer must be 'adam', 'adamw', 'sgd' or 'koch-sgd'")
 
     # --- control -------------------------------------------------------------------------------
     def stop(self, reason: str = "cancelled") -> None:
@@ -306,7 +326,7 @@ class Trainer:
                 return self.loss_fn.pair_loss(h1, h2, y)
             return self.loss_fn(m.pair_logits(h1, h2), y)
         h = m.embed(self._batch(idx))
-        if c.loss in ("contrastive", "triplet", "prototypical"):
+        if c.loss in ("contrastive", "triplet", "prototypical", "cosface"):
             return self.loss_fn(h, labels)
         if c.loss in ("bce-l1", "bce-concat"):
             i, j, y = batch_pairs(labels.cpu(), self.generator)
@@ -357,6 +377,9 @@ class Trainer:
         while stopped is None:
             self.model.train()
             for idx in sampler:
+                if c.lr_schedule == "warmup-cosine":  # set before the step: the first one is already small
+                    for g, lr in zip(self.optimizer.param_groups, base_lrs):
+                        g["lr"] = lr * _warmup_cosine(state.progress)
                 loss = self._step_loss(idx)
                 self.optimizer.zero_grad(set_to_none=True)
                 loss.backward()
@@ -426,6 +449,15 @@ class Trainer:
         frac = min(1.0, max(fractions))
         eta = state.elapsed * (1 - frac) / frac if frac > 0 else None
         return frac, eta
+
+
+def _warmup_cosine(t: float, warmup: float = 0.1, start: float = 1 / 25) -> float:
+    """Learning-rate factor at training fraction t: from `start` up to 1 over the first `warmup`
+    (cosine-shaped), then a cosine down to 0 — the one-cycle shape (Smith 2018). The warm-up spares
+    the freshly initialised batch norms and class directions a full-size first step."""
+    if t < warmup:
+        return start + (1 - start) * 0.5 * (1 - math.cos(math.pi * t / warmup))
+    return 0.5 * (1 + math.cos(math.pi * min(1.0, (t - warmup) / (1 - warmup))))
 
 
 def _even(n: int) -> int:

@@ -48,3 +48,18 @@ def test_call_returns_the_parameters_it_used():
     out, params = aug(x, torch.Generator().manual_seed(1))
     torch.testing.assert_close(out, aug.apply(x, params))
     assert math.isfinite(params[0].theta)
+
+
+def test_face_augment_keeps_shape_and_range_and_mirrors_about_half():
+    from siamese_core.augment import FaceAugment
+    g = torch.Generator().manual_seed(0)
+    x = torch.rand(200, 1, 28, 24)
+    out, params = FaceAugment()(x, g)
+    assert params is None and out.shape == x.shape and out.min() >= 0 and out.max() <= 1
+    # A left-right ramp: mirrored copies slope the other way.
+    ramp = torch.linspace(0, 1, 24).expand(200, 1, 28, 24).contiguous()
+    out, _ = FaceAugment(rotation=0, zoom=0, shift=0, brightness=0, contrast=0)(ramp, g)
+    mirrored = (out[:, 0, :, -1] < out[:, 0, :, 0]).all(1).float().mean().item()
+    assert 0.35 < mirrored < 0.65
+    kept = out[(out[:, 0, :, -1] > out[:, 0, :, 0]).all(1)]
+    assert torch.allclose(kept, ramp[: len(kept)], atol=1e-5)  # no turn, zoom or light: unchanged

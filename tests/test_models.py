@@ -86,3 +86,17 @@ def test_prepare_converts_pil_images_like_training(tmp_path):
     assert x.shape == (2, 1, 8, 8) and torch.allclose(x, torch.ones_like(x))
     inverted = SiameseNet(ModelConfig(embedding_dim=4, input_size=(8, 8), invert=True)).prepare([img])
     assert torch.allclose(inverted, torch.zeros_like(inverted))
+
+
+def test_face_cnn_shapes_and_flip_averaged_embeddings_are_mirror_symmetric():
+    torch.manual_seed(0)
+    m = SiameseNet(ModelConfig(backbone="face-cnn", embedding_dim=16, input_size=(56, 46), flip_average=True)).eval()
+    x = torch.rand(3, 1, 56, 46)
+    h = m.embed(x)
+    assert h.shape == (3, 16) and torch.allclose(h.norm(dim=1), torch.ones(3))
+    assert torch.allclose(h, m.embed(x.flip(-1)), atol=1e-5)  # a face and its mirror: one embedding
+    plain = SiameseNet(ModelConfig(backbone="face-cnn", embedding_dim=16, input_size=(56, 46))).eval()
+    plain.load_state_dict(m.state_dict())
+    assert not torch.allclose(plain.embed(x), plain.embed(x.flip(-1)), atol=1e-3)
+    m.train()
+    assert m.embed(x).shape == (3, 16)  # training sees each picture once, unmirrored

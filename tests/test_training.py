@@ -115,3 +115,38 @@ def test_config_validation():
         TrainConfig(margin=-1)
     assert TrainConfig().epochs == 5 and TrainConfig(seconds=3).epochs is None
     assert TrainConfig(loss="triplet").resolved_margin == 0.2
+
+
+def test_warmup_cosine_rises_then_falls_to_zero():
+    from siamese_core.training import _warmup_cosine
+    assert _warmup_cosine(0.0) == pytest.approx(1 / 25)
+    assert _warmup_cosine(0.1) == pytest.approx(1.0) and _warmup_cosine(1.0) == pytest.approx(0.0, abs=1e-12)
+    ts = [k / 100 for k in range(101)]
+    f = [_warmup_cosine(t) for t in ts]
+    assert all(a <= b for a, b in zip(f[:10], f[1:11])) and all(a >= b for a, b in zip(f[10:], f[11:]))
+
+
+def test_cosface_training_with_face_augmentation_learns_digits(digits_train, digits_test):
+    """The face recipe's parts (CosFace, FaceAugment, AdamW,
+    warm-up cosine, flip averaging) train a working embedding; the model stays a plain twin."""
+    cfg = TrainConfig(dataset="digits", loss="cosface", embedding_dim=16, epochs=8, lr=3e-3, batch_size=64,
+                      optimizer="adamw", weight_decay=5e-4, lr_schedule="warmup-cosine", augment=True,
+                      augmentation="faces", flip_average=True, seed=0)
+    trainer = Trainer(cfg, digits_train)
+    assert trainer.loss_fn.weight.shape == (trainer.train_set.num_classes, 16)
+    assert any(p is trainer.loss_fn.weight for g in trainer.optimizer.param_groups for p in g["params"])
+    result = trainer.fit()
+    assert result.model.classifier is None and result.model.config.flip_average
+    rep = verification(result.model, trainer.val_set, digits_test, n_pairs=1000, seed=0)
+    assert rep.accuracy >= 0.8, rep.summary()
+    assert trainer.optimizer.param_groups[0]["lr"] < 1e-4  # the cosine ran down to (almost) zero
+
+
+def test_bad_schedule_augmentation_and_cosface_margin_are_refused():
+    with pytest.raises(ValueError, match="lr_schedule"):
+        TrainConfig(lr_schedule="linear")
+    with pytest.raises(ValueError, match="augmentation"):
+        TrainConfig(augmentation="mixup")
+    with pytest.raises(ValueError, match="cosface"):
+        TrainConfig(loss="cosface", margin=1.2)
+    assert TrainConfig(loss="cosface").resolved_margin == 0.35 and TrainConfig(loss="cosface", margin=0).resolved_margin == 0

@@ -11,15 +11,16 @@ from PIL import Image
 from torch import nn
 
 from ..distances import make_distance
-from .backbones import KochBackbone, VGGBackbone
+from .backbones import FaceCNN, KochBackbone, VGGBackbone
 from .heads import HEADS
 
-BACKBONES = ("vgg", "koch", "koch-small")
+BACKBONES = ("vgg", "koch", "koch-small", "face-cnn")
 
 
 @dataclass
 class ModelConfig:
-    backbone: str = "vgg"                 # "vgg" (course), "koch" (paper, 105×105), "koch-small" (CPU)
+    backbone: str = "vgg"                 # "vgg" (course), "koch" (paper, 105×105), "koch-small" (CPU),
+                                          # "face-cnn" (small face twin, see FaceCNN)
     embedding_dim: int = 32               # D, the length of the embedding
     input_size: tuple[int, int] = (28, 28)  # (H, W) the network is built for
     head: str | None = None               # None (score = −distance), "l1" (Koch) or "concat" (course BCE)
@@ -28,7 +29,8 @@ class ModelConfig:
     num_classes: int | None = None        # a softmax classifier on the embedding (softmax / center loss)
     width: float = 1.0                    # Koch channel multiplier
     invert: bool = False                  # prepare(): invert grey PIL images (dark ink on white paper)
-    dropout: float = 0.1                  # VGG spatial dropout
+    dropout: float = 0.1                  # VGG spatial dropout; face-cnn: dropout before the dense layer
+    flip_average: bool = False            # eval: embed the picture and its mirror image, average the two
     batch_norm: bool = False              # koch-small: batch norm after every conv (not in the paper)
 
     def __post_init__(self):
@@ -52,6 +54,8 @@ class ModelConfig:
 def build_backbone(cfg: ModelConfig) -> nn.Module:
     if cfg.backbone == "vgg":
         return VGGBackbone(cfg.embedding_dim, cfg.input_size, dropout=cfg.dropout)
+    if cfg.backbone == "face-cnn":
+        return FaceCNN(cfg.embedding_dim, cfg.input_size, dropout=cfg.dropout)
     if cfg.backbone == "koch":
         return KochBackbone(cfg.embedding_dim, cfg.input_size, width=cfg.width).koch_init_()
     # Scaled Koch for CPUs and small inputs: smaller 'same'-padded kernels, sigmoid only under the L1 head.
@@ -77,6 +81,10 @@ class SiameseNet(nn.Module):
         h = self.twin(x)
         if self.config.normalize and self.head is None:
             h = F.normalize(h, dim=-1)
+            if self.config.flip_average and not self.training:
+                # A face and its mirror image are the same person: averaging the two embeddings
+                # removes what the network learned about which way a face happens to turn.
+                h = F.normalize(h + F.normalize(self.twin(x.flip(-1)), dim=-1), dim=-1)
         return h
 
     def pair_logits(self, h1: torch.Tensor, h2: torch.Tensor) -> torch.Tensor:

@@ -325,3 +325,37 @@ def test_stats_exist_before_the_first_call():
                           (PairBCELoss(), {"loss", "accuracy"}),
                           (CenterLoss(2, 2), {"loss", "mean_center_distance"})]:
         assert keys <= set(loss_fn.stats)
+
+
+# === CosFace ===================================================================================
+def test_cosface_matches_the_formula_and_stats():
+    from siamese_core.losses import CosFaceLoss
+    torch.manual_seed(0)
+    loss_fn = CosFaceLoss(num_classes=3, feat_dim=3, scale=10.0, margin=0.3)
+    feats, labels = tensor(POINTS).float(), torch.tensor(LABELS)
+    w = loss_fn.weight.detach().tolist()
+    total, cos_true, right = 0.0, [], 0
+    for x, y in zip(POINTS, LABELS):
+        cos = [1.0 - bf_dist(x, wk, "cosine") for wk in w]   # cosine similarity
+        logits = [10.0 * (c - (0.3 if k == y else 0.0)) for k, c in enumerate(cos)]
+        total += math.log(sum(math.exp(v) for v in logits)) - logits[y]
+        cos_true.append(cos[y]); right += max(range(3), key=cos.__getitem__) == y
+    loss = loss_fn(feats, labels)
+    assert loss.item() == pytest.approx(total / 8, rel=1e-5)
+    assert loss_fn.stats["mean_cos_true"] == pytest.approx(sum(cos_true) / 8, rel=1e-5)
+    assert loss_fn.stats["accuracy"] == pytest.approx(right / 8)
+    assert isinstance(loss_fn.weight, torch.nn.Parameter) and loss_fn.weight.shape == (3, 3)
+
+
+def test_cosface_margin_makes_the_loss_demand_more_and_ignores_the_length():
+    from siamese_core.losses import CosFaceLoss
+    torch.manual_seed(0)
+    plain, margin = CosFaceLoss(3, 3, margin=0.0), CosFaceLoss(3, 3, margin=0.35)
+    margin.weight.data.copy_(plain.weight.data)
+    feats, labels = tensor(POINTS).float(), torch.tensor(LABELS)
+    assert margin(feats, labels).item() > plain(feats, labels).item()
+    assert margin(5 * feats, labels).item() == pytest.approx(margin(feats, labels).item(), rel=1e-5)
+    with pytest.raises(ValueError, match="0..2"):
+        margin(feats, torch.tensor([0, 1, 2, 3, 0, 1, 2, 0]))
+    with pytest.raises(ValueError):
+        CosFaceLoss(3, 3, margin=1.5)
