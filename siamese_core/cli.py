@@ -82,6 +82,12 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Koch: train on a fixed set of this many pairs (30000, 90000, 150000)")
     t.add_argument("--distortions", type=int, default=d.distortions,
                    help="with --pair-set and --augment: distorted copies of each pair per epoch")
+    t.add_argument("--rotations", action=argparse.BooleanOptionalAction, default=False,
+                   help="Omniglot: each character turned by 90/180/270 degrees is a new training class")
+    t.add_argument("--alphabet-batches", action=argparse.BooleanOptionalAction, default=False,
+                   help="Omniglot: each batch's characters come from as few alphabets as hold them")
+    t.add_argument("--test-shifts", type=int, default=d.test_shifts,
+                   help="outside training, average each embedding over copies moved this many pixels (0: off)")
     t.add_argument("--train-drawers", type=int, default=None, help="Omniglot: use drawers 1..n only (Koch: 12)")
     t.add_argument("--val-fraction", type=float, default=d.val_fraction,
                    help="share of the training split held out for validation")

@@ -6,8 +6,11 @@ Omniglot protocol (no character is used twice):
   - model selection: the 10 evaluation alphabets the official runs never use (VALIDATION_ALPHABETS);
   - test: Lake et al.'s 20 official 20-way runs, plus random tasks and pairs drawn from the other 10
     evaluation alphabets (TEST_ALPHABETS), the very alphabets those runs come from.
-MNIST: 10-way one-shot tasks from the 10,000 test digits; MNIST is already bright ink on black like
-the loader's Omniglot images, and `embed` resizes to the model's input size.
+MNIST: 10-way one-shot tasks from the 10,000 test digits, redrawn with Omniglot's pen first (see
+data/strokes.py: binarised at 105×105, thinned, drawn again with strokes as wide as Omniglot's), the
+model and the 1-NN baseline both on the redrawn digits; the raw digits are reported beside them.
+MNIST is already bright ink on black like the loader's Omniglot images, and `embed` resizes to the
+model's input size.
 """
 from __future__ import annotations
 
@@ -19,6 +22,7 @@ import torch
 from . import evaluation as ev
 from .data import load_dataset, load_official_runs
 from .data.omniglot import TEST_ALPHABETS, VALIDATION_ALPHABETS, alphabet_subset
+from .data.strokes import omniglot_pen
 from .sampling import sample_tasks
 
 # The published anchors (Koch et al. 2015, Tables 1–3; Lake et al. 2015 for humans and HBPL).
@@ -34,10 +38,12 @@ PAPER = {
 N_WAYS = (2, 5, 10, 20, 30)
 
 
-def _oneshot_pair(model, images: torch.Tensor, tasks) -> tuple[float, float]:
-    """(model accuracy, pixel 1-NN accuracy) on the same tasks."""
-    return (ev.oneshot_accuracy(tasks, images, *ev.model_scorer(model)),
-            ev.oneshot_accuracy(tasks, images, *ev.pixel_scorer()))
+def _oneshot_pair(model, images: torch.Tensor, tasks, prepare=None) -> tuple[float, float]:
+    """(model accuracy, pixel 1-NN accuracy) on the same tasks, both on `prepare(images)` if given."""
+    (feat, score), (pfeat, pscore) = ev.model_scorer(model), ev.pixel_scorer()
+    if prepare is not None:  # only the images the tasks use go through it
+        feat, pfeat = (lambda x: ev.embed(model, prepare(x))), (lambda x: prepare(x).flatten(1))
+    return ev.oneshot_accuracy(tasks, images, feat, score), ev.oneshot_accuracy(tasks, images, pfeat, pscore)
 
 
 def omniglot_verification(model, data_dir=None, n_pairs: int = 10000, seed: int = 0) -> dict:
@@ -60,12 +66,15 @@ def accuracy_versus_n(model, data_dir=None, n_ways=N_WAYS, tasks: int = 1000, se
     return rows
 
 
-def mnist_transfer(model, data_dir=None, n_way: int = 10, tasks: int = 1000, seed: int = 0) -> dict:
-    """10-way one-shot on MNIST test digits with the Omniglot-trained model, and 1-NN on pixels."""
+def mnist_transfer(model, data_dir=None, n_way: int = 10, tasks: int = 1000, seed: int = 0,
+                   pen: bool = True) -> dict:
+    """10-way one-shot on MNIST test digits with the Omniglot-trained model, and 1-NN on pixels,
+    both on the digits redrawn with Omniglot's pen (`pen`) or on the raw digits."""
     mnist = load_dataset("mnist", "test", data_dir)
     t = sample_tasks(mnist.labels, n_way, tasks, 1, seed)
-    acc, pix = _oneshot_pair(model, mnist.images, t)
-    return {"n_way": n_way, "tasks": tasks, "seed": seed, "accuracy": acc, "pixel_1nn_accuracy": pix}
+    acc, pix = _oneshot_pair(model, mnist.images, t, omniglot_pen if pen else None)
+    return {"n_way": n_way, "tasks": tasks, "seed": seed, "accuracy": acc, "pixel_1nn_accuracy": pix,
+            "preprocessing": "omniglot pen" if pen else "none"}
 
 
 def official_runs(model, data_dir=None) -> dict:
@@ -81,7 +90,8 @@ def oneshot_report(model, data_dir=None, tasks: int = 1000, seed: int = 0,
     parts = {"official_runs": lambda: official_runs(model, data_dir),
              "verification": lambda: omniglot_verification(model, data_dir, seed=seed),
              "accuracy_vs_n": lambda: accuracy_versus_n(model, data_dir, tasks=tasks, seed=seed),
-             "mnist": lambda: mnist_transfer(model, data_dir, tasks=tasks, seed=seed)}
+             "mnist": lambda: mnist_transfer(model, data_dir, tasks=tasks, seed=seed),
+             "mnist_raw": lambda: mnist_transfer(model, data_dir, tasks=tasks, seed=seed, pen=False)}
     out: dict = {"paper": dict(PAPER), "seed": seed}
     t0 = time.perf_counter()
     for name, part in parts.items():
@@ -105,6 +115,8 @@ def format_report(r: dict) -> str:
                  f"{pct(p['verification_accuracy'])} Koch (150k pairs, distortions)"),
              row(f"MNIST {m['n_way']}-way one-shot ({m['tasks']} tasks, seed {m['seed']})", pct(m["accuracy"]),
                  pct(m["pixel_1nn_accuracy"]), f"{pct(p['mnist_accuracy'])} Koch, 1-NN {pct(p['mnist_pixel_1nn'])}"),
+             *([row("  the same tasks on the raw digits (no pen)", pct(r["mnist_raw"]["accuracy"]),
+                    pct(r["mnist_raw"]["pixel_1nn_accuracy"]), "")] if "mnist_raw" in r else []),
              "Omniglot N-way one-shot within one test alphabet:"]
     for n in r["accuracy_vs_n"]:
         lines.append(row(f"  N = {n['n_way']:2d} ({n['tasks']} tasks, seed {r['seed']})", pct(n["accuracy"]),

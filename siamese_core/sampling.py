@@ -97,14 +97,37 @@ def batch_pairs(labels: torch.Tensor, generator: torch.Generator | None = None
 class PKBatchSampler:
     """Batches of P classes × K examples each (for in-batch mining); `steps` batches per pass."""
 
-    def __init__(self, labels, p: int, k: int, steps: int, seed: int | None = 0):
-        self.members = [m for m in _members(torch.as_tensor(labels)) if len(m) > 0]
+    def __init__(self, labels, p: int, k: int, steps: int, seed: int | None = 0, groups=None):
+        members = _members(torch.as_tensor(labels))
+        kept = [c for c, m in enumerate(members) if len(m) > 0]
+        self.members = [members[c] for c in kept]
         if p < 1 or k < 1 or steps < 1:
             raise ValueError("p, k and steps must be ≥ 1")
         if p > len(self.members):
             raise ValueError(f"P = {p} classes per batch, but the data has only {len(self.members)}")
         self.p, self.k, self.steps = p, k, steps
         self.generator = _generator(seed)
+        # groups[c] (e.g. the alphabet of class c): a batch then takes its P classes from as few
+        # groups as hold them, so it is as hard as a within-alphabet test task.
+        self.groups = None
+        if groups is not None:
+            by_group: dict = {}
+            for n, c in enumerate(kept):
+                by_group.setdefault(groups[c], []).append(n)
+            self.groups = [torch.tensor(v) for v in by_group.values()]
+
+    def _classes(self) -> torch.Tensor:
+        g = self.generator
+        if self.groups is None:
+            return torch.randperm(len(self.members), generator=g)[: self.p]
+        picked, need = [], self.p
+        for gi in torch.randperm(len(self.groups), generator=g).tolist():
+            group = self.groups[gi]
+            picked.append(group[torch.randperm(len(group), generator=g)[:need]])
+            need -= len(picked[-1])
+            if need == 0:
+                break
+        return torch.cat(picked)
 
     def __len__(self) -> int:
         return self.steps
@@ -112,7 +135,7 @@ class PKBatchSampler:
     def __iter__(self) -> Iterator[torch.Tensor]:
         g = self.generator
         for _ in range(self.steps):
-            classes = torch.randperm(len(self.members), generator=g)[: self.p]
+            classes = self._classes()
             batch = []
             for c in classes.tolist():
                 m = self.members[c]

@@ -73,6 +73,11 @@ class TrainConfig:
     pair_set: int | None = None           # Koch: a fixed set of this many training pairs (30k/90k/150k)
     distortions: int = 8                  # pair_set with augment: distorted copies of each pair per epoch
     train_drawers: int | None = None      # Omniglot: train on drawers 0..n-1 only (Koch: 12 of 20)
+    rotations: bool = False               # Omniglot: characters turned by 90/180/270° as new classes
+    alphabet_batches: bool = False        # Omniglot: each P×K batch takes its characters from as few
+                                          # alphabets as hold P of them (hard, like within-alphabet tests)
+    test_shifts: int = 0                  # the model averages its embedding over 1-px moves when not
+                                          # training (validation included); see ModelConfig.test_shifts
     val_fraction: float = 0.1             # held out of the training split for the threshold and early stopping
     val_pairs: int = 2000                 # balanced validation pairs
     val_metric: str = "pairs"             # model selection: "pairs" (pair accuracy) or "oneshot" (N-way tasks)
@@ -119,6 +124,8 @@ class TrainConfig:
             raise ValueError("val_data='omniglot-validation' needs dataset='omniglot'")
         if self.pair_set is not None and (self.pair_set < 2 or self.loss not in ("contrastive", "bce-l1", "bce-concat")):
             raise ValueError("pair_set needs ≥ 2 pairs and a pair loss (contrastive, bce-l1, bce-concat)")
+        if self.test_shifts < 0:
+            raise ValueError("test_shifts must be ≥ 0")
         if self.val_n_way < 2 or self.val_tasks < 1 or self.shots < 1 or not 0 <= self.lr_decay < 1:
             raise ValueError("val_n_way must be ≥ 2, val_tasks ≥ 1, shots ≥ 1 and lr_decay in [0, 1)")
 
@@ -161,7 +168,8 @@ def model_config_for(cfg: TrainConfig, data: ImageSet) -> ModelConfig:
         head=head, distance=cfg.distance, normalize=cfg.loss in ("contrastive", "triplet", "cosface"),
         num_classes=data.num_classes if cfg.loss in ("softmax", "center") else None,
         width=cfg.width, batch_norm=cfg.batch_norm, dropout=cfg.dropout, flip_average=cfg.flip_average,
-        invert=data.name == "omniglot")  # Omniglot PNGs: dark ink on white
+        invert=data.name == "omniglot",  # Omniglot PNGs: dark ink on white
+        test_shifts=cfg.test_shifts)
 
 
 def split_validation(data: ImageSet, fraction: float, by_class: bool, seed: int = 0
@@ -365,8 +373,9 @@ class Trainer:
         k = c.samples_per_class
         p = max(2, min(self.train_set.num_classes, c.batch_size // k))
         k = max(k, c.batch_size // p)  # few classes (10 for MNIST): more per class, so a batch is batch_size
+        groups = self.train_set.alphabets if c.alphabet_batches else None
         sampler = self.pair_batches or PKBatchSampler(self.train_set.labels, p, k, steps=self.steps_per_epoch,
-                                                      seed=c.seed)
+                                                      seed=c.seed, groups=groups)
         state = TrainState()
         best, best_state, bad_epochs = None, None, 0
         stopped = None
@@ -468,13 +477,15 @@ def train(config: TrainConfig, data_dir: str | None = None, download: bool = Fal
           callbacks: list[Callback] | tuple = (), cancel_event: threading.Event | None = None) -> TrainResult:
     """Load the training split of `config.dataset` and fit."""
     from .data import load_dataset
-    from .data.omniglot import VALIDATION_ALPHABETS, alphabet_subset
+    from .data.omniglot import VALIDATION_ALPHABETS, alphabet_subset, with_rotated_classes
     data = load_dataset(config.dataset, "train", data_dir=data_dir, download=download,
                         image_size=config.image_size)
     if config.train_drawers is not None:
         if "drawer" not in data.meta:
             raise ValueError("train_drawers needs a dataset that records its drawers (Omniglot)")
         data = data.subset(torch.nonzero(data.meta["drawer"] < config.train_drawers).squeeze(1))
+    if config.rotations:
+        data = with_rotated_classes(data)
     val = None
     if config.val_data == "omniglot-validation":
         evaluation = load_dataset("omniglot", "evaluation", data_dir=data_dir, download=download,

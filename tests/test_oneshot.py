@@ -197,9 +197,65 @@ def test_a_drawing_becomes_ink_like_the_data_whatever_its_polarity():
         drawing_to_ink(Image.new("L", (50, 50), 255))
 
 
+# --- rotated classes, test-time shifts, Omniglot's pen ----------------------------------------------
+def test_rotated_classes_are_new_classes_with_the_same_drawers():
+    from siamese_core.data import ImageSet
+    from siamese_core.data.omniglot import with_rotated_classes
+    images = torch.rand(6, 1, 5, 5)
+    data = ImageSet("omniglot", "background", images, torch.tensor([0, 0, 1, 1, 2, 2]), ["a/1", "a/2", "b/1"],
+                    ["a", "a", "b"], {"drawer": torch.tensor([0, 1, 0, 1, 0, 1])})
+    r = with_rotated_classes(data)
+    assert len(r) == 24 and r.num_classes == 12 and r.class_names[3] == "a/1@rot90"
+    assert r.alphabets[3:6] == ["a", "a", "b"] and r.meta["drawer"].tolist() == [0, 1] * 12
+    turned = r.images[r.labels == 3 + 1]  # class 1 turned by 90°
+    assert torch.equal(turned, torch.rot90(images[2:4], 1, dims=(2, 3)))
+
+
+def test_test_shifts_average_the_embedding_over_one_pixel_moves_outside_training():
+    torch.manual_seed(0)
+    cfg = ModelConfig(backbone="koch-small", embedding_dim=8, input_size=(12, 12), width=0.125, head=None,
+                      normalize=False, test_shifts=1)
+    model = SiameseNet(cfg).eval()
+    x = torch.rand(2, 1, 12, 12)
+    p = torch.nn.functional.pad(x, (1, 1, 1, 1))
+    crops = [p[..., t:t + 12, l:l + 12] for t, l in ((1, 1), (0, 1), (2, 1), (1, 0), (1, 2))]
+    expected = torch.stack([model.twin(c) for c in crops]).mean(0)
+    assert torch.allclose(model.embed(x), expected, atol=1e-6)
+    model.train()
+    assert torch.allclose(model.embed(x), model.twin(x), atol=1e-6)  # training sees the image once
+
+
+def test_omniglot_pen_redraws_thick_strokes_thin_and_binary():
+    from siamese_core.data.strokes import omniglot_pen
+    digit = torch.zeros(2, 1, 28, 28)
+    digit[0, 0, 4:24, 11:17] = 1.0  # a bar 6 px wide: 22.5 px at 105×105
+    out = omniglot_pen(digit)
+    assert out.shape == (2, 1, 105, 105) and set(out.unique().tolist()) <= {0.0, 1.0}
+    assert out[1].sum() == 0  # nothing in, nothing out
+    widths = out[0, 0, 30:75].sum(1)  # the bar's middle rows
+    assert 3 <= widths.min() and widths.max() <= 7  # redrawn with Omniglot's 5-px pen
+    assert out[0, 0, 50, 52] == 1  # on the bar's axis
+
+
+def test_report_table_shows_mnist_with_the_pen_and_on_raw_digits():
+    from siamese_core.oneshot_report import PAPER, format_report
+    mnist = {"n_way": 10, "tasks": 1000, "seed": 0, "accuracy": 0.7, "pixel_1nn_accuracy": 0.25}
+    report = {"paper": PAPER, "seed": 0, "seconds": 1.0,
+              "official_runs": {"accuracy": 0.9, "pixel_1nn_accuracy": 0.19, "trials": 400},
+              "verification": {"accuracy": 0.95, "auc": 0.99, "eer": 0.05, "threshold": -3.0,
+                               "val_accuracy": 0.96, "pairs": 10000},
+              "mnist": mnist, "mnist_raw": {**mnist, "accuracy": 0.6, "pixel_1nn_accuracy": 0.44},
+              "accuracy_vs_n": [{"n_way": 2, "tasks": 1000, "accuracy": 0.98, "pixel_1nn_accuracy": 0.6,
+                                 "chance": 0.5}]}
+    text = format_report(report)
+    assert " 70.00 %      25.00 %" in text and "raw digits (no pen)" in text and " 60.00 %      44.00 %" in text
+    del report["mnist_raw"]  # results files written before the pen still format
+    assert "raw digits" not in format_report(report)
+
+
 # --- the shipped model ------------------------------------------------------------------------------
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
-SHIPPED_OFFICIAL_RUNS_FLOOR = 0.90  # what the shipped checkpoint reached (assets/one-shot.md)
+SHIPPED_OFFICIAL_RUNS_FLOOR = 0.9625  # what the shipped checkpoint reached (assets/one-shot.md)
 
 
 def test_shipped_checkpoint_on_the_official_runs(runs):

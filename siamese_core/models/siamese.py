@@ -32,6 +32,8 @@ class ModelConfig:
     dropout: float = 0.1                  # VGG spatial dropout; face-cnn: dropout before the dense layer
     flip_average: bool = False            # eval: embed the picture and its mirror image, average the two
     batch_norm: bool = False              # koch-small: batch norm after every conv (not in the paper)
+    test_shifts: int = 0                  # eval mode: average the embedding over the image and its copies
+                                          # moved this many pixels up, down, left and right (0: off)
 
     def __post_init__(self):
         self.input_size = tuple(int(v) for v in self.input_size)
@@ -78,6 +80,17 @@ class SiameseNet(nn.Module):
     # --- embeddings and scores -------------------------------------------------------------
     def embed(self, x: torch.Tensor) -> torch.Tensor:
         """N×1×H×W → N×D (unit length when config.normalize and there is no pair head)."""
+        s = self.config.test_shifts
+        if s and not self.training:
+            # A drawing moved by a pixel is the same drawing: averaging over small moves steadies
+            # the embedding of a one-shot support image (test time only; training sees the image once).
+            padded = F.pad(x, (s, s, s, s))
+            h, w = x.shape[-2:]
+            moves = ((s, s), (0, s), (2 * s, s), (s, 0), (s, 2 * s))  # (top, left) of each crop
+            return torch.stack([self._embed_once(padded[..., t:t + h, l:l + w]) for t, l in moves]).mean(0)
+        return self._embed_once(x)
+
+    def _embed_once(self, x: torch.Tensor) -> torch.Tensor:
         h = self.twin(x)
         if self.config.normalize and self.head is None:
             h = F.normalize(h, dim=-1)
