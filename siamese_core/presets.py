@@ -9,8 +9,8 @@ The paper tuned η_j, μ_j, λ_j per layer by Bayesian optimisation and did not 
 values below sit inside its search ranges (η ∈ [1e-4, 1e-1], μ ∈ [0, 1], λ ∈ [0, 0.1]).
 Full size, this is days of CPU time.
 
-oneshot-cpu: the recipe behind assets/oneshot-omniglot.pt, trained with `--seconds 1800 --threads 1`
-on one core of a 2-core CPU (see assets/one-shot.md for how it was chosen and what it reaches).
+oneshot-cpu: the recipe behind assets/oneshot-omniglot.pt, trained with `--seconds 1300 --threads 1`
+on one core of a 2-core CPU (28 minutes with its validation) (see assets/one-shot.md for how it was chosen and what it reaches).
 
 faces-cpu: the recipe behind assets/faces_siamese.pt, a few minutes on one CPU core (see assets/faces.md
 for how it was chosen on validation people and what it reaches on the held-out ones).

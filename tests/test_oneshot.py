@@ -255,7 +255,7 @@ def test_report_table_shows_mnist_with_the_pen_and_on_raw_digits():
 
 # --- the shipped model ------------------------------------------------------------------------------
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
-SHIPPED_OFFICIAL_RUNS_FLOOR = 0.9625  # what the shipped checkpoint reached (assets/one-shot.md)
+SHIPPED_OFFICIAL_RUNS_FLOOR = 0.9575  # what the shipped checkpoint reached (assets/one-shot.md)
 
 
 def test_shipped_checkpoint_on_the_official_runs(runs):
