@@ -138,11 +138,16 @@ def pixel_scorer() -> tuple[Callable[[torch.Tensor], torch.Tensor], ScoreFn]:
     return (lambda x: x.flatten(1)), (lambda q, s: -torch.cdist(q.float(), s.float()).squeeze(0))
 
 
+def task_images(tasks: list[Task]) -> torch.Tensor:
+    """The sorted dataset indices that a list of tasks reads (supports and queries)."""
+    return torch.unique(torch.cat([torch.cat([t.support, torch.tensor([t.query])]) for t in tasks]))
+
+
 def oneshot_accuracy(tasks: list[Task], images: torch.Tensor, featurise, score: ScoreFn,
                      k_shot: int = 1) -> float:
     """Fraction of tasks where C* = argmax_c similarity(query, support_c) is the right class.
     With k > 1 shots a class scores the mean of its supports' similarities."""
-    needed = torch.unique(torch.cat([torch.cat([t.support, torch.tensor([t.query])]) for t in tasks]))
+    needed = task_images(tasks)
     feats = featurise(images[needed])
     where = {int(v): n for n, v in enumerate(needed.tolist())}
     correct = 0

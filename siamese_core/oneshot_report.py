@@ -15,6 +15,7 @@ model's input size.
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 from typing import Callable
 
 import torch
@@ -40,10 +41,14 @@ N_WAYS = (2, 5, 10, 20, 30)
 
 def _oneshot_pair(model, images: torch.Tensor, tasks, prepare=None) -> tuple[float, float]:
     """(model accuracy, pixel 1-NN accuracy) on the same tasks, both on `prepare(images)` if given."""
-    (feat, score), (pfeat, pscore) = ev.model_scorer(model), ev.pixel_scorer()
-    if prepare is not None:  # only the images the tasks use go through it
-        feat, pfeat = (lambda x: ev.embed(model, prepare(x))), (lambda x: prepare(x).flatten(1))
-    return ev.oneshot_accuracy(tasks, images, feat, score), ev.oneshot_accuracy(tasks, images, pfeat, pscore)
+    if prepare is not None:
+        # Only the images the tasks read are prepared, once for both scorers; the tasks then index them.
+        needed = ev.task_images(tasks)
+        images = prepare(images[needed])
+        tasks = [replace(t, support=torch.searchsorted(needed, t.support),
+                         query=int(torch.searchsorted(needed, torch.tensor(t.query)))) for t in tasks]
+    return (ev.oneshot_accuracy(tasks, images, *ev.model_scorer(model)),
+            ev.oneshot_accuracy(tasks, images, *ev.pixel_scorer()))
 
 
 def omniglot_verification(model, data_dir=None, n_pairs: int = 10000, seed: int = 0) -> dict:

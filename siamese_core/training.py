@@ -386,9 +386,10 @@ class Trainer:
         while stopped is None:
             self.model.train()
             for idx in sampler:
-                if c.lr_schedule == "warmup-cosine":  # set before the step: the first one is already small
+                if c.lr_schedule != "constant":  # set before each step, from the progress so far
+                    factor = _lr_factor(c.lr_schedule, state.progress)
                     for g, lr in zip(self.optimizer.param_groups, base_lrs):
-                        g["lr"] = lr * _warmup_cosine(state.progress)
+                        g["lr"] = lr * factor
                 loss = self._step_loss(idx)
                 self.optimizer.zero_grad(set_to_none=True)
                 loss.backward()
@@ -398,9 +399,6 @@ class Trainer:
                 state.loss = float(loss.detach())
                 state.stats = dict(getattr(self.loss_fn, "stats", {}) or {})
                 state.progress, state.eta = self._progress(state)
-                if c.lr_schedule == "cosine":
-                    for g, lr in zip(self.optimizer.param_groups, base_lrs):
-                        g["lr"] = lr * 0.5 * (1 + math.cos(math.pi * state.progress))
                 # The loss object's own "loss" stat may be one term (center loss): the total wins.
                 state.history.append({**state.stats, "step": state.step, "epoch": state.epoch,
                                       "time": state.elapsed, "loss": state.loss})
@@ -458,6 +456,11 @@ class Trainer:
         frac = min(1.0, max(fractions))
         eta = state.elapsed * (1 - frac) / frac if frac > 0 else None
         return frac, eta
+
+
+def _lr_factor(schedule: str, t: float) -> float:
+    """Learning-rate factor at training fraction t: "cosine" decays from 1 to 0, "warmup-cosine" warms up first."""
+    return 0.5 * (1 + math.cos(math.pi * t)) if schedule == "cosine" else _warmup_cosine(t)
 
 
 def _warmup_cosine(t: float, warmup: float = 0.1, start: float = 1 / 25) -> float:
