@@ -12,6 +12,7 @@ from siamese_core.evaluation import roc
 from siamese_core.faces import (ClassModelEmbedder, FaceDetector, Gallery, ModelFileError, SFaceEmbedder,
                                 draw_faces, find_faces, heldout_pair_scores, photo_from_bytes, trade_off,
                                 verify)
+from siamese_core.faces.embedders import training_dataset
 from siamese_core.faces.verify import dataset_rgb, validation_threshold
 from siamese_core.figures import distance_histogram, roc_figure
 from siamese_core.uploads import UploadError
@@ -27,7 +28,7 @@ def models():
     """Detector and both embedders, shared read-only by all sessions (OpenCV calls are locked inside)."""
     model = asset_model(CHECKPOINT)
     try:  # the threshold `siamese_core evaluate` uses (validation people); else the checkpoint's own
-        threshold = validation_threshold(model, dataset("faces", "train", model.input_size))
+        threshold = validation_threshold(model, dataset(training_dataset(model), "train", model.input_size))
     except DatasetNotFoundError:
         threshold = None
     return FaceDetector(), ClassModelEmbedder(model, threshold), SFaceEmbedder()
@@ -115,17 +116,27 @@ st.title("Face verification")
 st.markdown(
     "**Verification** asks *are these two photos the same person?* One network embeds each face; the "
     "answer is a similarity compared with a threshold. **Identification** asks *who in my gallery is "
-    "this?* and ranks the enrolled people. Two models answer side by side: the **class model**, a small "
-    "Siamese network this project trains in a few minutes on 30 people of the AT&T/ORL faces (people s31–s40 "
-    "were never shown to it), and **SFace**, a face recogniser trained by OpenCV on a large face dataset.")
-st.latex(r"\text{class model: } s = -\lVert f(a) - f(b)\rVert_2 \qquad"
-         r"\text{SFace: } s = \frac{f(a)\cdot f(b)}{\lVert f(a)\rVert\,\lVert f(b)\rVert}")
-st.latex(r"\text{same person} \iff s \ge \tau")
+    "this?* and ranks the enrolled people. Two models answer side by side: the **class model**, Siamese "
+    "networks this project trains in about 20 CPU minutes on the AT&T/ORL faces of people s1–s30 (people "
+    "s31–s40 were never shown to them), and **SFace**, a face recogniser trained by OpenCV on a large face "
+    "dataset.")
 try:
     detector, class_model, sface = models()
 except (ModelFileError, FileNotFoundError, ValueError) as exc:
     st.error(f"The face models could not be loaded: {exc}")
     st.stop()
+if class_model.s_norm:
+    members = class_model.model.config.members
+    st.latex(r"\text{class model: } d = \lVert f(a) - f(b)\rVert_2,\quad "
+             r"s = \tfrac12\Big(\tfrac{-d - \mu_a}{\sigma_a} + \tfrac{-d - \mu_b}{\sigma_b}\Big)")
+    st.caption(f"f averages {members} twin network{'s' if members > 1 else ''} trained apart. S-norm: μ and σ "
+               f"are the mean and spread of −distances from a face to {class_model.model.config.cohort_size} "
+               "training pictures (people s1–s30), so s says how unusually close the pair is for these two "
+               "faces.")
+else:
+    st.latex(r"\text{class model: } s = -\lVert f(a) - f(b)\rVert_2")
+st.latex(r"\text{SFace: } s = \frac{f(a)\cdot f(b)}{\lVert f(a)\rVert\,\lVert f(b)\rVert}")
+st.latex(r"\text{same person} \iff s \ge \tau")
 embedders = [class_model, sface]
 samples = sample_faces()
 if samples is None:
@@ -152,7 +163,8 @@ with verify_tab:
             if face is not None:
                 crops[slot] = photo.crops(face, embedders)
                 c1, c2 = st.columns(2)
-                how = "the AT&T picture as it is" if photo.att_framed else "framed like AT&T, grey"
+                as_is = photo.att_framed and embedders[0].att_framed
+                how = "the AT&T picture as it is" if as_is else "re-aligned from the eyes, grey"
                 c1.image(crops[slot]["class"], caption=f"class model: {how}", width=110)
                 c2.image(crops[slot]["sface"], caption="SFace: aligned 112×112", width=110)
     if len(crops) < 2:
@@ -178,7 +190,7 @@ with verify_tab:
                         format="%.3f", key=KEY + "tau_" + short)
         t = trade_off(scores, held.same, tau)
         pair = verdicts[short].similarity
-        as_distance = short == "class"
+        as_distance = short == "class" and not class_model.s_norm  # S-norm scores are similarities
         fig = distance_histogram(scores, held.same, tau, as_distance=as_distance,
                                  title=f"{held.same.sum()} same / {(1 - held.same).sum()} different pairs, s31–s40")
         fig.add_vline(x=-pair if as_distance else pair, line_color="#264653", line_width=3,
@@ -197,7 +209,7 @@ with verify_tab:
                    f"SFace's τ = {sface.threshold:.3f} is OpenCV's published value.")
     notice("- Move τ: a lower threshold accepts more impostors (FAR up), a higher one rejects more genuine "
            "pairs (FRR up); the ROC point moves along the curve. There is no threshold without a cost.\n"
-           "- The class model learned from 30 people and 300 grey pictures in a few CPU minutes; SFace learned "
+           "- The class model learned from 24 people and 240 grey pictures in about 20 CPU minutes; SFace learned "
            "from hundreds of thousands of faces. On the same held-out pairs the gap is the lesson: metric "
            "learning works, and data is what makes it generalise.\n"
            "- Your own photo is far from the AT&T pictures (colour, lighting, background, camera): the small "

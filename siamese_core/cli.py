@@ -88,6 +88,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="Omniglot: each batch's characters come from as few alphabets as hold them")
     t.add_argument("--test-shifts", type=int, default=d.test_shifts,
                    help="outside training, average each embedding over copies moved this many pixels (0: off)")
+    t.add_argument("--members", type=int, default=d.members,
+                   help="face-cnn: train this many twins (seeds seed, seed+1, …) and keep them as one ensemble")
+    t.add_argument("--score-norm", action=argparse.BooleanOptionalAction, default=False,
+                   help="S-norm: score each pair against the training pictures' embeddings (a cohort)")
     t.add_argument("--train-drawers", type=int, default=None, help="Omniglot: use drawers 1..n only (Koch: 12)")
     t.add_argument("--val-fraction", type=float, default=d.val_fraction,
                    help="share of the training split held out for validation")

@@ -11,7 +11,7 @@ import math
 import random
 import threading
 import time
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field, fields, replace
 
 import numpy as np
 import torch
@@ -30,7 +30,7 @@ AUGMENTATIONS = ("koch", "faces")
 LR_SCHEDULES = ("constant", "cosine", "warmup-cosine")
 VAL_METRICS = ("pairs", "oneshot")
 VAL_DATA = ("split", "omniglot-validation")
-OPEN_WORLD = ("omniglot", "faces", "olivetti")  # validate on held-out classes, not held-out images
+OPEN_WORLD = ("omniglot", "faces", "faces-aligned", "olivetti")  # validate on held-out classes, not held-out images
 
 
 @dataclass
@@ -78,6 +78,10 @@ class TrainConfig:
                                           # alphabets as hold P of them (hard, like within-alphabet tests)
     test_shifts: int = 0                  # the model averages its embedding over 1-px moves when not
                                           # training (validation included); see ModelConfig.test_shifts
+    members: int = 1                      # face-cnn: train this many twins (seeds seed, seed+1, …) on the same
+                                          # people and keep them as one ensemble (models.TwinEnsemble)
+    score_norm: bool = False              # S-norm: keep the training pictures' embeddings as a cohort and
+                                          # score pairs against it (see SiameseNet.score); threshold after
     val_fraction: float = 0.1             # held out of the training split for the threshold and early stopping
     val_pairs: int = 2000                 # balanced validation pairs
     val_metric: str = "pairs"             # model selection: "pairs" (pair accuracy) or "oneshot" (N-way tasks)
@@ -126,6 +130,10 @@ class TrainConfig:
             raise ValueError("pair_set needs ≥ 2 pairs and a pair loss (contrastive, bce-l1, bce-concat)")
         if self.test_shifts < 0:
             raise ValueError("test_shifts must be ≥ 0")
+        if self.score_norm and self.loss in ("bce-l1", "bce-concat"):
+            raise ValueError("score_norm needs distance scores: a loss without a pair head")
+        if self.members < 1 or (self.members > 1 and (self.backbone != "face-cnn" or self.loss in ("bce-l1", "bce-concat"))):
+            raise ValueError("members must be ≥ 1; more than 1 needs the face-cnn backbone and a loss without a pair head")
         if self.val_n_way < 2 or self.val_tasks < 1 or self.shots < 1 or not 0 <= self.lr_decay < 1:
             raise ValueError("val_n_way must be ≥ 2, val_tasks ≥ 1, shots ≥ 1 and lr_decay in [0, 1)")
 
@@ -169,7 +177,7 @@ def model_config_for(cfg: TrainConfig, data: ImageSet) -> ModelConfig:
         num_classes=data.num_classes if cfg.loss in ("softmax", "center") else None,
         width=cfg.width, batch_norm=cfg.batch_norm, dropout=cfg.dropout, flip_average=cfg.flip_average,
         invert=data.name == "omniglot",  # Omniglot PNGs: dark ink on white
-        test_shifts=cfg.test_shifts)
+        test_shifts=cfg.test_shifts, members=cfg.members, cohort_size=len(data) if cfg.score_norm else 0)
 
 
 def split_validation(data: ImageSet, fraction: float, by_class: bool, seed: int = 0
@@ -434,10 +442,20 @@ class Trainer:
         if best_state is not None:
             self.model.load_state_dict(best_state)
             self.model.threshold = best["threshold"]
+        if c.score_norm and stopped != "cancelled":
+            best = self.normalise_scores()
         self.model.eval()
         for cb in self.callbacks:
             cb.on_train_end(self, state)
         return TrainResult(self.model, c, state, stopped, best)
+
+    def normalise_scores(self) -> dict:
+        """S-norm from now on: the training pictures become the cohort, and the threshold is chosen
+        again on the validation pairs, now that scores are normalised."""
+        self.model.set_cohort(self.train_set.images)
+        val = self.validate()
+        self.model.threshold = val["threshold"]
+        return val
 
     def _epoch_schedule(self, epoch: int) -> None:
         """Koch's momentum ramp and learning-rate decay (koch-sgd), or the plain decay otherwise."""
@@ -494,4 +512,37 @@ def train(config: TrainConfig, data_dir: str | None = None, download: bool = Fal
         evaluation = load_dataset("omniglot", "evaluation", data_dir=data_dir, download=download,
                                   image_size=config.image_size)
         val = alphabet_subset(evaluation, VALIDATION_ALPHABETS)
+    if config.members > 1:
+        return fit_ensemble(config, data, callbacks, cancel_event, val)
     return Trainer(config, data, val, callbacks=callbacks, cancel_event=cancel_event).fit()
+
+
+def fit_ensemble(config: TrainConfig, data: ImageSet, callbacks: list[Callback] | tuple = (),
+                 cancel_event: threading.Event | None = None, val_set: ImageSet | None = None) -> TrainResult:
+    """Train config.members twins one after another on the same people with seeds seed, seed+1, …
+    (each keeps its own best epoch), join them into one network and choose its threshold on the
+    validation data (held out of `data` by config.seed unless `val_set` is given), as for one twin."""
+    train_set = data
+    if val_set is None:
+        train_set, val_set = split_validation(data, config.val_fraction, data.name in OPEN_WORLD, config.seed)
+    results, total = [], TrainState()
+    for k in range(config.members):
+        member = replace(config, members=1, seed=config.seed + k, score_norm=False)
+        r = Trainer(member, train_set, val_set, callbacks=callbacks, cancel_event=cancel_event).fit()
+        if r.stopped_because == "cancelled":
+            return r
+        results.append(r)
+        for name in ("step", "epoch", "elapsed", "val_seconds"):
+            setattr(total, name, getattr(total, name) + getattr(r.state, name))
+        total.val_history += [{**v, "member": k} for v in r.state.val_history]
+    joined = Trainer(config, train_set, val_set)  # the ensemble network, validated on the same pairs
+    for twin, r in zip(joined.model.twin.members, results):
+        twin.load_state_dict(r.model.twin.state_dict())
+    if config.score_norm:
+        best = joined.normalise_scores()
+    else:
+        best = joined.validate()
+        joined.model.threshold = best["threshold"]
+    joined.model.eval()
+    total.val = best
+    return TrainResult(joined.model, config, total, results[-1].stopped_because, best)

@@ -100,3 +100,25 @@ def test_face_cnn_shapes_and_flip_averaged_embeddings_are_mirror_symmetric():
     assert not torch.allclose(plain.embed(x), plain.embed(x.flip(-1)), atol=1e-3)
     m.train()
     assert m.embed(x).shape == (3, 16)  # training sees each picture once, unmirrored
+
+
+def test_s_norm_scores_a_pair_against_the_cohort_once_it_is_filled(tmp_path):
+    """cohort_size > 0: score = ½((s − μ_a)/σ_a + (s − μ_b)/σ_b), s = −distance, μ/σ over each side's
+    −distances to the cohort; an unfilled (all-zero) cohort leaves −distance; the cohort is saved."""
+    from siamese_core.checkpoint import load_model, save_checkpoint
+    torch.manual_seed(0)
+    net = SiameseNet(ModelConfig(backbone="face-cnn", embedding_dim=8, input_size=(16, 16), cohort_size=20)).eval()
+    x, h = torch.rand(20, 1, 16, 16), torch.nn.functional.normalize(torch.randn(6, 8), dim=1)
+    raw = -torch.linalg.norm(h[:3] - h[3:], dim=1)
+    assert torch.allclose(net.score(h[:3], h[3:]), raw)
+    net.set_cohort(x)
+    cohort = net.embed(x)
+    assert torch.allclose(net.cohort, cohort)
+    c = -torch.cdist(h, cohort)
+    mu, sd = c.mean(1), c.std(1)
+    expected = ((raw - mu[:3]) / sd[:3] + (raw - mu[3:]) / sd[3:]) / 2
+    assert torch.allclose(net.score(h[:3], h[3:]), expected, rtol=1e-4, atol=1e-4)
+    save_checkpoint(tmp_path / "n.pt", net)
+    assert torch.allclose(load_model(tmp_path / "n.pt").score(h[:3], h[3:]), expected, rtol=1e-4, atol=1e-4)
+    with pytest.raises(ValueError, match="cohort_size"):
+        ModelConfig(cohort_size=5, head="l1")

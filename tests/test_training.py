@@ -150,3 +150,54 @@ def test_bad_schedule_augmentation_and_cosface_margin_are_refused():
     with pytest.raises(ValueError, match="cosface"):
         TrainConfig(loss="cosface", margin=1.2)
     assert TrainConfig(loss="cosface").resolved_margin == 0.35 and TrainConfig(loss="cosface", margin=0).resolved_margin == 0
+
+
+def test_an_ensemble_of_face_twins_trains_each_member_apart_and_averages_them(digits_train, digits_test, tmp_path):
+    """members=2: two twins trained with seeds 0 and 1 on the same people, joined into one network whose
+    embedding is the normalised mean of the members' unit embeddings; it saves, loads and verifies."""
+    import torch.nn.functional as F
+    from siamese_core.checkpoint import load_model, save_checkpoint
+    from siamese_core.models.backbones import TwinEnsemble
+    from siamese_core.training import fit_ensemble
+    cfg = TrainConfig(dataset="digits", loss="cosface", backbone="face-cnn", embedding_dim=16, epochs=3, lr=3e-3,
+                      batch_size=64, optimizer="adamw", members=2, seed=0)
+    result = fit_ensemble(cfg, digits_train)
+    model = result.model
+    assert isinstance(model.twin, TwinEnsemble) and len(model.twin.members) == 2
+    a, b = (list(m.parameters())[0] for m in model.twin.members)
+    assert not torch.equal(a, b)  # two seeds, two different twins
+    assert result.state.epoch == 6 and model.threshold == result.best_val["threshold"]
+    x = digits_test.images[:32]
+    with torch.no_grad():
+        expected = F.normalize(sum(F.normalize(m.eval()(x), dim=-1) for m in model.twin.members), dim=-1)
+        assert torch.allclose(model.eval().embed(x), expected, atol=1e-6)
+    train_set, val_set = split_validation(digits_train, cfg.val_fraction, False, cfg.seed)
+    assert verification(model, val_set, digits_test, n_pairs=1000, seed=0).accuracy >= 0.8
+    save_checkpoint(tmp_path / "ens.pt", model, cfg.as_dict())
+    loaded = load_model(tmp_path / "ens.pt")
+    assert loaded.config.members == 2
+    with torch.no_grad():
+        assert torch.allclose(loaded.embed(x), model.embed(x), atol=1e-6)
+
+
+def test_members_need_a_face_twin_without_a_pair_head():
+    assert TrainConfig(backbone="face-cnn", loss="cosface", members=3).members == 3
+    for bad in (dict(members=0), dict(members=2, backbone="vgg"),
+                dict(members=2, backbone="face-cnn", loss="bce-l1")):
+        with pytest.raises(ValueError, match="members"):
+            TrainConfig(**bad)
+
+
+def test_score_norm_keeps_the_training_pictures_as_cohort_and_rechooses_the_threshold(digits_train, digits_test):
+    cfg = TrainConfig(dataset="digits", loss="cosface", embedding_dim=16, epochs=3, lr=3e-3, batch_size=64,
+                      score_norm=True, seed=0)
+    trainer = Trainer(cfg, digits_train)
+    result = trainer.fit()
+    model = result.model
+    from siamese_core.evaluation import best_threshold, embed, pair_scores
+    assert model.config.cohort_size == len(trainer.train_set)
+    assert torch.allclose(model.cohort, embed(model, trainer.train_set.images))
+    i, j, y = trainer.val_pairs
+    thr, acc = best_threshold(pair_scores(model, embed(model, trainer.val_set.images), i, j), y)
+    assert model.threshold == pytest.approx(thr) and result.best_val["val_accuracy"] == pytest.approx(acc)
+    assert verification(model, trainer.val_set, digits_test, n_pairs=1000, seed=0).accuracy >= 0.8

@@ -64,6 +64,12 @@ DATASETS: dict[str, DatasetSpec] = {spec.name: spec for spec in [
         "There is no download: place the folders s1 … s40 into <data dir>/att_faces, or use `olivetti`.",
         faces.load_att_faces, faces.check_att_faces),
     DatasetSpec(
+        "faces-aligned", "AT&T / ORL faces, re-aligned", faces.SPLITS, "train", (112, 92),
+        "The AT&T pictures re-framed from YuNet's eye landmarks, as every uploaded photo is (eyes level, "
+        "at their average AT&T place); same people and same train/test split.",
+        "There is no download: place the folders s1 … s40 into <data dir>/att_faces.",
+        faces.load_att_faces_aligned, faces.check_att_faces),
+    DatasetSpec(
         "olivetti", "Olivetti faces (scikit-learn 64×64)", faces.SPLITS, "train", (64, 64),
         "The AT&T faces downsampled to 64×64 by scikit-learn; same people and same train/test split.",
         "Run `python -m siamese_core download olivetti` with internet, or copy scikit-learn's "

@@ -17,7 +17,7 @@ from ..checkpoint import load_model
 from ..data import load_dataset
 from ..evaluation import best_threshold
 from .detect import FaceDetector, haar_boxes
-from .embedders import ClassModelEmbedder, Embedder, SFaceEmbedder
+from .embedders import ClassModelEmbedder, Embedder, SFaceEmbedder, training_dataset
 from .verify import dataset_rgb, heldout_pair_scores, validation_threshold
 
 DEFAULT_CHECKPOINT = Path(__file__).resolve().parents[2] / "assets" / "faces_siamese.pt"
@@ -71,7 +71,7 @@ def run(checkpoint: Path = DEFAULT_CHECKPOINT, n_pairs: int = 2000, seed: int = 
     like an upload. SFace aligns in both, so it is scored once."""
     detector = FaceDetector()
     model = load_model(checkpoint)
-    train = load_dataset("faces", "train", data_dir, image_size=model.input_size)
+    train = load_dataset(training_dataset(model), "train", data_dir, image_size=model.input_size)
     class_model = ClassModelEmbedder(model, validation_threshold(model, train))
     sface = SFaceEmbedder()
     test = load_dataset("faces", "test", data_dir)
@@ -84,7 +84,8 @@ def run(checkpoint: Path = DEFAULT_CHECKPOINT, n_pairs: int = 2000, seed: int = 
         out["pictures"], out["yunet_detected"] = held.images, held.detected
         for e in embedders:
             key = e.short + ("" if e is sface else suffix)
-            out["models"][key] = {"name": e.name, "input": "aligned 112×112 colour" if e is sface else how,
+            seen = how if e.att_framed else "re-aligned like an upload"
+            out["models"][key] = {"name": e.name, "input": "aligned 112×112 colour" if e is sface else seen,
                                   "score": e.score_name, **held.summary(e)}
     out["seconds"] = round(time.perf_counter() - t0, 2)
     rgbs = [dataset_rgb(test, k) for k in range(len(test))]

@@ -46,6 +46,11 @@ class Embedder(ABC):
         return bool(score >= (self.threshold if threshold is None else threshold))
 
 
+def training_dataset(model) -> str:
+    """The dataset a class model was trained on: "faces" (AT&T pictures as they are) or "faces-aligned"."""
+    return (getattr(model, "train_config", None) or {}).get("dataset") or "faces"
+
+
 class ClassModelEmbedder(Embedder):
     short = "class"
     att_framed = True
@@ -57,9 +62,13 @@ class ClassModelEmbedder(Embedder):
         if model.config.head is not None:
             raise ValueError("the class model must score by embedding distance (no pair head)")
         self.model = model.eval()
+        # A model trained on re-aligned pictures re-aligns every face, AT&T samples included.
+        self.att_framed = training_dataset(model) != "faces-aligned"
         self.name = name
         self.threshold = float(model.threshold if threshold is None else threshold)
-        self.score_name = f"−{model.config.distance.upper()} distance"
+        self.s_norm = bool(model.config.cohort_size)  # scores are S-normalised similarities, not −distances
+        distance = f"−{model.config.distance.upper()} distance"
+        self.score_name = f"S-norm of the {distance}" if self.s_norm else distance
 
     def crop(self, rgb: np.ndarray, face: Face) -> np.ndarray:
         return att_crop(rgb, face)  # 112×92 grey, AT&T framing

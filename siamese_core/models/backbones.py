@@ -5,6 +5,7 @@ Each maps a batch N×1×H×W to embeddings N×D. Small blocks first, whole netwo
 from __future__ import annotations
 
 import torch
+import torch.nn.functional as F
 from torch import nn
 
 
@@ -110,6 +111,19 @@ class FaceCNN(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x))
+
+
+class TwinEnsemble(nn.Module):
+    """K twins trained apart (other seeds, same people), used as one: each member's embedding is made
+    unit-length and the K are averaged. Members err on different pairs, so the average errs less."""
+
+    def __init__(self, members: list[nn.Module]):
+        super().__init__()
+        self.members = nn.ModuleList(members)
+        self.embedding_dim = members[0].embedding_dim
+
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return torch.stack([F.normalize(m(x), dim=-1) for m in self.members]).mean(0)
 
 
 def _flat_size(features: nn.Module, input_size: tuple[int, int]) -> int:

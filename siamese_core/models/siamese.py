@@ -11,7 +11,7 @@ from PIL import Image
 from torch import nn
 
 from ..distances import make_distance
-from .backbones import FaceCNN, KochBackbone, VGGBackbone
+from .backbones import FaceCNN, KochBackbone, TwinEnsemble, VGGBackbone
 from .heads import HEADS
 
 BACKBONES = ("vgg", "koch", "koch-small", "face-cnn")
@@ -34,6 +34,9 @@ class ModelConfig:
     batch_norm: bool = False              # koch-small: batch norm after every conv (not in the paper)
     test_shifts: int = 0                  # eval mode: average the embedding over the image and its copies
                                           # moved this many pixels up, down, left and right (0: off)
+    members: int = 1                      # face-cnn: K twins trained apart, unit embeddings averaged
+    cohort_size: int = 0                  # S-norm: embeddings of this many training pictures kept with the
+                                          # model; a pair's −distance is scored against them (0: off)
 
     def __post_init__(self):
         self.input_size = tuple(int(v) for v in self.input_size)
@@ -43,6 +46,10 @@ class ModelConfig:
             raise ValueError(f"head must be None or one of {tuple(HEADS)}, not {self.head!r}")
         if self.embedding_dim < 1:
             raise ValueError("embedding_dim must be ≥ 1")
+        if self.cohort_size < 0 or (self.cohort_size and self.head is not None):
+            raise ValueError("cohort_size must be ≥ 0, and S-norm needs distance scores (no pair head)")
+        if self.members < 1 or (self.members > 1 and (self.backbone != "face-cnn" or self.head is not None)):
+            raise ValueError("members must be ≥ 1, and more than 1 only for the face-cnn twin without a pair head")
 
     @classmethod
     def from_dict(cls, d: dict) -> "ModelConfig":
@@ -57,6 +64,9 @@ def build_backbone(cfg: ModelConfig) -> nn.Module:
     if cfg.backbone == "vgg":
         return VGGBackbone(cfg.embedding_dim, cfg.input_size, dropout=cfg.dropout)
     if cfg.backbone == "face-cnn":
+        if cfg.members > 1:
+            return TwinEnsemble([FaceCNN(cfg.embedding_dim, cfg.input_size, dropout=cfg.dropout)
+                                 for _ in range(cfg.members)])
         return FaceCNN(cfg.embedding_dim, cfg.input_size, dropout=cfg.dropout)
     if cfg.backbone == "koch":
         return KochBackbone(cfg.embedding_dim, cfg.input_size, width=cfg.width).koch_init_()
@@ -76,6 +86,8 @@ class SiameseNet(nn.Module):
         self.distance = make_distance(config.distance)
         self.classifier = nn.Linear(config.embedding_dim, config.num_classes) if config.num_classes else None
         self.threshold: float | None = None  # decision threshold on `similarity`, chosen on validation data
+        if config.cohort_size:  # filled by set_cohort after training; saved and loaded with the weights
+            self.register_buffer("cohort", torch.zeros(config.cohort_size, config.embedding_dim))
 
     # --- embeddings and scores -------------------------------------------------------------
     def embed(self, x: torch.Tensor) -> torch.Tensor:
@@ -109,7 +121,24 @@ class SiameseNet(nn.Module):
         """Similarity of embedding pairs, higher = more alike: p(same) with a head, else −distance."""
         if self.head is not None:
             return torch.sigmoid(self.head(h1, h2))
-        return -self.distance.paired(h1, h2)
+        s = -self.distance.paired(h1, h2)
+        if self.config.cohort_size and bool(self.cohort.any()):  # all zeros: not filled yet (training)
+            # S-norm: how unusual this closeness is for each face, measured against faces of other
+            # people (the cohort): (s − mean)/std of each side's scores with the cohort, averaged.
+            # A face that sits close to everybody (glasses, a common pose) then needs to be closer still.
+            za, zb = (self._cohort_stats(h) for h in (h1, h2))
+            s = ((s - za[0]) / za[1] + (s - zb[0]) / zb[1]) / 2
+        return s
+
+    def _cohort_stats(self, h: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        c = -self.distance.pairwise(h, self.cohort.to(h))
+        return c.mean(1), c.std(1).clamp_min(1e-6)
+
+    @torch.no_grad()
+    def set_cohort(self, images: torch.Tensor) -> None:
+        """Embed `images` (training pictures, never test people) as the S-norm cohort."""
+        from ..evaluation import embed
+        self.cohort.copy_(embed(self, images).to(self.cohort))
 
     def forward(self, x1: torch.Tensor, x2: torch.Tensor) -> torch.Tensor:
         return self.score(self.embed(x1), self.embed(x2))

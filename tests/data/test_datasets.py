@@ -72,7 +72,7 @@ def assert_images(ds, n: int, size: tuple[int, int], n_classes: int) -> None:
 # --- registry -------------------------------------------------------------------------------------------
 
 def test_registry_specs_are_consistent():
-    assert set(DATASETS) == {"digits", "mnist", "fashion-mnist", "omniglot", "faces", "olivetti"}
+    assert set(DATASETS) == {"digits", "mnist", "fashion-mnist", "omniglot", "faces", "faces-aligned", "olivetti"}
     for name, spec in DATASETS.items():
         assert spec.name == name and spec.default_split in spec.splits and spec.how_to_get
         assert len(spec.image_size) == 2
@@ -291,6 +291,24 @@ def test_faces_split_by_person(name, size):
     assert torch.equal(torch.bincount(full.labels), torch.full((40,), 10))
     assert torch.equal(test.images, full.images[300:]) and torch.equal(test.labels, full.labels[300:] - 30)
     assert full.images.std() > 0.1
+
+
+def test_realigned_faces_put_the_eyes_where_an_upload_puts_them():
+    """faces-aligned: the same 400 pictures and people, each re-framed from YuNet's eyes, so that YuNet
+    run again on the result finds the eyes at the average AT&T place (as for any aligned upload)."""
+    from siamese_core.faces import FaceDetector
+    from siamese_core.faces.align import ATT_LANDMARKS
+    plain, aligned = load("faces", "all"), load("faces-aligned", "all")
+    assert_images(aligned, 400, (112, 92), 40)
+    assert torch.equal(aligned.labels, plain.labels) and aligned.class_names == plain.class_names
+    assert not torch.equal(aligned.images, plain.images)
+    detector = FaceDetector()
+    for k in (0, 57, 312, 399):
+        grey = (aligned.images[k, 0].numpy() * 255).round().astype(np.uint8)
+        face = detector.detect(np.repeat(grey[:, :, None], 3, axis=2))[0]
+        assert np.abs(face.landmarks[:2] - ATT_LANDMARKS[:2]).max() < 5, (k, face.landmarks[:2])  # YuNet jitters ~3 px
+    test = load("faces-aligned", "test")
+    assert torch.equal(test.images, aligned.images[300:])
 
 
 # --- resizing -------------------------------------------------------------------------------------------

@@ -48,9 +48,11 @@ def class_model(load):
     """The shipped class model with the threshold the page uses (validation people, as `evaluate`)."""
     from siamese_core import load_model
     from siamese_core.faces import ClassModelEmbedder
+    from siamese_core.faces.embedders import training_dataset
     from siamese_core.faces.verify import validation_threshold
     model = load_model(CHECKPOINT)
-    return ClassModelEmbedder(model, validation_threshold(model, load("faces", "train", image_size=model.input_size)))
+    train = load(training_dataset(model), "train", image_size=model.input_size)
+    return ClassModelEmbedder(model, validation_threshold(model, train))
 
 
 @pytest.fixture(scope="session")

@@ -69,17 +69,28 @@ def test_sface_cosine_is_opencvs_own_match_score(att, detector, sface):
     assert v_same.similarity > v_diff.similarity
 
 
-def test_class_model_scores_minus_euclidean_distance_and_is_symmetric(att, detector, class_model):
+def test_class_model_scores_the_s_norm_of_minus_euclidean_distance_and_is_symmetric(att, detector, class_model):
     crops = [class_model.crop(*_face(detector, att(p, k))) for p, k in ((33, 1), (33, 2), (37, 4))]
     assert crops[0].shape == (112, 92) and crops[0].dtype == np.uint8
     h = class_model.embed(crops)
     assert h.shape == (3, class_model.model.config.embedding_dim)
     assert np.allclose(np.linalg.norm(h, axis=1), 1, atol=1e-5)  # unit-length embeddings
-    brute = [-np.sqrt(((h[0] - h[k]) ** 2).sum()) for k in (1, 2)]
-    assert np.allclose(class_model.similarity(h[[0, 0]], h[[1, 2]]), brute, atol=1e-5)
+    # S-norm by hand: each side's −distances to the 240 cohort embeddings give its mean and spread.
+    cohort = class_model.model.cohort.numpy().astype(np.float64)
+    to_cohort = -np.linalg.norm(h[:, None, :].astype(np.float64) - cohort[None], axis=2)
+    mu, sd = to_cohort.mean(1), to_cohort.std(1, ddof=1)
+    brute = []
+    for k in (1, 2):
+        d = -np.sqrt(((h[0] - h[k]) ** 2).sum())
+        brute.append(((d - mu[0]) / sd[0] + (d - mu[k]) / sd[k]) / 2)
+    assert class_model.s_norm and class_model.score_name == "S-norm of the −L2 distance"
+    assert np.allclose(class_model.similarity(h[[0, 0]], h[[1, 2]]), brute, atol=1e-4)
     assert np.allclose(class_model.similarity(h[[1]], h[[0]]), class_model.similarity(h[[0]], h[[1]]))
-    v = verify(class_model, crops[0], crops[1], threshold=0.5)
-    assert v.threshold == 0.5 and v.same is False  # −distance ≤ 0 < 0.5: never "same"
+    score = verify(class_model, crops[0], crops[1]).similarity
+    assert score == pytest.approx(brute[0], abs=1e-4)
+    for t, same in ((score - 0.01, True), (score + 0.01, False)):
+        v = verify(class_model, crops[0], crops[1], threshold=t)
+        assert v.threshold == t and v.same is same
 
 
 def test_trade_off_counts_false_accepts_and_rejects_like_a_loop():
