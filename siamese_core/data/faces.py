@@ -52,11 +52,11 @@ def load_att_faces_aligned(root: Path, split: str, download: bool = False) -> Im
     differs from another less by how close the person sat or how the head tilted, more by who it is."""
     from ..faces.align import att_crop  # OpenCV's face models only when this dataset is asked for
     from ..faces.detect import FaceDetector
-    from ..faces.verify import dataset_face
+    from ..faces.verify import dataset_face, dataset_rgb
     pictures = load_att_faces(root, "all")
-    grey = (pictures.images[:, 0].numpy() * 255).round().astype(np.uint8)
     detector = FaceDetector()
-    images = np.stack([att_crop(g, dataset_face(detector, np.repeat(g[:, :, None], 3, axis=2))[0]) for g in grey])
+    rgbs = (dataset_rgb(pictures, k) for k in range(len(pictures)))
+    images = np.stack([att_crop(rgb, dataset_face(detector, rgb)[0]) for rgb in rgbs])
     people = np.repeat(np.arange(PEOPLE), PHOTOS)
     return _by_person("faces-aligned", split, images.astype(np.float32) / 255, people,
                       str(Path(root) / "att_faces"))
