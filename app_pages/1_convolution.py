@@ -6,12 +6,12 @@ import streamlit as st
 from lab_ui.layout import available_datasets, notice
 from lab_ui.shared import asset_model, dataset
 from lab_ui.url_state import set_url, url_choice, url_int
-from siamese_core.conv_explain import (POOL_KINDS, cell_arithmetic, conv2d, filter_maps, grey_input,
+from siamese_core.explain.conv_explain import (POOL_KINDS, cell_arithmetic, conv2d, filter_maps, grey_input,
                                        output_size, pool2d, receptive_field)
-from siamese_core.conv_figures import map_grid, matrix_heatmap
-from siamese_core.kernels import KERNELS, kernel_preset
-from siamese_core.param_counts import compare_layers, workshop_comparisons
-from siamese_core.uploads import UploadError, read_image
+from siamese_core.viz.conv_figures import map_grid, matrix_heatmap
+from siamese_core.explain.kernels import KERNELS, kernel_preset
+from siamese_core.explain.param_counts import compare_layers, workshop_comparisons
+from siamese_core.service.uploads import UploadError, read_image
 
 FILTER_MODEL = "mnist_koch_l1.pt"   # assets/: its first layer shows what a trained network learned
 MAX_SIDE = 64                       # uploads are shrunk so every number stays readable

@@ -9,13 +9,13 @@ from lab_ui.layout import available_datasets, notice
 from lab_ui.shared import asset_model, dataset
 from lab_ui.url_state import set_url, url_choice, url_float
 from siamese_core import Callback, Trainer
-from siamese_core.architecture import ARCHITECTURES, summarize, twin_dot
-from siamese_core.conv_figures import bar_vector
-from siamese_core.figures import DIFF_COLOUR, SAME_COLOUR, TEMPLATE, image_grid, training_curves
-from siamese_core.l1_layer import WORKSHOP_H1, WORKSHOP_H2, compare_measures, explain_pair, parse_vector, weighted_l1
+from siamese_core.explain.architecture import ARCHITECTURES, summarize, twin_dot
+from siamese_core.viz.conv_figures import bar_vector
+from siamese_core.viz.figures import DIFF_COLOUR, SAME_COLOUR, TEMPLATE, image_grid, training_curves
+from siamese_core.explain.l1_layer import WORKSHOP_H1, WORKSHOP_H2, compare_measures, explain_pair, parse_vector, weighted_l1
 from siamese_core.losses.pair_bce_loss import bce
-from siamese_core.minibatch import class_mix, epoch_batches, minibatch_config, same_pair_share
-from siamese_core.sampling import sample_pairs
+from siamese_core.explain.minibatch import class_mix, epoch_batches, minibatch_config, same_pair_share
+from siamese_core.data.sampling import sample_pairs
 
 PAIR_MODEL = "mnist_koch_l1.pt"
 

@@ -5,7 +5,7 @@ from lab_ui import pretrained, run_views, training_jobs
 from lab_ui.layout import dataset_select, notice
 from lab_ui.url_state import set_url, url_choice, url_float, url_int
 from siamese_core.data import DatasetNotFoundError
-from siamese_core.training import TrainConfig
+from siamese_core.training.trainer import TrainConfig
 
 LOSSES = {"contrastive": "Contrastive", "triplet": "Triplet (semi-hard mining)",
           "bce-concat": "BCE on pairs (concat head)", "bce-l1": "BCE on pairs (Koch's L1 head)",

@@ -6,8 +6,8 @@ import streamlit as st
 from lab_ui import run_views, training_jobs
 from lab_ui.layout import dataset_select, notice
 from lab_ui.url_state import set_url, url_choice, url_int
-from siamese_core.figures import TEMPLATE
-from siamese_core.training import TrainConfig
+from siamese_core.viz.figures import TEMPLATE
+from siamese_core.training.trainer import TrainConfig
 
 SIZES = [2, 4, 8, 16, 32, 64, 128]
 

@@ -6,9 +6,9 @@ from plotly.subplots import make_subplots
 from lab_ui import run_views, training_jobs
 from lab_ui.layout import dataset_select, notice
 from lab_ui.url_state import set_url, url_float, url_int
-from siamese_core.diagnostics import collapse_step, series
-from siamese_core.figures import TEMPLATE
-from siamese_core.training import TrainConfig
+from siamese_core.explain.diagnostics import collapse_step, series
+from siamese_core.viz.figures import TEMPLATE
+from siamese_core.training.trainer import TrainConfig
 
 MINERS = {"random": "random", "semi-hard": "semi-hard", "batch-hard": "batch-hard", "hardest": "hardest negative"}
 LAMBDAS = [0.0, 0.01, 0.1, 1.0]

@@ -9,12 +9,12 @@ import torch
 from lab_ui import shared
 from lab_ui.layout import notice
 from lab_ui.url_state import set_url, url_choice, url_int
-from siamese_core import figures
-from siamese_core.augment import KochAffine
+from siamese_core.viz import figures
+from siamese_core.data.augment import KochAffine
 from siamese_core.data import DatasetNotFoundError, resolve_data_dir
 from siamese_core.data.omniglot import native_images
-from siamese_core.oneshot_demo import draw_task, drawing_to_ink, score_task, to_model_size
-from siamese_core.uploads import UploadError, read_image
+from siamese_core.explain.oneshot_demo import draw_task, drawing_to_ink, score_task, to_model_size
+from siamese_core.service.uploads import UploadError, read_image
 
 MODEL = "oneshot-omniglot.pt"
 REPORT = shared.ASSETS / "one-shot-report.json"

@@ -8,14 +8,15 @@ from PIL import Image
 from lab_ui.layout import notice
 from lab_ui.shared import asset_model, dataset
 from siamese_core.data import DatasetNotFoundError
-from siamese_core.evaluation import roc
+from siamese_core.evaluation.metrics import roc
 from siamese_core.faces import (ClassModelEmbedder, FaceDetector, Gallery, ModelFileError, SFaceEmbedder,
                                 draw_faces, find_faces, heldout_pair_scores, photo_from_bytes, trade_off,
                                 verify)
 from siamese_core.faces.embedders import training_dataset
-from siamese_core.faces.verify import dataset_rgb, validation_threshold
-from siamese_core.figures import distance_histogram, roc_figure
-from siamese_core.uploads import UploadError
+from siamese_core.data.att_faces import dataset_rgb
+from siamese_core.faces.verify import validation_threshold
+from siamese_core.viz.figures import distance_histogram, roc_figure
+from siamese_core.service.uploads import UploadError
 
 CHECKPOINT = "faces_siamese.pt"
 HELD_OUT = [f"s{p}" for p in range(31, 41)]  # people the class model never saw

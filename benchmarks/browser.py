@@ -1,5 +1,5 @@
 """Driving the app in a real browser: start a server on a free local port, open headless Chromium,
-wait until a page has settled. Shared by the browser test (tests/e2e) and the load test.
+wait until a page has settled. Shared by the browser test (tests/browser) and the load test.
 
 Chromium is Debian's (`apt-get install chromium`); Playwright only drives it (never `playwright install`)."""
 from __future__ import annotations

@@ -19,9 +19,9 @@ import platform
 
 import torch
 
-from siamese_core.evaluation import verification
-from siamese_core.experiment import load_splits, validation_split
-from siamese_core.training import Trainer, TrainConfig
+from siamese_core.evaluation.metrics import verification
+from siamese_core.service.experiment import load_splits, validation_split
+from siamese_core.training.trainer import Trainer, TrainConfig
 
 # name → overrides of TrainConfig; the first two differ only in how pairs are formed.
 RUNS = {

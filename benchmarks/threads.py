@@ -14,7 +14,7 @@ import statistics
 import torch
 
 from siamese_core.data import load_dataset
-from siamese_core.training import Trainer, TrainConfig
+from siamese_core.training.trainer import Trainer, TrainConfig
 
 
 def _spin(stop) -> None:

@@ -20,8 +20,8 @@ import numpy as np
 from sklearn.manifold import trustworthiness
 
 from siamese_core import load_dataset, load_model
-from siamese_core.evaluation import embed
-from siamese_core.projection import sklearn_tsne, tsne_2d
+from siamese_core.evaluation.metrics import embed
+from siamese_core.viz.projection import sklearn_tsne, tsne_2d
 
 ASSET = Path(__file__).resolve().parents[1] / "assets" / "fashion_contrastive.pt"
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from siamese_core.data import DATASETS, dataset_status, resolve_data_dir
-from siamese_core.training import resolve_device
+from siamese_core.training.trainer import resolve_device
 
 from .url_state import url_choice
 

@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import streamlit as st
 
-from siamese_core.experiment import RunReport, report_for, validation_split
-from siamese_core.training import TrainConfig
+from siamese_core.service.experiment import RunReport, report_for, validation_split
+from siamese_core.training.trainer import TrainConfig
 
 from .shared import ASSETS, asset_model, dataset
 

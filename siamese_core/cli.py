@@ -13,8 +13,8 @@ import torch
 from .data import DATASETS, DatasetNotFoundError, dataset_status, load_dataset, resolve_data_dir
 from .data.base import ENV_VAR
 from .models.siamese import BACKBONES
-from .presets import PRESETS
-from .training import AUGMENTATIONS, LOSSES, LR_SCHEDULES, VAL_DATA, VAL_METRICS, Callback, TrainConfig, train
+from .training.presets import PRESETS
+from .training.trainer import AUGMENTATIONS, LOSSES, LR_SCHEDULES, VAL_DATA, VAL_METRICS, Callback, TrainConfig, train
 
 MINERS = ("all", "random", "semi-hard", "batch-hard", "hardest")  # names make_miner knows
 
@@ -190,7 +190,7 @@ def train_config_from_args(a: argparse.Namespace, argv: list[str]) -> TrainConfi
 
 
 def cmd_train(a: argparse.Namespace) -> dict:
-    from .checkpoint import save_checkpoint
+    from .models.checkpoint import save_checkpoint
     if a.threads is not None:
         if a.threads < 1:
             raise ValueError("--threads must be ≥ 1")
@@ -212,9 +212,10 @@ def cmd_train(a: argparse.Namespace) -> dict:
 
 
 def cmd_evaluate(a: argparse.Namespace) -> dict:
-    from . import evaluation as ev
-    from .checkpoint import load_model
-    from .training import OPEN_WORLD, resolve_device, split_validation
+    from .evaluation import metrics as ev
+    from .models.checkpoint import load_model
+    from .data.splits import validation_split
+    from .training.trainer import resolve_device
     model = load_model(a.checkpoint, device=resolve_device("auto"))
     tc = model.train_config or {}
     name = a.dataset or tc.get("dataset")
@@ -227,7 +228,7 @@ def cmd_evaluate(a: argparse.Namespace) -> dict:
         # The threshold comes from validation data: the same held-out part of the training split the
         # trainer used (seeded), never from the test pairs.
         train_set = load_dataset(name, "train", a.data_dir, a.download, image_size=size)
-        _, val = split_validation(train_set, tc.get("val_fraction", 0.1), name in OPEN_WORLD, tc.get("seed", 0))
+        _, val = validation_split(train_set, tc.get("val_fraction", 0.1), tc.get("seed", 0))
         test = load_dataset(name, a.split, a.data_dir, a.download, image_size=size)
         out.update(ev.verification(model, val, test, n_pairs=a.pairs, seed=a.seed).summary())
     elif a.task == "oneshot":
@@ -246,8 +247,8 @@ def cmd_evaluate(a: argparse.Namespace) -> dict:
 
 
 def cmd_oneshot_report(a: argparse.Namespace) -> dict:
-    from .checkpoint import load_model
-    from .oneshot_report import format_report, oneshot_report
+    from .models.checkpoint import load_model
+    from .evaluation.oneshot_report import format_report, oneshot_report
     model = load_model(a.checkpoint)
     if (model.train_config or {}).get("dataset") not in (None, "omniglot"):
         raise ValueError("oneshot-report needs a model trained on Omniglot's background set")

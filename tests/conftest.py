@@ -3,11 +3,13 @@ download; with SIAMESE_LAB_REQUIRE_DATA=1 (set by .ci/run) any skipped test fail
 from __future__ import annotations
 
 import os
+from pathlib import Path
 
 import pytest
 import torch
 
-from siamese_core.data import DatasetNotFoundError, load_dataset
+from siamese_core.data import DatasetNotFoundError, load_dataset, resolve_data_dir
+from tests.face_photos import CHECKPOINT
 
 torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
 
@@ -36,6 +38,57 @@ def digits_train():
 @pytest.fixture(scope="session")
 def digits_test():
     return load_dataset("digits", "test")
+
+
+# --- faces: real AT&T pictures (and photos made from them), the real models ---------------------
+
+
+@pytest.fixture(scope="session")
+def att_root(data_dir) -> Path:
+    root = resolve_data_dir(data_dir) / "att_faces"
+    if not (root / "s40" / "10.pgm").is_file():
+        pytest.skip(f"AT&T faces not in {root}")
+    return root
+
+
+@pytest.fixture(scope="session")
+def att(att_root):
+    """att(person, photo) → the real 92×112 grey PIL picture s<person>/<photo>.pgm."""
+    def _att(person: int, photo: int) -> Image.Image:
+        return Image.open(att_root / f"s{person}" / f"{photo}.pgm").convert("L")
+    return _att
+
+
+@pytest.fixture(scope="session")
+def detector():
+    from siamese_core.faces import FaceDetector
+    return FaceDetector()
+
+
+@pytest.fixture(scope="session")
+def sface():
+    from siamese_core.faces import SFaceEmbedder
+    return SFaceEmbedder()
+
+
+@pytest.fixture(scope="session")
+def class_model(load):
+    """The shipped class model with the threshold the page uses (validation people, as `evaluate`)."""
+    from siamese_core import load_model
+    from siamese_core.faces import ClassModelEmbedder
+    from siamese_core.faces.embedders import training_dataset
+    from siamese_core.faces.verify import validation_threshold
+    model = load_model(CHECKPOINT)
+    train = load(training_dataset(model), "train", image_size=model.input_size)
+    return ClassModelEmbedder(model, validation_threshold(model, train))
+
+
+@pytest.fixture(scope="session")
+def astronaut() -> np.ndarray:
+    """scikit-image's astronaut (Eileen Collins, NASA, public domain): a real colour photo with one face."""
+    data = pytest.importorskip("skimage.data")
+    return data.astronaut()
+
 
 
 def pytest_sessionfinish(session, exitstatus):

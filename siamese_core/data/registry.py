@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch.nn.functional as F
 
-from . import digits, faces, mnist, omniglot
+from . import att_faces, digits, mnist, omniglot
 from .base import ImageSet, resolve_data_dir
 
 
@@ -24,6 +24,9 @@ class DatasetSpec:
     loader: Callable[[Path, str, bool], ImageSet]  # (root, split, download)
     check_exists: Callable[[Path, str], bool]      # (root, split): files present, nothing loaded
     split_aliases: Mapping[str, str] = field(default_factory=dict)
+    # Open world: the test split holds classes never trained on (new people, new characters), so
+    # validation holds out whole classes too, not images of the training classes.
+    open_world: bool = False
 
     def resolve_split(self, split: str | None) -> str:
         split = self.split_aliases.get(split, split) if split else self.default_split
@@ -57,24 +60,25 @@ DATASETS: dict[str, DatasetSpec] = {spec.name: spec for spec in [
         "(30 alphabets) to learn on, 659 evaluation characters (20 other alphabets) to test one-shot.",
         "Run `python -m siamese_core download omniglot` with internet, or copy the Siamese Lab omniglot/ "
         "folder (npz arrays + character index) into the data dir.",
-        omniglot.load_omniglot, omniglot.check_exists, {"train": "background", "test": "evaluation"}),
+        omniglot.load_omniglot, omniglot.check_exists, {"train": "background", "test": "evaluation"},
+        open_world=True),
     DatasetSpec(
-        "faces", "AT&T / ORL faces", faces.SPLITS, "train", (112, 92),
+        "faces", "AT&T / ORL faces", att_faces.SPLITS, "train", (112, 92),
         "400 photos of 40 people (10 each); train = people s1–s30, test = the 10 unseen people s31–s40.",
         "There is no download: place the folders s1 … s40 into <data dir>/att_faces, or use `olivetti`.",
-        faces.load_att_faces, faces.check_att_faces),
+        att_faces.load_att_faces, att_faces.check_att_faces, open_world=True),
     DatasetSpec(
-        "faces-aligned", "AT&T / ORL faces, re-aligned", faces.SPLITS, "train", (112, 92),
+        "faces-aligned", "AT&T / ORL faces, re-aligned", att_faces.SPLITS, "train", (112, 92),
         "The AT&T pictures re-framed from YuNet's eye landmarks, as every uploaded photo is (eyes level, "
         "at their average AT&T place); same people and same train/test split.",
         "There is no download: place the folders s1 … s40 into <data dir>/att_faces.",
-        faces.load_att_faces_aligned, faces.check_att_faces),
+        att_faces.load_att_faces_aligned, att_faces.check_att_faces, open_world=True),
     DatasetSpec(
-        "olivetti", "Olivetti faces (scikit-learn 64×64)", faces.SPLITS, "train", (64, 64),
+        "olivetti", "Olivetti faces (scikit-learn 64×64)", att_faces.SPLITS, "train", (64, 64),
         "The AT&T faces downsampled to 64×64 by scikit-learn; same people and same train/test split.",
         "Run `python -m siamese_core download olivetti` with internet, or copy scikit-learn's "
         "olivetti_py3.pkz into <data dir>/scikit_learn_data.",
-        faces.load_olivetti, faces.check_olivetti),
+        att_faces.load_olivetti, att_faces.check_olivetti, open_world=True),
 ]}
 
 

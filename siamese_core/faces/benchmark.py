@@ -13,10 +13,10 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..checkpoint import load_model
+from ..models.checkpoint import load_model
 from ..data import load_dataset
-from ..evaluation import best_threshold
-from .detect import FaceDetector, haar_boxes
+from ..evaluation.metrics import best_threshold
+from ..vision.detect import FaceDetector, haar_boxes
 from .embedders import ClassModelEmbedder, Embedder, SFaceEmbedder, training_dataset
 from .verify import dataset_rgb, heldout_pair_scores, validation_threshold
 
@@ -34,7 +34,7 @@ class PixelEmbedder(Embedder):
         self.threshold = threshold
 
     def crop(self, rgb, face):
-        from .align import att_crop
+        from ..vision.align import att_crop
         return att_crop(rgb, face)
 
     def embed(self, crops):

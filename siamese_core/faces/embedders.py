@@ -16,9 +16,9 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .align import att_crop
-from .detect import Face
-from .zoo import SFACE, model_file
+from ..vision.align import att_crop
+from ..vision.detect import Face
+from ..vision.zoo import SFACE, model_file
 
 SFACE_COSINE_THRESHOLD = 0.363  # OpenCV Zoo's published cosine threshold for SFace (set on LFW)
 

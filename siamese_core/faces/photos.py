@@ -6,7 +6,7 @@ from dataclasses import dataclass
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
-from .detect import Face, FaceDetector, haar_boxes
+from ..vision.detect import Face, FaceDetector, haar_boxes
 
 MAX_SIDE = 1280  # phone photos (4000×3000) are shrunk first: faster, and plenty for 112-pixel crops
 
@@ -71,7 +71,7 @@ def draw_faces(photo: FacePhoto, selected: int | None = 0) -> Image.Image:
 
 
 def photo_from_bytes(data: bytes, detector: FaceDetector, with_haar: bool = True) -> FacePhoto:
-    """An uploaded file's bytes → FacePhoto. Decoding goes through siamese_core.uploads.read_image
+    """An uploaded file's bytes → FacePhoto. Decoding goes through siamese_core.service.uploads.read_image
     (UploadError with one clear sentence for anything unusable); nothing is written anywhere."""
-    from ..uploads import read_image
+    from ..service.uploads import read_image
     return find_faces(read_image(data), detector, with_haar)

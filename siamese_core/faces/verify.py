@@ -8,10 +8,12 @@ from typing import Callable, Sequence
 import numpy as np
 
 from ..data import ImageSet
-from ..evaluation import accuracy_at, equal_error_rate, roc_auc
-from ..sampling import sample_pairs
-from .align import att_frame_face
-from .detect import Face, FaceDetector
+from ..data.att_faces import dataset_rgb
+from ..data.splits import validation_split
+from ..evaluation.metrics import accuracy_at, best_threshold, embed, equal_error_rate, pair_scores, roc_auc
+from ..data.sampling import sample_pairs
+from ..vision.align import dataset_face
+from ..vision.detect import Face, FaceDetector
 from .embedders import Embedder
 from .photos import FacePhoto
 
@@ -52,27 +54,11 @@ def validation_threshold(model, train_set: ImageSet, n_pairs: int = 2000, seed: 
     """The class model's threshold exactly as `python -m siamese_core evaluate` chooses it: on 2,000
     balanced pairs of the validation people the trainer held out of s1–s30 (the trainer itself only
     had a few hundred pairs, a noisier choice). Never on test people."""
-    from ..evaluation import best_threshold, embed, pair_scores
-    from ..training import OPEN_WORLD, split_validation
     tc = model.train_config or {}
-    _, val = split_validation(train_set, tc.get("val_fraction", 0.1), train_set.name in OPEN_WORLD,
-                              tc.get("seed", 0))
+    _, val = validation_split(train_set, tc.get("val_fraction", 0.1), tc.get("seed", 0))
     i, j, y = sample_pairs(val.labels, n_pairs, seed=seed + 1)
     images = val.images
     return best_threshold(pair_scores(model, embed(model, images), i, j), y)[0]
-
-
-def dataset_rgb(data: ImageSet, index: int) -> np.ndarray:
-    """One dataset picture (1×H×W in [0, 1]) as H×W×3 uint8 RGB, as if it were a photo."""
-    grey = (data.images[index, 0].numpy() * 255).round().clip(0, 255).astype(np.uint8)
-    return np.repeat(grey[:, :, None], 3, axis=2)
-
-
-def dataset_face(detector: FaceDetector, rgb: np.ndarray) -> tuple[Face, bool]:
-    """The most confident YuNet face of a dataset picture, or — when YuNet finds none — the average
-    AT&T face position (the picture is already a tight face crop). Returns (face, detected)."""
-    faces = detector.detect(rgb)
-    return (faces[0], True) if faces else (att_frame_face(), False)
 
 
 @dataclass

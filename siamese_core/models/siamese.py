@@ -11,6 +11,7 @@ from PIL import Image
 from torch import nn
 
 from ..distances import make_distance
+from .embed import embed
 from .backbones import FaceCNN, KochBackbone, TwinEnsemble, VGGBackbone
 from .heads import HEADS
 
@@ -137,7 +138,6 @@ class SiameseNet(nn.Module):
     @torch.no_grad()
     def set_cohort(self, images: torch.Tensor) -> None:
         """Embed `images` (training pictures, never test people) as the S-norm cohort."""
-        from ..evaluation import embed
         self.cohort.copy_(embed(self, images).to(self.cohort))
 
     def forward(self, x1: torch.Tensor, x2: torch.Tensor) -> torch.Tensor:

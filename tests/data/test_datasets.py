@@ -297,7 +297,7 @@ def test_realigned_faces_put_the_eyes_where_an_upload_puts_them():
     """faces-aligned: the same 400 pictures and people, each re-framed from YuNet's eyes, so that YuNet
     run again on the result finds the eyes at the average AT&T place (as for any aligned upload)."""
     from siamese_core.faces import FaceDetector
-    from siamese_core.faces.align import ATT_LANDMARKS
+    from siamese_core.vision.align import ATT_LANDMARKS
     plain, aligned = load("faces", "all"), load("faces-aligned", "all")
     assert_images(aligned, 400, (112, 92), 40)
     assert torch.equal(aligned.labels, plain.labels) and aligned.class_names == plain.class_names

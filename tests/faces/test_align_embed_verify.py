@@ -5,9 +5,9 @@ import pytest
 from PIL import Image
 
 from siamese_core.faces import Gallery, find_faces, heldout_pair_scores, to_rgb_array, trade_off, verify
-from siamese_core.faces.align import ATT_BOX, ATT_LANDMARKS, att_crop, att_transform
+from siamese_core.vision.align import ATT_BOX, ATT_LANDMARKS, att_crop, att_transform
 
-from .conftest import phone_photo
+from tests.face_photos import phone_photo
 
 
 def _face(detector, img):

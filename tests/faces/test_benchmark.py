@@ -22,7 +22,7 @@ def test_benchmark_command_prints_both_models_and_the_pixel_baseline(load, capsy
 
 def test_the_class_threshold_is_the_one_the_evaluate_command_chooses(class_model, capsys):
     from siamese_core.cli import main
-    from .conftest import CHECKPOINT
+    from tests.face_photos import CHECKPOINT
     assert main(["evaluate", str(CHECKPOINT), "--task", "verification", "--json"]) == 0
     r = json.loads(capsys.readouterr().out)
     assert abs(r["threshold"] - class_model.threshold) < 1e-9
@@ -33,13 +33,13 @@ def test_the_class_threshold_is_the_one_the_evaluate_command_chooses(class_model
 
 def test_the_shipped_class_model_is_the_faces_cpu_recipe():
     from siamese_core import load_model
-    from siamese_core.presets import preset_config
-    from .conftest import CHECKPOINT
+    from siamese_core.training.presets import preset_config
+    from tests.face_photos import CHECKPOINT
     model = load_model(CHECKPOINT)
     assert model.config.backbone == "face-cnn" and model.input_size == (56, 46) and model.config.flip_average
     assert model.config.members == 5 and model.config.cohort_size == 240 and bool(model.cohort.any())
     from dataclasses import fields
-    from siamese_core.training import TrainConfig
+    from siamese_core.training.trainer import TrainConfig
     recipe = preset_config("faces-cpu").as_dict()
     shipped = {k: (tuple(v) if isinstance(v, list) else v) for k, v in model.train_config.items()}
     # Options added to the trainer after this model was made stand at their defaults in the recipe.

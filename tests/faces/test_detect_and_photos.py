@@ -4,10 +4,10 @@ import pytest
 from PIL import Image
 
 from siamese_core.faces import find_faces, haar_boxes, photo_from_bytes, to_rgb_array
-from siamese_core.faces.align import ATT_LANDMARKS
-from siamese_core.uploads import UploadError, read_image
+from siamese_core.vision.align import ATT_LANDMARKS
+from siamese_core.service.uploads import UploadError, read_image
 
-from .conftest import phone_photo, to_bytes
+from tests.face_photos import phone_photo, to_bytes
 
 
 def test_yunet_finds_one_face_in_every_held_out_att_picture(att, detector):

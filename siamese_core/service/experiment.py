@@ -1,0 +1,162 @@
+"""One experiment as the training pages show it: train (or load) a model, then measure everything a
+learner looks at — verification accuracy at the validation threshold, ROC, matched/mismatched
+distances, sample pairs with verdicts, and a 2-D picture of the test embeddings.
+
+`run_experiment` is what a page's "Train" button runs; `report_for` turns any trained model (a fresh
+run or a checkpoint from assets/) into the same `RunReport`, so fresh and pretrained runs compare alike."""
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+import torch
+
+from ..data import ImageSet, load_dataset
+from ..evaluation.metrics import embed, verification
+from ..viz.projection import tsne_2d
+from ..data.splits import validation_split as _split
+from ..training.trainer import Callback, Trainer, TrainConfig
+
+MAX_HISTORY = 400  # rows of the training curve kept per run (evenly thinned)
+
+
+@dataclass
+class PairExample:
+    i: int            # test-set index of the first image
+    j: int            # … and of the second
+    same: bool        # ground truth (y = 1: same class)
+    score: float      # the model's similarity (−distance, or p(same) for a pair head)
+    predicted_same: bool
+
+
+@dataclass
+class RunReport:
+    """Everything the pages draw for one trained model, small enough to keep per user session."""
+
+    name: str
+    config: dict                      # the TrainConfig as a dict
+    metrics: dict                     # accuracy, auc, eer, threshold, val_accuracy, train_seconds, …
+    history: list[dict]               # training curve (thinned)
+    val_history: list[dict]
+    test_scores: np.ndarray           # similarities of the balanced test pairs
+    test_same: np.ndarray             # their ground truth (bool)
+    examples: list[PairExample]
+    projection: np.ndarray            # n×2: t-SNE of test embeddings (the raw plane when D = 2)
+    projection_labels: np.ndarray     # class of each projected point
+    projection_index: np.ndarray      # test-set index of each projected point
+    class_names: list[str]
+    score_is_probability: bool        # pair head (p in [0, 1]) rather than −distance
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def nbytes(self) -> int:
+        arrays = (self.test_scores, self.test_same, self.projection, self.projection_labels, self.projection_index)
+        return int(sum(a.nbytes for a in arrays) + 200 * (len(self.history) + len(self.val_history)) + 4096)
+
+
+def _thin(rows: list[dict], limit: int = MAX_HISTORY) -> list[dict]:
+    if len(rows) <= limit:
+        return list(rows)
+    keep = np.linspace(0, len(rows) - 1, limit).round().astype(int)
+    return [rows[k] for k in keep]
+
+
+def _examples(scores: np.ndarray, same: np.ndarray, i: torch.Tensor, j: torch.Tensor, threshold: float,
+              per_kind: int = 4) -> list[PairExample]:
+    """The first `per_kind` same-class and different-class test pairs (the pairs are already shuffled)."""
+    out = []
+    for want in (True, False):
+        for k in np.flatnonzero(same == want)[:per_kind]:
+            out.append(PairExample(int(i[k]), int(j[k]), bool(same[k]), float(scores[k]),
+                                   bool(scores[k] >= threshold)))
+    return out
+
+
+def report_for(model, val_set: ImageSet, test_set: ImageSet, name: str, config: dict | None = None,
+               train_metrics: dict | None = None, history: list[dict] = (), val_history: list[dict] = (),
+               n_pairs: int = 2000, n_projection: int = 1000, seed: int = 0) -> RunReport:
+    """Measure a trained model: threshold on validation pairs, everything else on test data."""
+    result = verification(model, val_set, test_set, n_pairs=n_pairs, seed=seed)
+    scores, same = result.test_scores.numpy(), result.test_labels.numpy().astype(bool)
+    i, j = result.test_pairs
+    g = torch.Generator().manual_seed(seed)
+    index = torch.randperm(len(test_set), generator=g)[:n_projection].sort().values
+    h = embed(model, test_set.images[index])
+    metrics = {**(train_metrics or {}), **result.summary(), "embedding_dim": int(h.shape[1])}
+    return RunReport(
+        name=name, config=dict(config or getattr(model, "train_config", None) or {}), metrics=metrics,
+        history=_thin(list(history)), val_history=list(val_history), test_scores=scores, test_same=same,
+        examples=_examples(scores, same, i, j, result.threshold),
+        projection=tsne_2d(h, seed=seed).astype(np.float32),
+        projection_labels=test_set.labels[index].numpy(), projection_index=index.numpy(),
+        class_names=list(test_set.class_names), score_is_probability=model.head is not None)
+
+
+def load_splits(cfg: TrainConfig, data_dir: str | None = None) -> tuple[ImageSet, ImageSet]:
+    """(train split, test split) of the config's dataset, resized as the config asks; never downloads."""
+    train = load_dataset(cfg.dataset, "train", data_dir=data_dir, image_size=cfg.image_size)
+    test = load_dataset(cfg.dataset, "test", data_dir=data_dir, image_size=cfg.image_size)
+    return train, test
+
+
+def validation_split(cfg: TrainConfig | dict, train_set: ImageSet) -> tuple[ImageSet, ImageSet]:
+    """The (train, validation) split the trainer uses for a config — the same seeded draw every time."""
+    c = cfg if isinstance(cfg, dict) else cfg.as_dict()
+    return _split(train_set, c.get("val_fraction", 0.1), c.get("seed", 0))
+
+
+class Cancelled(Exception):
+    """The run was stopped before it produced a model worth measuring."""
+
+
+def run_experiment(cfg: TrainConfig, name: str, data_dir: str | None = None, callbacks=(),
+                   cancel_event: threading.Event | None = None, splits: tuple[ImageSet, ImageSet] | None = None,
+                   n_pairs: int = 2000, n_projection: int = 1000) -> RunReport:
+    """Train `cfg` on its dataset's train split, then `report_for` the best weights."""
+    train_set, test_set = splits or load_splits(cfg, data_dir)
+    fit_set, val_set = validation_split(cfg, train_set)
+    trainer = Trainer(cfg, fit_set, val_set, callbacks=list(callbacks), cancel_event=cancel_event)
+    result = trainer.fit()
+    if result.stopped_because == "cancelled":
+        raise Cancelled("stopped before the first validation")
+    st = result.state
+    t0 = time.perf_counter()
+    report = report_for(result.model, val_set, test_set, name, cfg.as_dict(),
+                        {"train_seconds": round(st.elapsed, 2), "steps": st.step, "epochs": st.epoch,
+                         "stopped_because": result.stopped_because},
+                        st.history, st.val_history, n_pairs=n_pairs, n_projection=n_projection, seed=cfg.seed)
+    report.metrics["evaluation_seconds"] = round(time.perf_counter() - t0, 2)
+    return report
+
+
+class ProgressRecorder(Callback):
+    """Copies the trainer's progress into a plain dict another thread may read (a page's poll).
+    Run `part` of `parts` (a sweep) reports its share of the whole: progress and ETA are overall."""
+
+    def __init__(self, sink: dict, part: int = 0, parts: int = 1, label: str | None = None):
+        self.sink, self.part, self.parts, self.label = sink, part, parts, label
+
+    def on_train_start(self, trainer):
+        self.sink.update(part=self.part, parts=self.parts, current=self.label, history=[], val_history=[])
+
+    def on_step(self, trainer, state):
+        left_after = (self.parts - self.part - 1) * (state.elapsed / max(state.progress, 1e-6))
+        self.sink.update(progress=(self.part + state.progress) / self.parts,
+                         eta=None if state.eta is None else state.eta + left_after,
+                         step=state.step, loss=state.loss, history=state.history, val_history=state.val_history)
+
+    def on_epoch_end(self, trainer, state):
+        self.sink.update(val=state.val, val_history=state.val_history)
+
+
+def run_sweep(configs: list[TrainConfig], names: list[str], splits: tuple[ImageSet, ImageSet], live: dict,
+              cancel_event: threading.Event | None = None, n_projection: int = 1000) -> list[RunReport]:
+    """Several runs on the same data one after another (an embedding-size sweep, a miner comparison);
+    stops at the first cancelled run."""
+    reports = []
+    for k, (cfg, name) in enumerate(zip(configs, names)):
+        reports.append(run_experiment(cfg, name, callbacks=[ProgressRecorder(live, k, len(configs), name)],
+                                      cancel_event=cancel_event, splits=splits, n_projection=n_projection))
+    return reports

@@ -1,0 +1,77 @@
+"""Plotly figures of the convolution page: matrices as heatmaps with their numbers, a highlighted
+window, and a grid of small maps. Same styling as `siamese_core.viz.figures`."""
+from __future__ import annotations
+
+import numpy as np
+import plotly.graph_objects as go
+
+from .figures import DIFF_COLOUR, SAME_COLOUR, TEMPLATE
+
+
+def matrix_heatmap(values, title: str, box: tuple[int, int, int, int] | None = None, colorscale: str = "gray",
+                   show_numbers: bool | None = None, centre_zero: bool = False, height: int = 330) -> go.Figure:
+    """A matrix drawn as in an image (row 0 on top). box = (row0, row1, col0, col1), inclusive, is
+    outlined (the receptive field or the chosen cell); numbers are printed when the matrix is small."""
+    a = np.asarray(values, dtype=float)
+    show = a.size <= 144 if show_numbers is None else show_numbers
+    kw = {}
+    if centre_zero:
+        m = float(np.abs(a).max()) or 1.0
+        kw = {"zmin": -m, "zmax": m, "colorscale": "RdBu", "reversescale": True}
+    else:
+        kw = {"colorscale": colorscale}
+    heat = go.Heatmap(z=a, texttemplate="%{z:.2f}" if show else None, hovertemplate="row %{y}, col %{x}: %{z:.3f}"
+                      "<extra></extra>", showscale=False, **kw)
+    fig = go.Figure(heat)
+    if box is not None:
+        r0, r1, c0, c1 = box
+        fig.add_shape(type="rect", x0=c0 - 0.5, x1=c1 + 0.5, y0=r0 - 0.5, y1=r1 + 0.5,
+                      line={"color": DIFF_COLOUR, "width": 3})
+    fig.update_layout(title=f"{title} ({a.shape[0]}×{a.shape[1]})", template=TEMPLATE, height=height,
+                      margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    fig.update_yaxes(autorange="reversed", scaleanchor="x", constrain="domain", showgrid=False)
+    fig.update_xaxes(constrain="domain", showgrid=False)
+    return fig
+
+
+def map_grid(maps, titles, cols: int = 8, title: str | None = None, centre_zero: bool = False,
+             height_per_row: int = 80) -> go.Figure:
+    """Small heatmaps side by side (filters or their feature maps), drawn as ONE heatmap of tiles.
+    Each map is scaled to its own range (symmetric about 0 with `centre_zero`), so every tile keeps its
+    contrast as a subplot of its own would; one trace builds and draws far faster than 64 subplots,
+    which matters when a class reruns the page at once."""
+    maps = [np.asarray(m, dtype=float) for m in maps]
+    h, w = max(m.shape[0] for m in maps), max(m.shape[1] for m in maps)
+    rows = -(-len(maps) // cols)
+    gap_x, gap_y = max(1, -(-w // 8)), max(2, -(-h * 3 // 10))  # the row gap holds each tile's title
+    mosaic = np.full((rows * (h + gap_y), cols * (w + gap_x) - gap_x), np.nan)
+    annotations = []
+    for i, (m, name) in enumerate(zip(maps, titles)):
+        if centre_zero:
+            tile = m / (float(np.abs(m).max()) or 1.0)
+        else:
+            lo, hi = float(m.min()), float(m.max())
+            tile = (m - lo) / (hi - lo) if hi > lo else np.zeros_like(m)
+        r, c = divmod(i, cols)
+        y0, x0 = r * (h + gap_y) + gap_y, c * (w + gap_x)
+        mosaic[y0:y0 + m.shape[0], x0:x0 + m.shape[1]] = tile
+        annotations.append(dict(x=x0 + (m.shape[1] - 1) / 2, y=y0 - 0.5, text=str(name), showarrow=False,
+                                yanchor="bottom", font={"size": 10}))
+    kw = ({"colorscale": "RdBu", "reversescale": True, "zmin": -1, "zmax": 1} if centre_zero
+          else {"colorscale": "gray", "zmin": 0, "zmax": 1})
+    fig = go.Figure(go.Heatmap(z=mosaic.round(3), showscale=False, hoverinfo="skip", **kw))
+    fig.update_yaxes(autorange="reversed", visible=False, scaleanchor="x", constrain="domain")
+    fig.update_xaxes(visible=False, constrain="domain")
+    fig.update_layout(template=TEMPLATE, title=title, height=60 + rows * height_per_row, annotations=annotations,
+                      plot_bgcolor="rgba(0,0,0,0)", margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 10})
+    return fig
+
+
+def bar_vector(values, title: str, labels=None, colour: str | None = None) -> go.Figure:
+    """One bar per component; colour=None colours by sign (positive SAME_COLOUR, negative DIFF_COLOUR)."""
+    v = np.asarray(values, dtype=float)
+    x = list(labels) if labels is not None else [str(i) for i in range(len(v))]
+    colours = colour or [SAME_COLOUR if e >= 0 else DIFF_COLOUR for e in v]
+    fig = go.Figure(go.Bar(x=x, y=v, marker_color=colours))
+    fig.update_layout(title=title, template=TEMPLATE, height=280, margin={"l": 10, "r": 10, "t": 40, "b": 10})
+    return fig

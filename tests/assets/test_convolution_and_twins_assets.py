@@ -1,0 +1,30 @@
+"""The checkpoints shipped for the convolution and twins pages still load and score as recorded in
+assets/convolution-and-twins.md (a few hundred real MNIST test pairs, at the stored threshold)."""
+from pathlib import Path
+
+import pytest
+import torch
+
+from siamese_core import load_model
+from siamese_core.evaluation.metrics import accuracy_at, roc_auc
+from siamese_core.data.sampling import sample_pairs
+
+ASSETS = Path(__file__).resolve().parents[2] / "assets"
+# (file, dataset, recorded test accuracy on 2,000 pairs, recorded AUC): see the assets note.
+SHIPPED = [("mnist_koch_l1.pt", "mnist", 0.9455, 0.9823)]
+
+
+@pytest.mark.parametrize("filename,dataset,accuracy,auc", SHIPPED)
+def test_shipped_checkpoint_scores_at_its_recorded_level(filename, dataset, accuracy, auc, load):
+    path = ASSETS / filename
+    assert path.stat().st_size < 3 * 2**20, "checkpoints must stay small"
+    model = load_model(path)
+    assert model.head is not None and model.threshold is not None
+    test = load(dataset, "test", image_size=model.input_size)
+    i, j, y = sample_pairs(test.labels, 400, seed=0)
+    scores = model.similarity(test.images[i], test.images[j])
+    # 400 pairs instead of 2,000: allow for the sampling noise (± about 2.5 points at 95 %).
+    assert accuracy_at(scores, y, model.threshold) >= accuracy - 0.035
+    assert roc_auc(scores, y) >= auc - 0.02
+    # The twins are one module: swapping the images gives the same probabilities.
+    torch.testing.assert_close(model.similarity(test.images[j], test.images[i]), scores)

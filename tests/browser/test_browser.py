@@ -1,0 +1,247 @@
+"""The app in a real browser (headless Chromium): every page, the Losses controls, a short training run,
+the shared queue (place, ETA, Stop, a closed tab), the per-session cap, and what one student sees of
+another. Screenshots land in $SIAMESE_LAB_SCREENSHOTS when set (the README's come from
+`SIAMESE_LAB_SCREENSHOTS=docs/screenshots python -m pytest tests/browser`), else in a temporary folder."""
+from __future__ import annotations
+
+import ast
+import os
+import re
+import tempfile
+from urllib.parse import urljoin, urlparse
+import time
+from pathlib import Path
+
+import pytest
+
+from benchmarks.browser import CHROMIUM, ROOT, lab_server, launch_chromium, open_app, settle
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-test.txt")
+if not Path(CHROMIUM).is_file():
+    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+
+SHOTS = Path(os.environ.get("SIAMESE_LAB_SCREENSHOTS") or tempfile.mkdtemp(prefix="siamese-lab-shots-"))
+
+
+def app_pages() -> list[tuple[str, str, str]]:
+    """(file, title, url path) of every page app.py lists whose file exists, read from app.py itself."""
+    tree = ast.parse((ROOT / "app.py").read_text())
+    listed = next(ast.literal_eval(n.value) for n in ast.walk(tree) if isinstance(n, ast.Assign)
+                  and getattr(n.targets[0], "id", None) == "PAGES")
+    return [(f, title, url) for f, title, _, url in listed if (ROOT / f).is_file()]
+
+
+PAGES = app_pages()
+VIEW = {"width": 1400, "height": 1000}
+# One worker, one run per student: the queue and the cap show up with two students.
+SERVER_ENV = {"SIAMESE_LAB_WORKERS": "1", "SIAMESE_LAB_THREADS_PER_JOB": "1", "SIAMESE_LAB_MAX_RUNS": "1"}
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not os.environ.get("SIAMESE_LAB_DATA"):
+        pytest.skip("SIAMESE_LAB_DATA is not set")
+    with lab_server(env=SERVER_ENV) as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    with sync_api.sync_playwright() as pw:
+        b = launch_chromium(pw)
+        yield b
+        b.close()
+
+
+def student(browser, url):
+    """A new browser context (its own cookies, its own Streamlit session) on the home page."""
+    page = browser.new_context(viewport=VIEW).new_page()
+    open_app(page, url)
+    return page
+
+
+def go(page, title: str) -> None:
+    """Follow the sidebar link to a page; a click that lands while the current page is still rerunning
+    can be swallowed, so it is repeated until the address is the link's."""
+    link = page.locator('[data-testid="stSidebarNav"] a', has_text=title).first
+    target = urlparse(urljoin(page.url, link.get_attribute("href") or "")).path.rstrip("/")
+    for _ in range(3):
+        link.click()
+        settle(page, 240)  # a page's first visit on a fresh server loads its datasets and models
+        if urlparse(page.url).path.rstrip("/") == target:
+            return
+    raise AssertionError(f"the sidebar link {title!r} did not open {target!r} (still at {page.url})")
+
+
+def no_exception(page) -> None:
+    assert page.locator('[data-testid="stException"]').count() == 0, page.locator(
+        '[data-testid="stException"]').first.inner_text()
+
+
+def choose(page, label: str, option: str) -> None:
+    page.locator('[data-testid="stSelectbox"]', has_text=label).first.click()
+    page.get_by_role("option", name=option, exact=True).click()
+    settle(page)
+
+
+def nudge(page, label: str, key: str, times: int = 1) -> None:
+    slider = page.get_by_role("slider", name=label)
+    for _ in range(times):  # one step at a time: a key pressed during the rerun of the last one can be lost
+        before = slider.get_attribute("aria-valuetext")
+        slider.press(key)
+        for _ in range(100):
+            if slider.get_attribute("aria-valuetext") != before:
+                break
+            page.wait_for_timeout(50)
+        page.wait_for_timeout(500)  # the slider sends its value after a short debounce
+        settle(page)
+
+
+def metric(page, label: str) -> str:
+    box = page.locator('[data-testid="stMetric"]', has_text=label).first
+    return box.locator('[data-testid="stMetricValue"]').inner_text()
+
+
+def losses(page, url: str, seconds: int) -> None:
+    """The Losses page on digits with a time budget, as a bookmarked link would open it."""
+    page.goto(f"{url}/losses?dataset=digits&loss=contrastive&dim=8&seconds={seconds}")
+    settle(page)
+    assert page.get_by_role("slider", name="time budget (s)").get_attribute("aria-valuetext") == str(seconds)
+
+
+def test_every_page_renders_without_an_error(browser, server):
+    page = student(browser, server)
+    page.screenshot(path=str(SHOTS / "classroom_home.png"))
+    for _, title, url_path in PAGES:
+        go(page, title)
+        assert page.url.split("?")[0].rstrip("/").endswith(url_path if url_path != "home" else "")
+        page.get_by_role("heading").first.wait_for()
+        no_exception(page)
+    page.context.close()
+
+
+def test_losses_sliders_and_a_short_training_run(browser, server):
+    page = student(browser, server)
+    go(page, "Losses")
+    choose(page, "dataset", "digits")
+    nudge(page, "margin m", "ArrowLeft", 2)          # 1.00 → 0.90
+    nudge(page, "embedding size", "ArrowLeft")       # 32 → 16
+    nudge(page, "time budget (s)", "ArrowLeft", 3)   # 20 → 5
+    assert re.search(r"margin=0\.9\b", page.url) and "dim=16" in page.url and "seconds=5" in page.url
+    page.get_by_role("button", name="Train", exact=True).click()
+    page.locator('[data-testid="stMetric"]', has_text="test accuracy").first.wait_for(timeout=240_000)
+    settle(page, 240)
+    no_exception(page)
+    accuracy, auc = float(metric(page, "test accuracy")), float(metric(page, "ROC AUC"))
+    assert 0.6 < accuracy <= 1.0 and 0.6 < auc <= 1.0
+    assert metric(page, "threshold").startswith("d ≤ ")
+    table = page.locator('[data-testid="stDataFrame"]').first
+    table.wait_for()
+    page.screenshot(path=str(SHOTS / "classroom_losses_run.png"), full_page=True)
+    # This session's cap is one run (SIAMESE_LAB_MAX_RUNS=1): a second Train is refused with a sentence.
+    page.get_by_role("button", name="Train", exact=True).click()
+    settle(page)
+    warning = page.locator('[data-testid="stAlertContentWarning"]', has_text="Your session keeps at most 1 run")
+    assert warning.count() == 1
+    page.context.close()
+
+
+def test_queue_place_stop_closed_tab_and_isolation(browser, server):
+    first, second = student(browser, server), student(browser, server)
+    losses(first, server, 120)
+    first.get_by_role("button", name="Train", exact=True).click()
+    first.get_by_text(re.compile("Training “")).first.wait_for(timeout=60_000)
+
+    # Second student: place and ETA while the first trains (one worker).
+    losses(second, server, 5)
+    second.get_by_role("button", name="Train", exact=True).click()
+    place = second.get_by_text(re.compile(r"is number 1 in the queue — about \d+ s until it is done"))
+    place.first.wait_for(timeout=30_000)
+    eta = int(re.search(r"about (\d+) s", place.first.inner_text()).group(1))
+    assert 15 <= eta <= 160  # the first run's remaining ≤ 130 s plus this one's 15 s
+    second.screenshot(path=str(SHOTS / "classroom_queue.png"))
+
+    # Stop while waiting.
+    second.locator('[data-testid="stSidebar"]').get_by_role("button", name="Stop", exact=True).click()
+    second.get_by_text(re.compile("was stopped")).first.wait_for(timeout=30_000)
+
+    # Queue again, then the first student closes the tab: their run is cancelled, the second starts.
+    second.get_by_role("button", name="Train", exact=True).click()
+    place.first.wait_for(timeout=30_000)
+    t0 = time.monotonic()
+    first.context.close()
+    second.get_by_text(re.compile("Training “")).first.wait_for(timeout=30_000)
+    started_after = time.monotonic() - t0
+    assert started_after < 20, f"the closed tab's run held the queue for {started_after:.0f} s"
+    print(f"closed tab → next run started after {started_after:.1f} s")
+    second.locator('[data-testid="stMetric"]', has_text="test accuracy").first.wait_for(timeout=240_000)
+    settle(second, 240)
+    assert 0.5 < float(metric(second, "test accuracy")) <= 1.0
+
+    # A third student sees none of the second one's runs.
+    third = student(browser, server)
+    losses(third, server, 5)
+    assert third.locator('[data-testid="stAlertContentInfo"]', has_text="Press Train").count() == 1
+    assert third.locator('[data-testid="stDataFrame"]').count() == 0
+    second.context.close()
+    third.context.close()
+
+
+def radio(page, label: str, option: str) -> None:
+    page.locator('[data-testid="stRadio"]', has_text=label).first.get_by_text(option, exact=True).click()
+    settle(page)
+
+
+def upload(page, label: str, path: Path) -> None:
+    box = page.locator('[data-testid="stFileUploader"]', has_text=label).first
+    box.locator('input[type="file"]').set_input_files(str(path))
+    page.wait_for_timeout(500)
+    settle(page, 120)
+
+
+def test_a_disguised_upload_gets_a_clear_message(browser, server, tmp_path):
+    page = student(browser, server)
+    go(page, "Convolution")
+    radio(page, "Image", "upload")
+    fake = tmp_path / "holiday.png"
+    fake.write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
+    upload(page, "A photo or drawing", fake)
+    error = page.locator('[data-testid="stAlertContentError"]', has_text="holiday.png: This is not a photo")
+    assert error.count() == 1
+    no_exception(page)
+    page.context.close()
+
+
+FACES = ROOT / "app_pages" / "7_faces.py"
+
+
+@pytest.mark.skipif(not FACES.is_file(), reason="app_pages/7_faces.py is not in this checkout")
+def test_two_face_photos_get_a_verdict(browser, server):
+    att = Path(os.environ["SIAMESE_LAB_DATA"]) / "att_faces"
+    page = student(browser, server)
+    go(page, "Face verification")
+    for slot, photo in (("A", att / "s35" / "1.pgm"), ("B", att / "s35" / "2.pgm")):
+        radio(page, f"Photo {slot}: source", "Upload a photo")
+        upload(page, f"Photo {slot}: photo", photo)
+    assert face_verdicts(page)["SFace"] == "same person"       # two photos of one held-out person
+    page.get_by_text("The verdicts").first.scroll_into_view_if_needed()
+    page.screenshot(path=str(SHOTS / "classroom_faces.png"))
+    upload(page, "Photo B: photo", att / "s38" / "1.pgm")
+    assert face_verdicts(page)["SFace"] == "different people"  # another held-out person
+    page.context.close()
+
+
+def face_verdicts(page) -> dict[str, str]:
+    """{model name: verdict} from the page's verdict metrics."""
+    page.get_by_text("The verdicts").first.wait_for(timeout=120_000)
+    settle(page, 120)
+    no_exception(page)
+    verdicts = {}
+    for k in range(page.locator('[data-testid="stMetric"]').count()):
+        m = page.locator('[data-testid="stMetric"]').nth(k)
+        value = m.locator('[data-testid="stMetricValue"]').inner_text()
+        if value in ("same person", "different people"):
+            name = m.locator('[data-testid="stMetricLabel"]').inner_text()
+            verdicts["SFace" if "SFace" in name else name] = value
+    assert len(verdicts) == 2, verdicts
+    return verdicts

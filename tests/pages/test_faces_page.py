@@ -1,0 +1,82 @@
+"""The face page driven through its sample-face selectors (AppTest cannot drive st.file_uploader; the
+upload path is a thin call into siamese_core.faces.photo_from_bytes, tested on its own)."""
+from pathlib import Path
+
+import numpy as np
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from siamese_core.faces import verify
+from siamese_core.data.att_faces import dataset_rgb
+
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "7_faces.py")
+
+
+def _metrics(at) -> dict[str, str]:
+    return {m.label: m.value for m in at.metric}
+
+
+def _expected(att_pictures, detector, embedder, a, b):
+    crops = []
+    for k in (a, b):
+        rgb = dataset_rgb(att_pictures, k)
+        # Sample faces are AT&T pictures: the class model takes them as they are, SFace aligns them.
+        crops.append(rgb[:, :, 0] if embedder.att_framed else embedder.crop(rgb, detector.detect(rgb)[0]))
+    return verify(embedder, *crops)
+
+
+def test_two_sample_faces_get_both_verdicts_and_a_threshold_that_moves_the_decision(
+        load, detector, sface, class_model):
+    test = load("faces", "test")
+    at = AppTest.from_file(PAGE, default_timeout=240).run()
+    assert not at.exception, at.exception
+    assert at.title[0].value == "Face verification"
+    # Defaults: s31 photo 1 vs s31 photo 2 — the same person.
+    m = _metrics(at)
+    assert m[sface.name] == "same person"
+    expected = _expected(test, detector, class_model, 0, 1)
+    assert m[class_model.name] == expected.text
+    assert f"{expected.similarity:.3f}" in " ".join(str(x.delta) for x in at.metric if x.label == class_model.name)
+    assert "YuNet found a face in 100 of 100" in " ".join(c.value for c in at.caption)
+
+    # Photo B becomes s36 photo 4: a different person.
+    at.selectbox(key="faces_person_b").set_value("s36")
+    at.number_input(key="faces_photo_b").set_value(4)
+    at.run()
+    assert not at.exception, at.exception
+    m = _metrics(at)
+    assert m[sface.name] == "different people"
+    assert m[class_model.name] == _expected(test, detector, class_model, 0, 5 * 10 + 3).text
+
+    # SFace's histogram: the slider at its lowest value accepts every pair (FAR 100 %, FRR 0 %).
+    at.radio(key="faces_hist_model").set_value("sface").run()
+    slider = at.slider(key="faces_tau_sface")
+    assert np.isclose(slider.value, sface.threshold, atol=0.01)
+    slider.set_value(slider.min).run()
+    m = _metrics(at)
+    assert m["false accepts (FAR)"] == "100.0 %" and m["false rejects (FRR)"] == "0.0 %"
+    assert m["your pair at τ"] == "same"
+
+
+def test_gallery_enrols_sample_faces_and_identifies_a_probe(load):
+    load("faces", "test")
+    at = AppTest.from_file(PAGE, default_timeout=240).run()
+    for name, person in (("Ada", "s33"), ("Bo", "s38")):
+        at.text_input(key="faces_enrol_name").set_value(name)
+        at.selectbox(key="faces_person_enrol").set_value(person)
+        at.button(key="faces_enrol").click().run()
+        assert not at.exception, at.exception
+    assert any("Enrolled Bo" in s.value for s in at.success)
+    # The probe defaults to s33 photo 5: SFace must name Ada; the ranked table lists both people.
+    text = " ".join(m.value for m in at.markdown)
+    assert "SFace (OpenCV Zoo reference):** this is **Ada**" in text
+    tables = [t.value for t in at.dataframe]
+    assert any(list(t["person"]) == ["Ada", "Bo"] for t in tables if "rank" in t)
+    # Enrolling without a name is refused with a message and changes nothing.
+    at.text_input(key="faces_enrol_name").set_value("")
+    at.button(key="faces_enrol").click().run()
+    assert any("name" in e.value for e in at.error)
+    # "Forget" empties the gallery.
+    at.sidebar.button(key="faces_forget").click().run()
+    assert not at.exception
+    assert "faces_gallery" not in at.session_state or not len(at.session_state["faces_gallery"]["sface"])

@@ -1,0 +1,55 @@
+"""AppTest of the One-shot learning page: a new task is drawn and the page shows the network's decision
+and score, the same as the core computes for that task."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from siamese_core import load_model
+from siamese_core.explain.oneshot_demo import draw_task, score_task
+
+ROOT = Path(__file__).resolve().parents[2]
+PAGE = ROOT / "app_pages" / "6_one_shot.py"
+MODEL = ROOT / "assets" / "oneshot-omniglot.pt"
+
+
+def test_new_task_shows_the_decision_and_score_the_core_computes(load):
+    evaluation = load("omniglot", "evaluation", image_size=tuple(load_model(MODEL).input_size))
+    at = AppTest.from_file(str(PAGE), default_timeout=240)
+    at.query_params["n"] = "5"
+    at.query_params["alphabet"] = "Tengwar"
+    at.run()
+    assert not at.exception
+    assert at.slider(key="oneshot_n").value == 5
+    at.button[0].click().run()  # "New task": task #1
+    assert not at.exception
+    task = draw_task(evaluation, 5, seed=1, alphabet="Tengwar")
+    result = score_task(load_model(MODEL), task.support, task.query)
+    shown = [m.value for m in (*at.success, *at.error)]
+    assert len(shown) == 1
+    k = result["decision"]
+    assert f"support **#{k + 1}** with p = {result['probability'][k]:.3f}" in shown[0]
+    assert ("right" in shown[0]) == (k == task.answer)
+    tally = {m.label: m.value for m in at.metric}
+    assert tally["Your tasks so far"] == "2"  # task #0 on the first run, task #1 after the click
+    assert len(at.get("plotly_chart")) == 2  # the scores and the accuracy-versus-N results
+
+
+def test_too_large_n_for_an_alphabet_is_a_warning(load):
+    at = AppTest.from_file(str(PAGE), default_timeout=240)
+    at.query_params["n"] = "30"
+    at.query_params["alphabet"] = "Tengwar"
+    at.run()
+    assert not at.exception
+    assert any("only 25 characters" in w.value for w in at.warning)
+
+
+def test_drawing_mode_waits_for_a_drawing(load):
+    load("omniglot", "evaluation", image_size=(28, 28))
+    at = AppTest.from_file(str(PAGE), default_timeout=240)
+    at.run()
+    at.radio(key="oneshot_source").set_value("draw it yourself").run()
+    assert not at.exception
+    assert any("Draw a character" in m.value for m in at.info)

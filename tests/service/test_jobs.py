@@ -1,0 +1,110 @@
+"""The shared training queue: order, positions, ETAs, cancellation, failures and abandoned jobs."""
+import threading
+import time
+
+import pytest
+
+from siamese_core.service.jobs import CANCELLED, DONE, FAILED, JobQueue, QueueFull
+
+
+def wait(job, seconds=10.0):
+    t0 = time.monotonic()
+    while not job.done and time.monotonic() - t0 < seconds:
+        time.sleep(0.01)
+    assert job.done, f"job {job.label} still {job.status}"
+
+
+def blocker(release: threading.Event):
+    def work(job):
+        while not release.is_set() and not job.cancel_event.is_set():
+            time.sleep(0.005)
+        return job.label
+    return work
+
+
+def test_first_come_first_served_with_positions_and_eta():
+    q = JobQueue(workers=1, max_waiting=5, owner_check_seconds=0.05)
+    release = threading.Event()
+    first = q.submit(blocker(release), "a", "first", expected_seconds=10)
+    while first.status != "running":
+        time.sleep(0.005)
+    second = q.submit(blocker(release), "b", "second", expected_seconds=10)
+    third = q.submit(blocker(release), "c", "third", expected_seconds=10)
+    assert (q.position(first), q.position(second), q.position(third)) == (0, 1, 2)
+    # third waits for first (≈10 s left) and second (10 s), then needs its own 10 s.
+    assert 25 < q.eta(third) <= 30 + 1e-6
+    assert q.stats() == {"waiting": 2, "running": 1, "workers": 1, "threads_per_job": 1}
+    release.set()
+    for j in (first, second, third):
+        wait(j)
+    assert [j.result for j in (first, second, third)] == ["first", "second", "third"]
+    assert first.finished <= second.started and second.finished <= third.started  # one at a time
+    q.shutdown()
+
+
+def test_full_queue_refuses_with_a_sentence():
+    q = JobQueue(workers=1, max_waiting=1)
+    release = threading.Event()
+    running = q.submit(blocker(release), "a", "running")
+    while running.status != "running":
+        time.sleep(0.005)
+    q.submit(blocker(release), "b", "waiting")
+    with pytest.raises(QueueFull, match="already waiting"):
+        q.submit(blocker(release), "c", "refused")
+    release.set()
+    q.shutdown()
+
+
+def test_cancel_waiting_and_running_jobs_and_by_owner():
+    q = JobQueue(workers=1, max_waiting=5)
+    release = threading.Event()
+    running = q.submit(blocker(release), "alice", "running")
+    while running.status != "running":
+        time.sleep(0.005)
+    waiting = q.submit(blocker(release), "bob", "waiting")
+    q.cancel(waiting)
+    assert waiting.status == CANCELLED and q.position(waiting) == 0
+    assert q.cancel_owner("alice") == 1
+    wait(running)
+    assert running.status == CANCELLED
+    q.shutdown()
+
+
+def test_a_failing_job_reports_and_the_worker_survives():
+    q = JobQueue(workers=1)
+
+    def boom(job):
+        raise ValueError("margin must be > 0")
+    bad = q.submit(boom, "a", "bad")
+    wait(bad)
+    assert bad.status == FAILED and bad.error == "ValueError: margin must be > 0"
+    good = q.submit(lambda job: 42, "a", "good")
+    wait(good)
+    assert good.status == DONE and good.result == 42
+    q.shutdown()
+
+
+def test_a_job_whose_owner_is_gone_is_cancelled():
+    q = JobQueue(workers=1, owner_check_seconds=0.02)
+    alive = {"tab open": True}
+    job = q.submit(blocker(threading.Event()), "s1", "abandoned", is_owner_alive=lambda: alive["tab open"])
+    time.sleep(0.1)
+    assert job.status == "running"
+    alive["tab open"] = False  # the student closed the tab
+    wait(job, 5)
+    assert job.status == CANCELLED
+    q.shutdown()
+
+
+def test_two_workers_run_two_jobs_at_once():
+    q = JobQueue(workers=2)
+    release = threading.Event()
+    a = q.submit(blocker(release), "a", "a")
+    b = q.submit(blocker(release), "b", "b")
+    t0 = time.monotonic()
+    while not (a.status == b.status == "running") and time.monotonic() - t0 < 5:
+        time.sleep(0.005)
+    assert a.status == b.status == "running"
+    release.set()
+    wait(a); wait(b)
+    q.shutdown()

@@ -1,0 +1,150 @@
+"""Hostile uploads: every bad file becomes one clear UploadError, nothing crashes, nothing touches disk."""
+import io
+import os
+import struct
+import tempfile
+import tomllib
+import zlib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+from PIL import Image
+
+from siamese_core.service.uploads import MAX_BYTES, UploadError, read_image
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def encode(img: Image.Image, fmt: str, **kw) -> bytes:
+    buf = io.BytesIO()
+    img.save(buf, format=fmt, **kw)
+    return buf.getvalue()
+
+
+def photo(mode="RGB", size=(40, 30)) -> Image.Image:
+    rng = np.random.default_rng(0)
+    rgb = Image.fromarray(rng.integers(0, 256, (size[1], size[0], 3), dtype=np.uint8), "RGB")
+    return rgb.convert(mode)
+
+
+def png_declaring(width: int, height: int) -> bytes:
+    """A tiny valid PNG whose header claims width × height pixels (a decompression bomb's header)."""
+    raw = encode(Image.new("L", (1, 1)), "PNG")
+    ihdr = struct.pack(">IIBBBBB", width, height, 8, 0, 0, 0, 0)
+    chunk = b"IHDR" + ihdr
+    return raw[:8] + struct.pack(">I", 13) + chunk + struct.pack(">I", zlib.crc32(chunk)) + raw[33:]
+
+
+HOSTILE = {
+    "zero bytes": (b"", "empty"),
+    "svg named .png": (b'<?xml version="1.0"?><svg xmlns="http://www.w3.org/2000/svg" width="10" height="10">'
+                       b'<script>alert(1)</script></svg>', "not a photo"),
+    "html named .jpg": (b"<!DOCTYPE html><html><body><img src=x onerror=alert(1)></body></html>", "not a photo"),
+    "pdf": (b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF", "not a photo"),
+    "truncated jpeg": (encode(photo(), "JPEG")[:300], "damaged or truncated"),
+    "truncated png": (encode(photo(), "PNG")[:200], "damaged or truncated"),
+    "png header only": (encode(photo(), "PNG")[:33], "not a photo|damaged"),
+    "huge declared png": (png_declaring(100_000, 100_000), "decompression bomb"),
+    "wide declared png": (png_declaring(1_000_000, 50), "megapixels"),
+}
+
+
+@pytest.mark.parametrize("name", list(HOSTILE))
+def test_hostile_files_get_one_clear_sentence(name):
+    data, expected = HOSTILE[name]
+    with pytest.raises(UploadError, match=expected) as info:
+        read_image(data)
+    message = str(info.value)
+    assert "\n" not in message and len(message) < 200
+
+
+def test_too_many_bytes_are_refused_before_decoding():
+    with pytest.raises(UploadError, match="the limit is 10 MB"):
+        read_image(b"\xff\xd8" + b"\x00" * MAX_BYTES)
+
+
+def test_the_byte_limit_matches_the_servers_upload_limit():
+    config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
+    assert config["server"]["maxUploadSize"] * 2**20 == MAX_BYTES
+
+
+def test_a_compressed_bomb_within_the_byte_limit_is_refused():
+    """8,000 × 8,000 zeros compress to a few kB of PNG but would decode to 64 MP."""
+    bomb = encode(Image.new("1", (8000, 8000)), "PNG", optimize=True)
+    assert len(bomb) < 100_000
+    with pytest.raises(UploadError, match="8000×8000 pixels"):
+        read_image(bomb)
+
+
+@pytest.mark.parametrize("mode,fmt", [("CMYK", "JPEG"), ("I;16", "PNG"), ("1", "PNG"), ("P", "GIF"),
+                                      ("LA", "PNG"), ("RGBA", "WEBP"), ("F", "TIFF"), ("L", "PPM"),
+                                      ("RGB", "BMP")])
+def test_odd_modes_come_out_as_rgb_or_grey(mode, fmt):
+    img = read_image(encode(photo(mode), fmt))
+    assert img.mode in ("RGB", "L") and img.size == (40, 30)
+
+
+def test_transparency_is_flattened_onto_white():
+    clear = Image.new("RGBA", (4, 4), (255, 0, 0, 0))
+    assert read_image(encode(clear, "PNG")).getpixel((0, 0)) == (255, 255, 255)
+
+
+def test_exif_orientation_is_applied():
+    img = photo(size=(40, 20))
+    exif = img.getexif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display"
+    assert read_image(encode(img, "JPEG", exif=exif)).size == (20, 40)
+
+
+def test_the_type_comes_from_the_content_not_the_name():
+    # read_image never sees a file name: a PNG is read as a PNG whatever it was called.
+    assert read_image(encode(photo(), "PNG")).size == (40, 30)
+
+
+def _listing(folder: Path) -> set[str]:
+    return set(os.listdir(folder))
+
+
+def test_nothing_is_written_to_disk(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    temp = Path(tempfile.gettempdir())
+    before_tmp, before_cwd = _listing(temp), _listing(tmp_path)
+    for data, _ in HOSTILE.values():
+        with pytest.raises(UploadError):
+            read_image(data)
+    read_image(encode(photo(), "JPEG"))
+    assert _listing(tmp_path) == before_cwd
+    # Other programs may use the shared temp folder; none of its new entries may come from us.
+    assert not {n for n in _listing(temp) - before_tmp if n.startswith(("tmp", "PIL", "pil"))}
+
+
+VALID = [encode(photo(), f) for f in ("PNG", "JPEG", "GIF", "BMP", "TIFF", "WEBP")] + [
+    encode(photo("L"), "PPM")]
+
+
+@st.composite
+def mutated_images(draw):
+    """A valid image of some format with bytes flipped, cut or spliced: where decoders break."""
+    data = bytearray(draw(st.sampled_from(VALID)))
+    for _ in range(draw(st.integers(0, 8))):
+        i = draw(st.integers(0, len(data) - 1))
+        data[i] = draw(st.integers(0, 255))
+    if draw(st.booleans()):
+        data = data[: draw(st.integers(0, len(data)))]
+    if draw(st.booleans()):
+        data += draw(st.binary(max_size=64))
+    return bytes(data)
+
+
+@settings(max_examples=200, deadline=None, derandomize=True,
+          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.one_of(st.binary(max_size=2048), mutated_images()))
+def test_fuzz_read_image_returns_an_image_or_raises_upload_error(data):
+    try:
+        img = read_image(data)
+    except UploadError as exc:
+        assert str(exc)
+        return
+    assert isinstance(img, Image.Image) and img.mode in ("RGB", "L") and img.width * img.height > 0
