@@ -9,17 +9,10 @@ import os
 import time
 
 import streamlit as st
-from streamlit.runtime import exists as runtime_exists
-from streamlit.runtime import get_instance
+from streamlit.runtime import exists as runtime_exists, get_instance
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from siamese_core.service.experiment import (
-    Cancelled,
-    ProgressRecorder,
-    RunReport,
-    run_experiment,
-    run_sweep,
-)
+from siamese_core.service.experiment import Cancelled, ProgressRecorder, RunReport, run_experiment, run_sweep
 from siamese_core.service.jobs import CANCELLED, DONE, FAILED, Job, JobQueue, QueueFull
 from siamese_core.training import TrainConfig
 from siamese_core.viz.figures import training_curves
