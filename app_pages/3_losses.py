@@ -5,7 +5,8 @@ from lab_ui import pretrained, run_views, training_jobs
 from lab_ui.layout import dataset_select, notice
 from lab_ui.url_state import set_url, url_choice, url_float, url_int
 from siamese_core.data import DatasetNotFoundError
-from siamese_core.training.trainer import TrainConfig
+from siamese_core.explain.margins import margin_warning
+from siamese_core.training import TrainConfig
 
 LOSSES = {"contrastive": "Contrastive", "triplet": "Triplet (semi-hard mining)",
           "bce-concat": "BCE on pairs (concat head)", "bce-l1": "BCE on pairs (Koch's L1 head)",
@@ -18,7 +19,7 @@ st.markdown("Three ways to train the same twin network (the course's VGG-style b
 st.latex(r"L_{BCE} = -[y\log p + (1-y)\log(1-p)] \qquad L_{con} = y\,d^2 + (1-y)\max(m-d,0)^2")
 st.latex(r"L_{tri} = \max(d(a,p) - d(a,n) + m,\ 0)")
 st.caption("y = 1 means *same class*. Embeddings are L2-normalised for contrastive and triplet, so one "
-           "margin fits every embedding size (distances lie in [0, 2]).")
+           "margin fits every embedding size (L2 and cosine distances lie in [0, 2], L1 in [0, 2√D]).")
 
 # --- controls ---------------------------------------------------------------------------------
 with st.sidebar:
@@ -37,19 +38,17 @@ with st.sidebar:
     train_clicked = st.button("Train", type="primary", width="stretch")
     stop_clicked = st.button("Stop", width="stretch")
 
-problems = []
-if uses_margin and distance == "cosine" and margin >= 2.0:
-    problems.append("With cosine distance every distance is at most 2, so a margin of 2 can never be met.")
-if uses_margin and distance == "l1" and dim <= 2 and margin > 2.0:
-    problems.append("This margin is larger than any L1 distance between 2-D unit vectors.")
-for p in problems:
-    st.warning(p)
+# A margin no two unit-length embeddings can be apart by can never be met: say so, train nothing.
+problem = margin_warning(distance, dim, margin) if uses_margin else None
+if problem:
+    st.warning(problem)
 
 if stop_clicked:
     training_jobs.stop()
-if train_clicked and not problems:
-    cfg = TrainConfig(dataset=data_name, loss=loss, embedding_dim=dim, distance=distance,
-                      margin=margin if uses_margin else None, seconds=float(seconds), seed=int(seed))
+if train_clicked and not problem:
+    cfg = TrainConfig.from_dict({"dataset": data_name, "loss": loss, "embedding_dim": dim, "distance": distance,
+                                 "margin": margin if uses_margin else None, "seconds": float(seconds),
+                                 "seed": int(seed)})
     label = f"{LOSSES[loss].split(' (')[0]} · m={margin if uses_margin else '–'} · D={dim}"
     training_jobs.start(cfg, training_jobs.unique_name(label))
 finished = training_jobs.follow()

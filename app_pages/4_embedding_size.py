@@ -1,13 +1,10 @@
 """Embedding size: sweep D with one loss and see where the gains flatten."""
-import pandas as pd
-import plotly.graph_objects as go
 import streamlit as st
 
-from lab_ui import run_views, training_jobs
+from lab_ui import sweep_views, training_jobs
 from lab_ui.layout import dataset_select, notice
 from lab_ui.url_state import set_url, url_choice, url_int
-from siamese_core.viz.figures import TEMPLATE
-from siamese_core.training.trainer import TrainConfig
+from siamese_core.training import TrainConfig
 
 SIZES = [2, 4, 8, 16, 32, 64, 128]
 
@@ -22,7 +19,7 @@ with st.sidebar:
     loss = st.selectbox("loss", ["contrastive", "triplet"], index=["contrastive", "triplet"].index(
         url_choice("loss", ["contrastive", "triplet"], "contrastive")), key="size_loss")
     sizes = st.multiselect("sizes D", SIZES, default=[2, 4, 8, 32, 128])
-    seconds = st.slider("time budget per size (s)", 3, 60, url_int("seconds", 10, 3, 60), key="size_seconds")
+    seconds = st.slider("time budget per size (s)", 1, 60, url_int("seconds", 10, 1, 60), key="size_seconds")
     set_url(dataset=data_name, loss=loss, seconds=seconds)
     go_clicked = st.button("Run the sweep", type="primary", width="stretch")
     if st.button("Stop", width="stretch"):
@@ -32,35 +29,14 @@ if go_clicked:
     if len(sizes) < 2:
         st.warning("Pick at least two sizes to compare.")
     else:
-        sizes = sorted(sizes)
-        cfgs = [TrainConfig(dataset=data_name, loss=loss, embedding_dim=d, seconds=float(seconds)) for d in sizes]
-        training_jobs.start_sweep(cfgs, [f"D={d}" for d in sizes], f"{loss} sweep on {data_name}", key="sweep")
+        base = TrainConfig.from_dict({"dataset": data_name, "loss": loss, "seconds": float(seconds)})
+        cfgs = [base.replace(embedding_dim=d) for d in sorted(sizes)]
+        training_jobs.start_sweep(cfgs, [f"D={d}" for d in sorted(sizes)], f"{loss} sweep on {data_name}", key="sweep")
 sweep = training_jobs.follow_into("sweep", "sweep_result")
 if not sweep:
     st.info("Pick sizes and press **Run the sweep** (each size trains for the time budget).")
     st.stop()
-
-table = pd.DataFrame([{"D": r.metrics["embedding_dim"], "accuracy": r.metrics["accuracy"], "AUC": r.metrics["auc"],
-                       "EER": r.metrics["eer"], "train s": r.metrics["train_seconds"], "steps": r.metrics["steps"]}
-                      for r in sweep])
-st.dataframe(table.round(4), hide_index=True, width="stretch")
-fig = go.Figure()
-fig.add_trace(go.Scatter(x=table["D"], y=table["accuracy"], mode="lines+markers", name="test accuracy"))
-fig.add_trace(go.Scatter(x=table["D"], y=table["AUC"], mode="lines+markers", name="ROC AUC"))
-fig.update_layout(template=TEMPLATE, title="Verification versus embedding size", xaxis_title="embedding size D",
-                  xaxis_type="log", yaxis_title="score")
-left, right = st.columns(2)
-left.plotly_chart(fig, width="stretch")
-steps = go.Figure(go.Bar(x=[str(d) for d in table["D"]], y=table["steps"] / table["train s"],
-                         marker_color="#264653"))
-steps.update_layout(template=TEMPLATE, title="Training speed (steps per second)", xaxis_title="embedding size D",
-                    yaxis_title="steps / s")
-right.plotly_chart(steps, width="stretch")
-
-cols = st.columns(min(3, len(sweep)))
-for k, report in enumerate(sweep):
-    with cols[k % len(cols)]:
-        run_views.projection(report, key=f"sweep-proj-{k}")
+sweep_views.size_sweep(sweep)
 
 notice("- D = 2 can hold only a few well-separated classes on a circle: accuracy is clearly lower.\n"
        "- For ten classes the gains flatten somewhere around D = 8–32; beyond that, a bigger embedding costs "

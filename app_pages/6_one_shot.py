@@ -1,20 +1,23 @@
 """One-shot learning: N-way tasks on Omniglot alphabets the network never saw, your own drawings,
 Koch's affine distortions, and the measured results against the paper."""
-import json
-
 import numpy as np
 import streamlit as st
 import torch
 
 from lab_ui import shared
 from lab_ui.layout import notice
+from lab_ui.oneshot_views import (
+    measured_results,
+    own_characters,
+    query_input,
+    task_images,
+)
 from lab_ui.url_state import set_url, url_choice, url_int
-from siamese_core.viz import figures
-from siamese_core.data.augment import KochAffine
 from siamese_core.data import DatasetNotFoundError, resolve_data_dir
+from siamese_core.data.augment import KochAffine
 from siamese_core.data.omniglot import native_images
-from siamese_core.explain.oneshot_demo import draw_task, drawing_to_ink, score_task, to_model_size
-from siamese_core.service.uploads import UploadError, read_image
+from siamese_core.explain.oneshot_demo import draw_task, score_task
+from siamese_core.viz import figures
 
 MODEL = "oneshot-omniglot.pt"
 REPORT = shared.ASSETS / "one-shot-report.json"
@@ -80,36 +83,10 @@ else:
         st.stop()
 task = draw_task(data, n_way, seed, alphabet)
 
-source = st.radio("Query", ["a drawing from the dataset", "draw it yourself", "upload a drawing"],
-                  horizontal=True, key="oneshot_source")
-query, answer = task.query, task.answer
-if source == "draw it yourself":
-    try:
-        from streamlit_drawable_canvas import st_canvas
-    except ImportError:
-        st.warning("The drawing canvas (streamlit-drawable-canvas) is not installed: upload a drawing instead.")
-        st.stop()
-    st.caption("Copy one of the support characters below with the mouse, then see which one the network picks.")
-    canvas = st_canvas(stroke_width=8, stroke_color="#000000", background_color="#ffffff", height=210, width=210,
-                       return_image_data=True, key="oneshot_canvas")
-    image = canvas.image_data if canvas is not None else None
-    if image is None or not (np.asarray(image)[..., :3] < 128).any():
-        st.info("Draw a character on the canvas.")
-        st.stop()
-    from PIL import Image
-    query, answer = to_model_size(drawing_to_ink(Image.fromarray(np.asarray(image, dtype=np.uint8), "RGBA")),
-                                  model.input_size), None
-elif source == "upload a drawing":
-    upload = st.file_uploader("A photo or scan of one character (PNG, JPEG…)", key="oneshot_upload")
-    if upload is None:
-        st.info("Upload a drawing of one character.")
-        st.stop()
-    try:
-        query = to_model_size(drawing_to_ink(read_image(upload.getvalue())), model.input_size)
-        answer = None
-    except (UploadError, ValueError) as exc:
-        st.error(str(exc))
-        st.stop()
+picked = query_input(task, model.input_size)
+if picked is None:  # no query yet, or an upload that is not a drawing: the reason is on the page
+    st.stop()
+query, answer = picked
 
 result = score_task(model, task.support, query)
 decision = result["decision"]
@@ -118,19 +95,8 @@ st.markdown(f"**{n_way}-way task from {where.replace('_', ' ')}** (task #{seed})
 
 root = resolve_data_dir()
 support_native = native_images(root, "evaluation", task.support_rows)
-left, right = st.columns([1, 4])
-with left:
-    st.markdown("**Query**")
-    shown = native_images(root, "evaluation", [task.query_row])[0, 0] if answer is not None else query[0, 0]
-    st.image(1.0 - shown.numpy(), width=110, clamp=True)
-with right:
-    st.markdown("**Support set** (one drawing per character; the number is the way)")
-    per_row = 10
-    for start in range(0, n_way, per_row):
-        cols = st.columns(per_row)
-        for k in range(start, min(n_way, start + per_row)):
-            cols[k - start].image(1.0 - support_native[k, 0].numpy(), caption=str(k + 1), clamp=True,
-                                  width="stretch")
+query_shown = native_images(root, "evaluation", [task.query_row])[0, 0] if answer is not None else query[0, 0]
+task_images(query_shown, support_native, n_way)
 
 st.plotly_chart(figures.oneshot_scores(result["probability"], decision, answer,
                                        title="p(c | x): the query against each support image"),
@@ -154,38 +120,7 @@ t1.metric("Your tasks so far", tally["tasks"])
 t2.metric("Network right", f"{tally['right']} / {tally['tasks']}",
           f"{100 * tally['right'] / tally['tasks']:.0f} %" if tally["tasks"] else None, delta_color="off")
 
-# --- a task made of the student's own characters --------------------------------------------------------
-with st.expander("Invent your own characters: draw a support set and a query"):
-    st.markdown("Draw a few characters nobody has seen — your own alphabet — one per box, then draw one of "
-                "them again in the query box. The network has never seen them either.")
-    try:
-        from streamlit_drawable_canvas import st_canvas as own_canvas
-    except ImportError:
-        own_canvas = None
-        st.warning("The drawing canvas (streamlit-drawable-canvas) is not installed.")
-    if own_canvas is not None:
-        from PIL import Image
-        k_own = st.slider("Support characters", 2, 5, 3, key="oneshot_own_k")
-        boxes = st.columns(k_own + 1)
-        drawn = []
-        for k in range(k_own + 1):
-            with boxes[k]:
-                st.markdown(f"**{'query' if k == k_own else f'#{k + 1}'}**")
-                c = own_canvas(stroke_width=8, stroke_color="#000000", background_color="#ffffff", height=150,
-                               width=150, return_image_data=True, key=f"oneshot_own_{k}")
-                drawn.append(None if c is None else c.image_data)
-        try:
-            own = [to_model_size(drawing_to_ink(Image.fromarray(np.asarray(d, dtype=np.uint8), "RGBA")),
-                                 model.input_size) for d in drawn if d is not None]
-            if len(own) < k_own + 1:
-                raise ValueError("Draw in every box first.")
-            mine = score_task(model, torch.cat(own[:k_own]), own[k_own])
-            st.plotly_chart(figures.oneshot_scores(mine["probability"], mine["decision"], None,
-                                                   title="Your query against your characters"))
-            st.info(f"The network says your query is character **#{mine['decision'] + 1}** "
-                    f"(p = {mine['probability'][mine['decision']]:.3f}).")
-        except ValueError as exc:
-            st.caption(str(exc))
+own_characters(model)
 
 # --- Koch's distortions ------------------------------------------------------------------------------
 st.header("Koch's affine distortions")
@@ -207,30 +142,7 @@ st.dataframe([{"copy": k + 1, **{n: round(v, 3) for n, v in p.as_dict().items()}
 
 # --- measured results -------------------------------------------------------------------------------
 st.header("How good is it? Measured on held-out alphabets")
-if not REPORT.is_file():
-    st.info(f"No results file yet: run `python -m siamese_core oneshot-report assets/{MODEL} "
-            f"--out assets/{REPORT.name}`.")
-else:
-    report = json.loads(REPORT.read_text())
-    paper, runs, mnist, ver = report["paper"], report["official_runs"], report["mnist"], report["verification"]
-    m1, m2, m3 = st.columns(3)
-    m1.metric("Omniglot 20-way, official 20 runs", f"{100 * runs['accuracy']:.1f} %",
-              f"{100 * (runs['accuracy'] - paper['official_runs_accuracy']):+.1f} pts vs Koch "
-              f"{100 * paper['official_runs_accuracy']:.1f} %")
-    m2.metric(f"MNIST {mnist['n_way']}-way transfer ({mnist['tasks']} tasks)", f"{100 * mnist['accuracy']:.1f} %",
-              f"{100 * (mnist['accuracy'] - paper['mnist_accuracy']):+.1f} pts vs Koch "
-              f"{100 * paper['mnist_accuracy']:.1f} %")
-    m3.metric("Omniglot verification (pairs)", f"{100 * ver['accuracy']:.1f} %",
-              f"{100 * (ver['accuracy'] - paper['verification_accuracy']):+.1f} pts vs Koch "
-              f"{100 * paper['verification_accuracy']:.2f} %")
-    st.markdown(f"1-nearest-neighbour on pixels on the same tasks: **{100 * runs['pixel_1nn_accuracy']:.1f} %** "
-                f"(official runs), **{100 * mnist['pixel_1nn_accuracy']:.1f} %** (MNIST). Humans reach "
-                f"{100 * paper['human']:.1f} % on the official runs.")
-    st.plotly_chart(figures.accuracy_versus_n(report["accuracy_vs_n"], paper, runs["accuracy"],
-                                              title="N-way one-shot within one test alphabet (random tasks)"),
-                    width="stretch")
-    st.caption(f"From `{report['command']}` ({report['accuracy_vs_n'][0]['tasks']} tasks per N, seed "
-               f"{report['seed']}).")
+measured_results(REPORT, MODEL)
 
 notice("- The network never saw these alphabets: it learned a *similarity*, not a list of classes.\n"
        "- Tasks get harder as N grows, but far slower for the network than for raw pixels (1-NN).\n"

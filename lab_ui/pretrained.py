@@ -4,7 +4,7 @@ from __future__ import annotations
 import streamlit as st
 
 from siamese_core.service.experiment import RunReport, report_for, validation_split
-from siamese_core.training.trainer import TrainConfig
+from siamese_core.training import TrainConfig
 
 from .shared import ASSETS, asset_model, dataset
 
@@ -27,6 +27,8 @@ def pretrained_report(filename: str, name: str) -> RunReport:
     """The same RunReport a fresh run gets, for a shipped checkpoint (shared read-only: never modify)."""
     model = asset_model(filename)
     cfg = TrainConfig.from_dict(model.train_config)
-    train, test = dataset(cfg.dataset, "train", cfg.image_size), dataset(cfg.dataset, "test", cfg.image_size)
+    flat = cfg.flat()
+    size = tuple(flat["image_size"]) if flat.get("image_size") else None
+    train, test = dataset(flat["dataset"], "train", size), dataset(flat["dataset"], "test", size)
     _, val = validation_split(cfg, train)
-    return report_for(model, val, test, name, cfg.as_dict(), train_metrics=model.metrics, seed=cfg.seed)
+    return report_for(model, val, test, name, flat, train_metrics=model.metrics, seed=flat["seed"])

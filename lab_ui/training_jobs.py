@@ -13,9 +13,9 @@ from streamlit.runtime import exists as runtime_exists, get_instance
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from siamese_core.service.experiment import Cancelled, ProgressRecorder, RunReport, run_experiment, run_sweep
-from siamese_core.viz.figures import training_curves
 from siamese_core.service.jobs import CANCELLED, DONE, FAILED, Job, JobQueue, QueueFull
-from siamese_core.training.trainer import TrainConfig
+from siamese_core.training import TrainConfig
+from siamese_core.viz.figures import training_curves
 
 from .shared import dataset
 
@@ -102,8 +102,7 @@ def submit(work, label: str, expected_seconds: float, key: str = "job") -> Job |
 
 def start(cfg: TrainConfig, name: str, key: str = "job", n_projection: int = 1000) -> Job | None:
     """Queue one training run + its measurements (a RunReport) for this session."""
-    train = dataset(cfg.dataset, "train", cfg.image_size)
-    test = dataset(cfg.dataset, "test", cfg.image_size)
+    train, test = _splits(cfg)
 
     def work(job: Job) -> RunReport:
         return run_experiment(cfg, name, callbacks=[ProgressRecorder(job.live)], cancel_event=job.cancel_event,
@@ -114,15 +113,22 @@ def start(cfg: TrainConfig, name: str, key: str = "job", n_projection: int = 100
 def start_sweep(cfgs: list[TrainConfig], names: list[str], label: str, key: str, n_projection: int = 600
                 ) -> Job | None:
     """Queue several runs on one dataset, one after another, as one job (a sweep, a comparison)."""
-    name = cfgs[0].dataset
-    splits = (dataset(name, "train", cfgs[0].image_size), dataset(name, "test", cfgs[0].image_size))
+    splits = _splits(cfgs[0])
     return submit(lambda job: run_sweep(cfgs, names, splits, job.live, job.cancel_event, n_projection=n_projection),
                   label, sum(expected_seconds(c) for c in cfgs), key)
 
 
+def _splits(cfg: TrainConfig):
+    """The server's shared (train, test) copies of the config's dataset at its image size."""
+    flat = cfg.flat()
+    size = tuple(flat["image_size"]) if flat.get("image_size") else None
+    return dataset(flat["dataset"], "train", size), dataset(flat["dataset"], "test", size)
+
+
 def expected_seconds(cfg: TrainConfig) -> float:
     """A guess for ETAs before a run starts: its budget plus the measuring afterwards."""
-    return (cfg.seconds if cfg.seconds is not None else 20.0 * (cfg.epochs or 1)) + 10.0
+    flat = cfg.flat()
+    return (flat["seconds"] if flat["seconds"] is not None else 20.0 * (flat["epochs"] or 1)) + 10.0
 
 
 def stop(key: str = "job") -> None:

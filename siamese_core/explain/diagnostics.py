@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import math
-from typing import Sequence
+from collections.abc import Sequence
 
 COLLAPSE_SPREAD = 0.05  # mean pairwise distance of a batch of unit vectors; healthy runs sit near 1
 
@@ -23,3 +23,11 @@ def series(history: Sequence[dict], name: str) -> tuple[list[int], list[float]]:
     """(steps, values) of one recorded statistic, skipping batches where it was undefined (nan)."""
     pts = [(int(r["step"]), float(r[name])) for r in history if name in r and r[name] == r[name]]
     return [p[0] for p in pts], [p[1] for p in pts]
+
+
+MINER_STATS = ("active_fraction", "mean_pos_distance", "mean_neg_distance", "embedding_spread")
+
+
+def miner_curves(history: Sequence[dict], names: Sequence[str] = MINER_STATS) -> dict[str, tuple[list, list]]:
+    """{statistic: (steps, values)} of the statistics a triplet miner records, for plotting."""
+    return {name: series(history, name) for name in names}

@@ -34,9 +34,11 @@ def tsne_scatter(points, labels, class_names: Sequence[str] | None = None, title
 
 
 def distance_histogram(scores, same, threshold: float | None = None, as_distance: bool = True,
-                       title: str = "Matched vs mismatched pairs") -> go.Figure:
+                       title: str = "Matched vs mismatched pairs", mark: float | None = None,
+                       mark_text: str = "your pair") -> go.Figure:
     """Overlaid histograms of same-class and different-class pairs. Scores are similarities; with
-    as_distance the x-axis shows distance = −score, as the course plots it."""
+    as_distance the x-axis shows distance = −score, as the course plots it. `mark` (a score) draws
+    one pair's place as a solid line."""
     s, y = _np(scores).astype(float), _np(same).astype(bool)
     sign = -1.0 if as_distance else 1.0
     fig = go.Figure()
@@ -44,6 +46,9 @@ def distance_histogram(scores, same, threshold: float | None = None, as_distance
     fig.add_trace(go.Histogram(x=sign * s[~y], name="different (y = 0)", marker_color=DIFF_COLOUR, opacity=0.6))
     if threshold is not None:
         fig.add_vline(x=sign * threshold, line_dash="dash", annotation_text="threshold")
+    if mark is not None:
+        fig.add_vline(x=sign * mark, line_color="#264653", line_width=3, annotation_text=mark_text,
+                      annotation_position="bottom right")
     fig.update_layout(barmode="overlay", title=title, template=TEMPLATE,
                       xaxis_title="distance" if as_distance else "similarity", yaxis_title="pairs")
     return fig

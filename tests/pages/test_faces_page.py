@@ -80,3 +80,17 @@ def test_gallery_enrols_sample_faces_and_identifies_a_probe(load):
     at.sidebar.button(key="faces_forget").click().run()
     assert not at.exception
     assert "faces_gallery" not in at.session_state or not len(at.session_state["faces_gallery"]["sface"])
+
+
+def test_fewer_than_two_faces_still_shows_the_gallery_tab(load):
+    """Photo A switched to an (empty) upload: the verify tab asks for two photos, and the gallery tab —
+    rendered after it in the same script — must still have its widgets (no st.stop() inside a tab)."""
+    load("faces", "test")
+    at = AppTest.from_file(PAGE, default_timeout=240).run()
+    at.radio(key="faces_src_a").set_value("Upload a photo").run()
+    assert not at.exception, at.exception
+    assert any("Choose two photos" in i.value for i in at.info)
+    assert not any(m.label == "Photo A" for m in at.metric)  # no verdicts without two faces
+    assert at.text_input(key="faces_enrol_name") is not None
+    assert at.button(key="faces_enrol") is not None
+    assert len(at.tabs) == 2 and "Enrol people" in " ".join(m.value for m in at.tabs[1].markdown)

@@ -1,11 +1,13 @@
 """AppTest of the twins page: the L1 layer's numbers, the swap, BCE, real pairs and a real mini-run."""
 import math
 import re
+import time
 from pathlib import Path
 
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from lab_ui import training_jobs
 from siamese_core.explain.architecture import ARCHITECTURES
 from siamese_core.models import SiameseNet, count_parameters
 
@@ -81,7 +83,8 @@ def test_real_pair_from_the_shipped_model(at):
         assert p == swapped and p == pytest.approx(1 / (1 + math.exp(-logit)), abs=1e-3)
 
 
-def test_minibatch_run_trains_for_real(at):
+@pytest.mark.slow
+def test_minibatch_run_trains_for_real_on_the_queue(at):
     at.toggle(key="twins_shuffle").set_value(False).run()
     plain = int(re.search(r"Not shuffled: on average \*\*(\d+) %\*\*", _text(at)).group(1))
     assert plain > 85  # class-sorted storage: nearly every pair in a batch is same-class
@@ -89,7 +92,27 @@ def test_minibatch_run_trains_for_real(at):
     shuffled = int(re.search(r"Shuffled: on average \*\*(\d+) %\*\*", _text(at)).group(1))
     assert shuffled < 25
     at.select_slider(key="twins_bs").set_value(16).run()
+    # Another student's job holds the queue's worker until this page's run is waiting behind it: the run
+    # must go through the server's queue, not train on the page's own script thread.
+    q, seen = training_jobs.job_queue(), []
+
+    def ahead(job):
+        deadline = time.monotonic() + 60
+        while q.stats()["waiting"] < 1 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        seen.append(q.stats()["waiting"])
+
+    q.submit(ahead, owner="another student", label="another run")
     at.button(key="twins_train").click().run()
     assert not at.exception
+    assert seen == [1], "the mini-batch run did not wait in the server's queue"
+    run = at.session_state["twins_runs"][(16, "adam")]
+    assert run.metrics["steps"] == 60 and run.history
     acc = float(re.search(r"Validation pair accuracy after 60 steps: \*\*([\d.]+)\*\*", _text(at)).group(1))
+    assert acc == pytest.approx(run.metrics["val_accuracy"], abs=5e-4)
     assert acc > 0.55  # 60 real steps already beat chance on 8×8 digits
+    # Another batch size has no run yet; going back shows the kept one without training again.
+    at.select_slider(key="twins_bs").set_value(32).run()
+    assert "Validation pair accuracy" not in _text(at)
+    at.select_slider(key="twins_bs").set_value(16).run()
+    assert f"**{acc:.3f}**" in _text(at)

@@ -1,0 +1,36 @@
+"""AppTest of the Embedding size page: a two-size sweep on digits through the server's queue."""
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "4_embedding_size.py")
+
+
+def by_label(elements, label):
+    return next(e for e in elements if e.label == label)
+
+
+def test_default_view_asks_for_a_sweep_and_refuses_a_single_size():
+    at = AppTest.from_file(PAGE, default_timeout=120).run()
+    assert not at.exception
+    assert "Run the sweep" in at.info[0].value
+    by_label(at.sidebar.multiselect, "sizes D").set_value([8])
+    by_label(at.sidebar.button, "Run the sweep").click().run()
+    assert any("at least two sizes" in w.value for w in at.warning) and not at.dataframe
+
+
+@pytest.mark.slow
+def test_embedding_size_sweep_shows_accuracy_per_size():
+    at = AppTest.from_file(PAGE, default_timeout=600).run()
+    by_label(at.sidebar.selectbox, "dataset").set_value("digits")
+    by_label(at.sidebar.multiselect, "sizes D").set_value([16, 2])
+    by_label(at.sidebar.slider, "time budget per size (s)").set_value(1)
+    by_label(at.sidebar.button, "Run the sweep").click().run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["D"]) == [2, 16]  # sorted, whatever order they were picked in
+    assert all(0.5 < a <= 1 for a in table["accuracy"])
+    titles = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("raw 2-D embedding plane" in t for t in titles) and any("t-SNE" in t for t in titles)
+    assert any("Training speed" in t for t in titles) and any("Verification versus embedding size" in t for t in titles)

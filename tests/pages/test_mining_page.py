@@ -1,0 +1,64 @@
+"""AppTest of the Triplet mining & center loss page: both tabs train through the server's queue, and the
+second tab's button is read while the first tab's job is still pending."""
+import time
+from pathlib import Path
+
+import pytest
+from streamlit.testing.v1 import AppTest
+
+from lab_ui import training_jobs
+
+PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "5_mining.py")
+
+
+def by_label(elements, label):
+    return next(e for e in elements if e.label == label)
+
+
+def digits_page() -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=600).run()
+    assert not at.exception
+    assert [t.label for t in at.tabs] == ["Choosing triplets", "Center loss"]
+    by_label(at.sidebar.selectbox, "dataset").set_value("digits")
+    by_label(at.sidebar.slider, "time budget per run (s)").set_value(1)
+    return at.run()
+
+
+@pytest.mark.slow
+def test_miners_and_center_loss_train_and_show_their_results():
+    at = digits_page()
+    by_label(at.multiselect, "miners").set_value(["semi-hard", "hardest"])
+    by_label(at.button, "Compare the miners").click().run()
+    assert not at.exception
+    table = at.dataframe[0].value
+    assert list(table["run"]) == ["semi-hard", "hardest negative"]
+    assert all(0.0 <= a <= 1.0 for a in table["accuracy"])
+    by_label(at.multiselect, "λ values").set_value([0.0, 0.1])
+    by_label(at.button, "Train one 2-D network per λ").click().run()
+    assert not at.exception
+    captions = [c.value for c in at.caption]
+    assert any(c.startswith("λ = 0.0: verification accuracy") for c in captions)
+    assert any(c.startswith("λ = 0.1: verification accuracy") for c in captions)
+
+
+@pytest.mark.slow
+def test_center_loss_button_works_while_a_miners_job_is_pending():
+    at = digits_page()
+    q = training_jobs.job_queue()
+    seen = []
+
+    def pending_miners(job):
+        """Stands in for a miner comparison still in progress: it ends once a second job of this
+        session is in the queue (or after 60 s, which is the bug: nothing else got queued)."""
+        deadline = time.monotonic() + 60
+        while q.stats()["waiting"] + q.stats()["running"] < 2 and time.monotonic() < deadline:
+            time.sleep(0.05)
+        seen.append(q.stats()["waiting"] + q.stats()["running"])
+        return []
+
+    at.session_state["miners"] = q.submit(pending_miners, owner="test", label="miners (pending)")
+    by_label(at.multiselect, "λ values").set_value([0.0])
+    by_label(at.button, "Train one 2-D network per λ").click().run()
+    assert not at.exception
+    assert seen == [2], "the center-loss job was not queued while the miners job was pending"
+    assert any(c.value.startswith("λ = 0.0: verification accuracy") for c in at.caption)
