@@ -1,0 +1,124 @@
+"""Live frames: while a network trains, a fixed probe set of test images is embedded now and then, and
+each frame records what the pages draw — matched/mismatched score histograms with the current best
+threshold, pair accuracy and AUC on the probe pairs, and a 2-D map that glides from frame to frame.
+
+Frames cost training time, so the recorder takes one only while the time spent on frames stays under
+`share` of the training time so far; a frame is a few KB, so a finished run keeps all of them (replay)."""
+from __future__ import annotations
+
+import math
+import time
+from dataclasses import dataclass
+
+import numpy as np
+import torch
+
+from ..data import ImageSet
+from ..data.sampling import sample_pairs
+from ..evaluation.metrics import best_threshold, pair_scores, roc_auc
+from ..models.embed import embed
+from ..training import Callback
+from ..viz.stable_projection import stable_layout
+
+PROBE_IMAGES, PROBE_PAIRS, BINS = 500, 2000, 40
+
+
+@dataclass(frozen=True)
+class ProbeSet:
+    """Test images balanced over the classes, and balanced pairs among them: the same for every frame."""
+
+    images: torch.Tensor     # n×1×H×W
+    labels: np.ndarray       # class of each probe image
+    index: np.ndarray        # its index in the test split
+    i: torch.Tensor          # pairs (i[k], j[k]) among the probe images …
+    j: torch.Tensor
+    same: np.ndarray         # … and whether each pair is of one class
+
+
+def probe_set(test_set: ImageSet, n_images: int = PROBE_IMAGES, n_pairs: int = PROBE_PAIRS, seed: int = 0) -> ProbeSet:
+    g = torch.Generator().manual_seed(seed)
+    per_class = math.ceil(n_images / test_set.num_classes)
+    picked = []
+    for c in range(test_set.num_classes):
+        idx = torch.nonzero(test_set.labels == c).squeeze(1)
+        picked.append(idx[torch.randperm(len(idx), generator=g)[:per_class]])
+    index = torch.cat(picked)
+    index = index[torch.randperm(len(index), generator=g)[:n_images]].sort().values
+    labels = test_set.labels[index]
+    i, j, y = sample_pairs(labels, n_pairs, seed=seed)
+    return ProbeSet(test_set.images[index], labels.numpy(), index.numpy(), i, j, y.numpy().astype(bool))
+
+
+@dataclass(frozen=True)
+class Frame:
+    step: int
+    seconds: float            # training time when it was taken
+    loss: float
+    accuracy: float           # probe pairs at the frame's own best threshold
+    auc: float
+    threshold: float          # on the score (similarity: −distance, or p(same) for a pair head)
+    layout: np.ndarray        # n×2 float16, aligned to the previous frame
+    edges: np.ndarray         # BINS + 1 score bin edges
+    same_counts: np.ndarray   # matched pairs per bin
+    diff_counts: np.ndarray   # mismatched pairs per bin
+    cost: float               # seconds it took to make
+
+    @property
+    def nbytes(self) -> int:
+        return int(sum(a.nbytes for a in (self.layout, self.edges, self.same_counts, self.diff_counts)) + 96)
+
+
+@torch.no_grad()
+def make_frame(model, probe: ProbeSet, step: int, seconds: float, loss: float,
+               previous: np.ndarray | None = None, device=None) -> Frame:
+    t0 = time.perf_counter()
+    h = embed(model, probe.images, device=device)
+    scores = pair_scores(model, h, probe.i, probe.j).numpy().astype(np.float64)
+    threshold, accuracy = best_threshold(scores, probe.same)
+    auc = roc_auc(scores, probe.same) if 0 < probe.same.sum() < len(probe.same) else float("nan")
+    layout = stable_layout(h.numpy(), previous)
+    lo, hi = float(scores.min()), float(scores.max())
+    edges = np.linspace(lo, hi if hi > lo else lo + 1e-6, BINS + 1)
+    same_counts = np.histogram(scores[probe.same], edges)[0].astype(np.int32)
+    diff_counts = np.histogram(scores[~probe.same], edges)[0].astype(np.int32)
+    return Frame(step, float(seconds), float(loss), accuracy, auc, threshold, layout.astype(np.float16),
+                 edges.astype(np.float32), same_counts, diff_counts, time.perf_counter() - t0)
+
+
+class FrameRecorder(Callback):
+    """Appends a Frame to `frames` at the start, every so often while training, and at the end (after the
+    best weights are back). Frames are taken only while their total cost ≤ `share` × training time; past
+    `max_frames`, every second old frame is dropped and frames come half as often."""
+
+    def __init__(self, probe: ProbeSet, frames: list | None = None, share: float = 0.08, max_frames: int = 240):
+        if not 0 < share < 1 or max_frames < 4:
+            raise ValueError("share must be in (0, 1) and max_frames ≥ 4")
+        self.probe, self.share, self.max_frames = probe, share, max_frames
+        self.frames: list[Frame] = frames if frames is not None else []
+        self.cost, self.gap = 0.0, 0.0   # seconds spent on frames; least training seconds between frames
+
+    def _record(self, trainer, step: int, seconds: float, loss: float) -> None:
+        previous = self.frames[-1].layout.astype(np.float32) if self.frames else None
+        frame = make_frame(trainer.model, self.probe, step, seconds, loss, previous, trainer.device)
+        self.cost += frame.cost
+        if len(self.frames) >= self.max_frames:
+            del self.frames[1::2]
+            self.gap = max(2 * self.gap, seconds / len(self.frames))
+        self.frames.append(frame)
+
+    def on_train_start(self, trainer) -> None:
+        self._record(trainer, 0, 0.0, float("nan"))
+
+    def on_step(self, trainer, state) -> None:
+        last = self.frames[-1].seconds if self.frames else 0.0
+        if self.cost <= self.share * state.elapsed and state.elapsed - last >= self.gap:
+            self._record(trainer, state.step, state.elapsed, state.loss)
+
+    def on_train_end(self, trainer, state) -> None:
+        self._record(trainer, state.step, state.elapsed, state.loss)
+
+    @property
+    def frame_share(self) -> float:
+        """Time spent on frames as a share of the training time of the last frame."""
+        seconds = self.frames[-1].seconds if self.frames else 0.0
+        return self.cost / seconds if seconds > 0 else float("nan")

@@ -1,0 +1,53 @@
+"""A 2-D map of embeddings that stays put from one training frame to the next, so points glide.
+
+Each frame is projected on its two principal axes and then turned, mirrored and scaled onto the previous
+frame's layout (orthogonal Procrustes), so only real changes of the geometry move a point; a fresh
+t-SNE per frame would land in a new orientation every time. D = 2 is shown as the raw plane."""
+from __future__ import annotations
+
+import numpy as np
+
+
+def _pca_2d(x: np.ndarray) -> np.ndarray:
+    x = x - x.mean(0)
+    _, _, vt = np.linalg.svd(x, full_matrices=False)
+    axes = vt[:2].T
+    # Fix each axis's sign (SVD may return either): its largest loading is positive.
+    axes *= np.sign(axes[np.abs(axes).argmax(0), [0, 1]])
+    y = x @ axes
+    return y if y.shape[1] == 2 else np.pad(y, ((0, 0), (0, 2 - y.shape[1])))
+
+
+def _procrustes_onto(y: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """y turned/mirrored and scaled to sit as close as it can to `target` (both centred N×2)."""
+    u, s, vt = np.linalg.svd(y.T @ target)
+    rotation = u @ vt
+    norm = float((y ** 2).sum())
+    scale = float(s.sum()) / norm if norm > 0 else 1.0
+    return scale * (y @ rotation)
+
+
+def stable_layout(embeddings, previous: np.ndarray | None = None) -> np.ndarray:
+    """N×D embeddings → N×2 float32 layout, aligned to `previous` (the last frame's layout) when given."""
+    x = np.asarray(embeddings, dtype=np.float64)
+    if x.ndim != 2 or len(x) < 3:
+        raise ValueError("need an N×D array with N ≥ 3")
+    if x.shape[1] == 2:  # the embedding plane itself: nothing to project or align
+        return x.astype(np.float32)
+    y = _pca_2d(x)
+    if previous is not None:
+        if previous.shape != y.shape:
+            raise ValueError(f"the previous layout has shape {previous.shape}, not {y.shape}")
+        p = np.asarray(previous, dtype=np.float64)
+        y = _procrustes_onto(y, p - p.mean(0)) + p.mean(0)
+    return y.astype(np.float32)
+
+
+def mean_displacement(a: np.ndarray, b: np.ndarray) -> float:
+    """Mean distance a point moves from layout a to layout b, each first scaled to unit RMS radius
+    (so maps of different spread compare in the same units)."""
+    def unit(z):
+        z = np.asarray(z, dtype=np.float64) - np.mean(z, 0)
+        r = np.sqrt((z ** 2).sum(1).mean())
+        return z / r if r > 0 else z
+    return float(np.linalg.norm(unit(a) - unit(b), axis=1).mean())

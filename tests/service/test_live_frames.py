@@ -1,0 +1,67 @@
+import threading
+
+import numpy as np
+import pytest
+import torch
+
+from siamese_core.service.live_frames import FrameRecorder, make_frame, probe_set
+from siamese_core.training import Callback, TrainConfig, train
+
+
+def test_the_probe_set_is_balanced_over_classes_and_pairs(digits_test):
+    probe = probe_set(digits_test, n_images=200, n_pairs=400)
+    counts = np.bincount(probe.labels, minlength=10)
+    assert len(probe.labels) == 200 and counts.max() - counts.min() <= 2
+    assert probe.same.sum() == 200 and len(probe.same) == 400
+    assert np.array_equal(probe.labels, digits_test.labels[torch.as_tensor(probe.index)].numpy())
+    again = probe_set(digits_test, n_images=200, n_pairs=400)
+    assert np.array_equal(probe.index, again.index) and torch.equal(probe.i, again.i)
+
+
+def _config(**kw):
+    return TrainConfig.from_dict({"dataset": "digits", "embedding_dim": 8, "batch_size": 64, "seconds": 3.0,
+                                  "epochs": None, "seed": 0, **kw})
+
+
+def test_frames_record_the_run_within_their_time_share(digits_train, digits_test):
+    torch.manual_seed(0)
+    recorder = FrameRecorder(probe_set(digits_test, n_images=300), share=0.08)
+    result = train(_config(), data=digits_train, callbacks=[recorder])
+    frames = recorder.frames
+    assert len(frames) >= 5
+    assert frames[0].step == 0 and frames[-1].step == result.state.step
+    assert [f.step for f in frames] == sorted(f.step for f in frames)
+    # The bound: frames are only taken while their cost stays under the share, so the total can pass
+    # it by at most the last two frames (one in the loop, the one at the end).
+    assert recorder.cost <= 0.08 * frames[-1].seconds + 2 * max(f.cost for f in frames)
+    assert all(f.nbytes < 8_000 for f in frames)
+    # The network learns: the probe pairs separate better at the end than before training.
+    assert frames[-1].auc > frames[0].auc + 0.1
+    counts = frames[-1].same_counts.sum() + frames[-1].diff_counts.sum()
+    assert counts == len(recorder.probe.same)
+
+
+def test_a_cancelled_run_keeps_the_frames_it_made(digits_train, digits_test):
+    cancel = threading.Event()
+
+    class StopAfter(Callback):
+        def on_step(self, trainer, state):
+            if state.step >= 15:
+                cancel.set()
+
+    recorder = FrameRecorder(probe_set(digits_test, n_images=100), share=0.5)
+    train(_config(seconds=30.0), data=digits_train, callbacks=[recorder, StopAfter()], cancel=cancel)
+    assert len(recorder.frames) >= 2
+    assert recorder.frames[-1].step <= 16
+
+
+def test_frames_of_a_pair_head_model_score_as_probabilities(digits_test):
+    from siamese_core.models import ModelConfig, SiameseNet
+    model = SiameseNet(ModelConfig(backbone="vgg", embedding_dim=8, input_size=(8, 8), head="l1"))
+    frame = make_frame(model, probe_set(digits_test, n_images=60, n_pairs=100), 0, 0.0, float("nan"))
+    assert 0.0 <= frame.edges[0] <= frame.edges[-1] <= 1.0
+
+
+def test_the_recorder_refuses_a_share_outside_0_1(digits_test):
+    with pytest.raises(ValueError):
+        FrameRecorder(probe_set(digits_test, n_images=30), share=1.5)

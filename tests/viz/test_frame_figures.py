@@ -1,0 +1,51 @@
+import numpy as np
+
+from siamese_core.service.live_frames import Frame
+from siamese_core.viz.frame_figures import frame_histogram, frame_map, layout_range, replay_figure
+
+
+def _frame(step, shift=0.0, n=30, classes=3):
+    rng = np.random.default_rng(step)
+    edges = np.linspace(-2, 0, 41).astype(np.float32)
+    return Frame(step, step / 10, 1.0 / (step + 1), 0.8, 0.9, -1.0,
+                 (rng.normal(size=(n, 2)) + shift).astype(np.float16), edges,
+                 rng.integers(0, 9, 40).astype(np.int32), rng.integers(0, 9, 40).astype(np.int32), 0.01)
+
+
+LABELS = np.arange(30) % 3
+NAMES = ["a", "b", "c"]
+
+
+def test_the_histogram_shows_the_frames_counts_as_distances():
+    f = _frame(1)
+    fig = frame_histogram(f, as_distance=True)
+    same, diff = fig.data
+    assert list(same.y) == list(f.same_counts) and list(diff.y) == list(f.diff_counts)
+    assert min(same.x) > 0  # scores are −distances: the axis shows distances
+
+
+def test_the_map_has_one_trace_per_class_with_its_points():
+    f = _frame(2)
+    fig = frame_map(f, LABELS, NAMES)
+    assert [t.name for t in fig.data] == NAMES
+    assert sum(len(t.x) for t in fig.data) == 30
+
+
+def test_a_replay_steps_through_every_run_together_and_keeps_its_axes():
+    runs = [("A", [_frame(k) for k in range(5)], True), ("B", [_frame(k, shift=k) for k in range(9)], True)]
+    fig = replay_figure(runs, LABELS, NAMES)
+    assert len(fig.frames) == 9 and len(fig.layout.sliders[0].steps) == 9
+    per_frame = 2 * (len(NAMES) + 2)
+    assert all(len(fr.data) == per_frame for fr in fig.frames)
+    # The first slider step shows each run's first frame; the last its last frame.
+    assert np.allclose(fig.frames[0].data[0].x, runs[0][1][0].layout[LABELS == 0, 0].astype(np.float32))
+    assert np.allclose(fig.frames[-1].data[5].x, runs[1][1][-1].layout[LABELS == 0, 0].astype(np.float32))
+    r = layout_range(runs[1][1])
+    assert tuple(fig.layout.xaxis2.range) == r
+
+
+def test_a_long_run_is_thinned_for_the_replay():
+    runs = [("A", [_frame(k) for k in range(200)], True)]
+    fig = replay_figure(runs, LABELS, NAMES, max_frames=20)
+    assert len(fig.frames) == 20
+    assert fig.layout.sliders[0].steps[-1].label == "199"
