@@ -12,4 +12,5 @@ def test_home_page_renders_story_and_status():
     text = " ".join(m.value for m in at.markdown)
     assert "Verification" in text and "Identification" in text and "One-shot" in text
     sidebar = " ".join(m.value for m in at.sidebar.markdown)
-    assert "Compute device" in sidebar and "cpu" in sidebar and "Digits" in sidebar
+    from siamese_core.training import resolve_device  # what this machine resolves: cpu, cuda or mps
+    assert "Compute device" in sidebar and f"`{resolve_device('auto')}`" in sidebar and "Digits" in sidebar
