@@ -15,8 +15,8 @@ import shutil
 import tempfile
 import urllib.error
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 from torchvision.datasets.utils import check_integrity
 
@@ -24,7 +24,14 @@ from . import mnist, omniglot
 from .att_faces import olivetti_cache_from_mat
 from .base import resolve_data_dir
 from .registry import DATASETS, get_spec
-from .sources import OLIVETTI_MAT, SOURCES, RemoteFile, download_bytes, urls_for, write_omniglot_index
+from .sources import (
+    OLIVETTI_MAT,
+    SOURCES,
+    RemoteFile,
+    download_bytes,
+    urls_for,
+    write_omniglot_index,
+)
 
 Progress = Callable[[str, float], None]  # (what is happening, fraction done 0..1)
 
@@ -171,8 +178,11 @@ def download_dataset(name: str, data_dir: str | os.PathLike | None = None, progr
     if not _needs_download(name, root):
         tell(f"{spec.title} is already in {root}.", 1.0)
         return
-    root.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=f".download-{name}-", dir=root))
+    try:
+        root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".download-{name}-", dir=root))
+    except OSError as err:
+        raise DownloadError(f"Cannot write into the data folder {root} ({err.strerror or err}).") from err
     try:
         total, before = download_bytes(name), 0
         for file in SOURCES[name]:
@@ -194,6 +204,8 @@ def download_dataset(name: str, data_dir: str | os.PathLike | None = None, progr
             os.replace(tmp / rel, root / rel)
     except _Failed as err:
         raise DownloadError(f"{err}; nothing was written to {root}.") from err
+    except OSError as err:  # disk full, permissions: whatever was fetched goes with the temporary folder
+        raise DownloadError(f"Could not save {spec.title} into {root} ({err.strerror or err}).") from err
     finally:
         shutil.rmtree(tmp, ignore_errors=True)
     tell(f"{spec.title}: done ({download_bytes(name) / 1e6:.1f} MB).", 1.0)

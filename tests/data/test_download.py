@@ -11,7 +11,13 @@ import pytest
 from sklearn.datasets._olivetti_faces import FACES
 from torchvision.datasets import MNIST, FashionMNIST
 
-from siamese_core.data import DATASETS, dataset_status, load_dataset, load_official_runs, resolve_data_dir
+from siamese_core.data import (
+    DATASETS,
+    dataset_status,
+    load_dataset,
+    load_official_runs,
+    resolve_data_dir,
+)
 from siamese_core.data.download import DownloadError, download_all, download_dataset
 from siamese_core.data.sources import MIRROR_ENV, SOURCES, download_bytes, urls_for
 from tests.data.http_mirror import DroppedConnection, Truncated, only_loopback, serve
