@@ -13,9 +13,8 @@ def test_home_page_renders_story_and_status():
     text = " ".join(m.value for m in at.markdown)
     assert "Verification" in text and "Identification" in text and "One-shot" in text
     sidebar = " ".join(m.value for m in at.sidebar.markdown)
-    from siamese_core.training import (
-        resolve_device,  # what this machine resolves: cpu, cuda or mps
-    )
+    # The device the core resolves on this machine (cpu, cuda or mps), not a hard-coded "cpu".
+    from siamese_core.training import resolve_device
     assert "Compute device" in sidebar and f"`{resolve_device('auto')}`" in sidebar and "Digits" in sidebar
 
 
