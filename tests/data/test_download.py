@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import os
+import shutil
 from pathlib import Path
 
 import numpy as np
@@ -167,13 +168,18 @@ def test_a_cut_file_is_refused_and_leaves_nothing(handler, why, monkeypatch, tmp
     assert files_under(tmp_path) == []
 
 
-def test_a_corrupt_file_already_there_is_replaced(mirror, tmp_path):
-    (tmp_path / "scikit_learn_data").mkdir()
-    bad = tmp_path / SOURCES["olivetti"][0].path
-    bad.parent.mkdir(parents=True)
-    bad.write_bytes(b"not a .mat file")  # a leftover of an old, broken download: fetched again
-    download_dataset("olivetti", tmp_path)
-    assert len(load_dataset("olivetti", "all", tmp_path)) == 400
+def test_only_the_corrupt_file_is_fetched_again(mirror, tmp_path):
+    raw = tmp_path / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for f in SOURCES["mnist"]:  # copyfile: writable copies of the read-only shared files
+        shutil.copyfile(SHARED / f.path, tmp_path / f.path)
+    (raw / "t10k-labels-idx1-ubyte.gz").write_bytes(b"a broken leftover")
+    assert dataset_status(tmp_path)["mnist"]  # the files are there, but one does not load
+    progress = Recorder()
+    download_dataset("mnist", tmp_path, progress)
+    fetched = {text.split(": ")[1].split()[0] for text, _ in progress.calls if " MB" in text and "of" in text}
+    assert fetched == {"t10k-labels-idx1-ubyte.gz"}  # the intact files were kept, not fetched again
+    assert load_dataset("mnist", "test", tmp_path).labels[:5].tolist() == [7, 2, 1, 0, 4]
 
 
 def test_nothing_is_written_into_the_shared_folder(mirror):
