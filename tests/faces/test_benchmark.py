@@ -27,8 +27,10 @@ def test_the_class_threshold_is_the_one_the_evaluate_command_chooses(class_model
     r = json.loads(capsys.readouterr().out)
     assert abs(r["threshold"] - class_model.threshold) < 1e-9
     assert class_model.threshold != class_model.model.threshold  # not the trainer's 240-pair choice
-    # The shipped model as documented in assets/faces.md (measured 0.9205 held out, 0.9835 validation).
-    assert r["accuracy"] >= 0.92 and r["val_accuracy"] >= 0.98 and r["pairs"] == 2000
+    # The shipped model as documented in assets/faces.md. Held out: measured 0.9205 on 2,000 pairs; binomial
+    # s.e. √(p(1−p)/n) = 0.006; floor = measured − 3 s.e. = 0.902. Validation: measured 0.9835 on 2,000
+    # pairs; s.e. 0.0028; floor = 0.9835 − 3 s.e. = 0.975.
+    assert r["accuracy"] >= 0.902 and r["val_accuracy"] >= 0.975 and r["pairs"] == 2000
 
 
 def test_the_shipped_class_model_is_the_faces_cpu_recipe():
