@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 import torch
+from PIL import Image
 
 from siamese_core.data import DatasetNotFoundError, load_dataset, resolve_data_dir
 from tests.face_photos import CHECKPOINT
