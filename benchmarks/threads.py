@@ -14,7 +14,7 @@ import statistics
 import torch
 
 from siamese_core.data import load_dataset
-from siamese_core.training.trainer import Trainer, TrainConfig
+from siamese_core.training import TrainConfig, train
 
 
 def _spin(stop) -> None:
@@ -26,7 +26,7 @@ def _spin(stop) -> None:
 def ms_per_step(threads: int, steps: int, data) -> float:
     torch.set_num_threads(threads)
     cfg = TrainConfig(dataset="fashion-mnist", epochs=1, steps_per_epoch=steps, seed=0)
-    state = Trainer(cfg, data).fit().state
+    state = train(cfg, data=data).state
     return 1000 * state.elapsed / state.step  # training steps only: validation is not counted
 
 
