@@ -14,10 +14,10 @@ import numpy as np
 import torch
 
 from ..data import ImageSet, load_dataset
-from ..evaluation.metrics import embed, verification
-from ..viz.projection import tsne_2d
 from ..data.splits import validation_split as _split
+from ..evaluation.metrics import embed, verification
 from ..training import Callback, TrainConfig, train
+from ..viz.projection import tsne_2d
 
 MAX_HISTORY = 400  # rows of the training curve kept per run (evenly thinned)
 

@@ -11,8 +11,17 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, fields
 
 from .objectives import loss_class
-from .settings import (GROUPS, BatchSettings, BudgetSettings, DataSettings, ModelSettings, ObjectiveSettings,
-                       OptimSettings, RunSettings, ValidationSettings)
+from .settings import (
+    GROUPS,
+    BatchSettings,
+    BudgetSettings,
+    DataSettings,
+    ModelSettings,
+    ObjectiveSettings,
+    OptimSettings,
+    RunSettings,
+    ValidationSettings,
+)
 
 # flat setting name → the group that holds it
 GROUP_OF: dict[str, str] = {f.name: g for g, cls in GROUPS.items() for f in fields(cls)}
@@ -77,7 +86,7 @@ class TrainConfig:
 
     # --- the two forms -----------------------------------------------------------------------------
     @classmethod
-    def from_dict(cls, d: dict) -> "TrainConfig":
+    def from_dict(cls, d: dict) -> TrainConfig:
         """From the flat form (every checkpoint's) or the nested one; unknown names are ignored."""
         return cls(**{k: v for k, v in d.items() if k in GROUPS or k in GROUP_OF})
 
@@ -93,6 +102,6 @@ class TrainConfig:
         """{group: {setting: value}}; `from_dict` reads it back."""
         return {g: asdict(getattr(self, g)) for g in GROUPS}
 
-    def replace(self, **flat_overrides) -> "TrainConfig":
+    def replace(self, **flat_overrides) -> TrainConfig:
         """A copy with some settings (by their flat names) changed, checked again."""
         return TrainConfig.from_dict({**self.flat(), **flat_overrides})

@@ -5,7 +5,14 @@ import torch
 
 from ..data import ImageSet
 from ..data.sampling import sample_pairs, sample_tasks
-from ..evaluation.metrics import best_threshold, embed, model_scorer, oneshot_accuracy, pair_scores, roc_auc
+from ..evaluation.metrics import (
+    best_threshold,
+    embed,
+    model_scorer,
+    oneshot_accuracy,
+    pair_scores,
+    roc_auc,
+)
 from .batches import even
 from .config import TrainConfig
 

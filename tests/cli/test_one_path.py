@@ -28,8 +28,8 @@ def one_thread():
 
 def _assert_equal(a: dict, b: dict) -> None:
     assert a.keys() == b.keys()
-    for k in a:
-        assert torch.equal(a[k], b[k]), k
+    for k, v in a.items():
+        assert torch.equal(v, b[k]), k
 
 
 ARGS = ["--dataset", "digits", "--embedding-dim", "8", "--epochs", "2", "--steps-per-epoch", "4",

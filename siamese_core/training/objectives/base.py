@@ -30,7 +30,7 @@ class Objective(nn.Module):
             raise ValueError("margin must be > 0")
 
     @classmethod
-    def build(cls, cfg, model: nn.Module, num_classes: int, generator: torch.Generator) -> "Objective":
+    def build(cls, cfg, model: nn.Module, num_classes: int, generator: torch.Generator) -> Objective:
         """The objective for a TrainConfig `cfg`, a built model and the training classes."""
         raise NotImplementedError
 

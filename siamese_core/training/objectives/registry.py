@@ -35,5 +35,5 @@ def loss_class(name: str) -> type[Objective]:
 def register_loss(name: str, objective: type[Objective]) -> None:
     """Make `objective` trainable as `loss=name` (config, command line, pages)."""
     if not (isinstance(objective, type) and issubclass(objective, Objective)):
-        raise ValueError("a loss is registered as a subclass of training.objectives.Objective")
+        raise TypeError("a loss is registered as a subclass of training.objectives.Objective")
     LOSSES[name] = objective
