@@ -21,8 +21,8 @@ import torch
 
 from benchmarks.results import command_line, conditions, write_result
 from siamese_core.evaluation.metrics import verification
-from siamese_core.service.experiment import load_splits, validation_split
-from siamese_core.training.trainer import TrainConfig, Trainer
+from siamese_core.service.experiment import load_splits
+from siamese_core.training import TrainConfig, train
 
 # name → overrides of TrainConfig; the first two differ only in how pairs are formed.
 RUNS = {
@@ -42,8 +42,8 @@ def time_to(val_history: list[dict], target: float) -> float | None:
 def run(name: str, overrides: dict, seconds: float, val_every: int, data_dir: str | None, target: float) -> dict:
     cfg = TrainConfig(dataset="fashion-mnist", seconds=seconds, steps_per_epoch=val_every, seed=0, **overrides)
     train, test = load_splits(cfg, data_dir)
-    fit, val = validation_split(cfg, train)
-    result = Trainer(cfg, fit, val).fit()
+    result = train(cfg, data=train)
+    val = result.val_set
     v = verification(result.model, val, test, n_pairs=2000, seed=0)
     return {"run": name, "train_seconds": round(result.state.elapsed, 1), "steps": result.state.step,
             "images_seen": result.state.step * cfg.batch_size, "test_accuracy": round(v.accuracy, 4),

@@ -15,7 +15,7 @@ import torch
 
 from benchmarks.results import command_line, conditions, write_result
 from siamese_core.data import load_dataset
-from siamese_core.training.trainer import TrainConfig, Trainer
+from siamese_core.training import TrainConfig, train
 
 
 def _spin(stop) -> None:
@@ -27,7 +27,7 @@ def _spin(stop) -> None:
 def ms_per_step(threads: int, steps: int, data) -> float:
     torch.set_num_threads(threads)
     cfg = TrainConfig(dataset="fashion-mnist", epochs=1, steps_per_epoch=steps, seed=0)
-    state = Trainer(cfg, data).fit().state
+    state = train(cfg, data=data).state
     return 1000 * state.elapsed / state.step  # training steps only: validation is not counted
 
 
