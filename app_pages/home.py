@@ -1,6 +1,7 @@
 """Home: the story of the workshop and a map of its pages."""
 import streamlit as st
 
+from lab_ui.datasets_panel import datasets_panel
 from lab_ui.layout import notice
 
 st.title("Siamese Lab")
@@ -34,6 +35,11 @@ st.markdown(
     "| 5 | Triplet mining & center loss | miner, λ | active triplets, collapse, 2-D features |\n"
     "| 6 | One-shot learning | N, alphabet, your own drawing | N-way tasks, accuracy versus N |\n"
     "| 7 | Face verification | two photos, threshold, a gallery | verdicts of two models, ranked matches |\n")
+st.subheader("Datasets")
+st.markdown("Every page works offline with the datasets below; a missing one can be fetched here once "
+            "(with internet), checked against its published checksum before it is kept.")
+datasets_panel()
+
 notice("- A classifier must be retrained for every new class; an embedding plus a distance does not.\n"
        "- Every number in this app is measured on real data by `siamese_core`, and the same "
        "numbers come out of `python -m siamese_core` on the command line.")

@@ -8,7 +8,7 @@ is tested on 2,000 balanced test pairs at the threshold chosen on validation pai
   forward passes per pair), as the course's Keras notebook does;
 - triplet loss with semi-hard negatives mined inside the same P×K batches.
 
-    python -m benchmarks.fashion_speed [--seconds 60] [--target 0.92] [--threads N] [--json]
+    python -m benchmarks.fashion_speed [--seconds 60] [--target 0.92] [--threads N] [--json] [--out FILE.json]
 """
 from __future__ import annotations
 
@@ -19,9 +19,10 @@ import platform
 
 import torch
 
+from benchmarks.results import command_line, conditions, write_result
 from siamese_core.evaluation.metrics import verification
-from siamese_core.service.experiment import load_splits, validation_split
-from siamese_core.training.trainer import Trainer, TrainConfig
+from siamese_core.service.experiment import load_splits
+from siamese_core.training import TrainConfig, train
 
 # name → overrides of TrainConfig; the first two differ only in how pairs are formed.
 RUNS = {
@@ -41,8 +42,8 @@ def time_to(val_history: list[dict], target: float) -> float | None:
 def run(name: str, overrides: dict, seconds: float, val_every: int, data_dir: str | None, target: float) -> dict:
     cfg = TrainConfig(dataset="fashion-mnist", seconds=seconds, steps_per_epoch=val_every, seed=0, **overrides)
     train, test = load_splits(cfg, data_dir)
-    fit, val = validation_split(cfg, train)
-    result = Trainer(cfg, fit, val).fit()
+    result = train(cfg, data=train)
+    val = result.val_set
     v = verification(result.model, val, test, n_pairs=2000, seed=0)
     return {"run": name, "train_seconds": round(result.state.elapsed, 1), "steps": result.state.step,
             "images_seen": result.state.step * cfg.batch_size, "test_accuracy": round(v.accuracy, 4),
@@ -59,9 +60,11 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--threads", type=int, default=None, help="torch threads (default: torch's choice)")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
     a = p.parse_args(argv)
     if a.threads:
         torch.set_num_threads(a.threads)
+    before = conditions()
     print(f"# {platform.processor() or platform.machine()}, {os.cpu_count()} CPUs, torch {torch.__version__}, "
           f"{torch.get_num_threads()} threads", flush=True)
     rows = [run(name, overrides, a.seconds, a.val_every, a.data_dir, a.target) for name, overrides in RUNS.items()]
@@ -72,6 +75,8 @@ def main(argv: list[str] | None = None) -> int:
     summary = {"runs": rows, "target": a.target, "seconds": a.seconds,
                "speedup_to_target": round(course / ours, 2) if ours and course else None,
                "best": best["run"], "best_test_accuracy": best["test_accuracy"]}
+    if a.out:
+        write_result(a.out, command_line("benchmarks.fashion_speed", argv), summary, before)
     if a.json:
         print(json.dumps(summary))
         return 0

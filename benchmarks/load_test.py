@@ -12,6 +12,7 @@ script run's last message), sessions and runs completed / failed, and the server
 
     python -m benchmarks.load_test                                  # 30 students, 10 training, 3 in Chromium
     python -m benchmarks.load_test --sessions 4 --trainers 1        # a small check
+    python -m benchmarks.load_test --out docs/results/load-test.json  # also the figures and conditions as JSON
 
 Bounded: at most 60 sessions, `--max-seconds` wall time for the class, localhost only."""
 from __future__ import annotations
@@ -29,6 +30,7 @@ import psutil
 from playwright.async_api import async_playwright
 
 from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, SETTLED, lab_server
+from benchmarks.results import command_line, conditions, write_result
 from benchmarks.stream_client import StreamSession
 
 # Page-clock time at which the page settled after `ARM`: the end of the script run the action started or,
@@ -378,11 +380,13 @@ def main(argv=None) -> dict:
     p.add_argument("--timeout", type=float, default=120, help="cap for one interaction (s)")
     p.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), help="pause between interactions (s)")
     p.add_argument("--json", help="also write the figures to this file")
+    p.add_argument("--out", help="also write the figures and the conditions (load, versions, date) to this file")
     args = p.parse_args(argv)
     if (not 1 <= args.sessions <= 60 or not 0 <= args.trainers <= args.sessions or args.budget < 5
             or not 0 <= args.browsers <= args.sessions):
         p.error("1 ≤ sessions ≤ 60, 0 ≤ trainers ≤ sessions, 0 ≤ browsers ≤ sessions, budget ≥ 5")
     args.max_seconds = min(args.max_seconds, 1800)
+    before = conditions()
     with lab_server() as (url, proc):
         time.sleep(1.0)
         sampler = Sampler(proc.pid)
@@ -398,6 +402,8 @@ def main(argv=None) -> dict:
     if args.json:
         with open(args.json, "w") as f:
             json.dump(r, f, indent=1)
+    if args.out:
+        write_result(args.out, command_line("benchmarks.load_test", argv), r, before)
     return r
 
 

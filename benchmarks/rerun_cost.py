@@ -3,7 +3,7 @@ garbage collection after every script run (its default, `runner.postScriptGC`) a
 app's `.streamlit/config.toml`), side by side. One protocol session (benchmarks/stream_client.py)
 opens each page `--repeats` times on a fresh server of each kind.
 
-    python -m benchmarks.rerun_cost [--repeats 10]
+    python -m benchmarks.rerun_cost [--repeats 10] [--out FILE.json]
 """
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ import statistics
 import psutil
 
 from benchmarks.browser import lab_server
+from benchmarks.results import command_line, conditions, write_result
 from benchmarks.stream_client import StreamSession
 
 PAGES = ["Home", "Losses", "Convolution", "Siamese twins"]
@@ -35,10 +36,19 @@ async def measure(url: str, pid: int, repeats: int) -> dict[str, tuple[float, fl
     return out
 
 
+def as_figures(results: dict[str, dict[str, tuple[float, float]]], repeats: int) -> dict:
+    """server kind → page → (CPU ms, median ms), as named JSON fields."""
+    return {"repeats": repeats, "pages": PAGES, "servers": {
+        label: {page: {"cpu_ms": cpu, "median_ms": ms} for page, (cpu, ms) in r.items()}
+        for label, r in results.items()}}
+
+
 def main(argv=None) -> dict:
     p = argparse.ArgumentParser(prog="python -m benchmarks.rerun_cost", description=__doc__.split("\n\n")[0])
     p.add_argument("--repeats", type=int, default=10)
+    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
     a = p.parse_args(argv)
+    before = conditions()
     results = {}
     for label, gc in (("forced gc.collect() (Streamlit's default)", "true"), ("no forced collection (this app)", "false")):
         with lab_server(env={"STREAMLIT_RUNNER_POST_SCRIPT_GC": gc}) as (url, proc):
@@ -47,6 +57,8 @@ def main(argv=None) -> dict:
     print(f"{'page':15s}" + "".join(f"{label:>44s}" for label in results))
     for page in PAGES:
         print(f"{page:15s}" + "".join(f"{r[page][0]:>26.0f} ms CPU {r[page][1]:>6.0f} ms" for r in results.values()))
+    if a.out:
+        write_result(a.out, command_line("benchmarks.rerun_cost", argv), as_figures(results, a.repeats), before)
     return results
 
 

@@ -1,7 +1,7 @@
 """Training speed with 1 versus more torch threads, in one process — on a quiet machine and, with
 `--busy N`, while N other processes keep the CPU busy (as 30 students' runs and page reruns do).
 
-    python -m benchmarks.threads [--steps 40] [--busy 2] [--json]
+    python -m benchmarks.threads [--steps 40] [--busy 2] [--json] [--out FILE.json]
 """
 from __future__ import annotations
 
@@ -13,8 +13,9 @@ import statistics
 
 import torch
 
+from benchmarks.results import command_line, conditions, write_result
 from siamese_core.data import load_dataset
-from siamese_core.training.trainer import Trainer, TrainConfig
+from siamese_core.training import TrainConfig, train
 
 
 def _spin(stop) -> None:
@@ -26,7 +27,7 @@ def _spin(stop) -> None:
 def ms_per_step(threads: int, steps: int, data) -> float:
     torch.set_num_threads(threads)
     cfg = TrainConfig(dataset="fashion-mnist", epochs=1, steps_per_epoch=steps, seed=0)
-    state = Trainer(cfg, data).fit().state
+    state = train(cfg, data=data).state
     return 1000 * state.elapsed / state.step  # training steps only: validation is not counted
 
 
@@ -37,7 +38,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--busy", type=int, default=0, help="other CPU-bound processes running meanwhile")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
     a = p.parse_args(argv)
+    before = conditions()  # before the busy processes start
     data = load_dataset("fashion-mnist", "train", data_dir=a.data_dir)
     stop = mp.Event()
     hogs = [mp.Process(target=_spin, args=(stop,), daemon=True) for _ in range(a.busy)]
@@ -53,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     best = min(rows, key=rows.get)
     out = {"cpus": os.cpu_count(), "busy_processes": a.busy, "ms_per_step": rows, "fastest_threads": best,
            "ratio_many_over_one": round(rows[max(counts)] / rows[1], 2)}
+    if a.out:
+        write_result(a.out, command_line("benchmarks.threads", argv), out, before)
     if a.json:
         print(json.dumps(out))
         return 0

@@ -6,7 +6,7 @@ mean trustworthiness over the seeds (scikit-learn, k = 5, 10, 30): how well each
 nearest neighbours. One seed's trustworthiness moves in the fourth decimal from seed to seed, so the
 mean over seeds is what is compared.
 
-    python -m benchmarks.tsne_speed [--n 2000] [--repeats 3] [--json]
+    python -m benchmarks.tsne_speed [--n 2000] [--repeats 3] [--pixels] [--json] [--out FILE.json]
 """
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from pathlib import Path
 import numpy as np
 from sklearn.manifold import trustworthiness
 
+from benchmarks.results import command_line, conditions, write_result
 from siamese_core import load_dataset, load_model
 from siamese_core.evaluation.metrics import embed
 from siamese_core.viz.projection import sklearn_tsne, tsne_2d
@@ -53,7 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--pixels", action="store_true", help="raw pixels instead of a model's embeddings")
     p.add_argument("--data-dir", default=None)
     p.add_argument("--json", action="store_true")
+    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
     a = p.parse_args(argv)
+    before = conditions()
     x, what = points(a.n, a.pixels, a.data_dir)
     rows = {}
     for name, fn in (("siamese_core.tsne_2d", tsne_2d), ("sklearn TSNE (defaults)", sklearn_tsne)):
@@ -63,6 +66,8 @@ def main(argv: list[str] | None = None) -> int:
     ours, ref = rows["siamese_core.tsne_2d"], rows["sklearn TSNE (defaults)"]
     out = {"points": len(x), "data": what, "repeats": a.repeats, "runs": rows,
            "speedup": round(ref["median_seconds"] / ours["median_seconds"], 2)}
+    if a.out:
+        write_result(a.out, command_line("benchmarks.tsne_speed", argv), out, before)
     if a.json:
         print(json.dumps(out))
         return 0

@@ -3,9 +3,10 @@ from __future__ import annotations
 
 import streamlit as st
 
-from siamese_core.data import DATASETS, dataset_status, resolve_data_dir
+from siamese_core.data import DATASETS, resolve_data_dir
 from siamese_core.training.trainer import resolve_device
 
+from .datasets_panel import cached_status
 from .url_state import url_choice
 
 
@@ -15,14 +16,9 @@ def notice(markdown: str, title: str = "What to notice") -> None:
         st.markdown(markdown)
 
 
-@st.cache_data(ttl=60)
-def _status(data_dir: str) -> dict[str, bool]:
-    return dataset_status(data_dir)
-
-
 def available_datasets() -> list[str]:
     """Names of the datasets that load offline now (digits always)."""
-    return [name for name, ok in _status(str(resolve_data_dir())).items() if ok]
+    return [name for name, ok in cached_status(str(resolve_data_dir())).items() if ok]
 
 
 def dataset_select(preferred: tuple[str, ...], key: str) -> str:
@@ -35,10 +31,12 @@ def dataset_select(preferred: tuple[str, ...], key: str) -> str:
 
 def sidebar_status() -> None:
     """Compute device and offline datasets, folded so the page's own controls come first into view."""
-    status = _status(str(resolve_data_dir()))
+    status = cached_status(str(resolve_data_dir()))
     device = resolve_device("auto")
     with st.sidebar.expander(f"⚙️ {device} · {sum(status.values())} of {len(status)} datasets offline"):
         st.markdown(f"**Compute device:** `{device}`")
         st.markdown("**Datasets** (`" + str(resolve_data_dir()) + "`)")
         for name, ok in status.items():
             st.markdown(f"{'✅' if ok else '⬜'} {DATASETS[name].title}")
+        if not all(status.values()):  # the Datasets panel on Home fetches the missing ones
+            st.page_link("app_pages/home.py", label="Get the missing datasets (Home → Datasets)", icon="⬇️")

@@ -81,6 +81,17 @@ def load_olivetti(root: Path, split: str, download: bool = False) -> ImageSet:
     return _by_person("olivetti", split, bunch.images.astype(np.float32), bunch.target, str(home))
 
 
+def olivetti_cache_from_mat(mat: Path, root: Path) -> Path:
+    """Turn the downloaded olivettifaces.mat into scikit-learn's cache under <root>/scikit_learn_data,
+    exactly as fetch_olivetti_faces does after its own download (transposed uint8 faces, joblib level 6)."""
+    import joblib
+    from scipy.io import loadmat
+    out = Path(root) / "scikit_learn_data" / _OLIVETTI_CACHE
+    out.parent.mkdir(parents=True, exist_ok=True)
+    joblib.dump(loadmat(str(mat))["faces"].T.copy(), out, compress=6)
+    return out
+
+
 def dataset_rgb(data: ImageSet, index: int) -> np.ndarray:
     """One dataset picture (1×H×W in [0, 1]) as H×W×3 uint8 RGB, as if it were a photo."""
     grey = (data.images[index, 0].numpy() * 255).round().clip(0, 255).astype(np.uint8)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import torch.nn.functional as F
 
-from . import att_faces, digits, mnist, omniglot
+from . import att_faces, digits, mnist, omniglot, sources
 from .base import ImageSet, resolve_data_dir
 
 
@@ -27,6 +27,8 @@ class DatasetSpec:
     # Open world: the test split holds classes never trained on (new people, new characters), so
     # validation holds out whole classes too, not images of the training classes.
     open_world: bool = False
+    # Approximate bytes `download_dataset` fetches: 0 = nothing to fetch, None = there is no download.
+    download_bytes: int | None = 0
 
     def resolve_split(self, split: str | None) -> str:
         split = self.split_aliases.get(split, split) if split else self.default_split
@@ -41,19 +43,19 @@ DATASETS: dict[str, DatasetSpec] = {spec.name: spec for spec in [
         "digits", "Digits (scikit-learn 8×8)", digits.SPLITS, "train", (8, 8),
         "1,797 tiny handwritten digits, 10 classes; a fixed stratified 70/30 train/test split.",
         "Nothing to get: it ships with scikit-learn.",
-        digits.load_digits, digits.check_exists),
+        digits.load_digits, digits.check_exists, download_bytes=0),
     DatasetSpec(
         "mnist", "MNIST", mnist.SPLITS, "train", (28, 28),
         "70,000 handwritten digits (60,000 train / 10,000 test), 10 classes.",
         "Run `python -m siamese_core download mnist` with internet, or copy the four MNIST .gz files "
         "into <data dir>/MNIST/raw.",
-        mnist.load_mnist, mnist.check_mnist),
+        mnist.load_mnist, mnist.check_mnist, download_bytes=sources.download_bytes("mnist")),
     DatasetSpec(
         "fashion-mnist", "Fashion-MNIST", mnist.SPLITS, "train", (28, 28),
         "70,000 Zalando clothing photos (60,000 train / 10,000 test), 10 classes.",
         "Run `python -m siamese_core download fashion-mnist` with internet, or copy the four Fashion-MNIST "
         ".gz files into <data dir>/FashionMNIST/raw.",
-        mnist.load_fashion_mnist, mnist.check_fashion_mnist),
+        mnist.load_fashion_mnist, mnist.check_fashion_mnist, download_bytes=sources.download_bytes("fashion-mnist")),
     DatasetSpec(
         "omniglot", "Omniglot", omniglot.SPLITS, "background", (105, 105),
         "1,623 handwritten characters from 50 alphabets, 20 drawers each: 964 background characters "
@@ -61,24 +63,25 @@ DATASETS: dict[str, DatasetSpec] = {spec.name: spec for spec in [
         "Run `python -m siamese_core download omniglot` with internet, or copy the Siamese Lab omniglot/ "
         "folder (npz arrays + character index) into the data dir.",
         omniglot.load_omniglot, omniglot.check_exists, {"train": "background", "test": "evaluation"},
-        open_world=True),
+        open_world=True, download_bytes=sources.download_bytes("omniglot")),
     DatasetSpec(
         "faces", "AT&T / ORL faces", att_faces.SPLITS, "train", (112, 92),
         "400 photos of 40 people (10 each); train = people s1–s30, test = the 10 unseen people s31–s40.",
         "There is no download: place the folders s1 … s40 into <data dir>/att_faces, or use `olivetti`.",
-        att_faces.load_att_faces, att_faces.check_att_faces, open_world=True),
+        att_faces.load_att_faces, att_faces.check_att_faces, open_world=True, download_bytes=None),
     DatasetSpec(
         "faces-aligned", "AT&T / ORL faces, re-aligned", att_faces.SPLITS, "train", (112, 92),
         "The AT&T pictures re-framed from YuNet's eye landmarks, as every uploaded photo is (eyes level, "
         "at their average AT&T place); same people and same train/test split.",
         "There is no download: place the folders s1 … s40 into <data dir>/att_faces.",
-        att_faces.load_att_faces_aligned, att_faces.check_att_faces, open_world=True),
+        att_faces.load_att_faces_aligned, att_faces.check_att_faces, open_world=True, download_bytes=None),
     DatasetSpec(
         "olivetti", "Olivetti faces (scikit-learn 64×64)", att_faces.SPLITS, "train", (64, 64),
         "The AT&T faces downsampled to 64×64 by scikit-learn; same people and same train/test split.",
         "Run `python -m siamese_core download olivetti` with internet, or copy scikit-learn's "
         "olivetti_py3.pkz into <data dir>/scikit_learn_data.",
-        att_faces.load_olivetti, att_faces.check_olivetti, open_world=True),
+        att_faces.load_olivetti, att_faces.check_olivetti, open_world=True,
+        download_bytes=sources.download_bytes("olivetti")),
 ]}
 
 

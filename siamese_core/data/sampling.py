@@ -63,11 +63,11 @@ def sample_pairs(labels, n_pairs: int, seed: int | torch.Generator | None = 0
 def sample_triplets(labels, n_triplets: int, seed: int | torch.Generator | None = 0
                     ) -> tuple[torch.Tensor, torch.Tensor, torch.Tensor]:
     """Random valid triplets (anchor, positive of the same class, negative of another class)."""
-    i, j, _ = sample_pairs(labels, 2 * n_triplets, seed)
+    g = _generator(seed)  # one generator for pairs and negatives: a caller's Generator is honoured
+    i, j, _ = sample_pairs(labels, 2 * n_triplets, g)
     labels = torch.as_tensor(labels)
     same = labels[i] == labels[j]
     a, p = i[same][:n_triplets], j[same][:n_triplets]
-    g = _generator(None if isinstance(seed, torch.Generator) else seed)
     n = torch.randint(len(labels), (len(a),), generator=g)
     bad = labels[n] == labels[a]
     while bad.any():

@@ -15,24 +15,6 @@ from PIL import Image
 POOL_KINDS = ("max", "average")
 
 
-@dataclass(frozen=True)
-class ConvConfig:
-    stride: int = 1        # step of the kernel in both directions
-    padding: int = 0       # rings of zeros around the input
-    relu: bool = False     # max(0, ·) after the sum
-
-
-@dataclass(frozen=True)
-class PoolConfig:
-    kind: str = "max"      # "max" or "average"
-    size: int = 2          # window side
-    stride: int = 2        # step of the window
-
-    def __post_init__(self):
-        if self.kind not in POOL_KINDS:
-            raise ValueError(f"pooling must be one of {POOL_KINDS}, not {self.kind!r}")
-
-
 def _check_int(value, name: str, lo: int) -> int:
     if isinstance(value, bool) or not float(value).is_integer():
         raise ValueError(f"{name} must be a whole number, got {value!r}")

@@ -37,10 +37,11 @@ def _sharpen(k: int) -> np.ndarray:
 
 
 def _laplacian(k: int) -> np.ndarray:
+    # Both sizes follow the maths' ∇² (negative centre, sums to 0): a bright dot comes out dark.
     if k == 3:
         return np.array([[0.0, 1.0, 0.0], [1.0, -4.0, 1.0], [0.0, 1.0, 0.0]])
-    return np.array([[0, 0, -1, 0, 0], [0, -1, -2, -1, 0], [-1, -2, 16, -2, -1],  # Laplacian of Gaussian
-                     [0, -1, -2, -1, 0], [0, 0, -1, 0, 0]], dtype=float)
+    return np.array([[0, 0, 1, 0, 0], [0, 1, 2, 1, 0], [1, 2, -16, 2, 1],  # Laplacian of Gaussian
+                     [0, 1, 2, 1, 0], [0, 0, 1, 0, 0]], dtype=float)
 
 
 def _edge(k: int) -> np.ndarray:

@@ -14,10 +14,10 @@ import numpy as np
 import torch
 
 from ..data import ImageSet, load_dataset
-from ..evaluation.metrics import embed, verification
-from ..viz.projection import tsne_2d
 from ..data.splits import validation_split as _split
-from ..training.trainer import Callback, Trainer, TrainConfig
+from ..evaluation.metrics import embed, verification
+from ..training import Callback, TrainConfig, train
+from ..viz.projection import tsne_2d
 
 MAX_HISTORY = 400  # rows of the training curve kept per run (evenly thinned)
 
@@ -102,8 +102,9 @@ def load_splits(cfg: TrainConfig, data_dir: str | None = None) -> tuple[ImageSet
 
 
 def validation_split(cfg: TrainConfig | dict, train_set: ImageSet) -> tuple[ImageSet, ImageSet]:
-    """The (train, validation) split the trainer uses for a config — the same seeded draw every time."""
-    c = cfg if isinstance(cfg, dict) else cfg.as_dict()
+    """The (train, validation) split the trainer uses for a config (its `val_data="split"`) — the same
+    seeded draw every time. A config or its flat dict (a checkpoint's)."""
+    c = cfg if isinstance(cfg, dict) else cfg.flat()
     return _split(train_set, c.get("val_fraction", 0.1), c.get("seed", 0))
 
 
@@ -114,16 +115,16 @@ class Cancelled(Exception):
 def run_experiment(cfg: TrainConfig, name: str, data_dir: str | None = None, callbacks=(),
                    cancel_event: threading.Event | None = None, splits: tuple[ImageSet, ImageSet] | None = None,
                    n_pairs: int = 2000, n_projection: int = 1000) -> RunReport:
-    """Train `cfg` on its dataset's train split, then `report_for` the best weights."""
+    """Train `cfg` on its dataset's train split through `training.train` (the command line's path:
+    drawers, rotations, validation data and ensembles included), then `report_for` the best weights,
+    with the threshold chosen on the same validation set the trainer used."""
     train_set, test_set = splits or load_splits(cfg, data_dir)
-    fit_set, val_set = validation_split(cfg, train_set)
-    trainer = Trainer(cfg, fit_set, val_set, callbacks=list(callbacks), cancel_event=cancel_event)
-    result = trainer.fit()
+    result = train(cfg, data=train_set, callbacks=list(callbacks), cancel=cancel_event, data_dir=data_dir)
     if result.stopped_because == "cancelled":
         raise Cancelled("stopped before the first validation")
     st = result.state
     t0 = time.perf_counter()
-    report = report_for(result.model, val_set, test_set, name, cfg.as_dict(),
+    report = report_for(result.model, result.val_set, test_set, name, cfg.flat(),
                         {"train_seconds": round(st.elapsed, 2), "steps": st.step, "epochs": st.epoch,
                          "stopped_because": result.stopped_because},
                         st.history, st.val_history, n_pairs=n_pairs, n_projection=n_projection, seed=cfg.seed)

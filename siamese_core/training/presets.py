@@ -18,7 +18,7 @@ reaches on the held-out ones).
 """
 from __future__ import annotations
 
-from .trainer import TrainConfig
+from .config import TrainConfig
 
 _KOCH = dict(
     dataset="omniglot", loss="bce-l1", backbone="koch", embedding_dim=4096, image_size=None, width=1.0,

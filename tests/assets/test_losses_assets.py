@@ -19,6 +19,11 @@ def test_shipped_loss_run_scores_as_recorded(filename, load):
     train, test = load("fashion-mnist", "train"), load("fashion-mnist", "test")
     _, val = validation_split(cfg, train)
     result = verification(model, val.subset(range(2000)), test.subset(range(3000)), n_pairs=600, seed=1)
-    # 600 pairs: ±0.03 covers sampling noise around the accuracy recorded at training time.
+    # Recorded on the trainer's 2,000 validation pairs, measured here on 600 test pairs: at the lowest
+    # recorded accuracy (0.918) binomial s.e. 0.0112 (600) and 0.0061 (2,000), together 0.0128;
+    # floor = recorded − 3 s.e. ≈ recorded − 0.04.
     assert result.accuracy > model.metrics["val_accuracy"] - 0.04
-    assert result.auc > 0.9
+    # An AUC against the recorded AUC (not an accuracy bar): Hanley & McNeil s.e. at the lowest recorded
+    # AUC (0.970) is 0.0071 for 300 + 300 pairs and 0.0039 for 1,000 + 1,000, together 0.0081;
+    # floor = recorded − 3 s.e. ≈ recorded − 0.025.
+    assert result.auc > model.metrics["val_auc"] - 0.025

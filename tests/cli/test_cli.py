@@ -90,3 +90,53 @@ def test_omniglot_oneshot_reports_official_runs_and_baseline(load, data_dir, tmp
     assert 0.1 < out["official_runs_accuracy"] <= 1 and 0.1 < out["accuracy"] <= 1
     # Koch et al. (Table 2) list 21.7 % for 1-nearest-neighbour on raw pixels over the same 400 trials.
     assert 0.15 < out["official_runs_pixel_1nn_accuracy"] < 0.28
+
+
+def test_train_help_lists_every_setting_with_its_default_and_choices():
+    from dataclasses import fields
+
+    from siamese_core.training.settings import GROUPS
+    text = " ".join(run_cli("train", "--help").stdout.split())
+    for cls in GROUPS.values():
+        for f in fields(cls):
+            assert "--" + f.name.replace("_", "-") in text, f.name
+    for words in ("--embedding-dim EMBEDDING_DIM length of the embedding (default: 32)",
+                  "{contrastive,triplet,bce-l1,bce-concat,softmax,center,prototypical,cosface}",
+                  "{adam,adamw,sgd,koch-sgd}", "{constant,cosine,warmup-cosine}", "--rotations, --no-rotations",
+                  "--image-size H W", "--preset", "--threads", "--out", "--val-data"):
+        assert words in text, words
+
+
+def test_options_parse_into_the_config_and_beside_a_preset():
+    from siamese_core.cli import build_parser, train_config_from_args
+    argv = ["train", "--image-size", "28", "28", "--layer-lrs", "0.1", "0.2", "--no-rotations", "--flip-average",
+            "--lr-schedule", "warmup-cosine", "--val-data", "split", "--embedding-dim", "12", "--out", "x.pt"]
+    cfg = train_config_from_args(build_parser().parse_args(argv), argv)
+    assert cfg.data.image_size == (28, 28) and cfg.optim.layer_lrs == (0.1, 0.2) and not cfg.data.rotations
+    assert cfg.model.flip_average and cfg.optim.lr_schedule == "warmup-cosine" and cfg.model.embedding_dim == 12
+    argv = ["train", "--preset", "oneshot-cpu", "--no-rotations", "--seconds", "30", "--out", "x.pt"]
+    cfg = train_config_from_args(build_parser().parse_args(argv), argv)
+    assert cfg.objective.loss == "prototypical" and cfg.data.image_size == (28, 28)  # the preset's
+    assert not cfg.data.rotations and cfg.budget.seconds == 30  # typed beside it
+
+
+def test_a_bad_combination_is_one_sentence(tmp_path):
+    out = run_cli("train", "--loss", "triplet", "--pair-set", "100", "--out", str(tmp_path / "x.pt"))
+    assert out.returncode == 2 and out.stderr.startswith("error: pair_set needs") and "Traceback" not in out.stderr
+
+
+def test_evaluate_writes_its_json_to_a_file(digits_checkpoint, tmp_path, capsys):
+    path = tmp_path / "eval.json"
+    assert main(["evaluate", str(digits_checkpoint), "--pairs", "200", "--json", "--out", str(path)]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert json.loads(path.read_text()) == printed and printed["pairs"] == 200
+
+
+def test_download_takes_a_dataset_or_all(tmp_path, capsys):
+    from siamese_core.cli import build_parser
+    assert build_parser().parse_args(["download", "all"]).name == "all"
+    # scikit-learn's digits ship with scikit-learn: "downloading" them needs no network.
+    assert main(["download", "digits", "--data-dir", str(tmp_path), "--json"]) == 0
+    captured = capsys.readouterr()
+    assert json.loads(captured.out)["downloaded"] == "digits"
+    assert "100%" in captured.err and "done" in captured.err

@@ -33,6 +33,25 @@ def test_triplets_are_valid():
     assert (labels[a] == labels[p]).all() and (a != p).all() and (labels[a] != labels[n]).all()
 
 
+def test_triplets_use_the_callers_generator():
+    labels = labels_example()
+    g1, g2 = torch.Generator().manual_seed(7), torch.Generator().manual_seed(7)
+    first, second = sample_triplets(labels, 40, g1), sample_triplets(labels, 40, g2)
+    for x, y in zip(first, second):
+        assert torch.equal(x, y)  # same seed, same triplets
+    # The negatives come from the caller's generator too: its state moved on, so the next call differs,
+    # and a differently seeded generator gives other negatives for the same anchors.
+    assert not torch.equal(g1.get_state(), torch.Generator().manual_seed(7).get_state())
+    again = sample_triplets(labels, 40, g1)
+    assert not all(torch.equal(x, y) for x, y in zip(first, again))
+    state = g2.get_state()
+    sample_triplets(labels, 40, g2)
+    g3 = torch.Generator()
+    g3.set_state(state)
+    sample_pairs(labels, 80, g3)  # what sample_triplets draws before the negatives
+    assert not torch.equal(g3.get_state(), g2.get_state())  # … and the negatives advanced it further
+
+
 def test_batch_pairs_balanced_within_a_batch():
     labels = torch.tensor([0, 0, 0, 1, 1, 2, 2, 2])
     i, j, y = batch_pairs(labels, torch.Generator().manual_seed(0))

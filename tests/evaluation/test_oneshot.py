@@ -255,7 +255,9 @@ def test_report_table_shows_mnist_with_the_pen_and_on_raw_digits():
 
 # --- the shipped model ------------------------------------------------------------------------------
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
-SHIPPED_OFFICIAL_RUNS_FLOOR = 0.9575  # what the shipped checkpoint reached (assets/one-shot.md)
+# The shipped checkpoint measured 95.75 % on the 400 official trials (assets/one-shot.md); binomial s.e.
+# √(p(1−p)/n) = √(0.9575·0.0425/400) = 0.010; floor = measured − 3 s.e. = 0.927.
+SHIPPED_OFFICIAL_RUNS_FLOOR = 0.927
 
 
 def test_shipped_checkpoint_on_the_official_runs(runs):

@@ -124,6 +124,17 @@ def test_kernel_presets(name, size):
         np.testing.assert_allclose(conv2d(x, w, 1, size // 2), x)
 
 
+def test_laplacian_sizes_agree_in_sign():
+    # One convention for both sizes (the maths ∇²: negative centre), so switching 3×3 ↔ 5×5 on the page
+    # changes how wide the kernel looks, not whether bright dots come out dark.
+    small, large = kernel_preset("Laplacian", 3), kernel_preset("Laplacian", 5)
+    assert np.sign(small[1, 1]) == np.sign(large[2, 2]) == -1
+    assert small.sum() == pytest.approx(0.0) and large.sum() == pytest.approx(0.0)
+    dot = np.zeros((9, 9))
+    dot[4, 4] = 1.0
+    assert conv2d(dot, small, 1, 1)[4, 4] < 0 and conv2d(dot, large, 1, 2)[4, 4] < 0
+
+
 def test_sobel_x_responds_to_left_to_right_brightening():
     ramp = np.tile(np.arange(8.0), (8, 1))        # brighter to the right
     assert (conv2d(ramp, kernel_preset("Sobel x")) > 0).all()

@@ -27,8 +27,10 @@ def test_the_class_threshold_is_the_one_the_evaluate_command_chooses(class_model
     r = json.loads(capsys.readouterr().out)
     assert abs(r["threshold"] - class_model.threshold) < 1e-9
     assert class_model.threshold != class_model.model.threshold  # not the trainer's 240-pair choice
-    # The shipped model as documented in assets/faces.md (measured 0.9205 held out, 0.9835 validation).
-    assert r["accuracy"] >= 0.92 and r["val_accuracy"] >= 0.98 and r["pairs"] == 2000
+    # The shipped model as documented in assets/faces.md. Held out: measured 0.9205 on 2,000 pairs; binomial
+    # s.e. √(p(1−p)/n) = 0.006; floor = measured − 3 s.e. = 0.902. Validation: measured 0.9835 on 2,000
+    # pairs; s.e. 0.0028; floor = 0.9835 − 3 s.e. = 0.975.
+    assert r["accuracy"] >= 0.902 and r["val_accuracy"] >= 0.975 and r["pairs"] == 2000
 
 
 def test_the_shipped_class_model_is_the_faces_cpu_recipe():
@@ -39,9 +41,9 @@ def test_the_shipped_class_model_is_the_faces_cpu_recipe():
     assert model.config.backbone == "face-cnn" and model.input_size == (56, 46) and model.config.flip_average
     assert model.config.members == 5 and model.config.cohort_size == 240 and bool(model.cohort.any())
     from dataclasses import fields
-    from siamese_core.training.trainer import TrainConfig
+    from siamese_core.training.settings import GROUPS
     recipe = preset_config("faces-cpu").as_dict()
     shipped = {k: (tuple(v) if isinstance(v, list) else v) for k, v in model.train_config.items()}
     # Options added to the trainer after this model was made stand at their defaults in the recipe.
-    defaults = {f.name: f.default for f in fields(TrainConfig)}
+    defaults = {f.name: f.default for group in GROUPS.values() for f in fields(group)}
     assert {k: shipped.get(k, defaults[k]) for k in recipe} == recipe

@@ -119,7 +119,7 @@ def test_config_validation():
 
 
 def test_warmup_cosine_rises_then_falls_to_zero():
-    from siamese_core.training.trainer import _warmup_cosine
+    from siamese_core.training.schedules import warmup_cosine as _warmup_cosine
     assert _warmup_cosine(0.0) == pytest.approx(1 / 25)
     assert _warmup_cosine(0.1) == pytest.approx(1.0) and _warmup_cosine(1.0) == pytest.approx(0.0, abs=1e-12)
     ts = [k / 100 for k in range(101)]
@@ -134,8 +134,9 @@ def test_cosface_training_with_face_augmentation_learns_digits(digits_train, dig
                       optimizer="adamw", weight_decay=5e-4, lr_schedule="warmup-cosine", augment=True,
                       augmentation="faces", flip_average=True, seed=0)
     trainer = Trainer(cfg, digits_train)
-    assert trainer.loss_fn.weight.shape == (trainer.train_set.num_classes, 16)
-    assert any(p is trainer.loss_fn.weight for g in trainer.optimizer.param_groups for p in g["params"])
+    class_directions = trainer.objective.loss.weight  # CosFace's: they live in the loss, not the model
+    assert class_directions.shape == (trainer.train_set.num_classes, 16)
+    assert any(p is class_directions for g in trainer.optimizer.param_groups for p in g["params"])
     result = trainer.fit()
     assert result.model.classifier is None and result.model.config.flip_average
     rep = verification(result.model, trainer.val_set, digits_test, n_pairs=1000, seed=0)
@@ -159,7 +160,7 @@ def test_an_ensemble_of_face_twins_trains_each_member_apart_and_averages_them(di
     import torch.nn.functional as F
     from siamese_core.models.checkpoint import load_model, save_checkpoint
     from siamese_core.models.backbones import TwinEnsemble
-    from siamese_core.training.trainer import fit_ensemble
+    from siamese_core.training import fit_ensemble
     cfg = TrainConfig(dataset="digits", loss="cosface", backbone="face-cnn", embedding_dim=16, epochs=3, lr=3e-3,
                       batch_size=64, optimizer="adamw", members=2, seed=0)
     result = fit_ensemble(cfg, digits_train)

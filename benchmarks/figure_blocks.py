@@ -1,0 +1,256 @@
+"""The generated blocks of the docs: which JSON files each block quotes, the command that writes them, and
+how their figures are written out. `benchmarks/docs_figures.py` puts them between the markers.
+
+A block's text is a pure function of its JSON files, so a retrain followed by the command that rewrites
+the JSON shows up as a stale block in `tests/docs` until `python -m benchmarks.docs_figures` is run.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+LOSSES = ("contrastive", "triplet", "bce-concat", "bce-l1", "softmax")
+
+
+@dataclass(frozen=True)
+class Block:
+    sources: tuple[str, ...]          # JSON files, relative to the repository root
+    command: str                      # what writes them (shown under the block)
+    render: Callable[..., str]        # one dict per source → markdown
+    timing: bool = False              # a timing benchmark: may wait, marked "(not measured yet)", for its run
+
+
+def pct(x: float) -> str:
+    return f"{100 * x:.2f} %"
+
+
+def f4(x: float) -> str:
+    return f"{x:.4f}"
+
+
+def thousands(n: int) -> str:
+    return f"{n:,}"
+
+
+def table(header: list[str], rows: list[list[str]]) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "---|" * len(header)]
+    return "\n".join([*lines, *("| " + " | ".join(r) + " |" for r in rows)])
+
+
+def conditions_line(result: dict) -> str:
+    """When and under what load a timing benchmark ran (benchmarks/results.py)."""
+    before, after = result["conditions"]["before"], result["conditions"]["after"]
+    return (f"Measured {before['date'][:10]} on {before['cpu_count']} CPUs, torch {before['torch']}, load average "
+            f"{before['loadavg'][0]:.1f} before and {after['loadavg'][0]:.1f} after; timings move with the load.")
+
+
+# --- shipped checkpoints -------------------------------------------------------------------------------
+
+def losses_table(*docs: dict) -> str:
+    rows = []
+    for loss, evaluation, record in zip(LOSSES, docs[:len(LOSSES)], docs[len(LOSSES):]):
+        m = record["metrics"]
+        rows.append([loss, f"{m['train_seconds']:.0f} s", thousands(m["steps"]), f4(evaluation["val_accuracy"]),
+                     f4(evaluation["accuracy"]), f4(evaluation["auc"]), f4(evaluation["eer"]),
+                     f4(evaluation["threshold"])])
+    return table(["loss", "training (3 epochs, 1 thread)", "steps", "validation accuracy", "test accuracy",
+                  "test AUC", "test EER", "threshold"], rows)
+
+
+def mnist_koch_l1(evaluation: dict, record: dict) -> str:
+    m = record["metrics"]
+    return "\n".join([
+        f"- checkpoint: {thousands(record['bytes'])} bytes, {thousands(record['parameters'])} parameters;",
+        f"- training: {thousands(m['steps'])} steps in {m['epochs']} epochs, {m['train_seconds']:.0f} s on a shared "
+        f"2-core CPU; validation accuracy {f4(m['val_accuracy'])}, AUC {f4(m['val_auc'])}, threshold "
+        f"{f4(m['threshold'])};",
+        f"- test: accuracy {f4(evaluation['accuracy'])}, AUC {f4(evaluation['auc'])}, EER {f4(evaluation['eer'])} "
+        f"on {thousands(evaluation['pairs'])} balanced MNIST test pairs at the validation threshold."])
+
+
+def oneshot_report_text(report: dict) -> str:
+    from siamese_core.evaluation.oneshot_report import format_report  # pure formatting, the command's own
+    return "```text\n" + format_report(report) + "\n```"
+
+
+def oneshot_versus_paper(r: dict) -> str:
+    p, n20 = r["paper"], next(n for n in r["accuracy_vs_n"] if n["n_way"] == 20)
+    return "\n".join([
+        f"- the official 20-way runs: **{pct(r['official_runs']['accuracy'])}** "
+        f"(Koch {pct(p['official_runs_accuracy'])}, humans {pct(p['human'])}; "
+        f"1-NN on pixels {pct(r['official_runs']['pixel_1nn_accuracy'])});",
+        f"- verification on evaluation-alphabet pairs: **{pct(r['verification']['accuracy'])}** "
+        f"(Koch {pct(p['verification_accuracy'])});",
+        f"- MNIST 10-way transfer on digits redrawn with Omniglot's pen: **{pct(r['mnist']['accuracy'])}** (Koch "
+        f"{pct(p['mnist_accuracy'])}); on the raw digits {pct(r['mnist_raw']['accuracy'])}. The pen brings the "
+        f"1-NN baseline from {pct(r['mnist_raw']['pixel_1nn_accuracy'])} to {pct(r['mnist']['pixel_1nn_accuracy'])} "
+        f"(Koch's 1-NN: {pct(p['mnist_pixel_1nn'])});",
+        f"- random 20-way tasks within one test alphabet: {pct(n20['accuracy'])}, harder than the official runs, "
+        "whose images come from 8 of the 20 drawers only."])
+
+
+def training_record(record: dict) -> str:
+    m = record["metrics"]
+    lines = [f"- checkpoint: {thousands(record['bytes'])} bytes, {thousands(record['parameters'])} parameters;",
+             f"- {thousands(m['steps'])} steps, {m['epochs']} epochs (stopped: {m['stopped_because']}); "
+             f"{m['train_seconds']:.0f} s of training"
+             + (f" + {m['validation_seconds']:.0f} s of validation" if "validation_seconds" in m else "")
+             + (f", {m['cpu_seconds']:.0f} CPU seconds on {m['threads']} thread(s)" if "cpu_seconds" in m else "")
+             + ";",
+             f"- the kept epoch's validation: accuracy {f4(m['val_accuracy'])}, AUC {f4(m['val_auc'])}, "
+             f"threshold {f4(m['threshold'])}"
+             + (f", 20-way one-shot {f4(m['val_oneshot_accuracy'])}" if "val_oneshot_accuracy" in m else "") + "."]
+    return "\n".join(lines)
+
+
+def verification_eval(e: dict) -> str:
+    return table(["pairs", "accuracy", "AUC", "EER", "threshold", "validation accuracy"],
+                 [[thousands(e["pairs"]), f4(e["accuracy"]), f4(e["auc"]), f4(e["eer"]), f4(e["threshold"]),
+                   f4(e["val_accuracy"])]])
+
+
+def faces_benchmark(r: dict) -> str:
+    rows = [[m["name"], m["input"], f4(m["threshold"]), f4(m["accuracy"]), f4(m["auc"]), f4(m["eer"]),
+             f4(m["far"]), f4(m["frr"])] for m in r["models"].values()]
+    ms = r["ms_per_pair"]
+    return "\n".join([
+        f"Held-out people {r['test_people']}: {r['pictures']} pictures, {thousands(r['pairs'])} balanced pairs "
+        f"(seed {r['seed']}). Faces found: YuNet {r['yunet_detected']}/{r['pictures']}, Haar cascade "
+        f"{r['haar_detected']}/{r['pictures']}.", "",
+        table(["model", "input", "threshold", "accuracy", "AUC", "EER", "FAR", "FRR"], rows), "",
+        f"Per pair on 368×448 photos (detect both, crop, embed, score; median of {r['latency_pairs']}, rough on a "
+        f"shared CPU): class model {ms['class']:.0f} ms, SFace {ms['sface']:.0f} ms."])
+
+
+def headline(oneshot: dict, faces: dict, bench: dict, *fashion: dict) -> str:
+    best = max(zip(LOSSES, fashion), key=lambda t: t[1]["accuracy"])
+    worst = min(zip(LOSSES, fashion), key=lambda t: t[1]["accuracy"])
+    p = oneshot["paper"]
+    return "\n".join([
+        f"- Omniglot 20-way one-shot, official runs: {pct(oneshot['official_runs']['accuracy'])} (Koch et al. "
+        f"{pct(p['official_runs_accuracy'])}, humans {pct(p['human'])}); MNIST 10-way transfer "
+        f"{pct(oneshot['mnist']['accuracy'])} (Koch {pct(p['mnist_accuracy'])}).",
+        f"- Faces, ten people never seen in training: class model {pct(faces['accuracy'])}, OpenCV's SFace "
+        f"{pct(bench['models']['sface']['accuracy'])}.",
+        f"- Fashion-MNIST pair verification, pretrained runs: test accuracy {f4(worst[1]['accuracy'])} ({worst[0]}) "
+        f"to {f4(best[1]['accuracy'])} ({best[0]})."])
+
+
+# --- timing benchmarks (run by the integrator on a quiet machine) ---------------------------------------
+
+def fashion_speed(r: dict) -> str:
+    f = r["figures"]
+    key = f"seconds_to_val_{f['target']}"
+    rows = [[x["run"], thousands(x["steps"]), f4(x["test_accuracy"]), f4(x["test_auc"]),
+             f"{x[key]:.1f} s" if x[key] is not None else "not reached"] for x in f["runs"]]
+    ratio = (f"In-batch pairs reach validation accuracy {f['target']} **{f['speedup_to_target']:.2f}× sooner** than "
+             "the course's explicit pair lists." if f["speedup_to_target"] else "")
+    return "\n".join([table(["run", "steps", "test accuracy", "test AUC", f"validation {f['target']} after"], rows),
+                      "", f"Best after {f['seconds']:.0f} s: {f['best']}, test accuracy "
+                      f"**{f4(f['best_test_accuracy'])}**. {ratio}", "", conditions_line(r)])
+
+
+def cli_run(train: dict, evaluation: dict) -> str:
+    return (f"{thousands(train['steps'])} steps in {train['train_seconds']:.0f} s of training; validation accuracy "
+            f"{f4(train['val_accuracy'])}; test accuracy **{f4(evaluation['accuracy'])}**, AUC "
+            f"{f4(evaluation['auc'])}, EER {f4(evaluation['eer'])} on {thousands(evaluation['pairs'])} balanced test "
+            "pairs at the validation threshold.")
+
+
+def tsne_speed(r: dict) -> str:
+    f = r["figures"]
+    rows = [[name, f"{x['median_seconds']:.2f} s", *(f4(x[f"trustworthiness@{k}"]) for k in (5, 10, 30))]
+            for name, x in f["runs"].items()]
+    return "\n".join([f"{thousands(f['points'])} points, {f['data']}; seeds 0–{f['repeats'] - 1}.", "",
+                      table(["method", "median time", "T@5", "T@10", "T@30"], rows), "",
+                      f"Speed-up over scikit-learn's default: **{f['speedup']:.2f}×**.", "", conditions_line(r)])
+
+
+def threads(r: dict) -> str:
+    f = r["figures"]
+    rows = [[f"{n} torch thread(s)", f"{ms:.1f} ms"] for n, ms in f["ms_per_step"].items()]
+    return "\n".join([f"{f['cpus']} CPUs, {f['busy_processes']} busy processes beside it.", "",
+                      table(["threads", "per training step"], rows), "",
+                      f"Many threads / one thread: **{f['ratio_many_over_one']:.2f}×** the time.", "",
+                      conditions_line(r)])
+
+
+def load_test(r: dict) -> str:
+    f = r["figures"]
+    c, lat, rss = f["config"], f["latency_s"], f["server_rss_mb"]
+    return "\n".join([
+        f"- {c['sessions']} students ({c['browsers']} in Chromium), {c['trainers']} training, {c['cpus']} CPUs, "
+        f"workers {c['workers']}, threads per job {c['threads_per_job']}; wall {f['wall_s']:.0f} s;",
+        f"- sessions: {f['sessions_ok']} ok, {len(f['sessions_failed'])} failed; runs: {f['runs_completed']} "
+        f"completed, {len(f['runs_failed'])} failed;",
+        f"- interaction → settled ({thousands(f['interactions'])} interactions): median **{lat['p50']:.2f} s**, "
+        f"95th percentile {lat['p95']:.2f} s; by client: "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in f["latency_p50_by_client_s"].items()) + ";",
+        "- median by action: " + ", ".join(f"{k} {v:.2f} s" for k, v in f["latency_p50_by_action_s"].items()) + ";",
+        f"- time to first complete render: median {f['first_render_s']['p50']:.2f} s, max "
+        f"{f['first_render_s']['max']:.2f} s;",
+        f"- Train pressed → result shown: first {min(f['run_seconds'], default=0):.0f} s, last "
+        f"{max(f['run_seconds'], default=0):.0f} s;",
+        f"- server memory: {rss['warm']:.0f} MB after one visitor opened every page, peak {rss['peak']:.0f} MB, "
+        f"about **{rss['per_session']:.0f} MB per student**; server CPU mean {f['server_cpu_percent']['mean']:.0f} % "
+        "of one core.", "", conditions_line(r)])
+
+
+def rerun_cost(r: dict) -> str:
+    f = r["figures"]
+    labels = list(f["servers"])
+    rows = [[page, *(f"{f['servers'][k][page]['cpu_ms']:.0f} ms CPU, {f['servers'][k][page]['median_ms']:.0f} ms"
+                     for k in labels)] for page in f["pages"]]
+    return "\n".join([table(["page", *labels], rows), "", conditions_line(r)])
+
+
+def _eval(name: str) -> str:
+    return f"assets/{name}.eval.json"
+
+
+FASHION_EVALS = tuple(_eval(f"fashion_{loss}") for loss in LOSSES)
+FASHION_RECORDS = tuple(f"assets/fashion_{loss}.train.json" for loss in LOSSES)
+EVALUATE = "python -m siamese_core evaluate assets/{0}.pt --task verification --json > assets/{0}.eval.json"
+RECORD = "python -m benchmarks.training_record assets/{0}.pt"
+ONESHOT = "python -m siamese_core oneshot-report assets/oneshot-omniglot.pt --out assets/one-shot-report.json"
+FACES_BENCH = "python -m siamese_core.faces.benchmark --json > docs/results/faces-benchmark.json"
+
+BLOCKS: dict[str, Block] = {
+    "headline": Block(("assets/one-shot-report.json", _eval("faces_siamese"), "docs/results/faces-benchmark.json",
+                       *FASHION_EVALS), f"{ONESHOT}; {EVALUATE.format('NAME')}; {FACES_BENCH}", headline),
+    "losses-table": Block(FASHION_EVALS + FASHION_RECORDS, f"{EVALUATE.format('fashion_LOSS')}; "
+                          f"{RECORD.format('fashion_LOSS')}", losses_table),
+    "mnist-koch-l1": Block((_eval("mnist_koch_l1"), "assets/mnist_koch_l1.train.json"),
+                           f"{EVALUATE.format('mnist_koch_l1')}; {RECORD.format('mnist_koch_l1')}", mnist_koch_l1),
+    "one-shot-report": Block(("assets/one-shot-report.json",), ONESHOT, oneshot_report_text),
+    "one-shot-vs-paper": Block(("assets/one-shot-report.json",), ONESHOT, oneshot_versus_paper),
+    "one-shot-training": Block(("assets/oneshot-omniglot.train.json",), RECORD.format("oneshot-omniglot"),
+                               training_record),
+    "faces-training": Block(("assets/faces_siamese.train.json",), RECORD.format("faces_siamese"), training_record),
+    "faces-eval": Block((_eval("faces_siamese"),), EVALUATE.format("faces_siamese"), verification_eval),
+    "faces-benchmark": Block(("docs/results/faces-benchmark.json",), FACES_BENCH, faces_benchmark),
+    "fashion-speed": Block(("docs/results/fashion-speed.json",),
+                           "python -m benchmarks.fashion_speed --threads 1 --out docs/results/fashion-speed.json",
+                           fashion_speed, timing=True),
+    "fashion-60s": Block(("docs/results/fashion-60s.train.json", "docs/results/fashion-60s.eval.json"),
+                         "python -m siamese_core train --dataset fashion-mnist --loss contrastive --seconds 60 "
+                         "--lr 3e-3 --lr-schedule cosine --threads 1 --out run.pt --json > "
+                         "docs/results/fashion-60s.train.json; python -m siamese_core evaluate run.pt --task "
+                         "verification --json > docs/results/fashion-60s.eval.json", cli_run, timing=True),
+    "tsne-speed": Block(("docs/results/tsne-speed.json",),
+                        "python -m benchmarks.tsne_speed --repeats 5 --out docs/results/tsne-speed.json",
+                        tsne_speed, timing=True),
+    "tsne-speed-pixels": Block(("docs/results/tsne-speed-pixels.json",), "python -m benchmarks.tsne_speed "
+                               "--repeats 5 --pixels --out docs/results/tsne-speed-pixels.json",
+                               tsne_speed, timing=True),
+    "threads": Block(("docs/results/threads.json",),
+                     "python -m benchmarks.threads --repeats 2 --steps 30 --out docs/results/threads.json",
+                     threads, timing=True),
+    "threads-busy": Block(("docs/results/threads-busy.json",), "python -m benchmarks.threads --repeats 1 "
+                          "--steps 30 --busy 2 --out docs/results/threads-busy.json", threads, timing=True),
+    "load-test": Block(("docs/results/load-test.json",), "python -m benchmarks.load_test --sessions 30 "
+                       "--trainers 10 --max-seconds 600 --out docs/results/load-test.json", load_test, timing=True),
+    "rerun-cost": Block(("docs/results/rerun-cost.json",),
+                        "python -m benchmarks.rerun_cost --repeats 10 --out docs/results/rerun-cost.json",
+                        rerun_cost, timing=True),
+}

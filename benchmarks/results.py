@@ -1,0 +1,38 @@
+"""Result files: what a benchmark printed plus the conditions it ran under, as one JSON object.
+
+`--out FILE.json` on every benchmark writes one of these; `python -m benchmarks.docs_figures` quotes the
+figures into the docs. Timings mean little without the machine's load, so the conditions travel with them.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import shlex
+import sys
+from datetime import datetime, timezone
+from pathlib import Path
+
+
+def conditions() -> dict:
+    """The machine, its load and the library versions, now (call once before and once after a benchmark)."""
+    import torch  # imported here: the benchmarks import it anyway, the docs generator never needs it
+    return {"date": datetime.now(timezone.utc).isoformat(timespec="seconds"),
+            "cpu_count": os.cpu_count(), "loadavg": [round(x, 2) for x in os.getloadavg()],
+            "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
+            "python": platform.python_version(), "machine": platform.machine()}
+
+
+def command_line(module: str, argv: list[str] | None) -> str:
+    """The command as typed, so the result file says how to make it again."""
+    args = sys.argv[1:] if argv is None else argv
+    return " ".join(["python -m", module, *map(shlex.quote, args)])
+
+
+def write_result(path: str | os.PathLike, command: str, figures: dict, before: dict) -> Path:
+    """Write {command, conditions (before/after), figures} to `path` (its folder is created)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    blob = {"command": command, "conditions": {"before": before, "after": conditions()}, "figures": figures}
+    path.write_text(json.dumps(blob, indent=1, default=float) + "\n")
+    return path
