@@ -92,17 +92,28 @@ class VerificationResult:
                 "val_accuracy": self.val_accuracy, "pairs": self.n_pairs}
 
 
-def verification(model, val_set: ImageSet, test_set: ImageSet, n_pairs: int = 2000, seed: int = 0
-                 ) -> VerificationResult:
-    """Balanced pairs (seeded) from each set; threshold from validation, accuracy on test."""
-    def scored(data, s):
-        i, j, y = sample_pairs(data.labels, n_pairs, seed=s)
-        return pair_scores(model, embed(model, data.images), i, j), y, (i, j)
-    vs, vy, _ = scored(val_set, seed + 1)
-    ts, ty, test_pairs = scored(test_set, seed)
-    thr, val_acc = best_threshold(vs, vy)
-    return VerificationResult(thr, accuracy_at(ts, ty, thr), roc_auc(ts, ty), equal_error_rate(ts, ty),
-                              val_acc, n_pairs, ts, ty, test_pairs)
+def verification(model, val_set: ImageSet | None, test_set: ImageSet, n_pairs: int = 2000, seed: int = 0,
+                 threshold: float | None = None, val_accuracy: float | None = None) -> VerificationResult:
+    """Balanced pairs (seeded) from each set; threshold from validation, accuracy on test. A run that has
+    just validated passes its `threshold` (and `val_accuracy`) and no validation set is embedded again."""
+    vs = vy = None
+    if threshold is None:
+        if val_set is None:
+            raise ValueError("verification needs a validation set or a threshold chosen on one")
+        vs, vy, _ = _scored_pairs(model, val_set, n_pairs, seed + 1)
+        threshold, val_accuracy = best_threshold(vs, vy)
+    ts, ty, test_pairs = _scored_pairs(model, test_set, n_pairs, seed)
+    return VerificationResult(threshold, accuracy_at(ts, ty, threshold), roc_auc(ts, ty), equal_error_rate(ts, ty),
+                              float("nan") if val_accuracy is None else val_accuracy, n_pairs, ts, ty, test_pairs)
+
+
+def _scored_pairs(model, data: ImageSet, n_pairs: int, seed: int):
+    """Scores of `n_pairs` balanced pairs of `data` (seeded); only the images the pairs use are embedded."""
+    i, j, y = sample_pairs(data.labels, n_pairs, seed=seed)
+    used = torch.unique(torch.cat([i, j]))
+    at = torch.full((len(data),), -1, dtype=torch.long)
+    at[used] = torch.arange(len(used))
+    return pair_scores(model, embed(model, data.images[used]), at[i], at[j]), y, (i, j)
 
 
 # --- N-way one-shot ------------------------------------------------------------------------------

@@ -1,6 +1,8 @@
 """One experiment as the training pages show it: train (or load) a model, then measure everything a
 learner looks at — verification accuracy at the validation threshold, ROC, matched/mismatched
-distances, sample pairs with verdicts, and a 2-D picture of the test embeddings.
+distances, sample pairs with verdicts, and a 2-D picture of the test embeddings. With a probe set, the
+run also records live frames (live_frames.FrameRecorder) and its report reuses them: the threshold of the
+run's last validation, the map of its final frame — so the report follows training within a second.
 
 `run_experiment` is what a page's "Train" button runs; `report_for` turns any trained model (a fresh
 run or a checkpoint from assets/) into the same `RunReport`, so fresh and pretrained runs compare alike."""
@@ -17,6 +19,7 @@ from ..data import ImageSet, load_dataset
 from ..data.splits import validation_split as _split
 from ..evaluation.metrics import embed, verification
 from ..training import Callback, TrainConfig, train
+from .live_frames import FrameRecorder, ProbeSet
 from ..viz.projection import tsne_2d
 
 MAX_HISTORY = 400  # rows of the training curve kept per run (evenly thinned)
@@ -43,17 +46,21 @@ class RunReport:
     test_scores: np.ndarray           # similarities of the balanced test pairs
     test_same: np.ndarray             # their ground truth (bool)
     examples: list[PairExample]
-    projection: np.ndarray            # n×2: t-SNE of test embeddings (the raw plane when D = 2)
+    projection: np.ndarray            # n×2 map of test embeddings (see projection_kind)
     projection_labels: np.ndarray     # class of each projected point
     projection_index: np.ndarray      # test-set index of each projected point
     class_names: list[str]
     score_is_probability: bool        # pair head (p in [0, 1]) rather than −distance
     extra: dict = field(default_factory=dict)
+    projection_kind: str = "tsne"     # "tsne"; "pca" (the live map's last frame); "plane" (D = 2 itself)
+    frames: list = field(default_factory=list)  # live_frames.Frame, oldest first (the replay)
+    probe_embeddings: np.ndarray | None = None  # float16, the final probe embeddings (a t-SNE on request)
 
     @property
     def nbytes(self) -> int:
         arrays = (self.test_scores, self.test_same, self.projection, self.projection_labels, self.projection_index)
-        return int(sum(a.nbytes for a in arrays) + 200 * (len(self.history) + len(self.val_history)) + 4096)
+        extra = (0 if self.probe_embeddings is None else self.probe_embeddings.nbytes) + sum(f.nbytes for f in self.frames)
+        return int(sum(a.nbytes for a in arrays) + 200 * (len(self.history) + len(self.val_history)) + 4096 + extra)
 
 
 def _thin(rows: list[dict], limit: int = MAX_HISTORY) -> list[dict]:
@@ -74,24 +81,59 @@ def _examples(scores: np.ndarray, same: np.ndarray, i: torch.Tensor, j: torch.Te
     return out
 
 
-def report_for(model, val_set: ImageSet, test_set: ImageSet, name: str, config: dict | None = None,
+def report_for(model, val_set: ImageSet | None, test_set: ImageSet, name: str, config: dict | None = None,
                train_metrics: dict | None = None, history: list[dict] = (), val_history: list[dict] = (),
-               n_pairs: int = 2000, n_projection: int = 1000, seed: int = 0) -> RunReport:
-    """Measure a trained model: threshold on validation pairs, everything else on test data."""
-    result = verification(model, val_set, test_set, n_pairs=n_pairs, seed=seed)
+               n_pairs: int = 2000, n_projection: int = 1000, seed: int = 0, last_val: dict | None = None,
+               recorder: FrameRecorder | None = None) -> RunReport:
+    """Measure a trained model: threshold on validation pairs, everything else on test data. A fresh run
+    passes its `last_val` (the threshold its validation chose) and its frame `recorder` (the probe map)."""
+    threshold = None if last_val is None else last_val["threshold"]
+    val_accuracy = None if last_val is None else last_val.get("val_accuracy")
+    result = verification(model, val_set, test_set, n_pairs=n_pairs, seed=seed, threshold=threshold,
+                          val_accuracy=val_accuracy)
     scores, same = result.test_scores.numpy(), result.test_labels.numpy().astype(bool)
     i, j = result.test_pairs
+    report = RunReport(
+        name=name, config=dict(config or getattr(model, "train_config", None) or {}),
+        metrics={**(train_metrics or {}), **result.summary()}, history=_thin(list(history)),
+        val_history=list(val_history), test_scores=scores, test_same=same,
+        examples=_examples(scores, same, i, j, result.threshold), projection=np.zeros((0, 2), np.float32),
+        projection_labels=np.zeros(0, np.int64), projection_index=np.zeros(0, np.int64),
+        class_names=list(test_set.class_names), score_is_probability=model.head is not None)
+    if recorder is not None and recorder.frames and recorder.embeddings is not None:
+        _map_from_frames(report, recorder)
+    else:
+        _map_from_tsne(report, model, test_set, n_projection, seed)
+    return report
+
+
+def _map_from_frames(report: RunReport, recorder: FrameRecorder) -> None:
+    """The final live frame's map of the probe set, and the probe embeddings for a t-SNE on request."""
+    h, probe = recorder.embeddings, recorder.probe
+    report.projection = recorder.frames[-1].layout.astype(np.float32)
+    report.projection_labels, report.projection_index = probe.labels, probe.index
+    report.projection_kind = "plane" if h.shape[1] == 2 else "pca"
+    report.probe_embeddings = h.numpy().astype(np.float16)
+    report.frames = list(recorder.frames)
+    report.metrics["embedding_dim"] = int(h.shape[1])
+    report.metrics["frame_share"] = round(recorder.frame_share, 4)
+
+
+def _map_from_tsne(report: RunReport, model, test_set: ImageSet, n_projection: int, seed: int) -> None:
     g = torch.Generator().manual_seed(seed)
     index = torch.randperm(len(test_set), generator=g)[:n_projection].sort().values
     h = embed(model, test_set.images[index])
-    metrics = {**(train_metrics or {}), **result.summary(), "embedding_dim": int(h.shape[1])}
-    return RunReport(
-        name=name, config=dict(config or getattr(model, "train_config", None) or {}), metrics=metrics,
-        history=_thin(list(history)), val_history=list(val_history), test_scores=scores, test_same=same,
-        examples=_examples(scores, same, i, j, result.threshold),
-        projection=tsne_2d(h, seed=seed).astype(np.float32),
-        projection_labels=test_set.labels[index].numpy(), projection_index=index.numpy(),
-        class_names=list(test_set.class_names), score_is_probability=model.head is not None)
+    report.projection = tsne_2d(h, seed=seed).astype(np.float32)
+    report.projection_labels, report.projection_index = test_set.labels[index].numpy(), index.numpy()
+    report.projection_kind = "plane" if h.shape[1] == 2 else "tsne"
+    report.metrics["embedding_dim"] = int(h.shape[1])
+
+
+def tsne_of_probe(report: RunReport, seed: int = 0) -> np.ndarray:
+    """t-SNE of a fresh run's final probe embeddings, started from its last live map (same orientation)."""
+    if report.probe_embeddings is None:
+        raise ValueError("this run kept no probe embeddings (a pretrained run shows its t-SNE already)")
+    return tsne_2d(report.probe_embeddings.astype(np.float32), seed=seed, init=report.projection)
 
 
 def load_splits(cfg: TrainConfig, data_dir: str | None = None) -> tuple[ImageSet, ImageSet]:
@@ -114,12 +156,16 @@ class Cancelled(Exception):
 
 def run_experiment(cfg: TrainConfig, name: str, data_dir: str | None = None, callbacks=(),
                    cancel_event: threading.Event | None = None, splits: tuple[ImageSet, ImageSet] | None = None,
-                   n_pairs: int = 2000, n_projection: int = 1000) -> RunReport:
+                   n_pairs: int = 2000, n_projection: int = 1000, probe: ProbeSet | None = None,
+                   frames: list | None = None) -> RunReport:
     """Train `cfg` on its dataset's train split through `training.train` (the command line's path:
     drawers, rotations, validation data and ensembles included), then `report_for` the best weights,
-    with the threshold chosen on the same validation set the trainer used."""
+    with the threshold chosen on the same validation set the trainer used. With a `probe` set, live frames
+    go into `frames` while it trains (a page draws them) and the report reuses them."""
     train_set, test_set = splits or load_splits(cfg, data_dir)
-    result = train(cfg, data=train_set, callbacks=list(callbacks), cancel=cancel_event, data_dir=data_dir)
+    recorder = FrameRecorder(probe, frames) if probe is not None else None
+    result = train(cfg, data=train_set, callbacks=[*callbacks, *([recorder] if recorder else [])],
+                   cancel=cancel_event, data_dir=data_dir)
     if result.stopped_because == "cancelled":
         raise Cancelled("stopped before the first validation")
     st = result.state
@@ -127,7 +173,8 @@ def run_experiment(cfg: TrainConfig, name: str, data_dir: str | None = None, cal
     report = report_for(result.model, result.val_set, test_set, name, cfg.flat(),
                         {"train_seconds": round(st.elapsed, 2), "steps": st.step, "epochs": st.epoch,
                          "stopped_because": result.stopped_because},
-                        st.history, st.val_history, n_pairs=n_pairs, n_projection=n_projection, seed=cfg.seed)
+                        st.history, st.val_history, n_pairs=n_pairs, n_projection=n_projection, seed=cfg.seed,
+                        last_val=result.best_val if recorder else None, recorder=recorder)
     report.metrics["evaluation_seconds"] = round(time.perf_counter() - t0, 2)
     return report
 
@@ -153,11 +200,14 @@ class ProgressRecorder(Callback):
 
 
 def run_sweep(configs: list[TrainConfig], names: list[str], splits: tuple[ImageSet, ImageSet], live: dict,
-              cancel_event: threading.Event | None = None, n_projection: int = 1000) -> list[RunReport]:
+              cancel_event: threading.Event | None = None, n_projection: int = 1000,
+              probe: ProbeSet | None = None) -> list[RunReport]:
     """Several runs on the same data one after another (an embedding-size sweep, a miner comparison);
-    stops at the first cancelled run."""
-    reports = []
+    stops at the first cancelled run. With a `probe`, each run's live frames go to live["frames"][name]."""
+    reports, by_run = [], live.setdefault("frames", {})
     for k, (cfg, name) in enumerate(zip(configs, names)):
+        frames = by_run.setdefault(name, []) if probe is not None else None
         reports.append(run_experiment(cfg, name, callbacks=[ProgressRecorder(live, k, len(configs), name)],
-                                      cancel_event=cancel_event, splits=splits, n_projection=n_projection))
+                                      cancel_event=cancel_event, splits=splits, n_projection=n_projection,
+                                      probe=probe, frames=frames))
     return reports

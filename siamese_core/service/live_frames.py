@@ -68,9 +68,15 @@ class Frame:
         return int(sum(a.nbytes for a in (self.layout, self.edges, self.same_counts, self.diff_counts)) + 96)
 
 
-@torch.no_grad()
 def make_frame(model, probe: ProbeSet, step: int, seconds: float, loss: float,
                previous: np.ndarray | None = None, device=None) -> Frame:
+    return frame_and_embeddings(model, probe, step, seconds, loss, previous, device)[0]
+
+
+@torch.no_grad()
+def frame_and_embeddings(model, probe: ProbeSet, step: int, seconds: float, loss: float,
+                         previous: np.ndarray | None = None, device=None) -> tuple[Frame, torch.Tensor]:
+    """The frame, and the probe embeddings it was made from (n×D on the CPU)."""
     t0 = time.perf_counter()
     h = embed(model, probe.images, device=device)
     scores = pair_scores(model, h, probe.i, probe.j).numpy().astype(np.float64)
@@ -81,13 +87,15 @@ def make_frame(model, probe: ProbeSet, step: int, seconds: float, loss: float,
     edges = np.linspace(lo, hi if hi > lo else lo + 1e-6, BINS + 1)
     same_counts = np.histogram(scores[probe.same], edges)[0].astype(np.int32)
     diff_counts = np.histogram(scores[~probe.same], edges)[0].astype(np.int32)
-    return Frame(step, float(seconds), float(loss), accuracy, auc, threshold, layout.astype(np.float16),
-                 edges.astype(np.float32), same_counts, diff_counts, time.perf_counter() - t0)
+    frame = Frame(step, float(seconds), float(loss), accuracy, auc, threshold, layout.astype(np.float16),
+                  edges.astype(np.float32), same_counts, diff_counts, time.perf_counter() - t0)
+    return frame, h
 
 
 class FrameRecorder(Callback):
     """Appends a Frame to `frames` at the start, every so often while training, and at the end (after the
-    best weights are back). Frames are taken only while their total cost ≤ `share` × training time; past
+    best weights are back). Frames in training are taken only while their total cost ≤ `share` × training
+    time (the first, before the clock starts, is free); past
     `max_frames`, every second old frame is dropped and frames come half as often."""
 
     def __init__(self, probe: ProbeSet, frames: list | None = None, share: float = 0.08, max_frames: int = 240):
@@ -96,18 +104,21 @@ class FrameRecorder(Callback):
         self.probe, self.share, self.max_frames = probe, share, max_frames
         self.frames: list[Frame] = frames if frames is not None else []
         self.cost, self.gap = 0.0, 0.0   # seconds spent on frames; least training seconds between frames
+        self.embeddings: torch.Tensor | None = None  # the probe embeddings of the latest frame
 
-    def _record(self, trainer, step: int, seconds: float, loss: float) -> None:
+    def _record(self, trainer, step: int, seconds: float, loss: float, counts: bool = True) -> None:
         previous = self.frames[-1].layout.astype(np.float32) if self.frames else None
-        frame = make_frame(trainer.model, self.probe, step, seconds, loss, previous, trainer.device)
-        self.cost += frame.cost
+        frame, self.embeddings = frame_and_embeddings(trainer.model, self.probe, step, seconds, loss, previous,
+                                                      trainer.device)
+        self.cost += frame.cost if counts else 0.0
         if len(self.frames) >= self.max_frames:
             del self.frames[1::2]
             self.gap = max(2 * self.gap, seconds / len(self.frames))
         self.frames.append(frame)
 
     def on_train_start(self, trainer) -> None:
-        self._record(trainer, 0, 0.0, float("nan"))
+        # Before the clock starts (and it pays the first call's warm-up): not charged to the share.
+        self._record(trainer, 0, 0.0, float("nan"), counts=False)
 
     def on_step(self, trainer, state) -> None:
         last = self.frames[-1].seconds if self.frames else 0.0

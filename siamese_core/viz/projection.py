@@ -22,8 +22,10 @@ def _as_array(x) -> np.ndarray:
     return x
 
 
-def tsne_2d(x, seed: int = 0, perplexity: float = 30.0, n_jobs: int = 2) -> np.ndarray:
-    """t-SNE of N×D embeddings to N×2 (PCA start, fixed seed). D = 2 is returned as it is."""
+def tsne_2d(x, seed: int = 0, perplexity: float = 30.0, n_jobs: int = 2, init: np.ndarray | None = None
+            ) -> np.ndarray:
+    """t-SNE of N×D embeddings to N×2 (fixed seed), started from PCA or from `init` (e.g. the live map's
+    last layout, so the t-SNE keeps its orientation). D = 2 is returned as it is."""
     x = _as_array(x)
     if x.shape[1] == 2:
         return x.copy()
@@ -35,7 +37,10 @@ def tsne_2d(x, seed: int = 0, perplexity: float = 30.0, n_jobs: int = 2) -> np.n
     x64 = x.astype(np.float64)
     affinities = openTSNE.affinity.PerplexityBasedNN(x64, perplexity=perplexity, method="exact",
                                                      n_jobs=n_jobs, random_state=seed)
-    init = openTSNE.initialization.pca(x64, random_state=seed)
+    if init is None:
+        init = openTSNE.initialization.pca(x64, random_state=seed)
+    else:  # openTSNE wants a start of tiny spread; the shape (and orientation) is what counts
+        init = openTSNE.initialization.rescale(np.asarray(init, dtype=np.float64))
     emb = openTSNE.TSNEEmbedding(init, affinities, learning_rate=max(len(x) / 12, 50.0),
                                  negative_gradient_method="bh", n_jobs=n_jobs, random_state=seed)
     emb = emb.optimize(n_iter=EARLY_ITERATIONS, exaggeration=12, momentum=0.5)

@@ -6,6 +6,7 @@ t-SNE per frame would land in a new orientation every time. D = 2 is shown as th
 from __future__ import annotations
 
 import numpy as np
+from threadpoolctl import threadpool_limits
 
 
 def _pca_2d(x: np.ndarray) -> np.ndarray:
@@ -34,12 +35,15 @@ def stable_layout(embeddings, previous: np.ndarray | None = None) -> np.ndarray:
         raise ValueError("need an N×D array with N ≥ 3")
     if x.shape[1] == 2:  # the embedding plane itself: nothing to project or align
         return x.astype(np.float32)
-    y = _pca_2d(x)
-    if previous is not None:
-        if previous.shape != y.shape:
-            raise ValueError(f"the previous layout has shape {previous.shape}, not {y.shape}")
-        p = np.asarray(previous, dtype=np.float64)
-        y = _procrustes_onto(y, p - p.mean(0)) + p.mean(0)
+    if previous is not None and previous.shape != (len(x), 2):
+        raise ValueError(f"the previous layout has shape {previous.shape}, not {(len(x), 2)}")
+    # One BLAS thread: these matrices are tiny, and on a busy CPU OpenBLAS's threads wait on each other
+    # (an SVD of 500×32 took 0.5 s with two threads on a loaded 2-core machine, 0.5 ms with one).
+    with threadpool_limits(1):
+        y = _pca_2d(x)
+        if previous is not None:
+            p = np.asarray(previous, dtype=np.float64)
+            y = _procrustes_onto(y, p - p.mean(0)) + p.mean(0)
     return y.astype(np.float32)
 
 
