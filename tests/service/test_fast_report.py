@@ -32,10 +32,9 @@ def test_the_report_keeps_the_frames_and_maps_the_probe_set(fresh):
 
 def test_the_threshold_is_the_last_validation_and_accuracy_is_on_test_pairs(fresh):
     report, _, test = fresh
-    last_val = report.val_history[-1]  # one validation per epoch: the best is among them
+    # The threshold and validation accuracy are those of a validation the run made (the best one).
     assert report.metrics["threshold"] in {v["threshold"] for v in report.val_history}
     assert report.metrics["val_accuracy"] in {v["val_accuracy"] for v in report.val_history}
-    assert last_val["epoch"] >= 1
     # The same test pairs scored again at that threshold give the same accuracy.
     assert len(report.test_scores) == 2000
     assert report.metrics["accuracy"] == pytest.approx(
