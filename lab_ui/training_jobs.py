@@ -17,7 +17,8 @@ import time
 import uuid
 
 import streamlit as st
-from streamlit.runtime import exists as runtime_exists, get_instance
+from streamlit.runtime import exists as runtime_exists
+from streamlit.runtime import get_instance
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from siamese_core.service.experiment import Cancelled, ProgressRecorder, RunReport, run_experiment, run_sweep
@@ -264,5 +265,5 @@ def _say_where_it_came_from(job: Job) -> None:
         st.caption(f"{job.asked_by} students asked for this exact run: it trained once, and each has their own copy.")
 
 
-__all__ = ["Cancelled", "add_run", "expected_seconds", "follow", "follow_into", "job_queue", "own_copy", "room_for_another_run",
-           "run_share_key", "runs", "start", "start_sweep", "stop", "submit", "unique_name"]
+__all__ = ["Cancelled", "add_run", "expected_seconds", "follow", "follow_into", "job_queue", "own_copy",
+           "room_for_another_run", "run_share_key", "runs", "start", "start_sweep", "stop", "submit", "unique_name"]

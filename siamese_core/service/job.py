@@ -9,8 +9,9 @@ from __future__ import annotations
 
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
-from typing import Any, Callable
+from typing import Any
 
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 FINISHED = (DONE, FAILED, CANCELLED)
@@ -24,7 +25,7 @@ class QueueFull(RuntimeError):
 class Training:
     """One piece of work: run once by a worker, followed by every `Job` in `requests`."""
 
-    fn: Callable[["Job"], Any] | None           # does the work; reads `cancel_event`, fills `live`
+    fn: Callable[[Job], Any] | None             # does the work; reads `cancel_event`, fills `live`
     expected_seconds: float                     # for ETAs before it runs
     share_key: str | None = None                # equal keys = the same run; None: never shared
     status: str = QUEUED
@@ -34,7 +35,7 @@ class Training:
     result: Any = None
     error: str | None = None
     cancel_event: threading.Event = field(default_factory=threading.Event)
-    requests: list["Job"] = field(default_factory=list)   # the requests still following it
+    requests: list[Job] = field(default_factory=list)     # the requests still following it
     askers: set[str] = field(default_factory=set)         # every owner who asked for it, gone or not
     from_cache: bool = False                    # a result kept from an earlier training, not run again
     trained_for: frozenset = frozenset()        # cached: the owners the earlier training was run for
@@ -103,7 +104,7 @@ class Job:
         return self.training.expected_seconds
 
     @property
-    def fn(self) -> Callable[["Job"], Any] | None:
+    def fn(self) -> Callable[[Job], Any] | None:
         return self.training.fn
 
     @property

@@ -107,5 +107,6 @@ def test_two_workers_run_two_jobs_at_once():
         time.sleep(0.005)
     assert a.status == b.status == "running"
     release.set()
-    wait(a); wait(b)
+    wait(a)
+    wait(b)
     q.shutdown()
