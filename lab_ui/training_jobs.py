@@ -2,14 +2,23 @@
 
 A page calls `start(cfg, name)` when "Train" is pressed and `follow()` on every rerun: while the job
 waits or runs, `follow` draws the queue position / progress bar / live loss curve and polls; when it
-ends, the report lands in this session's runs. Nothing a student trains is visible to another."""
+ends, the report lands in this session's runs. Nothing a student trains is visible to another.
+
+Identical page runs train once (see "Shared runs" below): students who ask for exactly the same run join
+one training, or get a result the server kept from an earlier one, each as their own copy with their own
+run name."""
 from __future__ import annotations
 
+import dataclasses
+import hashlib
+import json
 import os
 import time
+import uuid
 
 import streamlit as st
-from streamlit.runtime import exists as runtime_exists, get_instance
+from streamlit.runtime import exists as runtime_exists
+from streamlit.runtime import get_instance
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from siamese_core.service.experiment import Cancelled, ProgressRecorder, RunReport, run_experiment, run_sweep
@@ -28,16 +37,29 @@ MAX_WAITING = int(os.environ.get("SIAMESE_LAB_MAX_WAITING", "30"))
 MAX_RUNS = int(os.environ.get("SIAMESE_LAB_MAX_RUNS", "12"))                # per session
 CHART_EVERY = 4  # polls between redraws of the live training curve
 MAX_RUN_BYTES = int(float(os.environ.get("SIAMESE_LAB_MAX_SESSION_MB", "50")) * 2**20)
+# Identical page runs train once; "0" trains every request apart (e.g. to load-test the queue itself).
+SHARE_RUNS = os.environ.get("SIAMESE_LAB_SHARE_RUNS", "1") != "0"
+# Finished shared runs the server keeps for later identical requests: at most this many results and MB
+# (a page run's report holds under 1 MB — a digits run about 30 KB — so 32 runs fit well within 64 MB).
+SHARED_RESULTS = int(os.environ.get("SIAMESE_LAB_SHARED_RESULTS", "32"))
+SHARED_RESULTS_BYTES = int(float(os.environ.get("SIAMESE_LAB_SHARED_RESULTS_MB", "64")) * 2**20)
 
 
 @st.cache_resource
 def job_queue() -> JobQueue:
-    return JobQueue(workers=WORKERS, threads_per_job=THREADS_PER_JOB, max_waiting=MAX_WAITING)
+    return JobQueue(workers=WORKERS, threads_per_job=THREADS_PER_JOB, max_waiting=MAX_WAITING,
+                    shared_results=SHARED_RESULTS, shared_bytes=SHARED_RESULTS_BYTES)
 
 
 def _session_id() -> str:
     ctx = get_script_run_ctx()
     return ctx.session_id if ctx else "local"
+
+
+def _owner_id(session_id: str) -> str:
+    """Who owns this session's jobs: the session id, made unique per session state (AppTest sessions all
+    share one session id, yet are different students)."""
+    return st.session_state.setdefault("_job_owner", f"{session_id}/{uuid.uuid4().hex[:8]}")
 
 
 def _owner_alive_check(session_id: str):
@@ -78,9 +100,11 @@ def unique_name(base: str) -> str:
     return f"{base} ({k})"
 
 
-def submit(work, label: str, expected_seconds: float, key: str = "job") -> Job | None:
+def submit(work, label: str, expected_seconds: float, key: str = "job", share_key: str | None = None,
+           names: list[str] | None = None) -> Job | None:
     """Queue `work(job)` for this session under `key`; shows why not (queue full, memory cap, one
-    already running) and returns None."""
+    already running) and returns None. Requests with the same `share_key` train once; `names` are this
+    session's names for the report(s) the work returns."""
     problem = room_for_another_run()
     if problem:
         st.warning(problem)
@@ -91,12 +115,13 @@ def submit(work, label: str, expected_seconds: float, key: str = "job") -> Job |
         return None
     sid = _session_id()
     try:
-        job = job_queue().submit(work, owner=sid, label=label, expected_seconds=expected_seconds,
-                                 is_owner_alive=_owner_alive_check(sid))
+        job = job_queue().submit(work, owner=_owner_id(sid), label=label, expected_seconds=expected_seconds,
+                                 is_owner_alive=_owner_alive_check(sid), share_key=share_key)
     except QueueFull as exc:
         st.warning(str(exc))
         return None
     st.session_state[key] = job
+    st.session_state[_names_key(key)] = names
     return job
 
 
@@ -107,7 +132,8 @@ def start(cfg: TrainConfig, name: str, key: str = "job", n_projection: int = 100
     def work(job: Job) -> RunReport:
         return run_experiment(cfg, name, callbacks=[ProgressRecorder(job.live)], cancel_event=job.cancel_event,
                               splits=(train, test), n_projection=n_projection)
-    return submit(work, name, expected_seconds(cfg), key)
+    return submit(work, name, expected_seconds(cfg), key,
+                  share_key=run_share_key("run", [cfg], n_projection=n_projection), names=[name])
 
 
 def start_sweep(cfgs: list[TrainConfig], names: list[str], label: str, key: str, n_projection: int = 600
@@ -115,7 +141,8 @@ def start_sweep(cfgs: list[TrainConfig], names: list[str], label: str, key: str,
     """Queue several runs on one dataset, one after another, as one job (a sweep, a comparison)."""
     splits = _splits(cfgs[0])
     return submit(lambda job: run_sweep(cfgs, names, splits, job.live, job.cancel_event, n_projection=n_projection),
-                  label, sum(expected_seconds(c) for c in cfgs), key)
+                  label, sum(expected_seconds(c) for c in cfgs), key,
+                  share_key=run_share_key("sweep", cfgs, n_projection=n_projection), names=list(names))
 
 
 def _splits(cfg: TrainConfig):
@@ -157,8 +184,10 @@ def follow(key: str = "job", poll: float = 0.5, timeout: float | None = None):
     if not job.done:
         return None
     del st.session_state[key]
+    names = st.session_state.pop(_names_key(key), None)
     if job.status == DONE:
-        return job.result
+        _say_where_it_came_from(job)
+        return own_copy(job.result, names)
     if job.status == CANCELLED:
         st.info(f"“{job.label}” was stopped.")
     elif job.status == FAILED:
@@ -177,7 +206,8 @@ def follow_into(key: str, store: str):
 def _draw_progress(q: JobQueue, job: Job, slot) -> None:
     position = q.position(job)
     if position:
-        slot.info(f"“{job.label}” is number {position} in the queue — about {q.eta(job):.0f} s until it is done.")
+        slot.info(f"“{job.label}” is number {position} in the queue — about {q.eta(job):.0f} s until it is done."
+                  + _shared_note(job))
         return
     live = job.live
     eta = live.get("eta")
@@ -186,7 +216,7 @@ def _draw_progress(q: JobQueue, job: Job, slot) -> None:
         what = f"{job.label} — run {live['part'] + 1} of {live['parts']}: {live.get('current')}"
     slot.progress(min(1.0, float(live.get("progress", 0.0))),
                   text=f"Training “{what}”: step {live.get('step', 0)}"
-                       + (f", about {eta:.0f} s left" if eta is not None else ""))
+                       + (f", about {eta:.0f} s left" if eta is not None else "") + _shared_note(job))
 
 
 def _draw_curve(job: Job, slot, tick: int) -> None:
@@ -196,5 +226,44 @@ def _draw_curve(job: Job, slot, tick: int) -> None:
                           width="stretch", key=f"live-{job.id}-{tick}")
 
 
-__all__ = ["Cancelled", "add_run", "expected_seconds", "follow", "follow_into", "job_queue", "room_for_another_run", "runs",
-           "start", "start_sweep", "stop", "submit", "unique_name"]
+# --- Shared runs: identical requests train once; each session gets its own copy ------------------
+def run_share_key(kind: str, cfgs: list[TrainConfig], **measured) -> str | None:
+    """Equal for exactly the same run: every setting of each config (seed and budget included) and what
+    the measurements depend on (`measured`, e.g. n_projection). None when sharing is switched off."""
+    if not SHARE_RUNS:
+        return None
+    what = {"kind": kind, "configs": [c.flat() for c in cfgs], "measured": measured}
+    return hashlib.sha256(json.dumps(what, sort_keys=True, default=repr).encode()).hexdigest()
+
+
+def own_copy(result, names: list[str] | None = None):
+    """This session's copy of a result other sessions may also have got: new report objects (shallow:
+    the arrays inside are shared and only read) under this session's own run names."""
+    if isinstance(result, RunReport):
+        return dataclasses.replace(result, name=names[0] if names else result.name)
+    if isinstance(result, list) and all(isinstance(r, RunReport) for r in result):
+        names = names or [r.name for r in result]
+        return [dataclasses.replace(r, name=n) for r, n in zip(result, names)]
+    return result
+
+
+def _names_key(key: str) -> str:
+    return f"_{key}_run_names"
+
+
+def _shared_note(job: Job) -> str:
+    n = job.asked_by
+    return f" {n} students asked for this exact run: it trains once." if n > 1 else ""
+
+
+def _say_where_it_came_from(job: Job) -> None:
+    if job.from_cache:
+        whom = "you" if job.trained_for_me else "another student"
+        st.caption(f"“{job.label}” was trained earlier for {whom} with exactly these settings and seed: "
+                   "its result is shown at once.")
+    elif job.asked_by > 1:
+        st.caption(f"{job.asked_by} students asked for this exact run: it trained once, and each has their own copy.")
+
+
+__all__ = ["Cancelled", "add_run", "expected_seconds", "follow", "follow_into", "job_queue", "own_copy",
+           "room_for_another_run", "run_share_key", "runs", "start", "start_sweep", "stop", "submit", "unique_name"]

@@ -1,8 +1,12 @@
 """A bounded training queue shared by every user of one server.
 
 Thirty students pressing "Train" in the same minute must not start thirty trainings on two cores:
-jobs wait in line, `workers` of them run at once with `threads_per_job` torch threads each, a student
-sees their place and an ETA, and a job is cancelled when its owner asks or is gone (closed tab)."""
+trainings wait in line, `workers` of them run at once with `threads_per_job` torch threads each, a
+student sees their place and an ETA, and a student's job is cancelled when they ask or are gone (closed tab).
+
+Identical runs train once: a request whose `share_key` equals that of a waiting or running training joins
+it (one more owner, no new place in line), and a request whose key matches a result kept in the bounded
+`SharedResults` cache is answered at once. Only successful results are kept."""
 from __future__ import annotations
 
 import itertools
@@ -10,64 +14,30 @@ import threading
 import time
 import traceback
 from collections import deque
-from dataclasses import dataclass, field
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import torch
 
-QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
-FINISHED = (DONE, FAILED, CANCELLED)
-
-
-class QueueFull(RuntimeError):
-    """More jobs are waiting than the queue admits."""
-
-
-@dataclass
-class Job:
-    id: int
-    owner: str                                  # who submitted it (a session id)
-    label: str                                  # what the student asked for, for display
-    fn: Callable[["Job"], Any]                  # does the work; reads `cancel_event`, fills `live`
-    expected_seconds: float                     # for ETAs before it runs
-    is_owner_alive: Callable[[], bool] | None = None
-    status: str = QUEUED
-    submitted: float = field(default_factory=time.monotonic)
-    started: float | None = None
-    finished: float | None = None
-    live: dict = field(default_factory=dict)    # progress, eta, history… written by the job while it runs
-    result: Any = None
-    error: str | None = None
-    cancel_event: threading.Event = field(default_factory=threading.Event)
-
-    def cancel(self) -> None:
-        self.cancel_event.set()
-
-    @property
-    def done(self) -> bool:
-        return self.status in FINISHED
-
-    def remaining_seconds(self) -> float:
-        """Estimated seconds until this job finishes, once running."""
-        if self.status != RUNNING:
-            return 0.0 if self.done else self.expected_seconds
-        eta = self.live.get("eta")
-        if eta is not None:
-            return float(eta)
-        return max(0.0, self.expected_seconds - (time.monotonic() - (self.started or time.monotonic())))
+from .job import CANCELLED, DONE, FAILED, FINISHED, QUEUED, RUNNING, Job, QueueFull, Training
+from .shared_results import SharedResults
 
 
 class JobQueue:
-    """`workers` threads take jobs first come, first served; at most `max_waiting` wait in line."""
+    """`workers` threads take trainings first come, first served; at most `max_waiting` wait in line;
+    finished results of shareable trainings stay in a cache of `shared_results` entries / `shared_bytes`."""
 
     def __init__(self, workers: int = 1, threads_per_job: int = 1, max_waiting: int = 30,
-                 owner_check_seconds: float = 5.0):
+                 owner_check_seconds: float = 5.0, shared_results: int = 32, shared_bytes: int = 64 * 2**20):
         if workers < 1 or threads_per_job < 1 or max_waiting < 0:
             raise ValueError("workers and threads_per_job must be ≥ 1, max_waiting ≥ 0")
         self.workers, self.threads_per_job, self.max_waiting = workers, threads_per_job, max_waiting
-        self._waiting: deque[Job] = deque()
-        self._running: list[Job] = []
+        self.results = SharedResults(shared_results, shared_bytes)
+        self._waiting: deque[Training] = deque()
+        self._running: list[Training] = []
+        self._sharing: dict[str, Training] = {}   # share key → the waiting or running training to join
         self._ids = itertools.count(1)
+        self._trainings_started = 0
         self._cv = threading.Condition()
         self._closed = False
         self._threads = [threading.Thread(target=self._work, name=f"siamese-lab-worker-{k}", daemon=True)
@@ -80,67 +50,108 @@ class JobQueue:
 
     # --- what pages call ----------------------------------------------------------------------
     def submit(self, fn: Callable[[Job], Any], owner: str, label: str, expected_seconds: float = 60.0,
-               is_owner_alive: Callable[[], bool] | None = None) -> Job:
+               is_owner_alive: Callable[[], bool] | None = None, share_key: str | None = None) -> Job:
+        """Queue `fn(job)` for `owner`. With a `share_key`, an identical training already waiting or
+        running is joined, and a kept result of one is returned at once (a job already done)."""
         with self._cv:
             if self._closed:
                 raise RuntimeError("the queue is shut down")
-            if len(self._waiting) >= self.max_waiting:
-                raise QueueFull(f"{len(self._waiting)} trainings are already waiting; try again in a minute.")
-            job = Job(next(self._ids), owner, label, fn, float(expected_seconds), is_owner_alive)
-            self._waiting.append(job)
-            self._cv.notify()
+            training = self._sharing.get(share_key) if share_key is not None else None
+            if training is None and share_key is not None:
+                cached = self.results.get(share_key)
+                if cached is not None:
+                    training = Training(fn, 0.0, share_key, status=DONE, result=cached.result,
+                                        from_cache=True, trained_for=cached.trained_for)
+                    training.started = training.finished = time.monotonic()
+                    training.live["progress"] = 1.0
+            if training is None:
+                if len(self._waiting) >= self.max_waiting:
+                    raise QueueFull(f"{len(self._waiting)} trainings are already waiting; try again in a minute.")
+                training = Training(fn, float(expected_seconds), share_key)
+                self._waiting.append(training)
+                if share_key is not None:
+                    self._sharing[share_key] = training
+                self._cv.notify()
+            job = Job(next(self._ids), owner, label, training, is_owner_alive)
+            training.askers.add(owner)
+            if not training.done:
+                training.requests.append(job)
             return job
 
     def position(self, job: Job) -> int:
-        """0 while running or finished; k ≥ 1 when k − 1 jobs wait ahead of it."""
+        """0 while running or finished; k ≥ 1 when k − 1 trainings wait ahead of it."""
         with self._cv:
+            if job.done:
+                return 0
             try:
-                return self._waiting.index(job) + 1
+                return self._waiting.index(job.training) + 1
             except ValueError:
                 return 0
 
     def eta(self, job: Job) -> float:
-        """Seconds until `job` finishes: the work ahead of it shared over the workers, plus its own."""
+        """Seconds until `job` finishes: the work ahead of it shared over the workers, plus its own.
+        A training several owners follow counts once."""
         with self._cv:
-            if job.status == RUNNING or job.done:
+            training = job.training
+            if job.done or training.status != QUEUED:
                 return job.remaining_seconds()
-            ahead = [j for j in self._running] + list(itertools.takewhile(lambda j: j is not job, self._waiting))
-            return sum(j.remaining_seconds() for j in ahead) / self.workers + job.expected_seconds
+            ahead = [*self._running, *itertools.takewhile(lambda t: t is not training, self._waiting)]
+            return sum(t.remaining_seconds() for t in ahead) / self.workers + training.expected_seconds
 
     def cancel_owner(self, owner: str) -> int:
-        """Cancel every unfinished job of `owner`; returns how many."""
+        """Withdraw every unfinished job of `owner`; returns how many."""
         with self._cv:
-            jobs = [j for j in (*self._waiting, *self._running) if j.owner == owner]
+            jobs = [j for t in (*self._waiting, *self._running) for j in t.requests if j.owner == owner]
         for j in jobs:
             self.cancel(j)
         return len(jobs)
 
     def cancel(self, job: Job) -> None:
+        """Withdraw `job`'s owner. Its training is cancelled only when no other owner follows it; else
+        this job alone ends (cancelled) and the others' keep running."""
         with self._cv:
-            job.cancel()
-            if job in self._waiting:  # never started: finish it here
-                self._waiting.remove(job)
-                self._finish(job, CANCELLED)
+            training = job.training
+            if job.done or job not in training.requests:
+                return  # finished, or withdrawn already
+            training.requests.remove(job)
+            if training.requests:
+                job.withdrawn = time.monotonic()
+                return
+            training.cancel_event.set()
+            self._forget(training)  # a new identical request starts afresh, it does not join a dying run
+            if training in self._waiting:  # never started: finish it here
+                self._waiting.remove(training)
+                self._finish(training, CANCELLED)
 
     def stats(self) -> dict:
+        """Trainings waiting and running (a shared training counts once), the requests following them,
+        and the cache's contents."""
         with self._cv:
-            return {"waiting": len(self._waiting), "running": len(self._running), "workers": self.workers,
-                    "threads_per_job": self.threads_per_job}
+            following = sum(len(t.requests) for t in (*self._waiting, *self._running))
+            return {"waiting": len(self._waiting), "running": len(self._running), "following": following,
+                    "workers": self.workers, "threads_per_job": self.threads_per_job,
+                    "trainings_started": self._trainings_started,
+                    "shared_results": len(self.results), "shared_results_bytes": self.results.nbytes}
 
     def shutdown(self) -> None:
         with self._cv:
             self._closed = True
-            for j in list(self._waiting):
-                j.cancel()
-                self._finish(j, CANCELLED)
+            for t in self._waiting:
+                t.cancel_event.set()
+                self._finish(t, CANCELLED)
             self._waiting.clear()
-            for j in self._running:
-                j.cancel()
+            for t in self._running:
+                t.cancel_event.set()
+            self._sharing.clear()
             self._cv.notify_all()
 
     # --- inside -------------------------------------------------------------------------------
-    def _finish(self, job: Job, status: str, error: str | None = None) -> None:
-        job.status, job.error, job.finished = status, error, time.monotonic()
+    def _finish(self, training: Training, status: str, error: str | None = None) -> None:
+        training.status, training.error, training.finished = status, error, time.monotonic()
+
+    def _forget(self, training: Training) -> None:
+        if training.share_key is not None and self._sharing.get(training.share_key) is training:
+            del self._sharing[training.share_key]
 
     def _work(self) -> None:
         # Applies to this thread's own intra-op parallelism (OpenMP keeps the setting per thread).
@@ -151,29 +162,34 @@ class JobQueue:
                     self._cv.wait()
                 if self._closed:
                     return
-                job = self._waiting.popleft()
-                job.status, job.started = RUNNING, time.monotonic()
-                self._running.append(job)
+                training = self._waiting.popleft()
+                training.status, training.started = RUNNING, time.monotonic()
+                self._running.append(training)
+                self._trainings_started += 1
+                first = training.requests[0]  # a waiting training always has an owner (see `cancel`)
             try:
-                result = job.fn(job)
-                status, error = (CANCELLED, None) if job.cancel_event.is_set() else (DONE, None)
+                result = training.fn(first)
+                status, error = (CANCELLED, None) if training.cancel_event.is_set() else (DONE, None)
             except Exception as exc:  # the job's own failure must never kill the worker
                 result = None
-                status = CANCELLED if job.cancel_event.is_set() else FAILED
+                status = CANCELLED if training.cancel_event.is_set() else FAILED
                 error = None if status == CANCELLED else f"{type(exc).__name__}: {exc}"
                 if status == FAILED:
-                    job.live["traceback"] = traceback.format_exc(limit=5)
+                    training.live["traceback"] = traceback.format_exc(limit=5)
             with self._cv:
-                job.result = result
-                self._finish(job, status, error)
-                self._running.remove(job)
+                training.result = result
+                self._finish(training, status, error)
+                self._running.remove(training)
+                self._forget(training)
+                if status == DONE and training.share_key is not None:  # failed or cancelled: never kept
+                    self.results.put(training.share_key, result, frozenset(training.askers))
 
     def _watch(self, every: float) -> None:
-        """Cancel jobs whose owner went away (a closed browser tab)."""
+        """Withdraw owners who went away (a closed browser tab), each owner of a shared training apart."""
         while not self._closed:
             time.sleep(every)
             with self._cv:
-                jobs = [*self._waiting, *self._running]
+                jobs = [j for t in (*self._waiting, *self._running) for j in t.requests]
             for job in jobs:
                 check = job.is_owner_alive
                 try:
@@ -182,3 +198,7 @@ class JobQueue:
                     alive = True  # cannot tell: keep the job
                 if not alive:
                     self.cancel(job)
+
+
+__all__ = ["CANCELLED", "DONE", "FAILED", "FINISHED", "QUEUED", "RUNNING", "Job", "JobQueue", "QueueFull",
+           "Training"]

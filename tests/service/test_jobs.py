@@ -33,7 +33,8 @@ def test_first_come_first_served_with_positions_and_eta():
     assert (q.position(first), q.position(second), q.position(third)) == (0, 1, 2)
     # third waits for first (≈10 s left) and second (10 s), then needs its own 10 s.
     assert 25 < q.eta(third) <= 30 + 1e-6
-    assert q.stats() == {"waiting": 2, "running": 1, "workers": 1, "threads_per_job": 1}
+    assert q.stats() == {"waiting": 2, "running": 1, "following": 3, "workers": 1, "threads_per_job": 1,
+                         "trainings_started": 1, "shared_results": 0, "shared_results_bytes": 0}
     release.set()
     for j in (first, second, third):
         wait(j)
@@ -106,5 +107,6 @@ def test_two_workers_run_two_jobs_at_once():
         time.sleep(0.005)
     assert a.status == b.status == "running"
     release.set()
-    wait(a); wait(b)
+    wait(a)
+    wait(b)
     q.shutdown()

@@ -1,0 +1,130 @@
+"""What the training queue holds: a `Training` (one piece of work the workers run) and a `Job` (one
+student's request for it).
+
+Usually one request makes one training. When students ask for exactly the same run, their requests
+share one `Training`: they watch the same progress (`live`) and get the same result, but each `Job` is
+its owner's own — stopping it withdraws only that owner, and the training itself stops when no owner is
+left."""
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
+FINISHED = (DONE, FAILED, CANCELLED)
+
+
+class QueueFull(RuntimeError):
+    """More jobs are waiting than the queue admits."""
+
+
+@dataclass(eq=False)  # identity, not field equality: the queue finds trainings and jobs by `is`
+class Training:
+    """One piece of work: run once by a worker, followed by every `Job` in `requests`."""
+
+    fn: Callable[[Job], Any] | None             # does the work; reads `cancel_event`, fills `live`
+    expected_seconds: float                     # for ETAs before it runs
+    share_key: str | None = None                # equal keys = the same run; None: never shared
+    status: str = QUEUED
+    started: float | None = None
+    finished: float | None = None
+    live: dict = field(default_factory=dict)    # progress, eta, history… written while it runs
+    result: Any = None
+    error: str | None = None
+    cancel_event: threading.Event = field(default_factory=threading.Event)
+    requests: list[Job] = field(default_factory=list)     # the requests still following it
+    askers: set[str] = field(default_factory=set)         # every owner who asked for it, gone or not
+    from_cache: bool = False                    # a result kept from an earlier training, not run again
+    trained_for: frozenset = frozenset()        # cached: the owners the earlier training was run for
+
+    @property
+    def done(self) -> bool:
+        return self.status in FINISHED
+
+    def remaining_seconds(self) -> float:
+        """Estimated seconds until this training finishes."""
+        if self.status != RUNNING:
+            return 0.0 if self.done else self.expected_seconds
+        eta = self.live.get("eta")
+        if eta is not None:
+            return float(eta)
+        return max(0.0, self.expected_seconds - (time.monotonic() - (self.started or time.monotonic())))
+
+
+@dataclass(eq=False)
+class Job:
+    """One owner's request: what a page keeps, polls and may stop. Its state is its training's, except
+    once its owner withdrew (stopped, or closed the tab) while others still follow that training."""
+
+    id: int
+    owner: str                                  # who asked (a session id)
+    label: str                                  # what this owner asked for, for display
+    training: Training
+    is_owner_alive: Callable[[], bool] | None = None
+    submitted: float = field(default_factory=time.monotonic)
+    withdrawn: float | None = None              # when this owner left a training others still follow
+
+    @property
+    def status(self) -> str:
+        return CANCELLED if self.withdrawn is not None else self.training.status
+
+    @property
+    def done(self) -> bool:
+        return self.status in FINISHED
+
+    @property
+    def result(self) -> Any:
+        return None if self.withdrawn is not None else self.training.result
+
+    @property
+    def error(self) -> str | None:
+        return None if self.withdrawn is not None else self.training.error
+
+    @property
+    def finished(self) -> float | None:
+        return self.withdrawn if self.withdrawn is not None else self.training.finished
+
+    @property
+    def started(self) -> float | None:
+        return self.training.started
+
+    @property
+    def live(self) -> dict:
+        return self.training.live               # every owner watches the same training
+
+    @property
+    def cancel_event(self) -> threading.Event:
+        return self.training.cancel_event       # set only when the training itself must stop
+
+    @property
+    def expected_seconds(self) -> float:
+        return self.training.expected_seconds
+
+    @property
+    def fn(self) -> Callable[[Job], Any] | None:
+        return self.training.fn
+
+    @property
+    def owners(self) -> set[str]:
+        """The owners still following this job's training."""
+        return {r.owner for r in self.training.requests}
+
+    @property
+    def asked_by(self) -> int:
+        """How many owners asked for this exact training (those who left included)."""
+        return len(self.training.askers)
+
+    @property
+    def from_cache(self) -> bool:
+        return self.training.from_cache
+
+    @property
+    def trained_for_me(self) -> bool:
+        """From the cache, and the earlier training was this owner's own."""
+        return self.from_cache and self.owner in self.training.trained_for
+
+    def remaining_seconds(self) -> float:
+        return 0.0 if self.done else self.training.remaining_seconds()
