@@ -1,7 +1,7 @@
 """Losses: BCE on pairs vs contrastive vs triplet — train live, then compare runs side by side."""
 import streamlit as st
 
-from lab_ui import pretrained, run_views, training_jobs
+from lab_ui import live_views, pretrained, run_views, training_jobs
 from lab_ui.layout import dataset_select, notice
 from lab_ui.url_state import set_url, url_choice, url_float, url_int
 from siamese_core.data import DatasetNotFoundError
@@ -25,6 +25,7 @@ st.caption("y = 1 means *same class*. Embeddings are L2-normalised for contrasti
 with st.sidebar:
     st.header("Train a run")
     data_name = dataset_select(("fashion-mnist", "mnist", "digits"), key="losses_dataset")
+    training_jobs.warm(data_name)
     loss = st.selectbox("loss", list(LOSSES), format_func=LOSSES.get,
                         index=list(LOSSES).index(url_choice("loss", list(LOSSES), "contrastive")), key="losses_loss")
     uses_margin = loss in ("contrastive", "triplet")
@@ -92,6 +93,7 @@ with tab_compare:
             run_views.metrics_row(by_name[name])
             run_views.histogram(by_name[name], key=f"cmp-h-{name}")
             run_views.projection(by_name[name], key=f"cmp-p-{name}")
+    live_views.replay([by_name[n] for n in pair], key="cmp-replay")  # the two runs step together
 
 notice("- **BCE on pairs** learns *a decision*, not a geometry: its histogram separates, but t-SNE "
        "clusters are looser than with contrastive or triplet loss, so it ranks poorly.\n"

@@ -16,6 +16,7 @@ st.markdown("How long must the embedding be? Train the same network with the sam
 with st.sidebar:
     st.header("Sweep")
     data_name = dataset_select(("fashion-mnist", "mnist", "digits"), key="size_dataset")
+    training_jobs.warm(data_name)
     loss = st.selectbox("loss", ["contrastive", "triplet"], index=["contrastive", "triplet"].index(
         url_choice("loss", ["contrastive", "triplet"], "contrastive")), key="size_loss")
     sizes = st.multiselect("sizes D", SIZES, default=[2, 4, 8, 32, 128])

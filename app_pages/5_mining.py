@@ -11,6 +11,7 @@ LAMBDAS = [0.0, 0.01, 0.1, 1.0]
 
 st.title("Triplet mining & center loss")
 data_name = dataset_select(("mnist", "fashion-mnist", "digits"), key="mining_dataset")
+training_jobs.warm(data_name)
 seconds = st.sidebar.slider("time budget per run (s)", 1, 60, url_int("seconds", 8, 1, 60), key="mining_seconds")
 set_url(dataset=data_name, seconds=seconds)
 mining, centre = st.tabs(["Choosing triplets", "Center loss"])

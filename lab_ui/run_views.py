@@ -9,6 +9,7 @@ from siamese_core.viz import figures
 from siamese_core.evaluation.metrics import roc
 from siamese_core.service.experiment import RunReport
 
+from . import live_views
 from .shared import dataset
 
 
@@ -33,11 +34,17 @@ def histogram(report: RunReport, key: str, threshold: float | None = None) -> No
         title=f"{report.name}: matched vs mismatched test pairs"), width="stretch", key=key)
 
 
+MAP_TITLES = {"plane": "the raw 2-D embedding plane", "tsne": "t-SNE of test embeddings",
+              "pca": "test embeddings, aligned PCA (the live map's last frame)"}
+
+
 def projection(report: RunReport, key: str) -> None:
-    raw = report.metrics.get("embedding_dim") == 2
+    kind = "plane" if report.metrics.get("embedding_dim") == 2 else report.projection_kind
+    points = report.projection
+    if kind == "pca" and live_views.tsne_of(report) is not None:  # asked for (live_views.tsne_button)
+        kind, points = "tsne", live_views.tsne_of(report)
     st.plotly_chart(figures.tsne_scatter(
-        report.projection, report.projection_labels, report.class_names,
-        title=f"{report.name}: " + ("the raw 2-D embedding plane" if raw else "t-SNE of test embeddings"),
+        points, report.projection_labels, report.class_names, title=f"{report.name}: {MAP_TITLES[kind]}",
         hover=[f"test image #{i} · {report.class_names[c]}"
                for i, c in zip(report.projection_index, report.projection_labels)]),
         width="stretch", key=key)
@@ -81,6 +88,10 @@ def full_report(report: RunReport, key: str) -> None:
         histogram(report, f"{key}-hist")
     with right:
         projection(report, f"{key}-proj")
+        live_views.tsne_button(report, f"{key}-proj")
+    if report.frames:
+        st.markdown("**Watch it learn again**")
+        live_views.replay([report], f"{key}-replay")
     roc_chart(report, f"{key}-roc")
 
 

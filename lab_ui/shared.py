@@ -11,6 +11,7 @@ import streamlit as st
 from siamese_core import load_dataset, load_model
 from siamese_core.models.checkpoint import checkpoint_in
 from siamese_core.data import ImageSet, resolve_data_dir
+from siamese_core.service.live_frames import ProbeSet, probe_set
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
 # Checkpoints load only from assets/ and, if the operator sets it, one more folder of their own.
@@ -30,3 +31,9 @@ def asset_model(filename: str):
     """A checkpoint shipped in assets/ (made by the project's own CLI) or in the operator's
     $SIAMESE_LAB_MODELS folder, loaded with weights_only=True, in eval mode on the CPU."""
     return load_model(checkpoint_in(filename, MODEL_FOLDERS))
+
+
+@st.cache_resource(show_spinner=False)
+def probe(name: str, image_size: tuple[int, int] | None = None) -> ProbeSet:
+    """The fixed test images (balanced over classes) every live frame of this dataset embeds."""
+    return probe_set(dataset(name, "test", image_size))

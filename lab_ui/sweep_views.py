@@ -8,7 +8,7 @@ from siamese_core.explain.diagnostics import collapse_step, miner_curves
 from siamese_core.service.experiment import RunReport
 from siamese_core.viz import sweep_figures
 
-from . import run_views
+from . import live_views, run_views
 
 
 def size_sweep(sweep: list[RunReport]) -> None:
@@ -24,6 +24,7 @@ def size_sweep(sweep: list[RunReport]) -> None:
     for k, report in enumerate(sweep):
         with cols[k % len(cols)]:
             run_views.projection(report, key=f"sweep-proj-{k}")
+    live_views.replay(sweep, key="sweep-replay")
 
 
 def miner_comparison(runs: list[RunReport], margin: float) -> None:
@@ -36,6 +37,7 @@ def miner_comparison(runs: list[RunReport], margin: float) -> None:
             st.error(f"**{r.name}: collapse.** From step {at} every embedding of a batch sat at one point "
                      f"(mean distance < 0.05): every triplet's loss is then exactly the margin {margin}, and the "
                      "gradient no longer separates anything. This is the collapse FaceNet warns about.")
+    live_views.replay(runs, key="miners-replay")
 
 
 def centre_planes(runs: list[RunReport]) -> None:
@@ -45,3 +47,5 @@ def centre_planes(runs: list[RunReport]) -> None:
         with cols[k % len(cols)]:
             run_views.projection(r, key=f"centre-{k}")
             st.caption(f"{r.name}: verification accuracy {r.metrics['accuracy']:.3f}, AUC {r.metrics['auc']:.3f}")
+    st.markdown("**Watch the features form** (each λ's 2-D plane as it trained, in lockstep)")
+    live_views.replay(runs, key="centre-replay")

@@ -26,7 +26,8 @@ from siamese_core.service.jobs import CANCELLED, DONE, FAILED, Job, JobQueue, Qu
 from siamese_core.training import TrainConfig
 from siamese_core.viz.figures import training_curves
 
-from .shared import dataset
+from . import live_views
+from .shared import dataset, probe
 
 # Server settings (environment variables, see the README's "Running it for a class").
 WORKERS = int(os.environ.get("SIAMESE_LAB_WORKERS", "1"))
@@ -128,10 +129,13 @@ def submit(work, label: str, expected_seconds: float, key: str = "job", share_ke
 def start(cfg: TrainConfig, name: str, key: str = "job", n_projection: int = 1000) -> Job | None:
     """Queue one training run + its measurements (a RunReport) for this session."""
     train, test = _splits(cfg)
+    probe_set = probe(*_probe_args(cfg))
 
     def work(job: Job) -> RunReport:
+        _describe_probe(job.live, probe_set, test, [cfg], [name])
         return run_experiment(cfg, name, callbacks=[ProgressRecorder(job.live)], cancel_event=job.cancel_event,
-                              splits=(train, test), n_projection=n_projection)
+                              splits=(train, test), n_projection=n_projection, probe=probe_set,
+                              frames=job.live.setdefault("frames", []))
     return submit(work, name, expected_seconds(cfg), key,
                   share_key=run_share_key("run", [cfg], n_projection=n_projection), names=[name])
 
@@ -140,8 +144,13 @@ def start_sweep(cfgs: list[TrainConfig], names: list[str], label: str, key: str,
                 ) -> Job | None:
     """Queue several runs on one dataset, one after another, as one job (a sweep, a comparison)."""
     splits = _splits(cfgs[0])
-    return submit(lambda job: run_sweep(cfgs, names, splits, job.live, job.cancel_event, n_projection=n_projection),
-                  label, sum(expected_seconds(c) for c in cfgs), key,
+    probe_set = probe(*_probe_args(cfgs[0]))
+
+    def work(job: Job) -> list[RunReport]:
+        _describe_probe(job.live, probe_set, splits[1], cfgs, names)
+        return run_sweep(cfgs, names, splits, job.live, job.cancel_event, n_projection=n_projection,
+                         probe=probe_set)
+    return submit(work, label, sum(expected_seconds(c) for c in cfgs), key,
                   share_key=run_share_key("sweep", cfgs, n_projection=n_projection), names=list(names))
 
 
@@ -150,6 +159,26 @@ def _splits(cfg: TrainConfig):
     flat = cfg.flat()
     size = tuple(flat["image_size"]) if flat.get("image_size") else None
     return dataset(flat["dataset"], "train", size), dataset(flat["dataset"], "test", size)
+
+
+def warm(dataset_name: str) -> None:
+    """Load a training page's dataset and probe set now (once per server, cached), so that a press on
+    Train starts training — and shows its first live frame — within a second."""
+    dataset(dataset_name, "train")
+    probe(dataset_name)
+
+
+def _probe_args(cfg: TrainConfig) -> tuple:
+    flat = cfg.flat()
+    return flat["dataset"], tuple(flat["image_size"]) if flat.get("image_size") else None
+
+
+def _describe_probe(live: dict, probe_set, test, cfgs: list[TrainConfig], names: list[str]) -> None:
+    """What the live views need besides the frames: the probe's classes, and per run its score kind."""
+    flats = [c.flat() for c in cfgs]
+    live.update(probe_labels=probe_set.labels, class_names=list(test.class_names), run_name=names[0],
+                as_distance={n: not f["loss"].startswith("bce") for n, f in zip(names, flats)},
+                embedding_dims={n: f["embedding_dim"] for n, f in zip(names, flats)})
 
 
 def expected_seconds(cfg: TrainConfig) -> float:
@@ -171,15 +200,17 @@ def follow(key: str = "job", poll: float = 0.5, timeout: float | None = None):
     if job is None:
         return None
     q = job_queue()
-    bar, chart = st.empty(), st.empty()
-    t0, tick = time.monotonic(), 0
+    bar, frames, chart = st.empty(), st.empty(), st.empty()
+    t0, tick, seen = time.monotonic(), 0, {}
     while not job.done and (timeout is None or time.monotonic() - t0 < timeout):
         tick += 1
         _draw_progress(q, job, bar)
+        live_views.draw(job, frames, seen)  # only when a new frame came in
         if tick % CHART_EVERY == 1:  # the bar moves every poll; the figure is rebuilt less often
             _draw_curve(job, chart, tick)
         time.sleep(poll)
     bar.empty()
+    frames.empty()
     chart.empty()
     if not job.done:
         return None

@@ -98,7 +98,7 @@ class FrameRecorder(Callback):
     time (the first, before the clock starts, is free); past
     `max_frames`, every second old frame is dropped and frames come half as often."""
 
-    def __init__(self, probe: ProbeSet, frames: list | None = None, share: float = 0.08, max_frames: int = 240):
+    def __init__(self, probe: ProbeSet, frames: list | None = None, share: float = 0.06, max_frames: int = 240):
         if not 0 < share < 1 or max_frames < 4:
             raise ValueError("share must be in (0, 1) and max_frames ≥ 4")
         self.probe, self.share, self.max_frames = probe, share, max_frames

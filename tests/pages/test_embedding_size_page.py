@@ -32,5 +32,7 @@ def test_embedding_size_sweep_shows_accuracy_per_size():
     assert list(table["D"]) == [2, 16]  # sorted, whatever order they were picked in
     assert all(0.5 < a <= 1 for a in table["accuracy"])
     titles = [c.proto.spec for c in at.get("plotly_chart")]
-    assert any("raw 2-D embedding plane" in t for t in titles) and any("t-SNE" in t for t in titles)
+    assert any("raw 2-D embedding plane" in t for t in titles) and any("aligned PCA" in t for t in titles)
+    replay = [t for t in titles if '"frames"' in t and "Play" in t]  # the sweep's replay, sizes in lockstep
+    assert len(replay) == 1
     assert any("Training speed" in t for t in titles) and any("Verification versus embedding size" in t for t in titles)

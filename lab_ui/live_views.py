@@ -1,0 +1,80 @@
+"""Live training on a page: the latest frame's map and histograms while a job trains (small multiples for a
+sweep, one column per run), and the replay of a finished run (or several, in lockstep)."""
+from __future__ import annotations
+
+import streamlit as st
+
+from siamese_core.service.experiment import RunReport, tsne_of_probe
+from siamese_core.service.jobs import Job
+from siamese_core.viz.frame_figures import frame_caption, frame_histogram, frame_map, replay_figure
+
+MAP_HEIGHT = 330
+
+
+def _runs(live: dict) -> list[tuple[str, list]]:
+    """(name, frames so far) per run of a job: one for a single run, one per run of a sweep so far."""
+    frames = live.get("frames")
+    if isinstance(frames, dict):
+        return [(name, list(f)) for name, f in list(frames.items()) if f]
+    return [(live.get("run_name") or "this run", list(frames))] if frames else []
+
+
+def draw(job: Job, slot, seen: dict) -> None:
+    """Redraw `slot` when a new frame has come in (`seen` remembers what was drawn)."""
+    live = job.live
+    runs = _runs(live)
+    signature = tuple(len(f) for _, f in runs)
+    if not runs or signature == seen.get("signature"):
+        return
+    seen["signature"] = signature
+    labels, names = live.get("probe_labels"), live.get("class_names")
+    as_distance = live.get("as_distance", {})
+    tick = sum(signature)
+    with slot.container():
+        if len(runs) == 1:
+            name, frames = runs[0]
+            st.caption(f"Live, on {len(labels)} fixed test images: " + frame_caption(frames[-1]))
+            left, right = st.columns(2)
+            raw = frames[-1].layout.shape[1] == 2 and live.get("embedding_dims", {}).get(name) == 2
+            left.plotly_chart(frame_map(frames[-1], labels, names, raw_plane=raw), width="stretch",
+                              key=f"live-map-{job.id}-{tick}")
+            right.plotly_chart(frame_histogram(frames[-1], as_distance.get(name, True)), width="stretch",
+                               key=f"live-hist-{job.id}-{tick}")
+            return
+        st.caption(f"Live, on {len(labels)} fixed test images, one column per run so far.")
+        for col, (name, frames) in zip(st.columns(len(runs)), runs):
+            with col:
+                f = frames[-1]
+                st.markdown(f"**{name}** · step {f.step} · AUC {f.auc:.3f}")
+                raw = live.get("embedding_dims", {}).get(name) == 2
+                st.plotly_chart(frame_map(f, labels, names, raw_plane=raw, title=" ").update_layout(
+                    height=260, showlegend=False), width="stretch", key=f"live-map-{job.id}-{name}-{tick}")
+                st.plotly_chart(frame_histogram(f, as_distance.get(name, True), title=" ").update_layout(
+                    height=200, showlegend=False), width="stretch", key=f"live-hist-{job.id}-{name}-{tick}")
+
+
+def replay(reports: list[RunReport], key: str) -> None:
+    """Play or scrub through training: one figure, the runs side by side, stepping together."""
+    runs = [(r.name, r.frames, not r.score_is_probability) for r in reports if r.frames]
+    if not runs:
+        return
+    first = next(r for r in reports if r.frames)
+    st.plotly_chart(replay_figure(runs, first.projection_labels, first.class_names), width="stretch", key=key)
+    st.caption("▶ plays the training; the slider picks a step. Each frame is the same fixed test images "
+               "embedded at that step: the map (aligned from frame to frame) and the matched/mismatched histograms.")
+
+
+def tsne_button(report: RunReport, key: str) -> None:
+    """The live map is an aligned PCA; a t-SNE of the same final embeddings on request (about a second),
+    kept in this session (reports may be shared between sessions: they are never written to)."""
+    if report.projection_kind != "pca" or report.probe_embeddings is None:
+        return
+    if st.button("t-SNE of this map", key=f"{key}-tsne", help="started from the map shown, so it keeps its "
+                 "orientation"):
+        st.session_state.setdefault("_tsne", {})[id(report)] = tsne_of_probe(report)
+        st.rerun()
+
+
+def tsne_of(report: RunReport):
+    """The t-SNE this session asked for, if any."""
+    return st.session_state.get("_tsne", {}).get(id(report))
