@@ -73,7 +73,9 @@ except ValueError as exc:
     st.warning(f"{exc}.")
     res = None
 if res is not None:
-    fmt = lambda v: ", ".join(f"{x:.3g}" for x in v)
+    def fmt(v):
+        return ", ".join(f"{x:.3g}" for x in v)
+
     st.latex(rf"\lvert h_1 - h_2 \rvert = ({fmt(res.diff)})")
     st.latex(r"z = \sum_j \alpha_j \lvert h_{1j} - h_{2j}\rvert + b = "
              + " + ".join(f"({a:.3g})({d:.3g})" for a, d in zip(res.alpha, res.diff))

@@ -12,7 +12,7 @@ st.markdown(
     "**Verification** asks *are these two photos the same person?* One network embeds each face; the "
     "answer is a similarity compared with a threshold. **Identification** asks *who in my gallery is "
     "this?* and ranks the enrolled people. Two models answer side by side: the **class model**, Siamese "
-    "networks this project trains in about 20 CPU minutes on the AT&T/ORL faces of people s1–s30 (people "
+    "networks this project trains in about 25 minutes on one CPU core on the AT&T/ORL faces of people s1–s30 (people "
     "s31–s40 were never shown to them), and **SFace**, a face recogniser trained by OpenCV on a large face "
     "dataset.")
 try:
@@ -60,7 +60,8 @@ with verify_tab:
             heldout_view(verdicts, embedders, class_model, sface)
     notice("- Move τ: a lower threshold accepts more impostors (FAR up), a higher one rejects more genuine "
            "pairs (FRR up); the ROC point moves along the curve. There is no threshold without a cost.\n"
-           "- The class model learned from 24 people and 240 grey pictures in about 20 CPU minutes; SFace learned "
+           "- The class model learned from 24 people and 240 grey pictures in about 25 minutes of one CPU core; "
+           "SFace learned "
            "from hundreds of thousands of faces. On the same held-out pairs the gap is the lesson: metric "
            "learning works, and data is what makes it generalise.\n"
            "- Your own photo is far from the AT&T pictures (colour, lighting, background, camera): the small "

@@ -29,8 +29,10 @@ st.subheader("Map of the workshop")
 st.markdown(
     "| # | page | you tweak | you see |\n|---|---|---|---|\n"
     "| 1 | Convolution & pooling | image, kernel, stride, padding, pooling | feature maps and one cell's arithmetic |\n"
-    "| 2 | Siamese twins & the L1 layer | two feature vectors, weights α, distance | \\|h1 − h2\\|, σ, p, symmetry, BCE |\n"
-    "| 3 | Losses: BCE vs contrastive vs triplet | loss, margin, embedding size, budget | live training, histograms, t-SNE, ROC |\n"
+    "| 2 | Siamese twins & the L1 layer | two feature vectors, weights α, distance "
+    "| \\|h1 − h2\\|, σ, p, symmetry, BCE |\n"
+    "| 3 | Losses: BCE vs contrastive vs triplet | loss, margin, embedding size, budget "
+    "| histograms and map moving as it trains, replay, ROC |\n"
     "| 4 | Embedding size | sizes to sweep | accuracy and AUC versus size |\n"
     "| 5 | Triplet mining & center loss | miner, λ | active triplets, collapse, 2-D features |\n"
     "| 6 | One-shot learning | N, alphabet, your own drawing | N-way tasks, accuracy versus N |\n"

@@ -1,6 +1,7 @@
 """Fashion-MNIST pair verification within a 60-second training budget, against the course's way.
 
-Each run trains the same VGG-style twin for the same training time (validation excluded from the budget); validation accuracy is measured every `--val-every` steps, and the final model
+Each run trains the same VGG-style twin for the same training time (validation excluded from the budget);
+validation accuracy is measured every `--val-every` steps, and the final model
 is tested on 2,000 balanced test pairs at the threshold chosen on validation pairs.
 
 - in-batch pairs: each P×K batch of images goes through the twin once and every pair inside it counts;
@@ -22,7 +23,7 @@ import torch
 from benchmarks.results import command_line, conditions, write_result
 from siamese_core.evaluation.metrics import verification
 from siamese_core.service.experiment import load_splits
-from siamese_core.training import TrainConfig, train
+from siamese_core.training import TrainConfig
 
 # name → overrides of TrainConfig; the first two differ only in how pairs are formed.
 RUNS = {

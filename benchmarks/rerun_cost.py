@@ -50,7 +50,8 @@ def main(argv=None) -> dict:
     a = p.parse_args(argv)
     before = conditions()
     results = {}
-    for label, gc in (("forced gc.collect() (Streamlit's default)", "true"), ("no forced collection (this app)", "false")):
+    settings = (("forced gc.collect() (Streamlit's default)", "true"), ("no forced collection (this app)", "false"))
+    for label, gc in settings:
         with lab_server(env={"STREAMLIT_RUNNER_POST_SCRIPT_GC": gc}) as (url, proc):
             results[label] = asyncio.run(measure(url, proc.pid, a.repeats))
     print(f"server CPU per rerun / median response, {a.repeats} opens of each page by one session")

@@ -1,7 +1,8 @@
 """t-SNE of 2,000 embeddings: Siamese Lab's `tsne_2d` against scikit-learn's default `TSNE`, same process.
 
 The embeddings are real: a shipped Fashion-MNIST contrastive model (assets/) on 2,000 test images, or
-raw Fashion-MNIST pixels with `--pixels`. Each method runs `--repeats` times with seeds 0, 1, …; reports the median wall time, the ratio, and the
+raw Fashion-MNIST pixels with `--pixels`. Each method runs `--repeats` times with seeds 0, 1, …; reports the median
+wall time, the ratio, and the
 mean trustworthiness over the seeds (scikit-learn, k = 5, 10, 30): how well each map keeps the true
 nearest neighbours. One seed's trustworthiness moves in the fourth decimal from seed to seed, so the
 mean over seeds is what is compared.

@@ -137,7 +137,8 @@ def face_with_crops(slot: str, label: str, person: str, photo_no: int, samples, 
         return None
     crops = photo.crops(face, embedders)
     c1, c2 = st.columns(2)
-    how = "the AT&T picture as it is" if photo.att_framed and embedders[0].att_framed else "re-aligned from the eyes, grey"
+    as_it_is = photo.att_framed and embedders[0].att_framed
+    how = "the AT&T picture as it is" if as_it_is else "re-aligned from the eyes, grey"
     c1.image(crops["class"], caption=f"class model: {how}", width=110)
     c2.image(crops["sface"], caption="SFace: aligned 112×112", width=110)
     return crops

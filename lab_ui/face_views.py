@@ -59,7 +59,8 @@ def gallery_view(embedders, samples) -> None:
             except ValueError as exc:
                 st.error(str(exc))
         if len(listed):
-            st.dataframe(pd.DataFrame({"person": listed.names, "photos": [len(listed.entries[n]) for n in listed.names]}),
+            counts = [len(listed.entries[n]) for n in listed.names]
+            st.dataframe(pd.DataFrame({"person": listed.names, "photos": counts}),
                          hide_index=True)
     with c2:
         st.markdown("#### Identify")

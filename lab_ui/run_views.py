@@ -5,9 +5,9 @@ import numpy as np
 import pandas as pd
 import streamlit as st
 
-from siamese_core.viz import figures
 from siamese_core.evaluation.metrics import roc
 from siamese_core.service.experiment import RunReport
+from siamese_core.viz import figures
 
 from . import live_views
 from .shared import dataset

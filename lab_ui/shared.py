@@ -9,8 +9,8 @@ from pathlib import Path
 import streamlit as st
 
 from siamese_core import load_dataset, load_model
-from siamese_core.models.checkpoint import checkpoint_in
 from siamese_core.data import ImageSet, resolve_data_dir
+from siamese_core.models.checkpoint import checkpoint_in
 from siamese_core.service.live_frames import ProbeSet, probe_set
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"

@@ -29,10 +29,10 @@ from siamese_core.viz.figures import training_curves
 from . import live_views
 from .shared import dataset, probe
 
-# Server settings (environment variables, see the README's "Running it for a class").
+# Server settings (environment variables, see docs/classroom.md).
 WORKERS = int(os.environ.get("SIAMESE_LAB_WORKERS", "1"))
 # One torch thread per job by default: on a busy CPU, more threads per job fight each other (OpenMP
-# spin-waiting) and every run slows down many times over; see BENCHMARKS.md.
+# spin-waiting) and every run slows down many times over; see docs/benchmarks.md.
 THREADS_PER_JOB = int(os.environ.get("SIAMESE_LAB_THREADS_PER_JOB", "1"))
 MAX_WAITING = int(os.environ.get("SIAMESE_LAB_MAX_WAITING", "30"))
 MAX_RUNS = int(os.environ.get("SIAMESE_LAB_MAX_RUNS", "12"))                # per session

@@ -6,7 +6,8 @@ Streamlit's widget identity includes the starting value, which the URL has just 
 move of the same widget would be dropped (the slider jumps back)."""
 from __future__ import annotations
 
-from typing import Sequence, TypeVar
+from collections.abc import Sequence
+from typing import TypeVar
 
 import streamlit as st
 

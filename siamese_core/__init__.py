@@ -2,10 +2,10 @@
 
 No user interface here: the Streamlit pages and the command line both call this package.
 """
-from .models.checkpoint import load_model, save_checkpoint
 from .data import DATASETS, DatasetNotFoundError, ImageSet, load_dataset
 from .models import ModelConfig, SiameseNet
-from .training import Callback, Trainer, TrainConfig, train
+from .models.checkpoint import load_model, save_checkpoint
+from .training import Callback, TrainConfig, Trainer, train
 
 __all__ = ["DATASETS", "Callback", "DatasetNotFoundError", "ImageSet", "ModelConfig", "SiameseNet",
            "TrainConfig", "Trainer", "load_dataset", "load_model", "save_checkpoint", "train"]

@@ -85,7 +85,7 @@ def class_model(load):
 
 
 @pytest.fixture(scope="session")
-def astronaut() -> np.ndarray:
+def astronaut() -> np.ndarray:  # noqa: F821 (numpy comes with scikit-image)
     """scikit-image's astronaut (Eileen Collins, NASA, public domain): a real colour photo with one face."""
     data = pytest.importorskip("skimage.data")
     return data.astronaut()

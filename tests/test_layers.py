@@ -3,7 +3,6 @@ no module over MAX_LINES. An AST walk: nothing of the package is imported."""
 from __future__ import annotations
 
 import ast
-from collections import defaultdict
 from pathlib import Path
 
 PACKAGE = Path(__file__).resolve().parents[1] / "siamese_core"

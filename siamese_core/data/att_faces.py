@@ -50,9 +50,11 @@ def load_att_faces_aligned(root: Path, split: str, download: bool = False) -> Im
     """The AT&T/ORL pictures re-framed the way every upload is: YuNet finds the eyes, a rotation and a
     scale put them level at their average AT&T place (siamese_core.vision.align). A face picture then
     differs from another less by how close the person sat or how the head tilted, more by who it is."""
-    from ..vision.align import att_crop  # OpenCV's face models only when this dataset is asked for
+    from ..vision.align import (
+        att_crop,  # OpenCV's face models only when this dataset is asked for
+        dataset_face,
+    )
     from ..vision.detect import FaceDetector
-    from ..vision.align import dataset_face
     pictures = load_att_faces(root, "all")
     detector = FaceDetector()
     rgbs = (dataset_rgb(pictures, k) for k in range(len(pictures)))

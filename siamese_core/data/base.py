@@ -64,13 +64,13 @@ class ImageSet:
         return {k: (v[idx] if isinstance(v, torch.Tensor) and v.ndim and len(v) == n else v)
                 for k, v in self.meta.items()}
 
-    def subset(self, indices) -> "ImageSet":
+    def subset(self, indices) -> ImageSet:
         """Rows `indices`, labels kept as they are (class_names unchanged)."""
         idx = torch.as_tensor(indices, dtype=torch.long)
         return ImageSet(self.name, self.split, self.images[idx], self.labels[idx],
                         self.class_names, self.alphabets, self._meta_rows(idx))
 
-    def classes_subset(self, classes) -> "ImageSet":
+    def classes_subset(self, classes) -> ImageSet:
         """Only the given classes, relabelled 0..len(classes)-1 in the given order."""
         classes = [int(c) for c in classes]
         remap = torch.full((self.num_classes,), -1, dtype=torch.long)

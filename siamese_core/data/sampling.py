@@ -5,8 +5,8 @@ can be replayed and shown. y = 1 means "same class" everywhere.
 """
 from __future__ import annotations
 
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Iterator, Sequence
 
 import torch
 
@@ -54,7 +54,8 @@ def sample_pairs(labels, n_pairs: int, seed: int | torch.Generator | None = 0
     while bad.any():
         dj[bad] = torch.randint(len(labels), (int(bad.sum()),), generator=g)
         bad = labels[di] == labels[dj]
-    i = torch.cat([same_i, di]); j = torch.cat([same_j, dj])
+    i = torch.cat([same_i, di])
+    j = torch.cat([same_j, dj])
     y = torch.cat([torch.ones(half), torch.zeros(half)])
     perm = torch.randperm(n_pairs, generator=g)
     return i[perm], j[perm], y[perm]
@@ -89,7 +90,8 @@ def batch_pairs(labels: torch.Tensor, generator: torch.Generator | None = None
     if len(pos_i) > k:
         pos_pick = torch.randperm(len(pos_i), generator=generator)[:k]
         pos_i, pos_j = pos_i[pos_pick], pos_j[pos_pick]
-    i = torch.cat([pos_i, neg_i[pick]]); j = torch.cat([pos_j, neg_j[pick]])
+    i = torch.cat([pos_i, neg_i[pick]])
+    j = torch.cat([pos_j, neg_j[pick]])
     y = torch.cat([torch.ones(len(pos_i)), torch.zeros(k)])
     return i, j, y
 

@@ -5,12 +5,11 @@ applied unchanged to test data.
 """
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Callable
 
 import numpy as np
 import torch
-import torch.nn.functional as F
 from sklearn.metrics import roc_auc_score, roc_curve
 
 from ..data import ImageSet
@@ -29,7 +28,8 @@ def pair_scores(model, h: torch.Tensor, i: torch.Tensor, j: torch.Tensor, batch_
 
 def best_threshold(scores, y) -> tuple[float, float]:
     """The threshold (predict same when score ≥ t) that maximises accuracy on these pairs."""
-    s = np.asarray(scores, dtype=np.float64); y = np.asarray(y).astype(bool)
+    s = np.asarray(scores, dtype=np.float64)
+    y = np.asarray(y).astype(bool)
     order = np.argsort(-s)
     s_sorted, y_sorted = s[order], y[order]
     # Predict "same" for the top k scores: correct = same among top k + different among the rest.
@@ -49,7 +49,8 @@ def best_threshold(scores, y) -> tuple[float, float]:
 
 
 def accuracy_at(scores, y, threshold: float) -> float:
-    s = np.asarray(scores); y = np.asarray(y).astype(bool)
+    s = np.asarray(scores)
+    y = np.asarray(y).astype(bool)
     return float(((s >= threshold) == y).mean())
 
 

@@ -15,16 +15,16 @@ model's input size.
 from __future__ import annotations
 
 import time
+from collections.abc import Callable
 from dataclasses import replace
-from typing import Callable
 
 import torch
 
-from . import metrics as ev
 from ..data import load_dataset, load_official_runs
 from ..data.omniglot import TEST_ALPHABETS, VALIDATION_ALPHABETS, alphabet_subset
-from ..data.strokes import omniglot_pen
 from ..data.sampling import sample_tasks
+from ..data.strokes import omniglot_pen
+from . import metrics as ev
 
 # The published anchors (Koch et al. 2015, Tables 1–3; Lake et al. 2015 for humans and HBPL).
 PAPER = {
@@ -110,8 +110,13 @@ def oneshot_report(model, data_dir=None, tasks: int = 1000, seed: int = 0,
 def format_report(r: dict) -> str:
     """The report as the aligned text table the command prints."""
     p, o, v, m = r["paper"], r["official_runs"], r["verification"], r["mnist"]
-    pct = lambda x: f"{100 * x:6.2f} %"
-    row = lambda name, ours, pixels, paper: f"{name:<48s} {ours:>10s} {pixels:>12s}   {paper}"
+
+    def pct(x):
+        return f"{100 * x:6.2f} %"
+
+    def row(name, ours, pixels, paper):
+        return f"{name:<48s} {ours:>10s} {pixels:>12s}   {paper}"
+
     lines = [row("figure", "this model", "1-NN pixels", "paper"),
              row(f"Omniglot 20-way one-shot, official runs ({o['trials']})", pct(o["accuracy"]),
                  pct(o["pixel_1nn_accuracy"]), f"{pct(p['official_runs_accuracy'])} Koch, "

@@ -135,7 +135,10 @@ class CellArithmetic:
         """'x·w + x·w + … = total' with the numbers; products with a 0 factor are left out (as a
         teacher would) unless skip_zero is False. Long sums wrap every 5 terms."""
         shown = [t for t in self.terms if not (skip_zero and (t.x == 0 or t.w == 0))]
-        f = lambda v: f"{v:.{decimals}f}".replace("-", "{-}")
+
+        def f(v):
+            return f"{v:.{decimals}f}".replace("-", "{-}")
+
         parts = [rf"{f(t.x)}\cdot{f(t.w)}" for t in shown] or ["0"]
         lines = [" + ".join(parts[i:i + 5]) for i in range(0, len(parts), 5)]
         body = r" \\ &+ ".join(lines)

@@ -11,8 +11,8 @@ from PIL import Image
 from ..data import ImageSet
 from ..data.omniglot import alphabet_subset
 from ..data.registry import resize_images
-from ..evaluation.metrics import model_scorer
 from ..data.sampling import sample_tasks
+from ..evaluation.metrics import model_scorer
 
 
 @dataclass

@@ -13,9 +13,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..models.checkpoint import load_model
 from ..data import load_dataset
 from ..evaluation.metrics import best_threshold
+from ..models.checkpoint import load_model
 from ..vision.detect import FaceDetector, haar_boxes
 from .embedders import ClassModelEmbedder, Embedder, SFaceEmbedder, training_dataset
 from .verify import dataset_rgb, heldout_pair_scores, validation_threshold
@@ -77,7 +77,8 @@ def run(checkpoint: Path = DEFAULT_CHECKPOINT, n_pairs: int = 2000, seed: int = 
     test = load_dataset("faces", "test", data_dir)
     out = {"checkpoint": str(checkpoint), "test_people": "s31–s40", "pairs": n_pairs, "seed": seed, "models": {}}
     t0 = time.perf_counter()
-    for framed, suffix, how in ((True, "", "AT&T pictures as they are"), (False, "_aligned", "re-aligned like an upload")):
+    inputs = ((True, "", "AT&T pictures as they are"), (False, "_aligned", "re-aligned like an upload"))
+    for framed, suffix, how in inputs:
         pixels = PixelEmbedder(_pixel_threshold(detector, data_dir, n_pairs, seed, framed))
         embedders = [class_model, sface, pixels] if framed else [class_model, pixels]
         held = heldout_pair_scores(embedders, detector, test, n_pairs, seed, att_framed=framed)
@@ -101,9 +102,11 @@ def run(checkpoint: Path = DEFAULT_CHECKPOINT, n_pairs: int = 2000, seed: int = 
 
 
 def _print(r: dict) -> None:
-    print(f"held-out people {r['test_people']}: {r['pictures']} pictures, {r['pairs']} balanced pairs (seed {r['seed']})")
-    print(f"faces found: YuNet {r['yunet_detected']}/{r['pictures']}, Haar cascade {r['haar_detected']}/{r['pictures']}")
-    print(f"{'model':30s} {'input':27s} {'threshold':>9s} {'accuracy':>8s} {'AUC':>6s} {'EER':>6s} {'FAR':>6s} {'FRR':>6s}")
+    n = r["pictures"]
+    print(f"held-out people {r['test_people']}: {n} pictures, {r['pairs']} balanced pairs (seed {r['seed']})")
+    print(f"faces found: YuNet {r['yunet_detected']}/{n}, Haar cascade {r['haar_detected']}/{n}")
+    print(f"{'model':30s} {'input':27s} {'threshold':>9s} {'accuracy':>8s} "
+          f"{'AUC':>6s} {'EER':>6s} {'FAR':>6s} {'FRR':>6s}")
     for m in r["models"].values():
         print(f"{m['name']:30s} {m['input']:27s} {m['threshold']:9.4f} {m['accuracy']:8.4f} {m['auc']:6.4f} "
               f"{m['eer']:6.4f} {m['far']:6.4f} {m['frr']:6.4f}")

@@ -2,18 +2,18 @@
 against — scores of balanced held-out pairs of people never trained on (AT&T s31–s40)."""
 from __future__ import annotations
 
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Callable, Sequence
 
 import numpy as np
 
 from ..data import ImageSet
 from ..data.att_faces import dataset_rgb
+from ..data.sampling import sample_pairs
 from ..data.splits import validation_split
 from ..evaluation.metrics import accuracy_at, best_threshold, embed, equal_error_rate, pair_scores, roc_auc
-from ..data.sampling import sample_pairs
 from ..vision.align import dataset_face
-from ..vision.detect import Face, FaceDetector
+from ..vision.detect import FaceDetector
 from .embedders import Embedder
 from .photos import FacePhoto
 

@@ -9,4 +9,5 @@ from .pair_bce_loss import PairBCELoss, bce
 from .prototypical_loss import PrototypicalLoss
 from .triplet_loss import TripletLoss
 
-__all__ = ["BaseLoss", "CenterLoss", "ContrastiveLoss", "CosFaceLoss", "PairBCELoss", "PrototypicalLoss", "TripletLoss", "bce"]
+__all__ = ["BaseLoss", "CenterLoss", "ContrastiveLoss", "CosFaceLoss", "PairBCELoss", "PrototypicalLoss",
+           "TripletLoss", "bce"]

@@ -74,7 +74,7 @@ class KochBackbone(nn.Module):
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.head(self.features(x))
 
-    def koch_init_(self) -> "KochBackbone":
+    def koch_init_(self) -> KochBackbone:
         """The paper's initialisation: conv W ~ N(0, 1e-2), biases ~ N(0.5, 1e-2), dense W ~ N(0, 2e-1).
 
         The paper gives these as standard deviations written 10⁻² and 2·10⁻¹."""

@@ -1,8 +1,8 @@
 """The Siamese network: one twin module applied to both inputs, then a distance or a pair head."""
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, fields
-from typing import Sequence
 
 import numpy as np
 import torch
@@ -11,8 +11,8 @@ from PIL import Image
 from torch import nn
 
 from ..distances import make_distance
-from .embed import embed
 from .backbones import FaceCNN, KochBackbone, TwinEnsemble, VGGBackbone
+from .embed import embed
 from .heads import HEADS
 
 BACKBONES = ("vgg", "koch", "koch-small", "face-cnn")
@@ -53,7 +53,7 @@ class ModelConfig:
             raise ValueError("members must be ≥ 1, and more than 1 only for the face-cnn twin without a pair head")
 
     @classmethod
-    def from_dict(cls, d: dict) -> "ModelConfig":
+    def from_dict(cls, d: dict) -> ModelConfig:
         names = {f.name for f in fields(cls)}
         return cls(**{k: v for k, v in d.items() if k in names})
 
@@ -100,7 +100,7 @@ class SiameseNet(nn.Module):
             padded = F.pad(x, (s, s, s, s))
             h, w = x.shape[-2:]
             moves = ((s, s), (0, s), (2 * s, s), (s, 0), (s, 2 * s))  # (top, left) of each crop
-            return torch.stack([self._embed_once(padded[..., t:t + h, l:l + w]) for t, l in moves]).mean(0)
+            return torch.stack([self._embed_once(padded[..., t:t + h, s:s + w]) for t, s in moves]).mean(0)
         return self._embed_once(x)
 
     def _embed_once(self, x: torch.Tensor) -> torch.Tensor:

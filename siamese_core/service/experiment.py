@@ -19,8 +19,8 @@ from ..data import ImageSet, load_dataset
 from ..data.splits import validation_split as _split
 from ..evaluation.metrics import embed, verification
 from ..training import Callback, TrainConfig, train
-from .live_frames import FrameRecorder, ProbeSet
 from ..viz.projection import tsne_2d
+from .live_frames import FrameRecorder, ProbeSet
 
 MAX_HISTORY = 400  # rows of the training curve kept per run (evenly thinned)
 
@@ -59,7 +59,8 @@ class RunReport:
     @property
     def nbytes(self) -> int:
         arrays = (self.test_scores, self.test_same, self.projection, self.projection_labels, self.projection_index)
-        extra = (0 if self.probe_embeddings is None else self.probe_embeddings.nbytes) + sum(f.nbytes for f in self.frames)
+        probe = 0 if self.probe_embeddings is None else self.probe_embeddings.nbytes
+        extra = probe + sum(f.nbytes for f in self.frames)
         return int(sum(a.nbytes for a in arrays) + 200 * (len(self.history) + len(self.val_history)) + 4096 + extra)
 
 

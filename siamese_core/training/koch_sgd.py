@@ -42,7 +42,7 @@ class KochSchedule:
     @classmethod
     def build(cls, model: nn.Module, lrs, momenta, l2s, lr: float, momentum: float, weight_decay: float,
               momentum_start: float = 0.5, momentum_epochs: int = 20, lr_decay: float = 0.01,
-              extra_params=()) -> "KochSchedule":
+              extra_params=()) -> KochSchedule:
         layers = layers_with_weights(model)
         n = len(layers)
         lrs, mus, l2s = (_per_layer(lrs, lr, n, "layer_lrs"), _per_layer(momenta, momentum, n, "layer_momentum"),

@@ -10,7 +10,8 @@ values below sit inside its search ranges (η ∈ [1e-4, 1e-1], μ ∈ [0, 1], �
 Full size, this is days of CPU time.
 
 oneshot-cpu: the recipe behind assets/oneshot-omniglot.pt, trained with `--seconds 1300 --threads 1`
-on one core of a 2-core CPU (28 minutes with its validation) (see assets/one-shot.md for how it was chosen and what it reaches).
+on one core of a 2-core CPU (28 minutes with its validation) (see docs/models/one-shot.md for how it was
+chosen and what it reaches).
 
 faces-cpu: the recipe behind assets/faces_siamese.pt, five twins of about four minutes each on one CPU
 core (25 minutes in all; see assets/faces.md for how it was chosen on validation people and what it

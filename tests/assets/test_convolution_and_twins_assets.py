@@ -6,14 +6,15 @@ import pytest
 import torch
 
 from siamese_core import load_model
-from siamese_core.evaluation.metrics import accuracy_at, roc_auc
 from siamese_core.data.sampling import sample_pairs
+from siamese_core.evaluation.metrics import accuracy_at, roc_auc
 
 ASSETS = Path(__file__).resolve().parents[2] / "assets"
 # (file, dataset, recorded test accuracy on 2,000 pairs, recorded AUC): see the assets note.
 SHIPPED = [("mnist_koch_l1.pt", "mnist", 0.9455, 0.9823)]
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("filename,dataset,accuracy,auc", SHIPPED)
 def test_shipped_checkpoint_scores_at_its_recorded_level(filename, dataset, accuracy, auc, load):
     path = ASSETS / filename

@@ -9,6 +9,7 @@ from siamese_core.evaluation.metrics import verification
 from siamese_core.service.experiment import validation_split
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("filename", sorted(LOSS_RUNS))
 def test_shipped_loss_run_scores_as_recorded(filename, load):
     path = ASSETS / filename

@@ -15,6 +15,7 @@ def run_cli(*args, env_extra=None):
                           env=env, timeout=600)
 
 
+@pytest.mark.slow
 def test_help_documents_every_option():
     for sub in ("train", "evaluate"):
         out = run_cli(sub, "--help")
@@ -33,6 +34,7 @@ def digits_checkpoint(tmp_path_factory):
     return path
 
 
+@pytest.mark.slow
 def test_train_writes_a_loadable_checkpoint(digits_checkpoint):
     model = load_model(digits_checkpoint)
     assert model.input_size == (8, 8) and model.threshold is not None
@@ -40,6 +42,7 @@ def test_train_writes_a_loadable_checkpoint(digits_checkpoint):
     assert model.metrics["stopped_because"] == "epochs"
 
 
+@pytest.mark.slow  # the module's checkpoint trains 30 epochs first
 def test_evaluate_verification_json(digits_checkpoint, capsys):
     assert main(["evaluate", str(digits_checkpoint), "--task", "verification", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
@@ -47,6 +50,7 @@ def test_evaluate_verification_json(digits_checkpoint, capsys):
     assert out["accuracy"] > 0.93 and out["auc"] > 0.95 and 0 <= out["eer"] < 0.1
 
 
+@pytest.mark.slow  # the module's checkpoint trains 30 epochs first
 def test_evaluate_oneshot_and_retrieval(digits_checkpoint, capsys):
     assert main(["evaluate", str(digits_checkpoint), "--task", "oneshot", "--n-way", "5", "--tasks", "300",
                  "--json"]) == 0
@@ -57,12 +61,14 @@ def test_evaluate_oneshot_and_retrieval(digits_checkpoint, capsys):
     assert out["precision_at_1"] > 0.9 and 0 < out["map_at_r"] <= 1
 
 
+@pytest.mark.slow  # the module's checkpoint trains 30 epochs first
 def test_human_output(digits_checkpoint, capsys):
     assert main(["evaluate", str(digits_checkpoint), "--pairs", "200"]) == 0
     text = capsys.readouterr().out
     assert "accuracy" in text and "threshold" in text and "{" not in text
 
 
+@pytest.mark.slow
 def test_missing_dataset_is_one_clear_sentence(tmp_path):
     out = run_cli("train", "--dataset", "mnist", "--data-dir", str(tmp_path), "--out", str(tmp_path / "x.pt"))
     assert out.returncode == 2
@@ -76,6 +82,7 @@ def test_datasets_status(tmp_path, capsys):
     assert status["digits"] is True and status["mnist"] is False
 
 
+@pytest.mark.slow
 def test_omniglot_oneshot_reports_official_runs_and_baseline(load, data_dir, tmp_path, capsys):
     load("omniglot", "evaluation")  # skips (or fails under CI) when Omniglot is missing
     ckpt = tmp_path / "omni.pt"
@@ -92,6 +99,7 @@ def test_omniglot_oneshot_reports_official_runs_and_baseline(load, data_dir, tmp
     assert 0.15 < out["official_runs_pixel_1nn_accuracy"] < 0.28
 
 
+@pytest.mark.slow
 def test_train_help_lists_every_setting_with_its_default_and_choices():
     from dataclasses import fields
 
@@ -120,11 +128,13 @@ def test_options_parse_into_the_config_and_beside_a_preset():
     assert not cfg.data.rotations and cfg.budget.seconds == 30  # typed beside it
 
 
+@pytest.mark.slow
 def test_a_bad_combination_is_one_sentence(tmp_path):
     out = run_cli("train", "--loss", "triplet", "--pair-set", "100", "--out", str(tmp_path / "x.pt"))
     assert out.returncode == 2 and out.stderr.startswith("error: pair_set needs") and "Traceback" not in out.stderr
 
 
+@pytest.mark.slow  # the module's checkpoint trains 30 epochs first
 def test_evaluate_writes_its_json_to_a_file(digits_checkpoint, tmp_path, capsys):
     path = tmp_path / "eval.json"
     assert main(["evaluate", str(digits_checkpoint), "--pairs", "200", "--json", "--out", str(path)]) == 0
@@ -139,4 +149,4 @@ def test_download_takes_a_dataset_or_all(tmp_path, capsys):
     assert main(["download", "digits", "--data-dir", str(tmp_path), "--json"]) == 0
     captured = capsys.readouterr()
     assert json.loads(captured.out)["downloaded"] == "digits"
-    assert "100%" in captured.err and "done" in captured.err
+    assert "100%" in captured.err and "Digits" in captured.err

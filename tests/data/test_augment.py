@@ -8,8 +8,10 @@ from siamese_core.data.augment import AffineParams, KochAffine
 
 def test_drawn_parameters_stay_in_the_paper_ranges_with_probability_half():
     params = KochAffine().sample(4000, torch.Generator().manual_seed(0))
-    th = torch.tensor([p.theta for p in params]); sx = torch.tensor([p.s_x for p in params])
-    rx = torch.tensor([p.rho_x for p in params]); tx = torch.tensor([p.t_x for p in params])
+    th = torch.tensor([p.theta for p in params])
+    sx = torch.tensor([p.s_x for p in params])
+    rx = torch.tensor([p.rho_x for p in params])
+    tx = torch.tensor([p.t_x for p in params])
     assert th.abs().max() <= 10 and rx.abs().max() <= 0.3 and tx.abs().max() <= 2
     assert sx.min() >= 0.8 and sx.max() <= 1.2
     for v, identity in ((th, 0.0), (sx, 1.0), (rx, 0.0), (tx, 0.0)):
@@ -24,13 +26,15 @@ def test_identity_parameters_leave_the_image_unchanged():
 
 
 def test_translation_moves_content_by_whole_pixels():
-    x = torch.zeros(1, 1, 20, 20); x[0, 0, 10, 10] = 1
+    x = torch.zeros(1, 1, 20, 20)
+    x[0, 0, 10, 10] = 1
     out = KochAffine().apply(x, [AffineParams(t_x=2.0, t_y=-1.0)])
     assert out[0, 0].argmax().item() == 9 * 20 + 12  # row 10 − 1, column 10 + 2
 
 
 def test_rotation_turns_a_bar():
-    x = torch.zeros(1, 1, 41, 41); x[0, 0, 20, 5:36] = 1  # horizontal bar
+    x = torch.zeros(1, 1, 41, 41)
+    x[0, 0, 20, 5:36] = 1  # horizontal bar
     out = KochAffine().apply(x, [AffineParams(theta=90.0)])[0, 0]
     assert out[5:36, 20].mean() > 0.8 and out[20, 5:15].mean() < 0.1  # now vertical
 

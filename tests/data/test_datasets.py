@@ -18,8 +18,15 @@ import torch
 from PIL import Image
 from torchvision.datasets import MNIST, FashionMNIST
 
-from siamese_core.data import (DATASETS, ENV_VAR, DatasetNotFoundError, dataset_status, load_dataset,
-                               load_official_runs, resolve_data_dir)
+from siamese_core.data import (
+    DATASETS,
+    ENV_VAR,
+    DatasetNotFoundError,
+    dataset_status,
+    load_dataset,
+    load_official_runs,
+    resolve_data_dir,
+)
 
 DATA_DIR = resolve_data_dir()
 
@@ -141,6 +148,7 @@ def test_digits_need_no_files(tmp_path):
     ("mnist", MNIST, [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]),
     ("fashion-mnist", FashionMNIST, [9, 0, 0, 3, 0, 2, 7, 2, 5, 5]),
 ])
+@pytest.mark.slow
 def test_mnist_like(name, cls, first_labels):
     train, test = load(name, "train"), load(name, "test")
     assert_images(train, 60_000, (28, 28), 10)
@@ -201,6 +209,7 @@ def evaluation():
     return load("omniglot", "evaluation")
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("split, n_classes, n_alphabets", [("background", 964, 30), ("evaluation", 659, 20)])
 def test_omniglot_splits(split, n_classes, n_alphabets, request):
     ds = request.getfixturevalue(split)
@@ -239,6 +248,7 @@ def pixel_keys(images: torch.Tensor) -> list[bytes]:
     return [row.tobytes() for row in np.packbits(images.flatten(1).numpy() > 0.5, axis=1)]
 
 
+@pytest.mark.slow
 def test_official_one_shot_runs(evaluation, background):
     zip_path = DATA_DIR / "omniglot" / "official" / "all_runs.zip"
     require(zip_path.is_file(), "omniglot/official/all_runs.zip")
@@ -280,6 +290,7 @@ def test_corrupt_official_runs_zip(tmp_path):
 
 # --- faces ----------------------------------------------------------------------------------------------
 
+@pytest.mark.slow
 @pytest.mark.parametrize("name, size", [("faces", (112, 92)), ("olivetti", (64, 64))])
 def test_faces_split_by_person(name, size):
     full, train, test = (load(name, s) for s in ("all", "train", "test"))
@@ -293,6 +304,7 @@ def test_faces_split_by_person(name, size):
     assert full.images.std() > 0.1
 
 
+@pytest.mark.slow
 def test_realigned_faces_put_the_eyes_where_an_upload_puts_them():
     """faces-aligned: the same 400 pictures and people, each re-framed from YuNet's eyes, so that YuNet
     run again on the result finds the eyes at the average AT&T place (as for any aligned upload)."""

@@ -88,6 +88,7 @@ def test_faces_say_there_is_no_download(tmp_path):
 
 # --- downloads that work ----------------------------------------------------------------------------------
 
+@pytest.mark.slow
 def test_mnist_downloads_verifies_and_loads(mirror, tmp_path):
     root, progress = tmp_path / "data", Recorder()
     download_dataset("mnist", root, progress)
@@ -168,6 +169,7 @@ def test_a_cut_file_is_refused_and_leaves_nothing(handler, why, monkeypatch, tmp
     assert files_under(tmp_path) == []
 
 
+@pytest.mark.slow
 def test_only_the_corrupt_file_is_fetched_again(mirror, tmp_path):
     raw = tmp_path / "MNIST" / "raw"
     raw.mkdir(parents=True)

@@ -8,8 +8,7 @@ import pytest
 import torch
 from torch.testing import assert_close
 
-from siamese_core.distances import DISTANCE_NAMES, BaseDistance, CosineDistance, LpDistance, make_distance
-from siamese_core.distances import lp_distance
+from siamese_core.distances import DISTANCE_NAMES, BaseDistance, CosineDistance, LpDistance, lp_distance, make_distance
 
 
 # --- plain-Python oracle ------------------------------------------------------------------------

@@ -1,19 +1,26 @@
-import itertools
 
 import numpy as np
 import pytest
 import torch
 
-from siamese_core.evaluation.metrics import (accuracy_at, best_threshold, equal_error_rate, oneshot_accuracy,
-                                     pixel_scorer, retrieval_metrics, roc_auc)
-from siamese_core.distances import LpDistance
 from siamese_core.data.sampling import Task
+from siamese_core.distances import LpDistance
+from siamese_core.evaluation.metrics import (
+    accuracy_at,
+    best_threshold,
+    equal_error_rate,
+    oneshot_accuracy,
+    pixel_scorer,
+    retrieval_metrics,
+    roc_auc,
+)
 
 
 def test_best_threshold_matches_brute_force():
     rng = np.random.default_rng(0)
     for _ in range(20):
-        s = rng.normal(size=40).round(1); y = rng.integers(0, 2, 40)
+        s = rng.normal(size=40).round(1)
+        y = rng.integers(0, 2, 40)
         t, acc = best_threshold(s, y)
         brute = max(((s >= c) == y).mean() for c in np.concatenate([s, [s.max() + 1]]))
         assert acc == pytest.approx(brute) and accuracy_at(s, y, t) == pytest.approx(acc)
@@ -30,7 +37,8 @@ def test_auc_and_eer_on_separable_and_random_scores():
 
 def test_eer_brute_force():
     rng = np.random.default_rng(2)
-    y = rng.integers(0, 2, 300); s = rng.normal(size=300) + y
+    y = rng.integers(0, 2, 300)
+    s = rng.normal(size=300) + y
     # Brute force: the threshold where FAR and FRR are closest.
     best = min((abs(((s >= t) & (y == 0)).sum() / (y == 0).sum() - ((s < t) & (y == 1)).sum() / (y == 1).sum()),
                 (((s >= t) & (y == 0)).sum() / (y == 0).sum() + ((s < t) & (y == 1)).sum() / (y == 1).sum()) / 2)
@@ -48,9 +56,11 @@ def test_oneshot_argmax_decision_and_pixel_baseline():
 
 def test_retrieval_metrics_brute_force():
     torch.manual_seed(0)
-    h = torch.randn(30, 3); labels = torch.randint(0, 4, (30,))
+    h = torch.randn(30, 3)
+    labels = torch.randint(0, 4, (30,))
     got = retrieval_metrics(h, labels, LpDistance())
-    d = torch.cdist(h, h); d.fill_diagonal_(float("inf"))
+    d = torch.cdist(h, h)
+    d.fill_diagonal_(float("inf"))
     p1, aps = [], []
     for q in range(30):
         order = d[q].argsort().tolist()

@@ -12,12 +12,12 @@ import torch
 
 from siamese_core.data import load_official_runs, resolve_data_dir
 from siamese_core.data.omniglot import TEST_ALPHABETS, VALIDATION_ALPHABETS, alphabet_subset, native_images
-from siamese_core.training.koch_sgd import KochSchedule
+from siamese_core.data.sampling import PairSetBatches, sample_tasks
 from siamese_core.losses import PrototypicalLoss
 from siamese_core.models import ModelConfig, SiameseNet
+from siamese_core.training.koch_sgd import KochSchedule
 from siamese_core.training.presets import preset_config
-from siamese_core.data.sampling import PairSetBatches, sample_tasks
-from siamese_core.training.trainer import Trainer, TrainConfig
+from siamese_core.training.trainer import TrainConfig, Trainer
 
 
 @pytest.fixture(scope="module")
@@ -34,6 +34,7 @@ def evaluation(load):
 
 
 # --- the official runs ----------------------------------------------------------------------------
+@pytest.mark.slow
 def test_official_runs_parse_all_20_runs_with_their_answer_keys(runs, data_dir):
     assert [r.run for r in runs] == list(range(1, 21))
     path = resolve_data_dir(data_dir) / "omniglot" / "official" / "all_runs.zip"
@@ -51,6 +52,7 @@ def test_official_runs_parse_all_20_runs_with_their_answer_keys(runs, data_dir):
             assert sorted(r.answers.tolist()) == list(range(20))  # each character queried once
 
 
+@pytest.mark.slow
 def test_validation_alphabets_never_appear_in_the_official_runs(runs, data_dir, evaluation):
     """Every run image is found in the evaluation set, and its alphabet is a test alphabet."""
     assert set(TEST_ALPHABETS).isdisjoint(VALIDATION_ALPHABETS)
@@ -138,6 +140,7 @@ def test_pair_set_is_fixed_and_each_pair_comes_back_with_its_distortions():
     assert batches.y.sum() == 10
 
 
+@pytest.mark.slow
 def test_koch_preset_runs_a_few_steps_at_small_size(load):
     """The paper's recipe end to end (koch init, koch-sgd, fixed distorted pairs, one-shot validation on
     the validation alphabets), shrunk: 1/16 of the channels, 48 pairs, one epoch."""
@@ -157,6 +160,7 @@ def test_koch_preset_runs_a_few_steps_at_small_size(load):
     assert trainer.optimizer.param_groups[0]["lr"] == pytest.approx(1e-2 * 0.99)
 
 
+@pytest.mark.slow
 def test_oneshot_validation_picks_the_best_epoch(digits_train):
     cfg = TrainConfig(dataset="digits", loss="prototypical", embedding_dim=16, epochs=4, steps_per_epoch=5,
                       samples_per_class=4, batch_size=40, val_metric="oneshot", val_n_way=5, val_tasks=60)
@@ -218,7 +222,7 @@ def test_test_shifts_average_the_embedding_over_one_pixel_moves_outside_training
     model = SiameseNet(cfg).eval()
     x = torch.rand(2, 1, 12, 12)
     p = torch.nn.functional.pad(x, (1, 1, 1, 1))
-    crops = [p[..., t:t + 12, l:l + 12] for t, l in ((1, 1), (0, 1), (2, 1), (1, 0), (1, 2))]
+    crops = [p[..., t:t + 12, s:s + 12] for t, s in ((1, 1), (0, 1), (2, 1), (1, 0), (1, 2))]
     expected = torch.stack([model.twin(c) for c in crops]).mean(0)
     assert torch.allclose(model.embed(x), expected, atol=1e-6)
     model.train()
@@ -260,6 +264,7 @@ ASSETS = Path(__file__).resolve().parents[2] / "assets"
 SHIPPED_OFFICIAL_RUNS_FLOOR = 0.927
 
 
+@pytest.mark.slow
 def test_shipped_checkpoint_on_the_official_runs(runs):
     """The 400 official trials, scored as the report scores them; the figure must match the results
     file the page shows, and stay at what the checkpoint reached when it was made."""

@@ -12,6 +12,7 @@ def summaries():
     return {name: summarize(name, cfg) for name, cfg in ARCHITECTURES.items()}
 
 
+@pytest.mark.slow
 def test_counts_come_from_the_modules(summaries):
     for name, s in summaries.items():
         model = SiameseNet(ARCHITECTURES[name])

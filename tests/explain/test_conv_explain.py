@@ -8,8 +8,15 @@ import torch
 import torch.nn.functional as F
 from PIL import Image
 
-from siamese_core.explain.conv_explain import (cell_arithmetic, conv2d, filter_maps, grey_input, output_size, pool2d,
-                                       receptive_field)
+from siamese_core.explain.conv_explain import (
+    cell_arithmetic,
+    conv2d,
+    filter_maps,
+    grey_input,
+    output_size,
+    pool2d,
+    receptive_field,
+)
 from siamese_core.explain.kernels import KERNELS, SIZES, kernel_preset
 from siamese_core.service.uploads import read_image
 

@@ -5,8 +5,15 @@ import numpy as np
 import pytest
 import torch
 
-from siamese_core.explain.l1_layer import (WORKSHOP_H1, WORKSHOP_H2, compare_measures, explain_pair, parse_vector,
-                                   sigmoid, weighted_l1)
+from siamese_core.explain.l1_layer import (
+    WORKSHOP_H1,
+    WORKSHOP_H2,
+    compare_measures,
+    explain_pair,
+    parse_vector,
+    sigmoid,
+    weighted_l1,
+)
 from siamese_core.losses.pair_bce_loss import bce
 from siamese_core.models import ModelConfig, SiameseNet, WeightedL1Head
 

@@ -1,10 +1,14 @@
 """Dense versus conv parameter counts against the real torch layers (built on the meta device)."""
 import pytest
-import torch
 from torch import nn
 
-from siamese_core.explain.param_counts import (compare_layers, conv_parameters, dense_parameters, input_numbers,
-                                       workshop_comparisons)
+from siamese_core.explain.param_counts import (
+    compare_layers,
+    conv_parameters,
+    dense_parameters,
+    input_numbers,
+    workshop_comparisons,
+)
 
 
 def _count(m: nn.Module) -> int:

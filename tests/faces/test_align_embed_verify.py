@@ -6,7 +6,6 @@ from PIL import Image
 
 from siamese_core.faces import Gallery, find_faces, heldout_pair_scores, to_rgb_array, trade_off, verify
 from siamese_core.vision.align import ATT_BOX, ATT_LANDMARKS, att_crop, att_transform
-
 from tests.face_photos import phone_photo
 
 
@@ -15,12 +14,14 @@ def _face(detector, img):
     return rgb, detector.detect(rgb)[0]
 
 
+@pytest.mark.slow
 def test_the_att_frame_constants_are_what_yunet_measures_on_the_training_people(att, detector):
     marks, boxes = [], []
     for person in range(1, 31):
         for photo in range(1, 11):
             _, f = _face(detector, att(person, photo))
-            marks.append(f.landmarks); boxes.append(f.box)
+            marks.append(f.landmarks)
+            boxes.append(f.box)
     assert np.abs(np.mean(marks, axis=0) - ATT_LANDMARKS).max() < 0.15
     assert np.abs(np.mean(boxes, axis=0) - ATT_BOX).max() < 0.15
 
@@ -45,6 +46,7 @@ def test_a_tilted_enlarged_photo_crops_back_to_the_original_picture(att, detecto
     assert r_same > 0.6 and r_same > r_other + 0.2
 
 
+@pytest.mark.slow
 def test_att_pictures_reach_the_class_model_as_they_are_and_uploads_aligned(att, detector, class_model, sface):
     picture = att(34, 3)
     sample = find_faces(picture, detector, att_framed=True)
@@ -69,6 +71,7 @@ def test_sface_cosine_is_opencvs_own_match_score(att, detector, sface):
     assert v_same.similarity > v_diff.similarity
 
 
+@pytest.mark.slow
 def test_class_model_scores_the_s_norm_of_minus_euclidean_distance_and_is_symmetric(att, detector, class_model):
     crops = [class_model.crop(*_face(detector, att(p, k))) for p, k in ((33, 1), (33, 2), (37, 4))]
     assert crops[0].shape == (112, 92) and crops[0].dtype == np.uint8
@@ -104,6 +107,7 @@ def test_trade_off_counts_false_accepts_and_rejects_like_a_loop():
         assert np.isclose(got["far"], far) and np.isclose(got["frr"], frr) and np.isclose(got["accuracy"], acc)
 
 
+@pytest.mark.slow
 def test_held_out_pairs_sface_is_near_perfect_and_the_class_model_beats_chance(load, detector, sface, class_model):
     test = load("faces", "test")
     held = heldout_pair_scores([class_model, sface], detector, test, n_pairs=400, seed=3)

@@ -1,8 +1,11 @@
 import json
 
+import pytest
+
 from siamese_core.faces import benchmark
 
 
+@pytest.mark.slow
 def test_benchmark_command_prints_both_models_and_the_pixel_baseline(load, capsys):
     load("faces", "test")
     assert benchmark.main(["--pairs", "200", "--latency-pairs", "2", "--json"]) == 0
@@ -20,6 +23,7 @@ def test_benchmark_command_prints_both_models_and_the_pixel_baseline(load, capsy
     assert "SFace (OpenCV Zoo reference)" in text and "Raw pixels (baseline)" in text
 
 
+@pytest.mark.slow
 def test_the_class_threshold_is_the_one_the_evaluate_command_chooses(class_model, capsys):
     from siamese_core.cli import main
     from tests.face_photos import CHECKPOINT
@@ -41,6 +45,7 @@ def test_the_shipped_class_model_is_the_faces_cpu_recipe():
     assert model.config.backbone == "face-cnn" and model.input_size == (56, 46) and model.config.flip_average
     assert model.config.members == 5 and model.config.cohort_size == 240 and bool(model.cohort.any())
     from dataclasses import fields
+
     from siamese_core.training.settings import GROUPS
     recipe = preset_config("faces-cpu").as_dict()
     shipped = {k: (tuple(v) if isinstance(v, list) else v) for k, v in model.train_config.items()}

@@ -4,9 +4,8 @@ import pytest
 from PIL import Image
 
 from siamese_core.faces import find_faces, haar_boxes, photo_from_bytes, to_rgb_array
-from siamese_core.vision.align import ATT_LANDMARKS
 from siamese_core.service.uploads import UploadError, read_image
-
+from siamese_core.vision.align import ATT_LANDMARKS
 from tests.face_photos import phone_photo, to_bytes
 
 
@@ -45,7 +44,8 @@ def test_astronaut_photo_one_face_where_her_head_is(astronaut, detector):
 def test_two_people_side_by_side_give_two_faces(att, detector):
     a, b = phone_photo(att(31, 1), 2), phone_photo(att(35, 1), 2)
     both = Image.new("RGB", (a.width + b.width, a.height))
-    both.paste(a, (0, 0)); both.paste(b, (a.width, 0))
+    both.paste(a, (0, 0))
+    both.paste(b, (a.width, 0))
     photo = find_faces(both, detector)
     assert len(photo.faces) == 2
     with pytest.raises(ValueError, match="pick one of 1–2"):

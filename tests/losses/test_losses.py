@@ -37,7 +37,8 @@ def bf_contrastive_batch(points, labels, margin, squared, name):
     for i in range(len(points)):
         for j in range(i + 1, len(points)):
             same = labels[i] == labels[j]
-            (pos if same else neg).append(bf_contrastive_pair(bf_dist(points[i], points[j], name), same, margin, squared))
+            d = bf_dist(points[i], points[j], name)
+            (pos if same else neg).append(bf_contrastive_pair(d, same, margin, squared))
     return (sum(pos) / len(pos) if pos else 0.0) + (sum(neg) / len(neg) if neg else 0.0)
 
 
@@ -319,7 +320,8 @@ def test_center_loss_errors():
 
 # === common ====================================================================================
 def test_stats_exist_before_the_first_call():
-    for loss_fn, keys in [(ContrastiveLoss(), {"loss", "mean_pos_distance", "mean_neg_distance", "active_neg_fraction"}),
+    contrastive_keys = {"loss", "mean_pos_distance", "mean_neg_distance", "active_neg_fraction"}
+    for loss_fn, keys in [(ContrastiveLoss(), contrastive_keys),
                           (TripletLoss(), {"loss", "num_triplets", "active_fraction", "mean_pos_distance",
                                            "mean_neg_distance", "embedding_spread"}),
                           (PairBCELoss(), {"loss", "accuracy"}),
@@ -339,7 +341,8 @@ def test_cosface_matches_the_formula_and_stats():
         cos = [1.0 - bf_dist(x, wk, "cosine") for wk in w]   # cosine similarity
         logits = [10.0 * (c - (0.3 if k == y else 0.0)) for k, c in enumerate(cos)]
         total += math.log(sum(math.exp(v) for v in logits)) - logits[y]
-        cos_true.append(cos[y]); right += max(range(3), key=cos.__getitem__) == y
+        cos_true.append(cos[y])
+        right += max(range(3), key=cos.__getitem__) == y
     loss = loss_fn(feats, labels)
     assert loss.item() == pytest.approx(total / 8, rel=1e-5)
     assert loss_fn.stats["mean_cos_true"] == pytest.approx(sum(cos_true) / 8, rel=1e-5)

@@ -7,8 +7,15 @@ import pytest
 import torch
 
 from siamese_core.distances import LpDistance, make_distance
-from siamese_core.miners import (MINER_NAMES, AllTripletsMiner, BatchHardMiner, HardestNegativeMiner,
-                                 RandomTripletMiner, SemiHardMiner, make_miner)
+from siamese_core.miners import (
+    MINER_NAMES,
+    AllTripletsMiner,
+    BatchHardMiner,
+    HardestNegativeMiner,
+    RandomTripletMiner,
+    SemiHardMiner,
+    make_miner,
+)
 
 MARGIN = 0.5
 
@@ -209,7 +216,8 @@ def test_batch_hard_matches_pml(pml, seed):
 def test_make_miner():
     assert isinstance(make_miner("all"), AllTripletsMiner)
     assert isinstance(make_miner("random", seed=1), RandomTripletMiner) and make_miner("random", seed=1).seed == 1
-    assert isinstance(make_miner("semi-hard", margin=0.3), SemiHardMiner) and make_miner("semi-hard", margin=0.3).margin == 0.3
+    miner = make_miner("semi-hard", margin=0.3)
+    assert isinstance(miner, SemiHardMiner) and miner.margin == 0.3
     assert isinstance(make_miner("semihard"), SemiHardMiner)
     assert isinstance(make_miner("batch-hard"), BatchHardMiner)
     assert isinstance(make_miner("hardest"), HardestNegativeMiner)

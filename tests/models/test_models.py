@@ -21,7 +21,8 @@ def test_course_backbone_shapes():
 def test_koch_full_size_matches_the_paper():
     net = KochBackbone()  # 105×105 → 96 → 48 → 42 → 21 → 18 → 9 → 6; 6·6·256 = 9216 → 4096
     convs = [m for m in net.modules() if isinstance(m, torch.nn.Conv2d)]
-    assert [(c.out_channels, c.kernel_size) for c in convs] == [(64, (10, 10)), (128, (7, 7)), (128, (4, 4)), (256, (4, 4))]
+    expected = [(64, (10, 10)), (128, (7, 7)), (128, (4, 4)), (256, (4, 4))]
+    assert [(c.out_channels, c.kernel_size) for c in convs] == expected
     dense = [m for m in net.modules() if isinstance(m, torch.nn.Linear)]
     assert dense[0].in_features == 9216 and dense[0].out_features == 4096
     out = net.eval()(torch.rand(2, 1, 105, 105))
@@ -42,7 +43,8 @@ def test_input_too_small_is_a_clear_error():
 def test_l1_head_is_the_workshop_formula():
     head = WeightedL1Head(3)
     with torch.no_grad():
-        head.alpha.weight.copy_(torch.tensor([[1.0, 2.0, -1.0]])); head.alpha.bias.fill_(0.5)
+        head.alpha.weight.copy_(torch.tensor([[1.0, 2.0, -1.0]]))
+        head.alpha.bias.fill_(0.5)
     h1, h2 = torch.tensor([[0.1, 0.4, 1.1]]), torch.tensor([[3.7, 0.5, -1.0]])
     # |h1 − h2| = (3.6, 0.1, 2.1); 1·3.6 + 2·0.1 − 1·2.1 + 0.5 = 2.2
     torch.testing.assert_close(head(h1, h2), torch.tensor([2.2]))
@@ -56,7 +58,8 @@ def test_twins_share_one_module_and_the_network_is_symmetric(head):
     torch.testing.assert_close(model(x1, x2), model(x2, x1))
     # One module embeds both inputs: gradients from both branches land on the same tensors.
     model.train()
-    x1.requires_grad_(True); x2.requires_grad_(True)
+    x1.requires_grad_(True)
+    x2.requires_grad_(True)
     model(x1, x2).sum().backward()
     assert x1.grad.abs().sum() > 0 and x2.grad.abs().sum() > 0
     w = next(model.twin.parameters())

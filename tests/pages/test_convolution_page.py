@@ -2,14 +2,13 @@
 import re
 from pathlib import Path
 
-import numpy as np
 import pytest
 import torch
 import torch.nn.functional as F
 from streamlit.testing.v1 import AppTest
 
-from siamese_core.explain.conv_explain import grey_input
 from siamese_core.data import load_dataset
+from siamese_core.explain.conv_explain import grey_input
 from siamese_core.explain.kernels import kernel_preset
 from siamese_core.service.uploads import read_image
 
@@ -24,7 +23,7 @@ def _page(**query) -> AppTest:
 
 
 def _latex(at) -> str:
-    return "\n".join(l.value for l in at.latex)
+    return "\n".join(x.value for x in at.latex)
 
 
 def _sum_shown(at) -> float:
@@ -32,6 +31,7 @@ def _sum_shown(at) -> float:
     return float(re.search(r"Sum = (-?[\d.]+)", cap).group(1))
 
 
+@pytest.mark.slow
 def test_digits_sobel_formula_and_one_cells_arithmetic():
     at = _page(ds="digits", idx=3)
     assert not at.exception
@@ -53,6 +53,7 @@ def test_digits_sobel_formula_and_one_cells_arithmetic():
     assert at.query_params["stride"] == "2" and at.query_params["pad"] == "1"
 
 
+@pytest.mark.slow
 def test_kernel_and_pooling_controls_and_the_impossible_case():
     at = _page(ds="digits")
     at.selectbox(key="conv_kernel").set_value("box blur").run()
@@ -66,7 +67,7 @@ def test_kernel_and_pooling_controls_and_the_impossible_case():
     at.slider(key="conv_stride").set_value(5).run()
     assert not at.exception
     assert any("Pooling cannot run" in w.value for w in at.warning)
-    assert any("7680" in l.value for l in at.latex)  # the parameter section is still there
+    assert any("7680" in x.value for x in at.latex)  # the parameter section is still there
 
 
 def test_why_convolutions_table_counts():
@@ -99,6 +100,7 @@ def test_trained_first_layer_is_shown():
     assert "first layer of `assets/mnist_koch_l1.pt`" in text and "32 filters of 5×5" in text
 
 
+@pytest.mark.slow
 def test_custom_kernel_starts_as_identity():
     at = _page(ds="digits", idx=5)
     at.selectbox(key="conv_kernel").set_value("custom").run()

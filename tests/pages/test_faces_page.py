@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from siamese_core.faces import verify
 from siamese_core.data.att_faces import dataset_rgb
+from siamese_core.faces import verify
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "7_faces.py")
 
@@ -25,6 +25,7 @@ def _expected(att_pictures, detector, embedder, a, b):
     return verify(embedder, *crops)
 
 
+@pytest.mark.slow
 def test_two_sample_faces_get_both_verdicts_and_a_threshold_that_moves_the_decision(
         load, detector, sface, class_model):
     test = load("faces", "test")
@@ -58,6 +59,7 @@ def test_two_sample_faces_get_both_verdicts_and_a_threshold_that_moves_the_decis
     assert m["your pair at τ"] == "same"
 
 
+@pytest.mark.slow
 def test_gallery_enrols_sample_faces_and_identifies_a_probe(load):
     load("faces", "test")
     at = AppTest.from_file(PAGE, default_timeout=240).run()

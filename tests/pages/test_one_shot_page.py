@@ -15,6 +15,7 @@ PAGE = ROOT / "app_pages" / "6_one_shot.py"
 MODEL = ROOT / "assets" / "oneshot-omniglot.pt"
 
 
+@pytest.mark.slow
 def test_new_task_shows_the_decision_and_score_the_core_computes(load):
     evaluation = load("omniglot", "evaluation", image_size=tuple(load_model(MODEL).input_size))
     at = AppTest.from_file(str(PAGE), default_timeout=240)
@@ -46,6 +47,7 @@ def test_too_large_n_for_an_alphabet_is_a_warning(load):
     assert any("only 25 characters" in w.value for w in at.warning)
 
 
+@pytest.mark.slow
 def test_drawing_mode_waits_for_a_drawing(load):
     load("omniglot", "evaluation", image_size=(28, 28))
     at = AppTest.from_file(str(PAGE), default_timeout=240)

@@ -3,6 +3,7 @@ and each sees only their own run."""
 import threading
 from pathlib import Path
 
+import pytest
 import torch
 from streamlit.testing.v1 import AppTest
 
@@ -24,6 +25,7 @@ def student(loss: str) -> AppTest:
     return at.run()
 
 
+@pytest.mark.slow
 def test_two_concurrent_sessions_never_see_each_others_runs():
     shared = [dataset("digits", split, None) for split in ("train", "test")]   # the server's one copy
     pristine = [(d.images.clone(), d.labels.clone()) for d in shared]

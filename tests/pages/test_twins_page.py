@@ -20,13 +20,14 @@ def at():
 
 
 def _text(at) -> str:
-    return "\n".join([m.value for m in at.markdown] + [l.value for l in at.latex])
+    return "\n".join([m.value for m in at.markdown] + [x.value for x in at.latex])
 
 
 def _p(at) -> float:
     return float(re.search(r"\*\*p\(same\) = ([\d.]+)\*\* → the network", _text(at)).group(1))
 
 
+@pytest.mark.slow
 def test_workshop_example_and_swap(at):
     assert not at.exception
     assert r"\lvert h_1 - h_2 \rvert = (3.6, 0.1, 2.1)" in _text(at)
@@ -50,11 +51,12 @@ def test_bad_vector_warns_and_the_rest_still_works(at):
     at.text_input(key="twins_h2").input("1, two, 3").run()
     assert not at.exception
     assert any("numbers separated by commas" in w.value for w in at.warning)
-    assert any(r"L = -\log" in l.value for l in at.latex)
+    assert any(r"L = -\log" in x.value for x in at.latex)
     at.text_input(key="twins_h2").input("0.1, 0.4, 1.1").run()
     assert not at.warning
 
 
+@pytest.mark.slow
 def test_parameter_counts_come_from_the_real_modules(at):
     for name in ARCHITECTURES:
         at.radio(key="twins_arch").set_value(name).run()
@@ -64,6 +66,7 @@ def test_parameter_counts_come_from_the_real_modules(at):
     assert shown["Parameters of the twin (stored once)"] == "428,552"
 
 
+@pytest.mark.slow
 def test_bce_worked_examples(at):
     at.radio(key="twins_y").set_value(1).run()
     at.slider(key="twins_p").set_value(0.99).run()

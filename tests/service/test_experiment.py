@@ -14,6 +14,7 @@ def splits(digits_train, digits_test):
     return digits_train, digits_test
 
 
+@pytest.mark.slow
 def test_run_experiment_reports_what_the_pages_draw(splits):
     cfg = TrainConfig(dataset="digits", loss="contrastive", embedding_dim=16, epochs=12, lr=3e-3)
     live = {}
@@ -31,6 +32,7 @@ def test_run_experiment_reports_what_the_pages_draw(splits):
         assert (splits[1].labels[e.i] == splits[1].labels[e.j]) == e.same
 
 
+@pytest.mark.slow
 def test_pair_head_scores_are_probabilities(splits):
     cfg = TrainConfig(dataset="digits", loss="bce-concat", embedding_dim=8, epochs=2)
     report = run_experiment(cfg, "bce", splits=splits, n_projection=100)

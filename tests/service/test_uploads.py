@@ -3,13 +3,14 @@ import io
 import os
 import struct
 import tempfile
-import tomllib
 import zlib
 from pathlib import Path
 
 import numpy as np
 import pytest
-from hypothesis import HealthCheck, given, settings, strategies as st
+import tomllib
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from PIL import Image
 
 from siamese_core.service.uploads import MAX_BYTES, UploadError, read_image

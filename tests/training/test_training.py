@@ -3,9 +3,9 @@ import threading
 import pytest
 import torch
 
-from siamese_core.evaluation.metrics import verification
 from siamese_core.data.splits import split_validation
-from siamese_core.training.trainer import Callback, Trainer, TrainConfig
+from siamese_core.evaluation.metrics import verification
+from siamese_core.training.trainer import Callback, TrainConfig, Trainer
 
 
 class Recorder(Callback):
@@ -25,6 +25,7 @@ class Recorder(Callback):
         self.ended += 1
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("loss,min_acc", [("contrastive", 0.93), ("triplet", 0.95), ("bce-concat", 0.93)])
 def test_training_on_digits_beats_a_stated_accuracy(digits_train, digits_test, loss, min_acc):
     """Real training on scikit-learn's 8×8 digits; the verification accuracy on balanced test pairs at
@@ -66,11 +67,13 @@ def test_stop_from_a_callback_cancels_promptly(digits_train):
 
 
 def test_cancel_event_from_another_thread(digits_train):
-    ev = threading.Event(); ev.set()
+    ev = threading.Event()
+    ev.set()
     result = Trainer(TrainConfig(epochs=50), digits_train, cancel_event=ev).fit()
     assert result.stopped_because == "cancelled" and result.state.step == 1
 
 
+@pytest.mark.slow
 def test_time_budget(digits_train):
     result = Trainer(TrainConfig(seconds=1.5, batch_size=32), digits_train).fit()
     assert result.stopped_because == "time budget"
@@ -85,6 +88,7 @@ def test_early_stopping_keeps_the_best_weights(digits_train):
     assert result.stopped_because == "early stopping" and result.state.epoch == 3
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("loss", ["bce-concat", "center", "triplet"])
 def test_every_loss_trains_and_lowers_its_loss(digits_train, loss):
     cfg = TrainConfig(loss=loss, embedding_dim=8, epochs=3, batch_size=64, miner="batch-hard", seed=1)
@@ -94,6 +98,7 @@ def test_every_loss_trains_and_lowers_its_loss(digits_train, loss):
     assert last < first and all(torch.isfinite(torch.tensor(losses)))
 
 
+@pytest.mark.slow
 def test_explicit_pairs_mode_trains(digits_train):
     cfg = TrainConfig(loss="contrastive", pair_source="explicit", epochs=15, lr=3e-3, batch_size=64)
     result = Trainer(cfg, digits_train).fit()
@@ -127,6 +132,7 @@ def test_warmup_cosine_rises_then_falls_to_zero():
     assert all(a <= b for a, b in zip(f[:10], f[1:11])) and all(a >= b for a, b in zip(f[10:], f[11:]))
 
 
+@pytest.mark.slow
 def test_cosface_training_with_face_augmentation_learns_digits(digits_train, digits_test):
     """The face recipe's parts (CosFace, FaceAugment, AdamW,
     warm-up cosine, flip averaging) train a working embedding; the model stays a plain twin."""
@@ -151,15 +157,18 @@ def test_bad_schedule_augmentation_and_cosface_margin_are_refused():
         TrainConfig(augmentation="mixup")
     with pytest.raises(ValueError, match="cosface"):
         TrainConfig(loss="cosface", margin=1.2)
-    assert TrainConfig(loss="cosface").resolved_margin == 0.35 and TrainConfig(loss="cosface", margin=0).resolved_margin == 0
+    assert TrainConfig(loss="cosface").resolved_margin == 0.35
+    assert TrainConfig(loss="cosface", margin=0).resolved_margin == 0
 
 
+@pytest.mark.slow
 def test_an_ensemble_of_face_twins_trains_each_member_apart_and_averages_them(digits_train, digits_test, tmp_path):
     """members=2: two twins trained with seeds 0 and 1 on the same people, joined into one network whose
     embedding is the normalised mean of the members' unit embeddings; it saves, loads and verifies."""
     import torch.nn.functional as F
-    from siamese_core.models.checkpoint import load_model, save_checkpoint
+
     from siamese_core.models.backbones import TwinEnsemble
+    from siamese_core.models.checkpoint import load_model, save_checkpoint
     from siamese_core.training import fit_ensemble
     cfg = TrainConfig(dataset="digits", loss="cosface", backbone="face-cnn", embedding_dim=16, epochs=3, lr=3e-3,
                       batch_size=64, optimizer="adamw", members=2, seed=0)
@@ -190,6 +199,7 @@ def test_members_need_a_face_twin_without_a_pair_head():
             TrainConfig(**bad)
 
 
+@pytest.mark.slow
 def test_score_norm_keeps_the_training_pictures_as_cohort_and_rechooses_the_threshold(digits_train, digits_test):
     cfg = TrainConfig(dataset="digits", loss="cosface", embedding_dim=16, epochs=3, lr=3e-3, batch_size=64,
                       score_norm=True, seed=0)
