@@ -126,6 +126,9 @@ class FrameRecorder(Callback):
             self._record(trainer, state.step, state.elapsed, state.loss)
 
     def on_train_end(self, trainer, state) -> None:
+        # The model as reported (best weights back): it replaces a frame taken at this very step.
+        if len(self.frames) > 1 and self.frames[-1].step == state.step:
+            self.frames.pop()
         self._record(trainer, state.step, state.elapsed, state.loss)
 
     @property

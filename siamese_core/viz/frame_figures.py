@@ -26,12 +26,26 @@ def _bars(frame, as_distance: bool) -> tuple[np.ndarray, np.ndarray]:
     return centres.astype(float), np.abs(np.diff(frame.edges)).astype(float)
 
 
-def _histogram_traces(frame, as_distance: bool, legend: bool = True) -> list[go.Bar]:
+def _histogram_traces(frame, as_distance: bool, legend: bool = True, edges: np.ndarray | None = None
+                      ) -> list[go.Bar]:
+    """The frame's two histograms; on `edges` (common to a replay's frames) when given, so every frame's
+    bars share one width and one axis (each frame's own bins are as wide as its own score range)."""
+    same, diff = frame.same_counts, frame.diff_counts
+    if edges is not None:
+        centres = (frame.edges[:-1] + frame.edges[1:]) / 2
+        same = np.histogram(centres, edges, weights=same)[0]
+        diff = np.histogram(centres, edges, weights=diff)[0]
+        frame = _Binned(edges)
     x, width = _bars(frame, as_distance)
-    return [go.Bar(x=x, y=frame.same_counts, width=width, name="same (y = 1)", marker_color=SAME_COLOUR,
+    return [go.Bar(x=x, y=same, width=width, name="same (y = 1)", marker_color=SAME_COLOUR,
                    opacity=0.6, showlegend=legend, legendgroup="same"),
-            go.Bar(x=x, y=frame.diff_counts, width=width, name="different (y = 0)", marker_color=DIFF_COLOUR,
+            go.Bar(x=x, y=diff, width=width, name="different (y = 0)", marker_color=DIFF_COLOUR,
                    opacity=0.6, showlegend=legend, legendgroup="diff")]
+
+
+class _Binned:
+    def __init__(self, edges: np.ndarray):
+        self.edges = edges
 
 
 def _map_traces(frame, labels, class_names: Sequence[str], legend: bool = True) -> list[go.Scattergl]:
@@ -93,12 +107,14 @@ def replay_figure(runs: Sequence[tuple[str, list, bool]], labels, class_names: S
     picks = [[int(round(k * (len(frames) - 1) / max(1, steps - 1))) for k in range(steps)]
              for _, frames, _ in runs]
 
+    common = [np.linspace(*sorted(score_range(frames, False)), 41) for _, frames, _ in runs]
+
     def traces(k: int) -> list:
         out = []
         for col, ((_, frames, as_dist), pick) in enumerate(zip(runs, picks)):
             f = frames[pick[k]]
             out += _map_traces(f, labels, class_names, legend=(col == 0 and k == 0))
-            out += _histogram_traces(f, as_dist, legend=(col == 0 and k == 0))
+            out += _histogram_traces(f, as_dist, legend=(col == 0 and k == 0), edges=common[col])
         return out
 
     for trace, (row, col) in zip(traces(0), _positions(runs, len(class_names))):

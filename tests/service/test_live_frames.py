@@ -25,15 +25,16 @@ def _config(**kw):
 
 def test_frames_record_the_run_within_their_time_share(digits_train, digits_test):
     torch.manual_seed(0)
-    recorder = FrameRecorder(probe_set(digits_test, n_images=300), share=0.15)
-    result = train(_config(seconds=4.0), data=digits_train, callbacks=[recorder])
+    recorder = FrameRecorder(probe_set(digits_test, n_images=300), share=0.3)  # room for a busy CI machine
+    # A step budget (not seconds): the network must learn whatever the machine's load.
+    result = train(_config(seconds=None, epochs=3, steps_per_epoch=40), data=digits_train, callbacks=[recorder])
     frames = recorder.frames
-    assert len(frames) >= 4
+    assert len(frames) >= 3
     assert frames[0].step == 0 and frames[-1].step == result.state.step
     assert [f.step for f in frames] == sorted(f.step for f in frames)
     # The bound: frames are only taken while their cost stays under the share, so the total can pass
     # it by at most the last two frames (one in the loop, the one at the end).
-    assert recorder.cost <= 0.15 * frames[-1].seconds + 2 * max(f.cost for f in frames)
+    assert recorder.cost <= 0.3 * frames[-1].seconds + 2 * max(f.cost for f in frames)
     assert all(f.nbytes < 8_000 for f in frames)
     # The network learns: the probe pairs separate better at the end than before training.
     assert frames[-1].auc > frames[0].auc + 0.1

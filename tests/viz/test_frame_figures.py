@@ -49,3 +49,13 @@ def test_a_long_run_is_thinned_for_the_replay():
     fig = replay_figure(runs, LABELS, NAMES, max_frames=20)
     assert len(fig.frames) == 20
     assert fig.layout.sliders[0].steps[-1].label == "199"
+
+
+def test_a_replay_bins_every_frame_on_common_edges():
+    from dataclasses import replace
+    frames = [replace(_frame(0), edges=np.linspace(-0.1, 0, 41).astype(np.float32)), _frame(1)]
+    fig = replay_figure([("A", frames, True)], LABELS, NAMES)
+    first, last = fig.frames[0].data[len(NAMES)], fig.frames[-1].data[len(NAMES)]
+    assert list(first.x) == list(last.x) and list(first.width) == list(last.width)  # one set of bins
+    assert sum(first.y) == frames[0].same_counts.sum()  # nothing lost by re-binning
+    assert np.count_nonzero(first.y) <= 2  # the early frame's narrow range falls into one or two bins
