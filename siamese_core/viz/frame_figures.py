@@ -103,10 +103,9 @@ def replay_figure(runs: Sequence[tuple[str, list, bool]], labels, class_names: S
     cols = len(runs)
     fig = make_subplots(rows=2, cols=cols, subplot_titles=[name for name, _, _ in runs] + [""] * cols,
                         row_heights=[0.6, 0.4], vertical_spacing=0.08)
-    steps = max_frames if max(len(f) for _, f, _ in runs) > max_frames else max(len(f) for _, f, _ in runs)
+    steps = min(max_frames, max(len(f) for _, f, _ in runs))
     picks = [[int(round(k * (len(frames) - 1) / max(1, steps - 1))) for k in range(steps)]
              for _, frames, _ in runs]
-
     common = [np.linspace(*sorted(score_range(frames, False)), 41) for _, frames, _ in runs]
 
     def traces(k: int) -> list:
@@ -120,27 +119,36 @@ def replay_figure(runs: Sequence[tuple[str, list, bool]], labels, class_names: S
     for trace, (row, col) in zip(traces(0), _positions(runs, len(class_names))):
         fig.add_trace(trace, row=row, col=col)
     fig.frames = [go.Frame(data=traces(k), name=str(k)) for k in range(steps)]
+    _fix_axes(fig, runs)
+    # One run: the slider names training steps; several: how far each is through its training.
+    step_labels = ([f"{runs[0][1][p].step}" for p in picks[0]] if cols == 1 else
+                   [f"{round(100 * k / max(1, steps - 1))} %" for k in range(steps)])
+    fig.update_layout(template=TEMPLATE, barmode="overlay", height=620, margin={"t": 60, "b": 90},
+                      **_play_controls(step_labels, "step " if cols == 1 else "training "))
+    return fig
+
+
+def _fix_axes(fig: go.Figure, runs) -> None:
+    """Each column's axes hold all its frames, so nothing rescales while it plays."""
     for col, (_, frames, as_dist) in enumerate(runs, start=1):
-        r = layout_range(frames)
-        fig.update_xaxes(range=list(r), showticklabels=False, row=1, col=col)
-        fig.update_yaxes(range=list(r), showticklabels=False, row=1, col=col)
+        r = list(layout_range(frames))
+        fig.update_xaxes(range=r, showticklabels=False, row=1, col=col)
+        fig.update_yaxes(range=r, showticklabels=False, row=1, col=col)
         fig.update_xaxes(range=list(score_range(frames, as_dist)), title_text="distance" if as_dist else "p(same)",
                          row=2, col=col)
-    first = runs[0][1]
-    labels_for_steps = [f"{first[p].step}" for p in picks[0]]
-    fig.update_layout(
-        template=TEMPLATE, barmode="overlay", height=620, margin={"t": 60, "b": 90},
-        updatemenus=[{"type": "buttons", "x": 0, "y": -0.08, "xanchor": "left", "direction": "left",
-                      "buttons": [{"label": "▶ Play", "method": "animate",
-                                   "args": [None, {"frame": {"duration": 150, "redraw": True},
-                                                   "transition": {"duration": 100}, "fromcurrent": True}]},
-                                  {"label": "❚❚ Pause", "method": "animate",
-                                   "args": [[None], {"mode": "immediate", "frame": {"duration": 0}}]}]}],
-        sliders=[{"active": 0, "x": 0.12, "len": 0.88, "y": -0.04, "currentvalue": {"prefix": "step "},
-                  "steps": [{"label": lab, "method": "animate",
-                             "args": [[str(k)], {"mode": "immediate", "frame": {"duration": 0, "redraw": True}}]}
-                            for k, lab in enumerate(labels_for_steps)]}])
-    return fig
+
+
+def _play_controls(step_labels: list[str], prefix: str) -> dict:
+    """A ▶ Play / ❚❚ Pause pair and a step slider, both driving the figure's animation frames."""
+    jump = {"mode": "immediate", "frame": {"duration": 0, "redraw": True}}
+    play = {"frame": {"duration": 150, "redraw": True}, "transition": {"duration": 100}, "fromcurrent": True}
+    return {"updatemenus": [{"type": "buttons", "x": 0, "y": -0.08, "xanchor": "left", "direction": "left",
+                             "buttons": [{"label": "▶ Play", "method": "animate", "args": [None, play]},
+                                         {"label": "❚❚ Pause", "method": "animate",
+                                          "args": [[None], {"mode": "immediate", "frame": {"duration": 0}}]}]}],
+            "sliders": [{"active": 0, "x": 0.12, "len": 0.88, "y": -0.04, "currentvalue": {"prefix": prefix},
+                         "steps": [{"label": lab, "method": "animate", "args": [[str(k)], jump]}
+                                   for k, lab in enumerate(step_labels)]}]}
 
 
 def _positions(runs, n_classes: int) -> list[tuple[int, int]]:
