@@ -56,7 +56,8 @@ def for_sizes(atlas: Atlas, loss: str, margin: float | None) -> dict[str, go.Fig
         dims = [r.metrics["embedding_dim"] for r in reports]
         return {"scores": sweep_figures.scores_versus_size(dims, [r.metrics["accuracy"] for r in reports],
                                                            [r.metrics["auc"] for r in reports]),
-                "replay": replay_figure([(f"D={d}", r.frames, not r.score_is_probability) for d, r in zip(dims, reports)],
+                "replay": replay_figure([(f"D={d}", r.frames, not r.score_is_probability)
+                                         for d, r in zip(dims, reports)],
                                         reports[0].projection_labels, reports[0].class_names)}
     return _cached(atlas, "sizes", (loss, margin), make)
 

@@ -69,12 +69,13 @@ def _url_number(name: str, options: list, cast=float):
     return hit, None if hit is not None else value
 
 
-def controls(atlas: Atlas, losses: list[str], prefix: str, with_dim: bool = True) -> tuple[str, float | None, int | None]:
+def controls(atlas: Atlas, losses: list[str], prefix: str,
+             with_dim: bool = True) -> tuple[str, float | None, int | None]:
     """Sidebar select-sliders over the atlas's grid: (loss, margin or None, dim or None). A URL value off
     the grid is said in one sentence (the atlas's own) and the nearest grid value shown instead."""
     losses = [x for x in losses if x in atlas.losses]
     if st.query_params.get("loss") not in (None, *losses):
-        st.warning(f"{_loss_problem(atlas, st.query_params['loss'])} Showing {losses[0]} instead.")
+        st.warning(_loss_problem(atlas, st.query_params["loss"]))
     with st.sidebar:
         st.header("Explore the atlas")
         loss = st.selectbox("loss", losses, index=losses.index(url_choice("loss", losses, losses[0])),
@@ -85,7 +86,8 @@ def controls(atlas: Atlas, losses: list[str], prefix: str, with_dim: bool = True
             hit, off = _url_number("margin", g["margins"])
             if off is not None:
                 _say_off_grid(atlas, loss, off, g["dims"][0])
-            start = hit if hit is not None else _nearest(g["margins"], off if isinstance(off, float) else DEFAULT_MARGIN.get(loss, 1.0))
+            wanted = off if isinstance(off, float) else DEFAULT_MARGIN.get(loss, 1.0)
+            start = hit if hit is not None else _nearest(g["margins"], wanted)
             margin = st.select_slider("margin m", g["margins"], value=start, key=f"{prefix}_margin_{loss}")
         else:
             st.caption(f"{loss} has no margin: one pretrained run per embedding size.")

@@ -23,6 +23,8 @@ def add_atlas_parser(sub) -> None:
     b.add_argument("--out", default=DEFAULT_OUT, help="folder to write (default: assets/atlas)")
     b.add_argument("--jobs", type=int, default=1, help="cells trained in parallel, one torch thread each")
     b.add_argument("--only", default=None, choices=list(MARGINS), help="build only this loss's cells")
+    b.add_argument("--resume", action="store_true",
+                   help="keep cells already stored with the same settings (go on with an interrupted build)")
     add_data_args(b)
     ls = actions.add_parser("list", help="the grid and each cell's accuracy")
     ls.add_argument("--out", default=DEFAULT_OUT, help="atlas folder (default: assets/atlas)")
@@ -32,7 +34,8 @@ def add_atlas_parser(sub) -> None:
 def cmd_atlas(a: argparse.Namespace) -> dict:
     if a.action == "build":
         quiet = a.json
-        index = build(a.out, a.dataset, a.steps, a.jobs, a.only, command=command_line(a.argv),
+        index = build(a.out, a.dataset, a.steps, a.jobs, a.only, a.resume, command=command_line(
+            [x for x in a.argv if x != "--resume"]),
                       data_dir=a.data_dir, progress=(lambda line: None) if quiet else
                       (lambda line: print(line, file=sys.stderr, flush=True)))
         return _summary(a.out, index)

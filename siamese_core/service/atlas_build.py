@@ -10,17 +10,17 @@ from __future__ import annotations
 import json
 import os
 import time
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
 from multiprocessing import get_context
 from pathlib import Path
-from typing import Callable
 
 import torch
 
 from ..data import ImageSet
 from ..training import TrainConfig, train
 from .atlas import DIMS, FRAME_EVERY, INDEX, MARGINS, STEPS, cell_file, cell_label
-from .atlas_store import save_cell
+from .atlas_store import load_cell, save_cell
 from .experiment import load_splits, report_for
 from .live_frames import FrameRecorder, probe_set
 
@@ -37,12 +37,13 @@ class StepFrames(FrameRecorder):
             self._record(trainer, state.step, state.elapsed, state.loss)
 
 
-def grid_cells(only: str | None = None) -> list[tuple[str, float | None, int]]:
+def grid_cells(only: str | None = None, margins: dict = MARGINS,
+               dims: tuple = DIMS) -> list[tuple[str, float | None, int]]:
     """(loss, margin, dim) of every cell, in build order; `only` keeps one loss."""
-    if only is not None and only not in MARGINS:
-        raise ValueError(f"--only must be one of the atlas's losses: {', '.join(MARGINS)}")
-    return [(loss, m, d) for loss, margins in MARGINS.items() if only in (None, loss)
-            for m in (margins or (None,)) for d in DIMS]
+    if only is not None and only not in margins:
+        raise ValueError(f"--only must be one of the atlas's losses: {', '.join(margins)}")
+    return [(loss, m, d) for loss, ms in margins.items() if only in (None, loss)
+            for m in (ms or (None,)) for d in dims]
 
 
 def cell_config(dataset: str, loss: str, margin: float | None, dim: int, steps: int, seed: int = 0) -> TrainConfig:
@@ -54,11 +55,17 @@ def cell_config(dataset: str, loss: str, margin: float | None, dim: int, steps: 
 _SPLITS: dict[str, tuple[ImageSet, ImageSet]] = {}   # per worker process: each dataset loaded once
 
 
-def train_cell(cell: tuple, dataset: str, steps: int, out: str, data_dir: str | None = None) -> dict:
-    """Train one cell, write its .npz into `out`; its row for index.json."""
+def train_cell(cell: tuple, dataset: str, steps: int, out: str, data_dir: str | None = None,
+               resume: bool = False) -> dict:
+    """Train one cell, write its .npz into `out`; its row for index.json. With `resume`, a cell already
+    stored with the same config is kept as it is (an interrupted build goes on where it stopped)."""
     torch.set_num_threads(1)  # one thread per job: on a busy CPU more threads only fight each other
     loss, margin, dim = cell
     cfg = cell_config(dataset, loss, margin, dim, steps)
+    if resume and (Path(out) / cell_file(*cell)).is_file():
+        stored = load_cell(Path(out) / cell_file(*cell))
+        if stored.config == json.loads(json.dumps(cfg.flat(), default=float)):
+            return _row(cell, stored, (Path(out) / cell_file(*cell)).stat().st_size)
     if dataset not in _SPLITS:
         _SPLITS[dataset] = load_splits(cfg, data_dir)
     train_set, test_set = _SPLITS[dataset]
@@ -69,10 +76,14 @@ def train_cell(cell: tuple, dataset: str, steps: int, out: str, data_dir: str | 
                         {"train_seconds": round(st.elapsed, 2), "steps": st.step, "epochs": st.epoch,
                          "stopped_because": result.stopped_because},
                         st.history, st.val_history, seed=cfg.seed, last_val=result.best_val, recorder=recorder)
-    name = cell_file(*cell)
-    size = save_cell(Path(out) / name, report)
+    return _row(cell, report, save_cell(Path(out) / cell_file(*cell), report))
+
+
+def _row(cell: tuple, report, size: int) -> dict:
+    loss, margin, dim = cell
     m = report.metrics
-    return {"loss": loss, "margin": margin, "dim": dim, "file": name, "bytes": size, "frames": len(report.frames),
+    return {"loss": loss, "margin": margin, "dim": dim, "file": cell_file(*cell), "bytes": size,
+            "frames": len(report.frames),
             **{k: round(float(m[k]), 4) for k in ("accuracy", "auc", "eer", "train_seconds")}}
 
 
@@ -82,15 +93,17 @@ def _settings(dataset: str, steps: int) -> dict:
 
 
 def build(out: str | Path, dataset: str = "fashion-mnist", steps: int = STEPS, jobs: int = 1, only: str | None = None,
+          resume: bool = False, margins: dict = MARGINS, dims: tuple = DIMS,
           command: str = "python -m siamese_core atlas build", data_dir: str | None = None,
           progress: Callable[[str], None] = lambda line: None) -> dict:
     """Train the grid (or `only` one loss) into `out` and write its index.json; returns the index.
-    Cells of other losses already in `out` with the same settings are kept (so `--only` adds to an atlas)."""
+    Cells of other losses already in `out` with the same settings are kept (so `--only` adds to an atlas).
+    `margins` and `dims` change the grid (a test's tiny atlas); the pages' atlas uses the defaults."""
     if steps < 1 or jobs < 1:
         raise ValueError("--steps and --jobs must be ≥ 1")
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
-    cells, settings = grid_cells(only), _settings(dataset, steps)
+    cells, settings = grid_cells(only, margins, dims), _settings(dataset, steps)
     load_splits(cell_config(dataset, *cells[0], steps), data_dir)  # a missing dataset fails here, in one sentence
     old = _old_index(out, settings)
     kept = [c for c in old.get("cells", []) if (c["loss"], c["margin"], c["dim"]) not in set(cells)]
@@ -104,17 +117,17 @@ def build(out: str | Path, dataset: str = "fashion-mnist", steps: int = STEPS, j
 
     if jobs == 1:
         for cell in cells:
-            done(train_cell(cell, dataset, steps, str(out), data_dir))
+            done(train_cell(cell, dataset, steps, str(out), data_dir, resume))
     else:
         # "spawn": fresh workers, no copy of this process's torch thread pools
         with ProcessPoolExecutor(jobs, mp_context=get_context("spawn")) as pool:
-            futures = [pool.submit(train_cell, cell, dataset, steps, str(out), data_dir) for cell in cells]
+            futures = [pool.submit(train_cell, cell, dataset, steps, str(out), data_dir, resume) for cell in cells]
             for f in as_completed(futures):
                 done(f.result())
-    order = {c: k for k, c in enumerate(grid_cells())}
+    order = {c: k for k, c in enumerate(grid_cells(None, margins, dims))}
     all_rows = sorted(kept + rows, key=lambda r: order.get((r["loss"], r["margin"], r["dim"]), len(order)))
     index = {"format": 1, "command": command, "settings": settings,
-             "grid": {loss: {"margins": list(m), "dims": list(DIMS)} for loss, m in MARGINS.items()},
+             "grid": {loss: {"margins": list(m), "dims": list(dims)} for loss, m in margins.items()},
              "cells": all_rows, "total_bytes": sum(r["bytes"] for r in all_rows),
              "build_seconds": round(time.perf_counter() - t0, 1), "cpu_count": os.cpu_count()}
     (out / INDEX).write_text(json.dumps(index, indent=1))

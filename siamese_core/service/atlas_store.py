@@ -40,7 +40,8 @@ def save_cell(path: str | Path, report: RunReport) -> int:
     if report.probe_embeddings is not None:
         arrays["probe_embeddings"] = report.probe_embeddings.astype(np.float16)
     if frames:
-        arrays.update(frame_layouts=np.stack([f.layout for f in frames]), frame_edges=np.stack([f.edges for f in frames]),
+        arrays.update(frame_layouts=np.stack([f.layout for f in frames]),
+                      frame_edges=np.stack([f.edges for f in frames]),
                       frame_same=np.stack([f.same_counts for f in frames]),
                       frame_diff=np.stack([f.diff_counts for f in frames]))
     path = Path(path)
