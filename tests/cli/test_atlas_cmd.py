@@ -42,6 +42,7 @@ def test_list_prints_the_grid_with_each_cells_accuracy(built, capsys):
     assert [c["dim"] for c in listed["cells"]] == list(DIMS) and listed["steps"] == 6
 
 
+@pytest.mark.slow
 def test_build_progress_goes_to_stderr(tmp_path, capsys):
     assert main(["atlas", "build", "--dataset", "digits", "--steps", "2", "--only", "bce-l1", "--out",
                  str(tmp_path)]) == 0
