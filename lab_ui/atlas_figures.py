@@ -11,6 +11,7 @@ import os
 import threading
 
 import plotly.graph_objects as go
+from plotly.basedatatypes import BaseFigure
 
 from siamese_core.service.atlas import Atlas
 from siamese_core.viz import figures, sweep_figures
@@ -24,45 +25,73 @@ _WARMING: set[str] = set()
 _LOCK = threading.Lock()
 
 
-def _cached(atlas: Atlas, kind: str, key: tuple, make):
+class FrozenFigure(BaseFigure):
+    """A finished figure as the dict st.plotly_chart sends. Plotly's `to_dict` deep-copies the figure on
+    every call (180 ms for the embedding-size page's replay of five runs); this one returns the same dict,
+    which nothing writes to. Its BaseFigure parent only passes st.plotly_chart's type check."""
+
+    def __init__(self, fig: go.Figure):  # no BaseFigure.__init__: nothing of plotly's machinery is used
+        object.__setattr__(self, "_frozen", fig.to_dict())
+
+    def to_dict(self) -> dict:
+        return self._frozen
+
+
+def _cached(atlas: Atlas, kind: str, key: tuple, make) -> FrozenFigure:
     store = _FIGURES.setdefault(str(atlas.root), {})
     fig = store.get((kind, key))
     if fig is None:
-        fig = store[(kind, key)] = make()  # two threads may both make it: the same figure, no harm
+        fig = store[(kind, key)] = FrozenFigure(make())  # two threads may both make it: the same figure
     return fig
 
 
-def for_cell(atlas: Atlas, key: tuple) -> dict[str, go.Figure]:
+def for_cell(atlas: Atlas, key: tuple) -> dict[str, FrozenFigure]:
     """A cell's histogram, map and replay, as run_views and live_views draw them for a fresh run."""
-    return _cached(atlas, "cell", key, lambda: _cell(atlas.cell(*key)))
+    return {kind: cell_figure(atlas, key, kind) for kind in ("histogram", "map", "replay")}
 
 
-def _cell(r) -> dict[str, go.Figure]:
+def cell_figure(atlas: Atlas, key: tuple, kind: str) -> FrozenFigure:
+    return _cached(atlas, kind, key, lambda: CELL_FIGURES[kind](atlas.cell(*key)))
+
+
+def _histogram(r) -> go.Figure:
+    return figures.distance_histogram(r.test_scores, r.test_same, threshold=r.metrics["threshold"],
+                                      as_distance=not r.score_is_probability,
+                                      title=f"{r.name}: matched vs mismatched test pairs")
+
+
+def _map(r) -> go.Figure:
     kind = "plane" if r.metrics.get("embedding_dim") == 2 else r.projection_kind
-    as_distance = not r.score_is_probability
     hover = [f"test image #{i} · {r.class_names[c]}" for i, c in zip(r.projection_index, r.projection_labels)]
-    return {"histogram": figures.distance_histogram(r.test_scores, r.test_same, threshold=r.metrics["threshold"],
-                                                    as_distance=as_distance,
-                                                    title=f"{r.name}: matched vs mismatched test pairs"),
-            "map": figures.tsne_scatter(r.projection, r.projection_labels, r.class_names,
-                                        title=f"{r.name}: {MAP_TITLES[kind]}", hover=hover),
-            "replay": replay_figure([(r.name, r.frames, as_distance)], r.projection_labels, r.class_names)}
+    return figures.tsne_scatter(r.projection, r.projection_labels, r.class_names,
+                                title=f"{r.name}: {MAP_TITLES[kind]}", hover=hover)
 
 
-def for_sizes(atlas: Atlas, loss: str, margin: float | None) -> dict[str, go.Figure]:
+def _replay(r) -> go.Figure:
+    return replay_figure([(r.name, r.frames, not r.score_is_probability)], r.projection_labels, r.class_names)
+
+
+CELL_FIGURES = {"histogram": _histogram, "map": _map, "replay": _replay}
+
+
+def for_sizes(atlas: Atlas, loss: str, margin: float | None) -> dict[str, FrozenFigure]:
     """Scores versus embedding size and the replay of every size in lockstep."""
-    def make():
+    def scores():
         reports = atlas.sizes(loss, margin)
-        dims = [r.metrics["embedding_dim"] for r in reports]
-        return {"scores": sweep_figures.scores_versus_size(dims, [r.metrics["accuracy"] for r in reports],
-                                                           [r.metrics["auc"] for r in reports]),
-                "replay": replay_figure([(f"D={d}", r.frames, not r.score_is_probability)
-                                         for d, r in zip(dims, reports)],
-                                        reports[0].projection_labels, reports[0].class_names)}
-    return _cached(atlas, "sizes", (loss, margin), make)
+        return sweep_figures.scores_versus_size([r.metrics["embedding_dim"] for r in reports],
+                                                [r.metrics["accuracy"] for r in reports],
+                                                [r.metrics["auc"] for r in reports])
+
+    def replay():
+        reports = atlas.sizes(loss, margin)
+        runs = [(f"D={r.metrics['embedding_dim']}", r.frames, not r.score_is_probability) for r in reports]
+        return replay_figure(runs, reports[0].projection_labels, reports[0].class_names)
+
+    return {"scores": _cached(atlas, "scores", (loss, margin), scores),
+            "replay": _cached(atlas, "sizes-replay", (loss, margin), replay)}
 
 
-def grid(atlas: Atlas, loss: str, margin: float | None, dim: int) -> go.Figure:
+def grid(atlas: Atlas, loss: str, margin: float | None, dim: int) -> FrozenFigure:
     return _cached(atlas, "grid", (loss, margin, dim), lambda: _grid(atlas, loss, margin, dim))
 
 

@@ -157,7 +157,7 @@ def explore_sizes(atlas: Atlas, loss: str, margin: float | None) -> None:
     st.plotly_chart(figs["scores"], width="stretch", key="atlas-scores")
     cols = st.columns(3)
     for k, r in enumerate(reports):
-        cols[k % 3].plotly_chart(atlas_figures.for_cell(atlas, (loss, margin, r.metrics["embedding_dim"]))["map"],
+        cols[k % 3].plotly_chart(atlas_figures.cell_figure(atlas, (loss, margin, r.metrics["embedding_dim"]), "map"),
                                  width="stretch", key=f"atlas-size-map-{k}")
     st.markdown("**Every size learning, in lockstep**")
     st.plotly_chart(figs["replay"], width="stretch", key="atlas-size-replay")

@@ -58,6 +58,7 @@ def explore(**url) -> AppTest:
     return at
 
 
+@pytest.mark.slow
 def test_explore_mode_shows_every_size_and_follows_the_margin(atlas):
     at = explore(loss="triplet")
     assert at.subheader[0].value == "Pretrained sweep · triplet · m=0.2"
@@ -77,6 +78,7 @@ def test_explore_mode_shows_every_size_and_follows_the_margin(atlas):
                                                        for r in atlas.sizes("triplet", 0.5)]
 
 
+@pytest.mark.slow
 def test_explore_mode_says_when_the_urls_margin_is_off_the_grid(atlas):
     at = explore(loss="contrastive", margin="2")
     assert [w.value for w in at.warning] == [

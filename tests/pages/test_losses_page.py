@@ -86,6 +86,7 @@ def shown_accuracy(at) -> str:
     return {m.label: m.value for m in at.metric}["test accuracy"]
 
 
+@pytest.mark.slow
 def test_explore_mode_shows_the_pretrained_cell_and_follows_the_sliders(atlas):
     at = page()
     at.sidebar.radio[0].set_value("explore").run()   # "Train / Explore the atlas"
