@@ -63,7 +63,7 @@ def _url_number(name: str, options: list, cast=float):
         return None, None
     try:
         value = cast(float(raw))
-    except ValueError:
+    except (ValueError, OverflowError):  # "abc", or int("inf")
         return None, raw
     hit = next((o for o in options if abs(o - value) < 1e-6), None)
     return hit, None if hit is not None else value

@@ -21,7 +21,10 @@ MARGINS: dict[str, tuple[float, ...]] = {"contrastive": (0.25, 0.5, 1.0, 1.5), "
 # The course's embedding-size sweep (and the embedding-size page's default sizes): 16 and 64 would add
 # 22 cells (40 % more build time) on the flat part of the curve, where the course says gains flatten.
 DIMS = (2, 4, 8, 32, 128)
-STEPS = 250        # ≈ the losses page's default 20-s budget: 13 steps/s measured at one torch thread
+# ≈ the losses page's default 20-s budget: 13.0 steps/s measured once on this 2-core CPU at one torch
+# thread (contrastive, D = 32, Fashion-MNIST, batch 128, load average about 1); steps, not seconds, so
+# the same command gives the same atlas whatever the machine's load.
+STEPS = 250
 FRAME_EVERY = 16   # training steps between two live frames (plus one before and one after training)
 
 

@@ -119,6 +119,11 @@ def test_explore_mode_says_when_the_urls_values_are_off_the_grid(atlas):
         "The margin 0.3 is not on the atlas's grid for contrastive, whose margins are 0.25, 0.5, 1, 1.5.",
         "The embedding size 12 is not on the atlas's grid for contrastive, whose sizes are 2, 4, 8, 32, 128."]
     assert at.subheader[0].value == "Pretrained · contrastive · m=0.25 · D=8"   # the nearest grid values
+    at = explore(loss="hinge", dim="inf")
+    assert [w.value for w in at.warning] == [
+        "The loss 'hinge' is not in the atlas, whose losses are contrastive, triplet, bce-concat, bce-l1, softmax.",
+        "The URL's embedding size is not a number, so the page shows a value from the atlas's grid."]
+    assert at.subheader[0].value == "Pretrained · contrastive · m=1 · D=32"
 
 
 def test_explore_mode_without_an_atlas_says_how_to_build_it(monkeypatch, tmp_path):
