@@ -1,7 +1,7 @@
 """Losses: BCE on pairs vs contrastive vs triplet — train live, then compare runs side by side."""
 import streamlit as st
 
-from lab_ui import live_views, pretrained, run_views, training_jobs
+from lab_ui import atlas_views, live_views, pretrained, run_views, training_jobs
 from lab_ui.layout import dataset_select, notice
 from lab_ui.url_state import set_url, url_choice, url_float, url_int
 from siamese_core.data import DatasetNotFoundError
@@ -20,6 +20,13 @@ st.latex(r"L_{BCE} = -[y\log p + (1-y)\log(1-p)] \qquad L_{con} = y\,d^2 + (1-y)
 st.latex(r"L_{tri} = \max(d(a,p) - d(a,n) + m,\ 0)")
 st.caption("y = 1 means *same class*. Embeddings are L2-normalised for contrastive and triplet, so one "
            "margin fits every embedding size (L2 and cosine distances lie in [0, 2], L1 in [0, 2√D]).")
+
+# --- explore mode: the sliders look pretrained runs up in the atlas, at once --------------------------
+if atlas_views.mode_toggle("losses_mode"):
+    atlas = atlas_views.atlas_or_stop()
+    atlas_views.explore_cell(atlas, *atlas_views.controls(atlas, list(LOSSES), "atlas"))
+    notice(atlas_views.ATLAS_NOTICE)
+    st.stop()
 
 # --- controls ---------------------------------------------------------------------------------
 with st.sidebar:

@@ -1,7 +1,7 @@
 """Embedding size: sweep D with one loss and see where the gains flatten."""
 import streamlit as st
 
-from lab_ui import sweep_views, training_jobs
+from lab_ui import atlas_views, sweep_views, training_jobs
 from lab_ui.layout import dataset_select, notice
 from lab_ui.url_state import set_url, url_choice, url_int
 from siamese_core.training import TrainConfig
@@ -12,6 +12,14 @@ st.title("Embedding size")
 st.markdown("How long must the embedding be? Train the same network with the same loss for several "
             "embedding sizes D and compare. With D = 2 there is nothing to project: the plot shows the raw "
             "embedding plane (a circle, since contrastive and triplet embeddings are unit length).")
+
+# Explore mode: the sizes of one pretrained (loss, margin) from the atlas, at once.
+if atlas_views.mode_toggle("size_mode"):
+    atlas = atlas_views.atlas_or_stop()
+    loss, margin, _ = atlas_views.controls(atlas, atlas.losses, "atlas_size", with_dim=False)
+    atlas_views.explore_sizes(atlas, loss, margin)
+    notice(atlas_views.ATLAS_NOTICE)
+    st.stop()
 
 with st.sidebar:
     st.header("Sweep")

@@ -7,12 +7,13 @@ import json
 import sys
 
 from ..data import DatasetNotFoundError
+from .atlas_cmd import add_atlas_parser, cmd_atlas
 from .data_cmd import add_data_parsers, cmd_datasets, cmd_download, print_datasets
 from .evaluate_cmd import add_evaluate_parsers, cmd_evaluate, cmd_oneshot_report
 from .train_cmd import add_train_parser, cmd_train
 
 HANDLERS = {"train": cmd_train, "evaluate": cmd_evaluate, "oneshot-report": cmd_oneshot_report,
-            "datasets": cmd_datasets, "download": cmd_download}
+            "datasets": cmd_datasets, "download": cmd_download, "atlas": cmd_atlas}
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -22,6 +23,7 @@ def build_parser() -> argparse.ArgumentParser:
     add_train_parser(sub)
     add_evaluate_parsers(sub)
     add_data_parsers(sub)
+    add_atlas_parser(sub)
     return parser
 
 

@@ -36,3 +36,51 @@ def test_embedding_size_sweep_shows_accuracy_per_size():
     replay = [t for t in titles if '"frames"' in t and "Play" in t]  # the sweep's replay, sizes in lockstep
     assert len(replay) == 1
     assert any("Training speed" in t for t in titles) and any("Verification versus embedding size" in t for t in titles)
+
+
+# --- explore mode: every size of one (loss, margin) from the committed atlas (assets/atlas/) -------------
+
+ATLAS = Path(__file__).resolve().parents[2] / "assets" / "atlas"
+
+
+@pytest.fixture
+def atlas(monkeypatch):
+    from siamese_core.service.atlas import Atlas
+    monkeypatch.setenv("SIAMESE_LAB_ATLAS_WARM", "0")  # no background figure drawing in tests
+    return Atlas.load(ATLAS)
+
+
+def explore(**url) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params.update(mode="explore", **url)
+    at.run()
+    assert not at.exception
+    return at
+
+
+@pytest.mark.slow
+def test_explore_mode_shows_every_size_and_follows_the_margin(atlas):
+    at = explore(loss="triplet")
+    assert at.subheader[0].value == "Pretrained sweep · triplet · m=0.2"
+    assert any(atlas.command in c.value for c in at.caption if c.value.startswith("pretrained: "))
+    table = at.dataframe[0].value
+    assert list(table["D"]) == [2, 4, 8, 32, 128]
+    assert list(table["accuracy"]) == [round(r.metrics["accuracy"], 4) for r in atlas.sizes("triplet", 0.2)]
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("Verification versus embedding size" in s for s in specs)
+    assert sum("aligned PCA" in s or "raw 2-D embedding plane" in s for s in specs) == 5  # one map per size
+    replay = [s for s in specs if '"frames"' in s and "Play" in s]
+    assert len(replay) == 1 and all(f'"D={d}"' in replay[0] for d in (2, 4, 8, 32, 128))  # all sizes in lockstep
+
+    by_label(at.sidebar.select_slider, "margin m").set_value(0.5).run()
+    assert at.subheader[0].value == "Pretrained sweep · triplet · m=0.5" and at.query_params["margin"] == "0.5"
+    assert list(at.dataframe[0].value["accuracy"]) == [round(r.metrics["accuracy"], 4)
+                                                       for r in atlas.sizes("triplet", 0.5)]
+
+
+@pytest.mark.slow
+def test_explore_mode_says_when_the_urls_margin_is_off_the_grid(atlas):
+    at = explore(loss="contrastive", margin="2")
+    assert [w.value for w in at.warning] == [
+        "The margin 2.0 is not on the atlas's grid for contrastive, whose margins are 0.25, 0.5, 1, 1.5."]
+    assert at.subheader[0].value == "Pretrained sweep · contrastive · m=1.5"

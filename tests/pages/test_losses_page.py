@@ -60,3 +60,75 @@ def test_margin_warning_follows_the_largest_unit_distance(distance, dim, margin,
                             "be met."]
         by_label(at.sidebar.button, "Train").click().run()
         assert not at.dataframe  # nothing was trained
+
+
+# --- explore mode: the sliders look pretrained runs up in the committed atlas (assets/atlas/) -----------
+
+ATLAS = Path(__file__).resolve().parents[2] / "assets" / "atlas"
+
+
+@pytest.fixture
+def atlas(monkeypatch):
+    from siamese_core.service.atlas import Atlas
+    monkeypatch.setenv("SIAMESE_LAB_ATLAS_WARM", "0")  # no background figure drawing in tests
+    return Atlas.load(ATLAS)
+
+
+def explore(**url) -> AppTest:
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params.update(mode="explore", **url)
+    at.run()
+    assert not at.exception
+    return at
+
+
+def shown_accuracy(at) -> str:
+    return {m.label: m.value for m in at.metric}["test accuracy"]
+
+
+@pytest.mark.slow
+def test_explore_mode_shows_the_pretrained_cell_and_follows_the_sliders(atlas):
+    at = page()
+    at.sidebar.radio[0].set_value("explore").run()   # "Train / Explore the atlas"
+    assert not at.exception and at.query_params["mode"] == "explore"
+    assert at.subheader[0].value == "Pretrained · contrastive · m=1 · D=32"
+    assert shown_accuracy(at) == f"{atlas.cell('contrastive', 1.0, 32).metrics['accuracy']:.3f}"
+    caption = next(c.value for c in at.caption if c.value.startswith("pretrained: "))
+    assert atlas.command in caption and "cell: contrastive · m=1 · D=32" in caption
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any('"frames"' in s and "Play" in s for s in specs)               # the replay
+    assert any("Accuracy across the grid for contrastive" in s for s in specs)
+    assert by_label(at.sidebar.select_slider, "margin m").options == ["0.25", "0.5", "1.0", "1.5"]
+
+    by_label(at.sidebar.select_slider, "embedding size").set_value(2).run()
+    assert at.subheader[0].value == "Pretrained · contrastive · m=1 · D=2"
+    assert shown_accuracy(at) == f"{atlas.cell('contrastive', 1.0, 2).metrics['accuracy']:.3f}"
+    assert any("raw 2-D embedding plane" in c.proto.spec for c in at.get("plotly_chart"))
+    by_label(at.sidebar.select_slider, "margin m").set_value(0.25).run()
+    assert at.subheader[0].value == "Pretrained · contrastive · m=0.25 · D=2"
+    assert (at.query_params["margin"], at.query_params["dim"]) == ("0.25", "2")
+    by_label(at.sidebar.selectbox, "loss").set_value("bce-l1").run()
+    assert at.subheader[0].value == "Pretrained · bce-l1 · D=2" and not at.exception
+    assert not [s for s in at.sidebar.select_slider if s.label == "margin m"]  # no margin for BCE
+    assert shown_accuracy(at) == f"{atlas.cell('bce-l1', None, 2).metrics['accuracy']:.3f}"
+
+
+def test_explore_mode_says_when_the_urls_values_are_off_the_grid(atlas):
+    at = explore(loss="contrastive", margin="0.3", dim="12")
+    assert [w.value for w in at.warning] == [
+        "The margin 0.3 is not on the atlas's grid for contrastive, whose margins are 0.25, 0.5, 1, 1.5.",
+        "The embedding size 12 is not on the atlas's grid for contrastive, whose sizes are 2, 4, 8, 32, 128."]
+    assert at.subheader[0].value == "Pretrained · contrastive · m=0.25 · D=8"   # the nearest grid values
+    at = explore(loss="hinge", dim="inf")
+    assert [w.value for w in at.warning] == [
+        "The loss 'hinge' is not in the atlas, whose losses are contrastive, triplet, bce-concat, bce-l1, softmax.",
+        "The URL's embedding size is not a number, so the page shows a value from the atlas's grid."]
+    assert at.subheader[0].value == "Pretrained · contrastive · m=1 · D=32"
+
+
+def test_explore_mode_without_an_atlas_says_how_to_build_it(monkeypatch, tmp_path):
+    monkeypatch.setenv("SIAMESE_LAB_ATLAS", str(tmp_path))
+    at = explore()
+    assert [i.value for i in at.info] == ["The atlas of pretrained runs is not built yet: run `python -m "
+                                          "siamese_core atlas build --jobs 2` (about 15 minutes on two cores) to "
+                                          "write it into assets/atlas/, then reload this page."]
