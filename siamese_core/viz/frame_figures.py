@@ -6,13 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+import plotly.colors
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .figures import DIFF_COLOUR, SAME_COLOUR, TEMPLATE
 
-PALETTE = ["#264653", "#2a9d8f", "#e9c46a", "#f4a261", "#e76f51", "#8ab17d", "#6d597a", "#b56576",
-           "#355070", "#457b9d"]
+PALETTE = plotly.colors.qualitative.Plotly  # the class colours of every other map (figures.tsne_scatter)
 MAX_REPLAY_FRAMES = 60  # a replay figure's size grows with its frames; more look no smoother
 
 
