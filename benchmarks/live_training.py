@@ -156,7 +156,8 @@ def page_runs(repeats: int, budget: int, quiet_load: float, run_wait: float, tim
             live = page.evaluate("() => window.__live")
             ends = [float(x) for x in log.read_text().split()][ends_before:]
             end_ms = ends[0] * 1000 if ends else float("nan")
-            rows.append({"seed": 1000 + k, "load1": load["load1"], "first_frame_s": (live["frame"] - live["click"]) / 1000,
+            rows.append({"seed": 1000 + k, "load1": load["load1"],
+                         "first_frame_s": (live["frame"] - live["click"]) / 1000,
                          "report_s": (live["report"] - end_ms) / 1000,
                          "metrics_s": (live["metrics"] - end_ms) / 1000 if live["metrics"] else None,
                          "heading_s": (live["heading"] - end_ms) / 1000,
@@ -197,7 +198,11 @@ def frame_runs(runs: int, seconds: float, n_pairs: int, quiet_load: float, run_w
     for seed in range(runs):
         load = wait_until_quiet(quiet_load, run_wait if seed else 0)
         made: list[KeepingRecorder] = []
-        experiment.FrameRecorder = lambda *a, **k: made.append(KeepingRecorder(*a, **k)) or made[-1]
+
+        def recorder_factory(*args, made=made, **kwargs) -> KeepingRecorder:
+            made.append(KeepingRecorder(*args, **kwargs))
+            return made[-1]
+        experiment.FrameRecorder = recorder_factory
         try:
             cfg = TrainConfig.from_dict({"dataset": DATASET, "loss": "contrastive", "embedding_dim": 32,
                                          "distance": "l2", "margin": 1.0, "seconds": float(seconds), "seed": seed})
@@ -217,7 +222,8 @@ def frame_runs(runs: int, seconds: float, n_pairs: int, quiet_load: float, run_w
         s = float(np.mean([m["stable_mean"] for m in moves]))
         t = float(np.mean([m["tsne_mean"] for m in moves]))
         rows.append({"seed": seed, "load1": load["load1"], "load1_after": round(os.getloadavg()[0], 2),
-                     "evaluation_s": report.metrics["evaluation_seconds"], "frames": len(report.frames), "steps": report.metrics["steps"],
+                     "evaluation_s": report.metrics["evaluation_seconds"], "frames": len(report.frames),
+                     "steps": report.metrics["steps"],
                      "frame_share": report.metrics["frame_share"], "stable_displacement": s,
                      "tsne_displacement": t, "movement_ratio": s / t, "pairs": len(moves),
                      "test_accuracy": report.metrics["accuracy"]})

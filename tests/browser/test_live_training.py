@@ -80,7 +80,8 @@ def test_the_map_and_histogram_move_while_training_and_the_replay_scrubs_back(se
             page.wait_for_function("() => window.__watch.done", timeout=180_000, polling=200)
             watch = page.evaluate("() => window.__watch")
             # Each new frame drew a different map and histogram: at least three changes before the end.
-            assert len(watch["map"]) - 1 >= 3, f"the map changed {len(watch['map']) - 1} times; captions seen: {watch['captions']}"
+            seen = f"captions seen: {watch['captions']}"
+            assert len(watch["map"]) - 1 >= 3, f"the map changed {len(watch['map']) - 1} times; {seen}"
             assert len(watch["hist"]) - 1 >= 3, f"the histogram changed {len(watch['hist']) - 1} times"
 
             page.get_by_text("Watch it learn again").wait_for(timeout=60_000)
