@@ -327,14 +327,14 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
     lat_training = [d for s in students for start, d, _ in s.latencies if t0 <= start <= training_end]
     renders = [s.first_render for s in students if s.first_render is not None]
     runs = [s.run_result for s in students if s.trainer]
+    same = getattr(args, "same_config", 0)  # callers from before --same-config: every trainer its own run
     results_at = sorted(s.result_at - t0 for s in students if s.trainer and s.result_at is not None)
     mb = 2**20
     peak = max(sampler.rss, default=rss_start)
     return {
         "config": {"sessions": args.sessions, "trainers": args.trainers, "budget_s": args.budget,
                    "browsers": sum(s.browser for s in students),
-                   "same_config": args.same_config, "distinct_configs": len(set(trainer_seeds(args.trainers,
-                                                                                 args.same_config))),
+                   "same_config": same, "distinct_configs": len(set(trainer_seeds(args.trainers, same))),
                    "share_runs": os.environ.get("SIAMESE_LAB_SHARE_RUNS", "1") != "0",
                    "workers": os.environ.get("SIAMESE_LAB_WORKERS", "1"),  # the app's defaults
                    "threads_per_job": os.environ.get("SIAMESE_LAB_THREADS_PER_JOB", "1"),
@@ -379,7 +379,8 @@ def _fmt(seconds: float | None) -> str:
 def print_report(r: dict) -> None:
     c = r["config"]
     print(f"Siamese Lab load test: {c['sessions']} sessions ({c['browsers']} in Chromium, the others over the "
-          f"websocket protocol; {c['trainers']} training digits for {c['budget_s']} s), workers={c['workers']}, threads/job={c['threads_per_job']}, {c['cpus']} CPUs, "
+          f"websocket protocol; {c['trainers']} training digits for {c['budget_s']} s), workers={c['workers']}, "
+          f"threads/job={c['threads_per_job']}, {c['cpus']} CPUs, "
           f"wall {r['wall_s']} s")
     print(f"sessions: {r['sessions_ok']} ok, {len(r['sessions_failed'])} failed {r['sessions_failed'] or ''}")
     print(f"training runs: {r['runs_completed']} completed, {len(r['runs_failed'])} failed {r['runs_failed'] or ''}")
