@@ -196,6 +196,50 @@ def load_test(r: dict) -> str:
         "of one core.", "", conditions_line(r)])
 
 
+def class_load_test(r: dict) -> str:
+    """The class load test against its goals (tenth result ≤ 60 s, no failed session, median < 1 s)."""
+    f = r["figures"]
+    c, tenth, failed, p50 = f["config"], f.get("all_results_s"), len(f["sessions_failed"]), f["latency_s"]["p50"]
+    mark = {True: "✓", False: "✗ missed"}
+    load = f.get("load_before", {})
+    quiet = "" if load.get("quiet", True) else (f" The machine never got quiet (1-minute load {load['load1']:.1f} "
+                                                 "when it started): other work shared the two cores.")
+    return "\n".join([
+        f"{c['trainers']} trainers, {c['distinct_configs']} distinct configs (`--same-config {c['same_config']}`, "
+        f"shared runs {'on' if c.get('share_runs', True) else 'off'}), workers {c['workers']}.{quiet}", "",
+        table(["figure", "measured", "goal"], [
+            [f"class start → all {c['trainers']} results shown",
+             "not all shown" if tenth is None else f"{tenth:.1f} s",
+             f"≤ 60 s {mark[tenth is not None and tenth <= 60]}"],
+            ["failed sessions", str(failed), f"0 {mark[failed == 0]}"],
+            ["median interaction → page settled", f"{p50:.2f} s", f"< 1 s {mark[p50 < 1]}"]]), "",
+        load_test(r)])
+
+
+def live_training(r: dict) -> str:
+    from benchmarks.live_training import figures_table
+    f = r["figures"]
+    rows = [[name, value, f"{goal} {'✓' if met else '✗ missed'}"] for name, value, goal, met in figures_table(f)]
+    loads = [x["load1"] for x in f.get("page_runs", []) + f.get("frame_runs", [])]
+    lines = [table(["figure", "measured", "goal"], rows), ""]
+    if "page_runs" in f:
+        lines.append(f"Page: {len(f['page_runs'])} runs of {f['page_budget_s']} s on {f['dataset']} in Chromium; "
+                     f"end of training = {f['end_of_training']}. Click → report, per run: "
+                     + ", ".join(f"{x['click_to_report_s']:.1f} s" for x in f["page_runs"]) + ".")
+    if "frame_runs" in f:
+        lines.append(f"Frames: {len(f['frame_runs'])} runs of {f['frame_seconds']:g} s in process "
+                     f"({f['config']}); frames per run "
+                     + ", ".join(str(x["frames"]) for x in f["frame_runs"])
+                     + f"; mean displacement per frame {f['movement_ratio']['stable_mean']:.3f} (aligned PCA) vs "
+                     f"{f['movement_ratio']['tsne_mean']:.3f} (a t-SNE per frame, own seed); report computed "
+                     + ", ".join(f"{x['evaluation_s']:.1f} s" for x in f["frame_runs"]) + " after training.")
+    if loads:
+        lines.append(f"1-minute load average at each run's start: {min(loads):.1f}–{max(loads):.1f}"
+                     + ("." if f.get("all_quiet") else " — not the quiet machine asked for: other work shared "
+                        "the two cores, so the timings are upper bounds of an idle machine's."))
+    return "\n".join([*lines, "", conditions_line(r)])
+
+
 def rerun_cost(r: dict) -> str:
     f = r["figures"]
     labels = list(f["servers"])
@@ -250,6 +294,14 @@ BLOCKS: dict[str, Block] = {
                           "--steps 30 --busy 2 --out docs/results/threads-busy.json", threads, timing=True),
     "load-test": Block(("docs/results/load-test.json",), "python -m benchmarks.load_test --sessions 30 "
                        "--trainers 10 --max-seconds 600 --out docs/results/load-test.json", load_test, timing=True),
+    "live-training": Block(("docs/results/live-training.json",), "python -m benchmarks.live_training --repeats 5 "
+                           "--out docs/results/live-training.json", live_training, timing=True),
+    **{f"load-test-{name}": Block((f"docs/results/load-test-{name}.json",),
+                                  f"{env}python -m benchmarks.load_test --same-config {same} --quiet-load 1.2 "
+                                  f"--out docs/results/load-test-{name}.json", class_load_test, timing=True)
+       for name, same, env in (("different", 0, ""), ("half-same", 5, ""),
+                               ("different-workers2", 0, "SIAMESE_LAB_WORKERS=2 "),
+                               ("half-same-workers2", 5, "SIAMESE_LAB_WORKERS=2 "))},
     "rerun-cost": Block(("docs/results/rerun-cost.json",),
                         "python -m benchmarks.rerun_cost --repeats 10 --out docs/results/rerun-cost.json",
                         rerun_cost, timing=True),

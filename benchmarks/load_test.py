@@ -13,6 +13,11 @@ script run's last message), sessions and runs completed / failed, and the server
     python -m benchmarks.load_test                                  # 30 students, 10 training, 3 in Chromium
     python -m benchmarks.load_test --sessions 4 --trainers 1        # a small check
     python -m benchmarks.load_test --out docs/results/load-test.json  # also the figures and conditions as JSON
+    python -m benchmarks.load_test --same-config 5                  # half the trainers ask for one same run
+
+Trainers differ by seed unless `--same-config N`: then N of them send exactly the same config, which the
+server trains once for all of them (shared runs, `SIAMESE_LAB_SHARE_RUNS`); the others each their own.
+`--quiet-load` waits (up to `--max-wait` s) until the 1-minute load average is below it before starting.
 
 Bounded: at most 60 sessions, `--max-seconds` wall time for the class, localhost only."""
 from __future__ import annotations
@@ -100,9 +105,21 @@ def _rss(p: psutil.Process) -> int:
         return 0
 
 
+GOALS = {"all_results_s": 60.0, "failed_sessions": 0, "latency_p50_s": 1.0}
+
+
+def trainer_seeds(trainers: int, same_config: int) -> list[int]:
+    """The seed each trainer asks for: the first `same_config` of them share seed 0 (one config, trained
+    once for all), every other one has a seed of its own. same_config 0 or 1: all differ."""
+    if not 0 <= same_config <= trainers:
+        raise ValueError(f"--same-config must be between 0 and the number of trainers ({trainers})")
+    return [0 if k < same_config else k + 1 for k in range(trainers)]
+
+
 class Student:
-    def __init__(self, k: int, trainer: bool, browser: bool):
-        self.k, self.trainer, self.browser = k, trainer, browser
+    def __init__(self, k: int, trainer: bool, browser: bool, seed: int = 0):
+        self.k, self.trainer, self.browser, self.seed = k, trainer, browser, seed
+        self.result_at: float | None = None                     # monotonic time the run's result was shown
         self.first_render: float | None = None
         self.latencies: list[tuple[float, float, str]] = []   # (start wall time, seconds, action)
         self.run_result: str | None = None                      # "done", "failed: …"
@@ -149,7 +166,8 @@ async def play(browser, url: str, s: Student, args, training_over: asyncio.Event
         await page.evaluate(WATCH)
         if s.trainer:
             await timed(page, s, "open Losses", lambda: nav(page, "Losses"), args.timeout)
-            await page.goto(f"{url}/losses?dataset=digits&loss=contrastive&dim=8&seconds={args.budget}")
+            await page.goto(f"{url}/losses?dataset=digits&loss=contrastive&dim=8&seconds={args.budget}"
+                            f"&seed={s.seed}")
             await settle(page, args.timeout)
             await page.evaluate(WATCH)
             pressed = time.monotonic()
@@ -159,7 +177,8 @@ async def play(browser, url: str, s: Student, args, training_over: asyncio.Event
             remaining = max(1.0, deadline - time.monotonic())
             await page.wait_for_selector('[data-testid="stMetric"], [data-testid="stAlertContentWarning"], '
                                          '[data-testid="stException"]', timeout=remaining * 1000)
-            s.run_seconds = time.monotonic() - pressed
+            s.result_at = time.monotonic()
+            s.run_seconds = s.result_at - pressed
             if await done.count():
                 acc = float(await done.locator('[data-testid="stMetricValue"]').inner_text())
                 s.run_result = "done" if 0.5 < acc <= 1 else f"failed: accuracy {acc}"
@@ -219,11 +238,12 @@ async def stream_play(url: str, s: Student, args, training_over: asyncio.Event, 
         if s.trainer:
             await timed_run("open Losses", session.goto("Losses"))
             page = await session.goto("Losses", {"dataset": "digits", "loss": "contrastive", "dim": 8,
-                                                 "seconds": args.budget})
+                                                 "seconds": args.budget, "seed": s.seed})
             session.timeout = max(1.0, deadline - time.monotonic())
             pressed = time.monotonic()
             run = await session.click(page.widget("button", "Train"))  # the page follows the job to its end
-            s.run_seconds = time.monotonic() - pressed
+            s.result_at = time.monotonic()
+            s.run_seconds = s.result_at - pressed
             s.run_result = _run_result(run.metric("test accuracy"), run)
             return
         here, moves, page = "Home", 0, None
@@ -275,8 +295,9 @@ async def progress(students: list[Student], t0: float, sampler: Sampler, every: 
 async def class_session(url: str, args, sampler: Sampler) -> tuple[list[Student], float, float]:
     # Chromium students spread over the class (the first of them trains when anyone does).
     every = max(1, args.sessions // args.browsers) if args.browsers else args.sessions + 1
-    students = [Student(k, trainer=k < args.trainers, browser=k % every == 0 and k // every < args.browsers)
-                for k in range(args.sessions)]
+    seeds = trainer_seeds(args.trainers, args.same_config)
+    students = [Student(k, trainer=k < args.trainers, browser=k % every == 0 and k // every < args.browsers,
+                        seed=seeds[k] if k < args.trainers else 0) for k in range(args.sessions)]
     training_over = asyncio.Event()
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
@@ -306,11 +327,15 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
     lat_training = [d for s in students for start, d, _ in s.latencies if t0 <= start <= training_end]
     renders = [s.first_render for s in students if s.first_render is not None]
     runs = [s.run_result for s in students if s.trainer]
+    same = getattr(args, "same_config", 0)  # callers from before --same-config: every trainer its own run
+    results_at = sorted(s.result_at - t0 for s in students if s.trainer and s.result_at is not None)
     mb = 2**20
     peak = max(sampler.rss, default=rss_start)
     return {
         "config": {"sessions": args.sessions, "trainers": args.trainers, "budget_s": args.budget,
                    "browsers": sum(s.browser for s in students),
+                   "same_config": same, "distinct_configs": len(set(trainer_seeds(args.trainers, same))),
+                   "share_runs": os.environ.get("SIAMESE_LAB_SHARE_RUNS", "1") != "0",
                    "workers": os.environ.get("SIAMESE_LAB_WORKERS", "1"),  # the app's defaults
                    "threads_per_job": os.environ.get("SIAMESE_LAB_THREADS_PER_JOB", "1"),
                    "cpus": os.cpu_count()},
@@ -329,6 +354,10 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
             kind: pct([d for st in students if st.browser == is_browser for _, d, _ in st.latencies], 50)
             for kind, is_browser in (("chromium", True), ("protocol", False))},
         "run_seconds": sorted(round(s.run_seconds, 1) for s in students if s.run_seconds is not None),
+        # class start (every session opening at once) → each trainer's result on its page
+        "results_at_s": [round(x, 1) for x in results_at],
+        "all_results_s": results_at[-1] if len(results_at) == args.trainers and runs.count("done") == len(runs)
+        else None,
         "interactions_while_training": len(lat_training),
         "latency_while_training_s": {q: pct(lat_training, int(q[1:])) for q in ("p50", "p90", "p95")},
         "server_rss_mb": {"start": rss_start / mb, "warm": sampler.rss_warm / mb, "peak": peak / mb,
@@ -343,10 +372,15 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
     }
 
 
+def _fmt(seconds: float | None) -> str:
+    return "not all shown" if seconds is None else f"{seconds:.1f} s"
+
+
 def print_report(r: dict) -> None:
     c = r["config"]
     print(f"Siamese Lab load test: {c['sessions']} sessions ({c['browsers']} in Chromium, the others over the "
-          f"websocket protocol; {c['trainers']} training digits for {c['budget_s']} s), workers={c['workers']}, threads/job={c['threads_per_job']}, {c['cpus']} CPUs, "
+          f"websocket protocol; {c['trainers']} training digits for {c['budget_s']} s), workers={c['workers']}, "
+          f"threads/job={c['threads_per_job']}, {c['cpus']} CPUs, "
           f"wall {r['wall_s']} s")
     print(f"sessions: {r['sessions_ok']} ok, {len(r['sessions_failed'])} failed {r['sessions_failed'] or ''}")
     print(f"training runs: {r['runs_completed']} completed, {len(r['runs_failed'])} failed {r['runs_failed'] or ''}")
@@ -360,6 +394,11 @@ def print_report(r: dict) -> None:
     print("  p50 by action: " + ", ".join(f"{a} {v:.2f} s" for a, v in r["latency_p50_by_action_s"].items()))
     print("  p50 by client: " + ", ".join(f"{a} {v:.2f} s" for a, v in r["latency_p50_by_client_s"].items()))
     print(f"Train pressed → result shown, per run (s): {r['run_seconds']}")
+    print(f"class start → each trainer's result (s): {r['results_at_s']}")
+    print(f"goals: all {c['trainers']} results {_fmt(r['all_results_s'])} (≤ {GOALS['all_results_s']:.0f} s), "
+          f"failed sessions {len(r['sessions_failed'])} (0), median interaction {lat['p50']:.2f} s "
+          f"(< {GOALS['latency_p50_s']:.0f} s); {c['distinct_configs']} distinct configs among the trainers "
+          f"(--same-config {c['same_config']}, shared runs {'on' if c['share_runs'] else 'off'})")
     m = r["server_rss_mb"]
     print(f"server RSS: start {m['start']:.0f} MB, after one visitor opened every page {m['warm']:.0f} MB, "
           f"peak {m['peak']:.0f} MB, end {m['end']:.0f} MB")
@@ -379,12 +418,22 @@ def main(argv=None) -> dict:
     p.add_argument("--max-seconds", type=float, default=900, help="wall-time cap for the class")
     p.add_argument("--timeout", type=float, default=120, help="cap for one interaction (s)")
     p.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), help="pause between interactions (s)")
+    p.add_argument("--same-config", type=int, default=0,
+                   help="how many trainers ask for exactly the same run (0: every trainer its own seed)")
+    p.add_argument("--quiet-load", type=float, help="first wait until the 1-minute load average is below this")
+    p.add_argument("--max-wait", type=float, default=900, help="longest wait for --quiet-load (s)")
     p.add_argument("--json", help="also write the figures to this file")
     p.add_argument("--out", help="also write the figures and the conditions (load, versions, date) to this file")
     args = p.parse_args(argv)
     if (not 1 <= args.sessions <= 60 or not 0 <= args.trainers <= args.sessions or args.budget < 5
             or not 0 <= args.browsers <= args.sessions):
         p.error("1 ≤ sessions ≤ 60, 0 ≤ trainers ≤ sessions, 0 ≤ browsers ≤ sessions, budget ≥ 5")
+    if not 0 <= args.same_config <= args.trainers:
+        p.error("0 ≤ same-config ≤ trainers")
+    load = None
+    if args.quiet_load:
+        from benchmarks.live_training import wait_until_quiet
+        load = wait_until_quiet(args.quiet_load, args.max_wait)
     args.max_seconds = min(args.max_seconds, 1800)
     before = conditions()
     with lab_server() as (url, proc):
@@ -398,6 +447,7 @@ def main(argv=None) -> dict:
         sampler.stop.set()
         sampler.join()
     r = report(students, sampler, rss_start, t0, training_end, wall, args)
+    r["load_before"] = load or {"load1": before["loadavg"][0]}
     print_report(r)
     if args.json:
         with open(args.json, "w") as f:

@@ -20,6 +20,8 @@ sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in r
 if not Path(CHROMIUM).is_file():
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
+pytestmark = pytest.mark.browser
+
 SHOTS = Path(os.environ.get("SIAMESE_LAB_SCREENSHOTS") or tempfile.mkdtemp(prefix="siamese-lab-shots-"))
 
 

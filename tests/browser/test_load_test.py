@@ -12,7 +12,8 @@ from benchmarks import load_test
 from benchmarks.browser import CHROMIUM, lab_server
 from benchmarks.stream_client import StreamSession
 
-pytestmark = pytest.mark.skipif(not os.environ.get("SIAMESE_LAB_DATA"), reason="SIAMESE_LAB_DATA is not set")
+pytestmark = [pytest.mark.browser,
+              pytest.mark.skipif(not os.environ.get("SIAMESE_LAB_DATA"), reason="SIAMESE_LAB_DATA is not set")]
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,311 @@
+"""Live training, measured: what a student sees after pressing Train on the Losses page.
+
+    python -m benchmarks.live_training                                   # print each figure beside its goal
+    python -m benchmarks.live_training --out docs/results/live-training.json
+
+Two parts, each started only once the machine is quiet (1-minute load average < `--quiet-load`, waiting up
+to `--max-wait` seconds; the load is recorded either way):
+
+1. In Chromium against a real server (Fashion-MNIST, contrastive, D = 32, `--page-budget`-second runs, a new
+   seed per run so that no run is served from the shared-runs cache): Train clicked → the first live frame
+   on the page, and end of training → the full report on the page. The end of training is the server's own
+   clock: the server runs with a hook (a `sitecustomize` on its PYTHONPATH) that logs `time.time()` when
+   `run_experiment` calls `report_for` — the trainer has returned, the final frame is taken, nothing of the
+   report is computed yet. The report is "on the page" when the browser (same machine, same clock:
+   `Date.now()`) has the "Watch it learn again" heading and the replay's Plotly slider in the DOM.
+2. In this process, the page's own path (`run_experiment` with the probe set; `--frame-seconds` runs):
+   `report.metrics["frame_share"]`, and the movement of the map from frame to frame against a t-SNE per
+   frame (`viz.projection.tsne_2d`, a different seed per frame), both scaled to unit RMS radius
+   (`stable_projection.mean_displacement`). The probe embeddings of each frame are kept by a FrameRecorder
+   subclass that `run_experiment` uses in place of its own (the run is otherwise exactly the page's)."""
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+import numpy as np
+
+GOALS = {"first_frame_s": 2.0, "report_s": 1.0, "frame_share": 0.10, "movement_ratio": 0.25}
+DATASET = "fashion-mnist"
+
+# The server side of "end of training": written into a sitecustomize the server imports at start-up.
+HOOK = '''
+import time
+from siamese_core.service import experiment as _experiment
+
+_original = _experiment.report_for
+
+
+def _logged_report_for(*args, **kwargs):
+    with open({log!r}, "a") as f:
+        f.write(f"{{time.time():.4f}}\\n")
+    return _original(*args, **kwargs)
+
+
+_experiment.report_for = _logged_report_for
+'''
+
+# Page clock (Date.now(), ms) of the click on Train, the first live caption, and the full report.
+WATCH = """() => {
+  const w = window.__live = {click: 0, frame: 0, metrics: 0, heading: 0, report: 0};
+  document.addEventListener('click', e => {
+    const b = e.target.closest('button');
+    if (b && b.innerText.trim() === 'Train' && !w.click) w.click = Date.now();
+  }, true);
+  new MutationObserver(() => {
+    if (!w.click) return;
+    if (!w.frame && [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
+        .some(c => c.textContent.startsWith('Live, on'))) w.frame = Date.now();
+    if (!w.metrics && [...document.querySelectorAll('[data-testid="stMetric"]')]
+        .some(m => m.textContent.includes('test accuracy'))) w.metrics = Date.now();
+    if (!w.heading && [...document.querySelectorAll('[data-testid="stMarkdownContainer"]')]
+        .some(m => m.textContent.includes('Watch it learn again'))) w.heading = Date.now();
+    if (w.heading && !w.report && document.querySelector('.slider-container')) w.report = Date.now();
+  }).observe(document.body, {childList: true, subtree: true, characterData: true});
+}"""
+
+
+# --- pure parts ----------------------------------------------------------------------------------
+
+def movement_ratio(stable: list[np.ndarray], tsne: list[np.ndarray]) -> dict:
+    """Mean point displacement between consecutive layouts (unit RMS radius each) of the stable map and of
+    independent t-SNEs of the same frames; ratio = stable / t-SNE (small: the map glides, t-SNE jumps)."""
+    from siamese_core.viz.stable_projection import mean_displacement
+    if len(stable) != len(tsne) or len(stable) < 2:
+        raise ValueError("need the same number (≥ 2) of stable and t-SNE layouts")
+    s = [mean_displacement(a, b) for a, b in zip(stable, stable[1:])]
+    t = [mean_displacement(a, b) for a, b in zip(tsne, tsne[1:])]
+    return {"stable_mean": float(np.mean(s)), "tsne_mean": float(np.mean(t)),
+            "ratio": float(np.mean(s) / np.mean(t)) if np.mean(t) > 0 else float("inf"), "pairs": len(s)}
+
+
+def picked_frames(n_frames: int, n_pairs: int) -> list[int]:
+    """Indices of `n_pairs` consecutive-frame pairs spread over a run: [k0, k0+1, k1, k1+1, …] (no repeats)."""
+    if n_frames < 2:
+        return []
+    starts = np.unique(np.linspace(0, n_frames - 2, min(n_pairs, n_frames - 1)).round().astype(int))
+    return sorted({int(k) for s in starts for k in (s, s + 1)})
+
+
+def summary(values: list[float]) -> dict:
+    return {"median": statistics.median(values), "max": max(values), "min": min(values),
+            "runs": [round(v, 4) for v in values]} if values else {"median": float("nan"), "runs": []}
+
+
+def quiet(load1: float, threshold: float) -> bool:
+    return load1 < threshold
+
+
+def wait_until_quiet(threshold: float, max_wait: float, poll: float = 15.0) -> dict:
+    """Poll the 1-minute load average until it is below `threshold` or `max_wait` seconds have passed."""
+    t0 = time.monotonic()
+    while True:
+        load1 = os.getloadavg()[0]
+        if quiet(load1, threshold) or time.monotonic() - t0 >= max_wait:
+            waited = time.monotonic() - t0
+            print(f"  load average {load1:.2f} after waiting {waited:.0f} s"
+                  + ("" if quiet(load1, threshold) else f" (never below {threshold}: measured anyway)"), flush=True)
+            return {"load1": round(load1, 2), "waited_s": round(waited), "quiet": quiet(load1, threshold),
+                    "threshold": threshold}
+        time.sleep(poll)
+
+
+# --- part 1: the page in Chromium ---------------------------------------------------------------------
+
+@contextmanager
+def hooked_server():
+    """`lab_server` whose process logs the end of each training (see HOOK); yields (url, log path)."""
+    from benchmarks.browser import ROOT, lab_server
+    with tempfile.TemporaryDirectory(prefix="live-training-") as tmp:
+        log = Path(tmp) / "training-ends.log"
+        log.touch()
+        (Path(tmp) / "sitecustomize.py").write_text(HOOK.format(log=str(log)))
+        path = os.pathsep.join([tmp, str(ROOT), os.environ.get("PYTHONPATH", "")]).rstrip(os.pathsep)
+        with lab_server(env={"PYTHONPATH": path}) as (url, _):
+            yield url, log
+
+
+def page_runs(repeats: int, budget: int, quiet_load: float, run_wait: float, timeout: float = 180.0) -> list[dict]:
+    from playwright.sync_api import sync_playwright
+
+    from benchmarks.browser import launch_chromium, open_app, settle
+    rows = []
+    with hooked_server() as (url, log), sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        link = f"{url}/losses?dataset={DATASET}&loss=contrastive&dim=32&seconds={budget}"
+        warm = browser.new_context().new_page()   # the instructor opened the page before class: data loaded
+        open_app(warm, url)
+        warm.goto(link + "&seed=999")
+        settle(warm, timeout)
+        warm.context.close()
+        for k in range(repeats):
+            load = wait_until_quiet(quiet_load, run_wait if k else 0)  # the part began quiet
+            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            open_app(page, url)
+            page.goto(f"{link}&seed={1000 + k}")  # a seed no one trained: no shared result to hand out
+            settle(page, timeout)
+            ends_before = len(log.read_text().split())
+            page.evaluate(WATCH)
+            page.get_by_role("button", name="Train", exact=True).click()
+            page.wait_for_function("() => window.__live.report > 0", timeout=timeout * 1000, polling=200)
+            live = page.evaluate("() => window.__live")
+            ends = [float(x) for x in log.read_text().split()][ends_before:]
+            end_ms = ends[0] * 1000 if ends else float("nan")
+            rows.append({"seed": 1000 + k, "load1": load["load1"],
+                         "first_frame_s": (live["frame"] - live["click"]) / 1000,
+                         "report_s": (live["report"] - end_ms) / 1000,
+                         "metrics_s": (live["metrics"] - end_ms) / 1000 if live["metrics"] else None,
+                         "heading_s": (live["heading"] - end_ms) / 1000,
+                         "click_to_report_s": (live["report"] - live["click"]) / 1000})
+            print(f"  page run {k + 1}/{repeats}: first frame {rows[-1]['first_frame_s']:.2f} s after the click, "
+                  f"report {rows[-1]['report_s']:.2f} s after training ended", flush=True)
+            page.context.close()
+        browser.close()
+    return rows
+
+
+# --- part 2: frames in process ------------------------------------------------------------------------
+
+def frame_runs(runs: int, seconds: float, n_pairs: int, quiet_load: float, run_wait: float) -> list[dict]:
+    import torch
+
+    from siamese_core.data import load_dataset
+    from siamese_core.service import experiment
+    from siamese_core.service.live_frames import FrameRecorder, probe_set
+    from siamese_core.training import TrainConfig
+    from siamese_core.viz.projection import tsne_2d
+
+    class KeepingRecorder(FrameRecorder):
+        """The page's recorder, keeping each frame's probe embeddings (after the frame's cost is counted)."""
+        def __init__(self, *args, **kwargs):
+            super().__init__(*args, **kwargs)
+            self.kept: list[torch.Tensor] = []
+
+        def _record(self, *args, **kwargs):
+            super()._record(*args, **kwargs)
+            if len(self.kept) >= len(self.frames):  # the recorder thinned its frames: thin ours alike
+                del self.kept[1::2]
+            self.kept.append(self.embeddings)
+
+    train_set, test_set = load_dataset(DATASET, "train"), load_dataset(DATASET, "test")
+    probe = probe_set(test_set)
+    rows, original = [], experiment.FrameRecorder
+    for seed in range(runs):
+        load = wait_until_quiet(quiet_load, run_wait if seed else 0)
+        made: list[KeepingRecorder] = []
+
+        def recorder_factory(*args, made=made, **kwargs) -> KeepingRecorder:
+            made.append(KeepingRecorder(*args, **kwargs))
+            return made[-1]
+        experiment.FrameRecorder = recorder_factory
+        try:
+            cfg = TrainConfig.from_dict({"dataset": DATASET, "loss": "contrastive", "embedding_dim": 32,
+                                         "distance": "l2", "margin": 1.0, "seconds": float(seconds), "seed": seed})
+            torch.set_num_threads(1)  # as a page job runs (SIAMESE_LAB_THREADS_PER_JOB = 1)
+            report = experiment.run_experiment(cfg, f"seed {seed}", splits=(train_set, test_set), probe=probe,
+                                               frames=[])
+        finally:
+            experiment.FrameRecorder = original
+        recorder = made[0]
+        picked = picked_frames(len(report.frames), n_pairs)
+        pairs = [(a, b) for a, b in zip(picked, picked[1:]) if b == a + 1]
+        stable, tsne = [], []
+        for a, b in pairs:  # consecutive frames; each t-SNE with its own seed
+            stable += [report.frames[a].layout.astype(np.float32), report.frames[b].layout.astype(np.float32)]
+            tsne += [tsne_2d(recorder.kept[a].numpy(), seed=a), tsne_2d(recorder.kept[b].numpy(), seed=b)]
+        moves = [movement_ratio(stable[i:i + 2], tsne[i:i + 2]) for i in range(0, len(stable), 2)]
+        s = float(np.mean([m["stable_mean"] for m in moves]))
+        t = float(np.mean([m["tsne_mean"] for m in moves]))
+        rows.append({"seed": seed, "load1": load["load1"], "load1_after": round(os.getloadavg()[0], 2),
+                     "evaluation_s": report.metrics["evaluation_seconds"], "frames": len(report.frames),
+                     "steps": report.metrics["steps"],
+                     "frame_share": report.metrics["frame_share"], "stable_displacement": s,
+                     "tsne_displacement": t, "movement_ratio": s / t, "pairs": len(moves),
+                     "test_accuracy": report.metrics["accuracy"]})
+        print(f"  frames run {seed + 1}/{runs}: {len(report.frames)} frames, share "
+              f"{report.metrics['frame_share']:.1%}, movement {s:.3f} vs t-SNE {t:.3f} (ratio {s / t:.3f})",
+              flush=True)
+    return rows
+
+
+# --- the table ------------------------------------------------------------------------------------------
+
+def figures_table(f: dict) -> list[tuple[str, str, str, bool]]:
+    """(figure, value, goal, met) for each of the four figures."""
+    rows = []
+    if "first_frame_s" in f:
+        v = f["first_frame_s"]["median"]
+        rows.append(("click on Train → first live frame on the page (median)", f"{v:.2f} s", "≤ 2 s",
+                     v <= GOALS["first_frame_s"]))
+        v = f["report_s"]["median"]
+        rows.append(("end of training → full report on the page (median)", f"{v:.2f} s", "≤ 1 s",
+                     v <= GOALS["report_s"]))
+    if "frame_share" in f:
+        v, m = f["frame_share"]["median"], f["frame_share"]["max"]
+        rows.append(("time on frames, share of the run (median / max)", f"{v:.1%} / {m:.1%}", "≤ 10 %",
+                     m <= GOALS["frame_share"]))
+        v = f["movement_ratio"]["ratio"]
+        rows.append(("map movement per frame vs a t-SNE per frame", f"{v:.3f}", "≤ 0.25",
+                     v <= GOALS["movement_ratio"]))
+    return rows
+
+
+def main(argv: list[str] | None = None) -> dict:
+    from benchmarks.results import command_line, conditions, write_result
+    p = argparse.ArgumentParser(prog="python -m benchmarks.live_training", description=__doc__.split("\n\n")[0])
+    p.add_argument("--repeats", type=int, default=3, help="runs clicked in Chromium (≥ 3 for a median)")
+    p.add_argument("--page-budget", type=int, default=5, help="each page run's time budget (s)")
+    p.add_argument("--runs", type=int, default=3, help="in-process runs for the frame share and the movement")
+    p.add_argument("--frame-seconds", type=float, default=20.0, help="their budget (the page's default)")
+    p.add_argument("--pairs", type=int, default=8, help="consecutive-frame pairs per run compared with t-SNE")
+    p.add_argument("--quiet-load", type=float, default=1.2)
+    p.add_argument("--max-wait", type=float, default=900.0, help="longest wait for a quiet machine (s)")
+    p.add_argument("--run-wait", type=float, default=120.0, help="longest wait for quiet before each later run (s)")
+    p.add_argument("--skip", choices=["page", "frames"], help="leave one part out")
+    p.add_argument("--out", help="also write the figures and the conditions to this JSON file")
+    a = p.parse_args(argv)
+    if a.repeats < 1 or a.runs < 1 or a.page_budget < 5 or a.frame_seconds <= 0 or a.pairs < 1:
+        p.error("repeats ≥ 1, runs ≥ 1, page budget ≥ 5 s, frame seconds > 0, pairs ≥ 1")
+    before = conditions()
+    f: dict = {"dataset": DATASET, "config": "contrastive, D = 32, L2, margin 1", "goals": GOALS,
+               "end_of_training": "server clock when run_experiment calls report_for (trainer returned, final "
+                                  "frame taken); report on the page: browser Date.now() when the 'Watch it learn "
+                                  "again' heading and the replay slider are in the DOM", "load": {}}
+    if a.skip != "page":
+        print(f"Part 1: {a.repeats} page runs in Chromium ({a.page_budget}-s budget)", flush=True)
+        f["load"]["page"] = wait_until_quiet(a.quiet_load, a.max_wait)
+        rows = page_runs(a.repeats, a.page_budget, a.quiet_load, a.run_wait)
+        f["load"]["page"]["after"] = round(os.getloadavg()[0], 2)
+        f.update(page_budget_s=a.page_budget, page_runs=rows,
+                 first_frame_s=summary([r["first_frame_s"] for r in rows]),
+                 report_s=summary([r["report_s"] for r in rows]))
+    if a.skip != "frames":
+        print(f"Part 2: {a.runs} runs of {a.frame_seconds:g} s in this process", flush=True)
+        f["load"]["frames"] = wait_until_quiet(a.quiet_load, a.max_wait)
+        rows = frame_runs(a.runs, a.frame_seconds, a.pairs, a.quiet_load, a.run_wait)
+        f["load"]["frames"]["after"] = round(os.getloadavg()[0], 2)
+        s = float(np.mean([r["stable_displacement"] for r in rows]))
+        t = float(np.mean([r["tsne_displacement"] for r in rows]))
+        f.update(frame_seconds=a.frame_seconds, frame_runs=rows,
+                 frame_share=summary([r["frame_share"] for r in rows]),
+                 movement_ratio={"stable_mean": s, "tsne_mean": t, "ratio": s / t,
+                                 "per_run": [round(r["movement_ratio"], 4) for r in rows]})
+    loads = [r["load1"] for r in f.get("page_runs", []) + f.get("frame_runs", [])]
+    f["all_quiet"] = all(x["quiet"] for x in f["load"].values()) and all(quiet(x, a.quiet_load) for x in loads)
+    print("\nfigure | value | goal")
+    for name, value, goal, met in figures_table(f):
+        print(f"{name} | {value} | {goal} {'✓' if met else '✗ missed'}")
+    if not f["all_quiet"]:
+        print("(the machine was not quiet for every part: see the load in the JSON)")
+    if a.out:
+        write_result(a.out, command_line("benchmarks.live_training", argv), f, before)
+    return f
+
+
+if __name__ == "__main__":
+    main()

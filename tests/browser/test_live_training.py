@@ -1,0 +1,101 @@
+"""A live run in a real browser: press Train on the Losses page and watch the live histogram and map
+change while it trains; then scrub the report's replay slider to the last step and back to the first, and
+see the first frame's points again."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from benchmarks.browser import CHROMIUM, lab_server, launch_chromium, open_app, settle
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-test.txt")
+if not Path(CHROMIUM).is_file():
+    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+# Digits: small, so a short run gives many frames; a seed of its own, so no shared result is handed out.
+LINK = "/losses?dataset=digits&loss=contrastive&dim=8&seconds=15&seed=4242"
+
+# Every 100 ms while the live caption is shown: a fingerprint of the live map's and histogram's data,
+# appended whenever it differs from the last one (Streamlit replaces the charts on each new frame).
+WATCH_LIVE = """() => {
+  const w = window.__watch = {map: [], hist: [], live: false, done: false, captions: []};
+  const title = p => (p._fullLayout && p._fullLayout.title && p._fullLayout.title.text) || '';
+  const plot = t => [...document.querySelectorAll('.js-plotly-plot')].find(p => title(p).includes(t));
+  const fingerprint = p => p ? JSON.stringify(p._fullData.map(t => [Array.from(t.x || []).slice(0, 40),
+                                                                    Array.from(t.y || []).slice(0, 40)])) : null;
+  const keep = (list, v) => { if (v && list[list.length - 1] !== v) list.push(v); };
+  const timer = setInterval(() => {
+    const caption = [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
+        .find(c => c.textContent.startsWith('Live, on'));
+    const live = !!caption;
+    if (live) keep(w.captions, caption.textContent);
+    if (live) { w.live = true;
+      keep(w.map, fingerprint(plot('probe embeddings') || plot('the raw 2-D')));
+      keep(w.hist, fingerprint(plot('Probe pairs now'))); }
+    if (w.live && !live) { w.done = true; clearInterval(timer); }
+  }, 100);
+}"""
+
+# The replay figure (the plot with a slider): the points its map shows now (decoded: Plotly's _fullData),
+# its number of steps and the slider's active step.
+REPLAY_MAP = """() => {
+  const p = [...document.querySelectorAll('.js-plotly-plot')].find(p => p.querySelector('.slider-container'));
+  const pts = p._fullData.filter(t => t.type.startsWith('scatter')).map(t => [Array.from(t.x), Array.from(t.y)]);
+  return {now: pts, steps: p._transitionData._frames.length,
+          active: p._fullLayout.sliders[0].active};
+}"""
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not os.environ.get("SIAMESE_LAB_DATA"):
+        pytest.skip("SIAMESE_LAB_DATA is not set")
+    with lab_server(env={"SIAMESE_LAB_WORKERS": "1", "SIAMESE_LAB_THREADS_PER_JOB": "1"}) as (url, _):
+        yield url
+
+
+def scrub(page, to_end: bool) -> None:
+    """Click the replay slider's rail at its right or left end (Plotly moves to the nearest step)."""
+    rail = page.locator(".slider-container .slider-rail-touch-rect").first
+    box = rail.bounding_box()
+    x = box["x"] + (box["width"] - 3 if to_end else 3)
+    page.mouse.click(x, box["y"] + box["height"] / 2)
+    page.wait_for_timeout(800)
+
+
+def test_the_map_and_histogram_move_while_training_and_the_replay_scrubs_back(server):
+    with sync_api.sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        try:
+            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            open_app(page, server)
+            page.goto(server + LINK)
+            settle(page, 120)
+            page.evaluate(WATCH_LIVE)
+            page.get_by_role("button", name="Train", exact=True).click()
+            page.wait_for_function("() => window.__watch.done", timeout=180_000, polling=200)
+            watch = page.evaluate("() => window.__watch")
+            # Each new frame drew a different map and histogram: at least three changes before the end.
+            seen = f"captions seen: {watch['captions']}"
+            assert len(watch["map"]) - 1 >= 3, f"the map changed {len(watch['map']) - 1} times; {seen}"
+            assert len(watch["hist"]) - 1 >= 3, f"the histogram changed {len(watch['hist']) - 1} times"
+
+            page.get_by_text("Watch it learn again").wait_for(timeout=60_000)
+            page.locator(".slider-container").first.wait_for(timeout=60_000)
+            page.locator(".slider-container").first.scroll_into_view_if_needed()
+            start = page.evaluate(REPLAY_MAP)                # the replay opens on the first frame
+            assert start["steps"] >= 4 and start["active"] == 0
+            assert sum(len(x) for x, _ in start["now"]) > 0
+            scrub(page, to_end=True)
+            end = page.evaluate(REPLAY_MAP)
+            assert end["active"] == end["steps"] - 1, "the slider did not move to the last step"
+            assert end["now"] != start["now"]                  # the map shows the trained layout
+            scrub(page, to_end=False)
+            back = page.evaluate(REPLAY_MAP)
+            assert back["active"] == 0 and back["now"] == start["now"]  # the first frame's points
+        finally:
+            browser.close()
