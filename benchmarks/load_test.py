@@ -192,14 +192,14 @@ async def play(browser, url: str, s: Student, args, training_over: asyncio.Event
         while not training_over.is_set() and time.monotonic() < deadline:
             if rng.random() < 0.5:
                 here = rng.choice([t for t in NAV if t != here])  # a click on the open page reruns nothing
-                await timed(page, s, f"open {here}", lambda: nav(page, here), args.timeout)
+                await timed(page, s, f"open {here}", lambda here=here: nav(page, here), args.timeout)
             else:
                 if here != "Losses":
                     here = "Losses"
                     await timed(page, s, "open Losses", lambda: nav(page, "Losses"), args.timeout)
                 key = ("ArrowLeft", "ArrowRight")[moves % 2]  # back and forth: never stuck at an end
                 moves += 1
-                await timed(page, s, "margin slider", lambda: nudge_margin(page, key), args.timeout)
+                await timed(page, s, "margin slider", lambda key=key: nudge_margin(page, key), args.timeout)
             if await page.locator('[data-testid="stException"]').count():
                 raise RuntimeError("an exception was shown on the page")
             await asyncio.sleep(rng.uniform(*args.think))

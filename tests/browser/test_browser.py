@@ -8,9 +8,9 @@ import ast
 import os
 import re
 import tempfile
-from urllib.parse import urljoin, urlparse
 import time
 from pathlib import Path
+from urllib.parse import urljoin, urlparse
 
 import pytest
 
