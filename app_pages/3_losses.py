@@ -100,7 +100,8 @@ with tab_compare:
             run_views.metrics_row(by_name[name])
             run_views.histogram(by_name[name], key=f"cmp-h-{name}")
             run_views.projection(by_name[name], key=f"cmp-p-{name}")
-    live_views.replay([by_name[n] for n in pair], key="cmp-replay")  # the two runs step together
+    if len(pair) == 2:  # the two runs step together
+        live_views.replay([by_name[n] for n in pair], key="cmp-replay")
 
 notice("- **BCE on pairs** learns *a decision*, not a geometry: its histogram separates, but t-SNE "
        "clusters are looser than with contrastive or triplet loss, so it ranks poorly.\n"

@@ -11,12 +11,12 @@ import os
 import threading
 
 import plotly.graph_objects as go
-from plotly.basedatatypes import BaseFigure
 
 from siamese_core.service.atlas import Atlas
 from siamese_core.viz import figures, sweep_figures
 from siamese_core.viz.figures import TEMPLATE
 from siamese_core.viz.frame_figures import replay_figure
+from siamese_core.viz.frozen_figure import FrozenFigure
 
 from .run_views import MAP_TITLES
 
@@ -25,23 +25,12 @@ _WARMING: set[str] = set()
 _LOCK = threading.Lock()
 
 
-class FrozenFigure(BaseFigure):
-    """A finished figure as the dict st.plotly_chart sends. Plotly's `to_dict` deep-copies the figure on
-    every call (180 ms for the embedding-size page's replay of five runs); this one returns the same dict,
-    which nothing writes to. Its BaseFigure parent only passes st.plotly_chart's type check."""
-
-    def __init__(self, fig: go.Figure):  # no BaseFigure.__init__: nothing of plotly's machinery is used
-        object.__setattr__(self, "_frozen", fig.to_dict())
-
-    def to_dict(self) -> dict:
-        return self._frozen
-
-
 def _cached(atlas: Atlas, kind: str, key: tuple, make) -> FrozenFigure:
     store = _FIGURES.setdefault(str(atlas.root), {})
     fig = store.get((kind, key))
     if fig is None:
-        fig = store[(kind, key)] = FrozenFigure(make())  # two threads may both make it: the same figure
+        made = make()  # two threads may both make it: the same figure
+        fig = store[(kind, key)] = made if isinstance(made, FrozenFigure) else FrozenFigure(made)
     return fig
 
 

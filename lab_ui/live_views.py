@@ -59,7 +59,14 @@ def replay(reports: list[RunReport], key: str) -> None:
     if not runs:
         return
     first = next(r for r in reports if r.frames)
-    st.plotly_chart(replay_figure(runs, first.projection_labels, first.class_names), width="stretch", key=key)
+    # Built once per set of runs and kept in the session: every rerun of the page would build it again.
+    made = st.session_state.setdefault("_replays", {})
+    ids = tuple((id(r), r.name, len(r.frames)) for r in reports if r.frames)
+    if ids not in made:
+        if len(made) >= 16:
+            made.clear()
+        made[ids] = replay_figure(runs, first.projection_labels, first.class_names)
+    st.plotly_chart(made[ids], width="stretch", key=key)
     st.caption("▶ plays the training; the slider picks a step. Each frame is the same fixed test images "
                "embedded at that step: the map (aligned from frame to frame) and the matched/mismatched histograms.")
 

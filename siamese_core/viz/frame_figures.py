@@ -11,6 +11,7 @@ import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
 from .figures import DIFF_COLOUR, SAME_COLOUR, TEMPLATE
+from .frozen_figure import FrozenFigure
 
 PALETTE = plotly.colors.qualitative.Plotly  # the class colours of every other map (figures.tsne_scatter)
 MAX_REPLAY_FRAMES = 60  # a replay figure's size grows with its frames; more look no smoother
@@ -20,39 +21,34 @@ def _colour(c: int) -> str:
     return PALETTE[c % len(PALETTE)]
 
 
-def _bars(frame, as_distance: bool) -> tuple[np.ndarray, np.ndarray]:
-    sign = -1.0 if as_distance else 1.0
-    centres = sign * (frame.edges[:-1] + frame.edges[1:]) / 2
-    return centres.astype(float), np.abs(np.diff(frame.edges)).astype(float)
+def _xs(values, decimals: int = 3) -> list[float]:
+    """Plain rounded floats: a replay sends thousands of them, and 3 decimals are sub-pixel."""
+    return np.round(np.asarray(values, dtype=np.float64), decimals).tolist()
 
 
 def _histogram_traces(frame, as_distance: bool, legend: bool = True, edges: np.ndarray | None = None
-                      ) -> list[go.Bar]:
-    """The frame's two histograms; on `edges` (common to a replay's frames) when given, so every frame's
-    bars share one width and one axis (each frame's own bins are as wide as its own score range)."""
-    same, diff = frame.same_counts, frame.diff_counts
+                      ) -> list[dict]:
+    """The frame's two histograms (plain trace dicts); on `edges` (common to a replay's frames) when given,
+    so every frame's bars share one width and one axis (each frame's own bins span its own score range)."""
+    same, diff, bin_edges = frame.same_counts, frame.diff_counts, frame.edges
     if edges is not None:
         centres = (frame.edges[:-1] + frame.edges[1:]) / 2
         same = np.histogram(centres, edges, weights=same)[0]
         diff = np.histogram(centres, edges, weights=diff)[0]
-        frame = _Binned(edges)
-    x, width = _bars(frame, as_distance)
-    return [go.Bar(x=x, y=same, width=width, name="same (y = 1)", marker_color=SAME_COLOUR,
-                   opacity=0.6, showlegend=legend, legendgroup="same"),
-            go.Bar(x=x, y=diff, width=width, name="different (y = 0)", marker_color=DIFF_COLOUR,
-                   opacity=0.6, showlegend=legend, legendgroup="diff")]
+        bin_edges = edges
+    sign = -1.0 if as_distance else 1.0
+    x, width = _xs(sign * (bin_edges[:-1] + bin_edges[1:]) / 2, 4), _xs(np.abs(np.diff(bin_edges)), 4)
+    return [{"type": "bar", "x": x, "y": np.asarray(counts).astype(int).tolist(), "width": width, "name": name,
+             "marker": {"color": colour}, "opacity": 0.6, "showlegend": legend, "legendgroup": group}
+            for counts, name, colour, group in ((same, "same (y = 1)", SAME_COLOUR, "same"),
+                                                (diff, "different (y = 0)", DIFF_COLOUR, "diff"))]
 
 
-class _Binned:
-    def __init__(self, edges: np.ndarray):
-        self.edges = edges
-
-
-def _map_traces(frame, labels, class_names: Sequence[str], legend: bool = True) -> list[go.Scattergl]:
+def _map_traces(frame, labels, class_names: Sequence[str], legend: bool = True) -> list[dict]:
     xy, lab = frame.layout.astype(np.float32), np.asarray(labels)
-    return [go.Scattergl(x=xy[lab == c, 0], y=xy[lab == c, 1], mode="markers", name=str(class_names[c]),
-                         marker={"size": 5, "color": _colour(c)}, showlegend=legend, legendgroup=f"c{c}",
-                         hovertemplate=f"{class_names[c]}<extra></extra>")
+    return [{"type": "scattergl", "x": _xs(xy[lab == c, 0]), "y": _xs(xy[lab == c, 1]), "mode": "markers",
+             "name": str(class_names[c]), "marker": {"size": 5, "color": _colour(c)}, "showlegend": legend,
+             "legendgroup": f"c{c}", "hovertemplate": f"{class_names[c]}<extra></extra>"}
             for c in range(len(class_names))]
 
 
@@ -64,7 +60,7 @@ def frame_caption(frame) -> str:
 
 def frame_histogram(frame, as_distance: bool = True, x_range: tuple[float, float] | None = None,
                     title: str = "Probe pairs now") -> go.Figure:
-    fig = go.Figure(_histogram_traces(frame, as_distance))
+    fig = go.Figure([go.Bar(t) for t in _histogram_traces(frame, as_distance)])
     fig.add_vline(x=(-1.0 if as_distance else 1.0) * frame.threshold, line_dash="dash",
                   annotation_text="best threshold")
     fig.update_layout(barmode="overlay", template=TEMPLATE, title=title, height=330,
@@ -75,7 +71,7 @@ def frame_histogram(frame, as_distance: bool = True, x_range: tuple[float, float
 
 def frame_map(frame, labels, class_names: Sequence[str], raw_plane: bool = False,
               axis_range: tuple[float, float] | None = None, title: str | None = None) -> go.Figure:
-    fig = go.Figure(_map_traces(frame, labels, class_names))
+    fig = go.Figure([go.Scattergl(t) for t in _map_traces(frame, labels, class_names)])
     what = "the raw 2-D embedding plane" if raw_plane else "probe embeddings, aligned PCA"
     axis = {"showticklabels": raw_plane, "range": list(axis_range) if axis_range else None}
     fig.update_layout(template=TEMPLATE, title=title or what, height=330, legend_title="class",
@@ -96,36 +92,38 @@ def score_range(frames, as_distance: bool = True) -> tuple[float, float]:
 
 
 def replay_figure(runs: Sequence[tuple[str, list, bool]], labels, class_names: Sequence[str],
-                  max_frames: int = MAX_REPLAY_FRAMES) -> go.Figure:
+                  max_frames: int = MAX_REPLAY_FRAMES) -> FrozenFigure:
     """runs: (name, frames, as_distance) per run. One column per run (map above, histogram below); the
     Play button and the slider step every run's frames together (the k-th slider step shows each run at
-    the same share of its training)."""
+    the same share of its training). Built from plain dicts: validating 60 frames of traces took a second."""
     cols = len(runs)
-    fig = make_subplots(rows=2, cols=cols, subplot_titles=[name for name, _, _ in runs] + [""] * cols,
-                        row_heights=[0.6, 0.4], vertical_spacing=0.08)
+    base = make_subplots(rows=2, cols=cols, subplot_titles=[name for name, _, _ in runs] + [""] * cols,
+                         row_heights=[0.6, 0.4], vertical_spacing=0.08)
     steps = min(max_frames, max(len(f) for _, f, _ in runs))
     picks = [[int(round(k * (len(frames) - 1) / max(1, steps - 1))) for k in range(steps)]
              for _, frames, _ in runs]
     common = [np.linspace(*sorted(score_range(frames, False)), 41) for _, frames, _ in runs]
+    axes = _positions(runs, len(class_names))
 
-    def traces(k: int) -> list:
+    def traces(k: int) -> list[dict]:
         out = []
         for col, ((_, frames, as_dist), pick) in enumerate(zip(runs, picks)):
             f = frames[pick[k]]
             out += _map_traces(f, labels, class_names, legend=(col == 0 and k == 0))
             out += _histogram_traces(f, as_dist, legend=(col == 0 and k == 0), edges=common[col])
-        return out
+        return [{**t, "xaxis": f"x{n if n > 1 else ''}", "yaxis": f"y{n if n > 1 else ''}"}
+                for t, n in zip(out, axes)]
 
-    for trace, (row, col) in zip(traces(0), _positions(runs, len(class_names))):
-        fig.add_trace(trace, row=row, col=col)
-    fig.frames = [go.Frame(data=traces(k), name=str(k)) for k in range(steps)]
-    _fix_axes(fig, runs)
+    _fix_axes(base, runs)
     # One run: the slider names training steps; several: how far each is through its training.
     step_labels = ([f"{runs[0][1][p].step}" for p in picks[0]] if cols == 1 else
                    [f"{round(100 * k / max(1, steps - 1))} %" for k in range(steps)])
-    fig.update_layout(template=TEMPLATE, barmode="overlay", height=620, margin={"t": 60, "b": 90},
-                      **_play_controls(step_labels, "step " if cols == 1 else "training "))
-    return fig
+    base.update_layout(template=TEMPLATE, barmode="overlay", height=620, margin={"t": 60, "b": 90},
+                       **_play_controls(step_labels, "step " if cols == 1 else "training "))
+    fig = base.to_dict()
+    fig["data"] = traces(0)
+    fig["frames"] = [{"name": str(k), "data": traces(k)} for k in range(steps)]
+    return FrozenFigure(fig)
 
 
 def _fix_axes(fig: go.Figure, runs) -> None:
@@ -151,9 +149,10 @@ def _play_controls(step_labels: list[str], prefix: str) -> dict:
                                    for k, lab in enumerate(step_labels)]}]}
 
 
-def _positions(runs, n_classes: int) -> list[tuple[int, int]]:
-    """Subplot (row, col) of each trace, in the order `traces` makes them."""
-    out = []
-    for col in range(1, len(runs) + 1):
-        out += [(1, col)] * n_classes + [(2, col)] * 2
+def _positions(runs, n_classes: int) -> list[int]:
+    """The subplot (axis number) of each trace, in the order `traces` makes them: a run's map in row 1,
+    its histograms in row 2, one column per run."""
+    cols, out = len(runs), []
+    for col in range(1, cols + 1):
+        out += [col] * n_classes + [cols + col] * 2
     return out

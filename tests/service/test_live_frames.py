@@ -32,8 +32,8 @@ def test_frames_record_the_run_within_their_time_share(digits_train, digits_test
     assert len(frames) >= 3
     assert frames[0].step == 0 and frames[-1].step == result.state.step
     assert [f.step for f in frames] == sorted(f.step for f in frames)
-    # The bound: frames are only taken while their cost stays under the share, so the total can pass
-    # it by at most the last two frames (one in the loop, the one at the end).
+    # The bound: frames are taken only while they and the end frame fit the share, each costing about what
+    # the frame before did; the margin covers the last two frames costing more than the one before them.
     assert recorder.cost <= 0.3 * frames[-1].seconds + 2 * max(f.cost for f in frames)
     assert all(f.nbytes < 8_000 for f in frames)
     # The network learns: the probe pairs separate better at the end than before training.
@@ -66,3 +66,13 @@ def test_frames_of_a_pair_head_model_score_as_probabilities(digits_test):
 def test_the_recorder_refuses_a_share_outside_0_1(digits_test):
     with pytest.raises(ValueError):
         FrameRecorder(probe_set(digits_test, n_images=30), share=1.5)
+
+
+def test_the_frame_auc_is_scikit_learns():
+    from sklearn.metrics import roc_auc_score
+
+    from siamese_core.service.live_frames import _auc
+    rng = np.random.default_rng(0)
+    scores = np.round(rng.normal(size=500), 1)  # many ties
+    same = rng.random(500) < 0.4
+    assert _auc(scores, same) == pytest.approx(roc_auc_score(same, scores), abs=1e-12)

@@ -1,4 +1,5 @@
 import numpy as np
+import plotly.graph_objects as go
 
 from siamese_core.service.live_frames import Frame
 from siamese_core.viz.frame_figures import frame_histogram, frame_map, layout_range, replay_figure
@@ -33,29 +34,33 @@ def test_the_map_has_one_trace_per_class_with_its_points():
 
 def test_a_replay_steps_through_every_run_together_and_keeps_its_axes():
     runs = [("A", [_frame(k) for k in range(5)], True), ("B", [_frame(k, shift=k) for k in range(9)], True)]
-    fig = replay_figure(runs, LABELS, NAMES)
-    assert len(fig.frames) == 9 and len(fig.layout.sliders[0].steps) == 9
+    fig = replay_figure(runs, LABELS, NAMES).to_dict()
+    assert len(fig["frames"]) == 9 and len(fig["layout"]["sliders"][0]["steps"]) == 9
     per_frame = 2 * (len(NAMES) + 2)
-    assert all(len(fr.data) == per_frame for fr in fig.frames)
+    assert all(len(fr["data"]) == per_frame for fr in fig["frames"])
     # The first slider step shows each run's first frame; the last its last frame.
-    assert np.allclose(fig.frames[0].data[0].x, runs[0][1][0].layout[LABELS == 0, 0].astype(np.float32))
-    assert np.allclose(fig.frames[-1].data[5].x, runs[1][1][-1].layout[LABELS == 0, 0].astype(np.float32))
+    first, last = fig["frames"][0]["data"][0], fig["frames"][-1]["data"][5]
+    assert np.allclose(first["x"], runs[0][1][0].layout[LABELS == 0, 0].astype(np.float32), atol=1e-3)
+    assert np.allclose(last["x"], runs[1][1][-1].layout[LABELS == 0, 0].astype(np.float32), atol=1e-3)
+    assert (first["xaxis"], last["xaxis"]) == ("x", "x2")  # run A's map, run B's map
+    assert fig["frames"][0]["data"][3]["xaxis"] == "x3"  # run A's histogram, in the row below
     r = layout_range(runs[1][1])
-    assert tuple(fig.layout.xaxis2.range) == r
+    assert tuple(fig["layout"]["xaxis2"]["range"]) == r
+    go.Figure(fig)  # and it is a valid Plotly figure
 
 
 def test_a_long_run_is_thinned_for_the_replay():
     runs = [("A", [_frame(k) for k in range(200)], True)]
-    fig = replay_figure(runs, LABELS, NAMES, max_frames=20)
-    assert len(fig.frames) == 20
-    assert fig.layout.sliders[0].steps[-1].label == "199"
+    fig = replay_figure(runs, LABELS, NAMES, max_frames=20).to_dict()
+    assert len(fig["frames"]) == 20
+    assert fig["layout"]["sliders"][0]["steps"][-1]["label"] == "199"
 
 
 def test_a_replay_bins_every_frame_on_common_edges():
     from dataclasses import replace
     frames = [replace(_frame(0), edges=np.linspace(-0.1, 0, 41).astype(np.float32)), _frame(1)]
-    fig = replay_figure([("A", frames, True)], LABELS, NAMES)
-    first, last = fig.frames[0].data[len(NAMES)], fig.frames[-1].data[len(NAMES)]
-    assert list(first.x) == list(last.x) and list(first.width) == list(last.width)  # one set of bins
-    assert sum(first.y) == frames[0].same_counts.sum()  # nothing lost by re-binning
-    assert np.count_nonzero(first.y) <= 2  # the early frame's narrow range falls into one or two bins
+    fig = replay_figure([("A", frames, True)], LABELS, NAMES).to_dict()
+    first, last = fig["frames"][0]["data"][len(NAMES)], fig["frames"][-1]["data"][len(NAMES)]
+    assert first["x"] == last["x"] and first["width"] == last["width"]  # one set of bins
+    assert sum(first["y"]) == frames[0].same_counts.sum()  # nothing lost by re-binning
+    assert np.count_nonzero(first["y"]) <= 2  # the early frame's narrow range falls into one or two bins
