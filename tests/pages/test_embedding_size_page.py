@@ -4,6 +4,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.pages.explore import open_explore
+
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "4_embedding_size.py")
 
 
@@ -40,22 +42,8 @@ def test_embedding_size_sweep_shows_accuracy_per_size():
 
 # --- explore mode: every size of one (loss, margin) from the committed atlas (assets/atlas/) -------------
 
-ATLAS = Path(__file__).resolve().parents[2] / "assets" / "atlas"
-
-
-@pytest.fixture
-def atlas(monkeypatch):
-    from siamese_core.service.atlas import Atlas
-    monkeypatch.setenv("SIAMESE_LAB_ATLAS_WARM", "0")  # no background figure drawing in tests
-    return Atlas.load(ATLAS)
-
-
 def explore(**url) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.query_params.update(mode="explore", **url)
-    at.run()
-    assert not at.exception
-    return at
+    return open_explore(PAGE, **url)
 
 
 @pytest.mark.slow

@@ -5,6 +5,8 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
+from tests.pages.explore import open_explore
+
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "3_losses.py")
 
 
@@ -64,22 +66,8 @@ def test_margin_warning_follows_the_largest_unit_distance(distance, dim, margin,
 
 # --- explore mode: the sliders look pretrained runs up in the committed atlas (assets/atlas/) -----------
 
-ATLAS = Path(__file__).resolve().parents[2] / "assets" / "atlas"
-
-
-@pytest.fixture
-def atlas(monkeypatch):
-    from siamese_core.service.atlas import Atlas
-    monkeypatch.setenv("SIAMESE_LAB_ATLAS_WARM", "0")  # no background figure drawing in tests
-    return Atlas.load(ATLAS)
-
-
 def explore(**url) -> AppTest:
-    at = AppTest.from_file(PAGE, default_timeout=120)
-    at.query_params.update(mode="explore", **url)
-    at.run()
-    assert not at.exception
-    return at
+    return open_explore(PAGE, **url)
 
 
 def shown_accuracy(at) -> str:

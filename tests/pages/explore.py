@@ -1,0 +1,13 @@
+"""A page opened in its explore mode (the atlas of pretrained runs)."""
+from __future__ import annotations
+
+from streamlit.testing.v1 import AppTest
+
+
+def open_explore(page: str, **url) -> AppTest:
+    """`page` run once in explore mode with these URL values, checked for an exception."""
+    at = AppTest.from_file(page, default_timeout=120)
+    at.query_params.update(mode="explore", **url)
+    at.run()
+    assert not at.exception
+    return at
