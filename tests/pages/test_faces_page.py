@@ -84,6 +84,7 @@ def test_gallery_enrols_sample_faces_and_identifies_a_probe(load):
     assert "faces_gallery" not in at.session_state or not len(at.session_state["faces_gallery"]["sface"])
 
 
+@pytest.mark.slow  # loads the face models and the held-out scores
 def test_fewer_than_two_faces_still_shows_the_gallery_tab(load):
     """Photo A switched to an (empty) upload: the verify tab asks for two photos, and the gallery tab —
     rendered after it in the same script — must still have its widgets (no st.stop() inside a tab)."""

@@ -77,6 +77,7 @@ def test_bce_worked_examples(at):
     assert r"L = -\log(0.999) = 0.0010" in _text(at)
 
 
+@pytest.mark.slow  # loads MNIST and the shipped model
 def test_real_pair_from_the_shipped_model(at):
     for key in ("twins_pair_1", "twins_pair_0"):
         at.button(key=key).click().run()

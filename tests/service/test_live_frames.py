@@ -23,6 +23,7 @@ def _config(**kw):
                                   "epochs": None, "seed": 0, **kw})
 
 
+@pytest.mark.slow  # trains 120 steps
 def test_frames_record_the_run_within_their_time_share(digits_train, digits_test):
     torch.manual_seed(0)
     recorder = FrameRecorder(probe_set(digits_test, n_images=300), share=0.3)  # room for a busy CI machine
