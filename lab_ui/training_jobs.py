@@ -193,7 +193,7 @@ def stop(key: str = "job") -> None:
         job_queue().cancel(job)
 
 
-def follow(key: str = "job", poll: float = 0.25, timeout: float | None = None):
+def follow(key: str = "job", poll: float = 0.5, timeout: float | None = None):
     """Show this session's job under `key` until it ends; returns its result once, when it is seen done
     (None while nothing finished, or when it was stopped or failed — which is said on the page)."""
     job: Job | None = st.session_state.get(key)
