@@ -94,6 +94,10 @@ with tab_one:
     run_views.full_report(by_name[chosen], key="one")
 with tab_compare:
     pair = st.multiselect("two runs", list(by_name), default=list(by_name)[-2:], max_selections=2)
+    if len(pair) < 2:  # one run is already drawn in full on the first tab
+        st.info("Pick two runs to see them side by side." if len(by_name) > 1
+                else "Train or pick a second run to compare it with this one.")
+        pair = []
     cols = st.columns(max(1, len(pair)))
     for col, name in zip(cols, pair):
         with col:

@@ -218,6 +218,16 @@ def _run_result(accuracy: str | None, run) -> str:
     return "done" if 0.5 < float(accuracy) <= 1 else f"failed: accuracy {accuracy}"
 
 
+def _check_link_applied(page, seed: int, budget: int) -> None:
+    """The trainer's link set the page's seed and budget: else every trainer would train the page's
+    default run (and, with shared runs, all the same one)."""
+    shown_seed = page.widget("number_input", "seed").default
+    shown_budget = page.widget("slider", "time budget (s)").default[0]
+    if (shown_seed, shown_budget) != (seed, budget):
+        raise RuntimeError(f"the link asked for seed {seed} and {budget} s; the page shows seed {shown_seed:g} "
+                           f"and {shown_budget:g} s")
+
+
 async def stream_play(url: str, s: Student, args, training_over: asyncio.Event, deadline: float) -> None:
     """The same student as `play`, speaking the websocket protocol instead of driving Chromium."""
     session = StreamSession(url, timeout=args.timeout)
@@ -237,8 +247,14 @@ async def stream_play(url: str, s: Student, args, training_over: asyncio.Event, 
         s.first_render = time.monotonic() - t0
         if s.trainer:
             await timed_run("open Losses", session.goto("Losses"))
+            # The prepared link opens in a new session, as a browser loads a URL: in the same session the
+            # page's widgets would keep the values of the first visit and the run would be the default one.
+            await session.close()
+            session = StreamSession(url, timeout=args.timeout)
+            await session.open()
             page = await session.goto("Losses", {"dataset": "digits", "loss": "contrastive", "dim": 8,
                                                  "seconds": args.budget, "seed": s.seed})
+            _check_link_applied(page, s.seed, args.budget)
             session.timeout = max(1.0, deadline - time.monotonic())
             pressed = time.monotonic()
             run = await session.click(page.widget("button", "Train"))  # the page follows the job to its end
@@ -336,8 +352,10 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
                    "browsers": sum(s.browser for s in students),
                    "same_config": same, "distinct_configs": len(set(trainer_seeds(args.trainers, same))),
                    "share_runs": os.environ.get("SIAMESE_LAB_SHARE_RUNS", "1") != "0",
-                   "workers": os.environ.get("SIAMESE_LAB_WORKERS", "1"),  # the app's defaults
+                   # the app's defaults
+                   "workers": os.environ.get("SIAMESE_LAB_WORKERS", str(min(2, os.cpu_count() or 1))),
                    "threads_per_job": os.environ.get("SIAMESE_LAB_THREADS_PER_JOB", "1"),
+                   "worker_nice": os.environ.get("SIAMESE_LAB_WORKER_NICE", "10"),
                    "cpus": os.cpu_count()},
         "wall_s": round(wall, 1),
         "sessions_ok": sum(s.error is None for s in students),

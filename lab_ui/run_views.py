@@ -58,7 +58,8 @@ def roc_chart(report: RunReport, key: str) -> None:
 
 
 def sample_pairs(report: RunReport, key: str) -> None:
-    """Each example pair as two images side by side, titled with the score and the verdict."""
+    """Each example pair as two images side by side, captioned with the truth, the score and the verdict.
+    Plain images, not a chart: sixteen heatmap subplots cost the server and the browser far more."""
     cfg = report.config
     try:
         test = dataset(cfg["dataset"], "test", tuple(cfg["image_size"]) if cfg.get("image_size") else None)
@@ -67,14 +68,19 @@ def sample_pairs(report: RunReport, key: str) -> None:
         return
     images, titles = [], []
     for ex in report.examples:
-        images += [test.images[ex.i], test.images[ex.j]]
+        images += [_grey(test.images[ex.i]), _grey(test.images[ex.j])]
         value = f"p={ex.score:.2f}" if report.score_is_probability else f"d={-ex.score:.2f}"
         ok = "✓" if ex.predicted_same == ex.same else "✗"
         verdict = "same" if ex.predicted_same else "different"
         titles += [f"{'same' if ex.same else 'different'}: {value}", f"→ {verdict} {ok}"]
-    st.plotly_chart(figures.image_grid(np.stack(images), titles, cols=8,
-                                       title="Sample test pairs: truth, score and verdict"),
-                    width="stretch", key=key)
+    if images:
+        st.markdown("**Sample test pairs: truth, score and verdict**")
+        st.image(images, caption=titles, width=88, clamp=True)
+
+
+def _grey(image) -> np.ndarray:
+    """One 1×H×W image in [0, 1] as an H×W array st.image shows."""
+    return np.asarray(image, dtype=np.float32).reshape(np.shape(image)[-2:])
 
 
 def full_report(report: RunReport, key: str) -> None:

@@ -30,10 +30,14 @@ from . import live_views
 from .shared import dataset, probe
 
 # Server settings (environment variables, see docs/classroom.md).
-WORKERS = int(os.environ.get("SIAMESE_LAB_WORKERS", "1"))
+# Two trainings at once where there are two cores: with ten students pressing Train in the same minute the
+# last result comes about twice as soon, and nicer training threads keep the pages quick (docs/classroom.md).
+WORKERS = int(os.environ.get("SIAMESE_LAB_WORKERS", str(min(2, os.cpu_count() or 1))))
 # One torch thread per job by default: on a busy CPU, more threads per job fight each other (OpenMP
 # spin-waiting) and every run slows down many times over; see docs/benchmarks.md.
 THREADS_PER_JOB = int(os.environ.get("SIAMESE_LAB_THREADS_PER_JOB", "1"))
+# Training threads run this much nicer than the page scripts (0: the same priority); see docs/classroom.md.
+WORKER_NICE = int(os.environ.get("SIAMESE_LAB_WORKER_NICE", "10"))
 MAX_WAITING = int(os.environ.get("SIAMESE_LAB_MAX_WAITING", "30"))
 MAX_RUNS = int(os.environ.get("SIAMESE_LAB_MAX_RUNS", "12"))                # per session
 CHART_EVERY = 4  # polls between redraws of the live training curve
@@ -49,7 +53,7 @@ SHARED_RESULTS_BYTES = int(float(os.environ.get("SIAMESE_LAB_SHARED_RESULTS_MB",
 @st.cache_resource
 def job_queue() -> JobQueue:
     return JobQueue(workers=WORKERS, threads_per_job=THREADS_PER_JOB, max_waiting=MAX_WAITING,
-                    shared_results=SHARED_RESULTS, shared_bytes=SHARED_RESULTS_BYTES)
+                    shared_results=SHARED_RESULTS, shared_bytes=SHARED_RESULTS_BYTES, worker_nice=WORKER_NICE)
 
 
 def _session_id() -> str:
@@ -208,7 +212,7 @@ def follow(key: str = "job", poll: float = 0.5, timeout: float | None = None):
         live_views.draw(job, frames, seen)  # only when a new frame came in
         if tick % CHART_EVERY == 1:  # the bar moves every poll; the figure is rebuilt less often
             _draw_curve(job, chart, tick)
-        time.sleep(poll)
+        job.wait(poll)
     bar.empty()
     frames.empty()
     chart.empty()

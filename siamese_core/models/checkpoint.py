@@ -7,6 +7,7 @@ from pathlib import Path
 import torch
 
 from . import ModelConfig, SiameseNet
+from .memory_format import fast_layout
 
 FORMAT = "siamese-lab/1"
 
@@ -68,4 +69,4 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "cpu") -> S
     model.threshold = blob.get("threshold")
     model.metrics = blob.get("metrics") or {}
     model.train_config = blob.get("train_config")
-    return model.to(device).eval()
+    return fast_layout(model.to(device), device).eval()

@@ -35,6 +35,7 @@ class Training:
     result: Any = None
     error: str | None = None
     cancel_event: threading.Event = field(default_factory=threading.Event)
+    ended: threading.Event = field(default_factory=threading.Event)   # set once it is done, failed or cancelled
     requests: list[Job] = field(default_factory=list)     # the requests still following it
     askers: set[str] = field(default_factory=set)         # every owner who asked for it, gone or not
     from_cache: bool = False                    # a result kept from an earlier training, not run again
@@ -128,3 +129,8 @@ class Job:
 
     def remaining_seconds(self) -> float:
         return 0.0 if self.done else self.training.remaining_seconds()
+
+    def wait(self, timeout: float) -> bool:
+        """Sleep until this job ends or `timeout` seconds pass, whichever is first: a page polling its
+        job shows the result the moment training ends, not up to one poll later. True once done."""
+        return self.done or self.training.ended.wait(timeout) or self.done

@@ -10,6 +10,7 @@ it (one more owner, no new place in line), and a request whose key matches a res
 from __future__ import annotations
 
 import itertools
+import os
 import threading
 import time
 import traceback
@@ -28,10 +29,12 @@ class JobQueue:
     finished results of shareable trainings stay in a cache of `shared_results` entries / `shared_bytes`."""
 
     def __init__(self, workers: int = 1, threads_per_job: int = 1, max_waiting: int = 30,
-                 owner_check_seconds: float = 5.0, shared_results: int = 32, shared_bytes: int = 64 * 2**20):
+                 owner_check_seconds: float = 5.0, shared_results: int = 32, shared_bytes: int = 64 * 2**20,
+                 worker_nice: int = 0):
         if workers < 1 or threads_per_job < 1 or max_waiting < 0:
             raise ValueError("workers and threads_per_job must be ≥ 1, max_waiting ≥ 0")
         self.workers, self.threads_per_job, self.max_waiting = workers, threads_per_job, max_waiting
+        self.worker_nice = worker_nice
         self.results = SharedResults(shared_results, shared_bytes)
         self._waiting: deque[Training] = deque()
         self._running: list[Training] = []
@@ -148,6 +151,7 @@ class JobQueue:
     # --- inside -------------------------------------------------------------------------------
     def _finish(self, training: Training, status: str, error: str | None = None) -> None:
         training.status, training.error, training.finished = status, error, time.monotonic()
+        training.ended.set()
 
     def _forget(self, training: Training) -> None:
         if training.share_key is not None and self._sharing.get(training.share_key) is training:
@@ -156,6 +160,7 @@ class JobQueue:
     def _work(self) -> None:
         # Applies to this thread's own intra-op parallelism (OpenMP keeps the setting per thread).
         torch.set_num_threads(self.threads_per_job)
+        _lower_priority(self.worker_nice)
         while True:
             with self._cv:
                 while not self._waiting and not self._closed:
@@ -198,6 +203,19 @@ class JobQueue:
                     alive = True  # cannot tell: keep the job
                 if not alive:
                     self.cancel(job)
+
+
+def _lower_priority(nice: int) -> None:
+    """Make the calling thread `nice` steps nicer (Linux schedules threads apart), so that the pages'
+    short script runs get a core before a training does: a class's clicks stay quick while runs train.
+    The threads torch starts from this one inherit it."""
+    if nice <= 0 or not hasattr(os, "setpriority"):
+        return
+    tid = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
+    except OSError:
+        pass  # not allowed here: trainings keep the server's priority
 
 
 __all__ = ["CANCELLED", "DONE", "FAILED", "FINISHED", "QUEUED", "RUNNING", "Job", "JobQueue", "QueueFull",

@@ -22,6 +22,10 @@ from ..training import Callback
 from ..viz.stable_projection import stable_layout
 
 PROBE_IMAGES, PROBE_PAIRS, BINS = 500, 2000, 40
+# The frame time allowed by progress p is share × run length × p^FRONT: all of it within the share by the
+# end, but front-loaded — the geometry changes fastest in the first steps, so frames come densest there
+# and every frame moves the map by about as much as the next (see docs/benchmarks.md).
+FRONT = 0.6
 
 
 @dataclass(frozen=True)
@@ -96,8 +100,9 @@ def frame_and_embeddings(model, probe: ProbeSet, step: int, seconds: float, loss
 class FrameRecorder(Callback):
     """Appends a Frame to `frames` at the start, every so often while training, and at the end (after the
     best weights are back). Frames in training are taken only while their total cost, the end frame's
-    included, stays ≤ `share` × training time (the first, before the clock starts, is free); past
-    `max_frames`, every second old frame is dropped and frames come half as often."""
+    included, stays within the allowance: `share` × the run's length × progress^FRONT (never less than
+    `share` × the time so far), so by the end of the run they took ≤ `share` of it; the first, before the
+    clock starts, is free. Past `max_frames`, every second old frame is dropped and frames come half as often."""
 
     def __init__(self, probe: ProbeSet, frames: list | None = None, share: float = 0.09, max_frames: int = 240):
         if not 0 < share < 1 or max_frames < 4:
@@ -118,16 +123,28 @@ class FrameRecorder(Callback):
         self.frames.append(frame)
 
     def on_train_start(self, trainer) -> None:
-        # Before the clock starts (and it pays the first call's warm-up): not charged to the share.
+        # Before the clock starts: not charged to the share. The first call pays the warm-up, so the frame
+        # is made again, and its cost — what the next frames will cost — schedules the early frames.
+        self._record(trainer, 0, 0.0, float("nan"), counts=False)
+        self.frames.pop()
         self._record(trainer, 0, 0.0, float("nan"), counts=False)
 
     def on_step(self, trainer, state) -> None:
         last = self.frames[-1] if self.frames else None
-        # Room for this frame and for the one at the end, each costing about what the last one did:
-        # then all frames together stay within the share, the end frame included.
-        cost, since = (last.cost, state.elapsed - last.seconds) if last else (0.0, state.elapsed)
-        if self.cost + 2 * cost <= self.share * state.elapsed and since >= self.gap:
+        # Room for this frame and for the one at the end, each costing about what the last few did
+        # (their median: one slow frame on a busy machine does not hold the next ones back):
+        # then all frames together stay within the allowance, the end frame included.
+        recent = sorted(f.cost for f in self.frames[-3:])
+        cost = recent[len(recent) // 2] if recent else 0.0
+        since = state.elapsed - last.seconds if last else state.elapsed
+        if self.cost + 2 * cost <= self.allowance(state.elapsed, state.progress) and since >= self.gap:
             self._record(trainer, state.step, state.elapsed, state.loss)
+
+    def allowance(self, elapsed: float, progress: float) -> float:
+        """Seconds of frames allowed after `elapsed` training seconds, `progress` (0..1) of the run."""
+        if not 0 < progress <= 1:
+            return self.share * elapsed
+        return self.share * max(elapsed, elapsed / progress * progress ** FRONT)
 
     def on_train_end(self, trainer, state) -> None:
         # The model as reported (best weights back): it replaces a frame taken at this very step.

