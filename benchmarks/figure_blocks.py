@@ -300,8 +300,8 @@ BLOCKS: dict[str, Block] = {
                                   f"{env}python -m benchmarks.load_test --same-config {same} --quiet-load 1.2 "
                                   f"--out docs/results/load-test-{name}.json", class_load_test, timing=True)
        for name, same, env in (("different", 0, ""), ("half-same", 5, ""),
-                               ("different-workers2", 0, "SIAMESE_LAB_WORKERS=2 "),
-                               ("half-same-workers2", 5, "SIAMESE_LAB_WORKERS=2 "))},
+                               ("different-workers1", 0, "SIAMESE_LAB_WORKERS=1 "),
+                               ("half-same-workers1", 5, "SIAMESE_LAB_WORKERS=1 "))},
     "rerun-cost": Block(("docs/results/rerun-cost.json",),
                         "python -m benchmarks.rerun_cost --repeats 10 --out docs/results/rerun-cost.json",
                         rerun_cost, timing=True),

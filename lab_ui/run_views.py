@@ -16,7 +16,8 @@ from .shared import dataset
 def metrics_row(report: RunReport) -> None:
     m = report.metrics
     c = st.columns(5)
-    c[0].metric("test accuracy", f"{m['accuracy']:.3f}", help="balanced test pairs, threshold chosen on validation")
+    c[0].metric("test accuracy", f"{m['accuracy']:.3f}", help=f"{m.get('pairs', 'balanced')} balanced test pairs"
+                + (" among the run's probe images" if report.frames else "") + ", threshold chosen on validation")
     c[1].metric("ROC AUC", f"{m['auc']:.3f}")
     c[2].metric("equal error rate", f"{m['eer']:.3f}")
     c[3].metric("threshold", f"{m['threshold']:.3f}" if report.score_is_probability

@@ -2,7 +2,8 @@
 learner looks at — verification accuracy at the validation threshold, ROC, matched/mismatched
 distances, sample pairs with verdicts, and a 2-D picture of the test embeddings. With a probe set, the
 run also records live frames (live_frames.FrameRecorder) and its report reuses them: the threshold of the
-run's last validation, the map of its final frame — so the report follows training within a second.
+run's last validation, the test pairs among the probe images scored by the final frame, the map of that
+frame — so the report follows training at once, with no second pass over test images.
 
 `run_experiment` is what a page's "Train" button runs; `report_for` turns any trained model (a fresh
 run or a checkpoint from assets/) into the same `RunReport`, so fresh and pretrained runs compare alike."""
@@ -17,7 +18,8 @@ import torch
 
 from ..data import ImageSet, load_dataset
 from ..data.splits import validation_split as _split
-from ..evaluation.metrics import embed, verification
+from ..evaluation.metrics import (VerificationResult, accuracy_at, embed, equal_error_rate, pair_scores, roc_auc,
+                                  verification)
 from ..training import Callback, TrainConfig, train
 from ..viz.projection import tsne_2d
 from .live_frames import FrameRecorder, ProbeSet
@@ -90,8 +92,11 @@ def report_for(model, val_set: ImageSet | None, test_set: ImageSet, name: str, c
     passes its `last_val` (the threshold its validation chose) and its frame `recorder` (the probe map)."""
     threshold = None if last_val is None else last_val["threshold"]
     val_accuracy = None if last_val is None else last_val.get("val_accuracy")
-    result = verification(model, val_set, test_set, n_pairs=n_pairs, seed=seed, threshold=threshold,
-                          val_accuracy=val_accuracy)
+    if threshold is not None and recorder is not None and recorder.embeddings is not None:
+        result = _probe_verification(model, recorder, threshold, val_accuracy)
+    else:
+        result = verification(model, val_set, test_set, n_pairs=n_pairs, seed=seed, threshold=threshold,
+                              val_accuracy=val_accuracy)
     scores, same = result.test_scores.numpy(), result.test_labels.numpy().astype(bool)
     i, j = result.test_pairs
     report = RunReport(
@@ -106,6 +111,20 @@ def report_for(model, val_set: ImageSet | None, test_set: ImageSet, name: str, c
     else:
         _map_from_tsne(report, model, test_set, n_projection, seed)
     return report
+
+
+def _probe_verification(model, recorder: FrameRecorder, threshold: float, val_accuracy: float | None
+                        ) -> VerificationResult:
+    """The test pairs among the probe images, scored from the final frame's embeddings (the reported
+    model's: the frame is made after the best weights are back) at the validation threshold: no second
+    pass over test images, so the report follows the end of training at once."""
+    probe = recorder.probe
+    scores = pair_scores(model, recorder.embeddings, probe.i, probe.j)
+    same = torch.as_tensor(probe.same)
+    index = torch.as_tensor(probe.index)
+    return VerificationResult(threshold, accuracy_at(scores, same, threshold), roc_auc(scores, same),
+                              equal_error_rate(scores, same), float("nan") if val_accuracy is None else val_accuracy,
+                              len(same), scores, same, (index[probe.i], index[probe.j]))
 
 
 def _map_from_frames(report: RunReport, recorder: FrameRecorder) -> None:

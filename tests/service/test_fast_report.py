@@ -41,6 +41,23 @@ def test_the_threshold_is_the_last_validation_and_accuracy_is_on_test_pairs(fres
         float(((report.test_scores >= report.metrics["threshold"]) == report.test_same).mean()))
 
 
+def test_the_test_pairs_are_the_probe_pairs_scored_by_the_final_frame(fresh):
+    report, frames, test = fresh
+    probe = probe_set(test)
+    last = frames[-1]
+    # The final frame's histogram counts are the report's test scores binned alike: the same pairs, the
+    # same (reported) model.
+    assert np.array_equal(np.histogram(report.test_scores[report.test_same], last.edges)[0], last.same_counts)
+    assert np.array_equal(np.histogram(report.test_scores[~report.test_same], last.edges)[0], last.diff_counts)
+    assert np.array_equal(report.test_same, probe.same)
+    # Sample pairs name test-split images of the probe set, with their true relation.
+    for ex in report.examples:
+        assert ex.i in probe.index and ex.j in probe.index
+        assert ex.same == (int(test.labels[ex.i]) == int(test.labels[ex.j]))
+    # The frame's own threshold is the best on these pairs: the validation threshold cannot beat it.
+    assert report.metrics["accuracy"] <= last.accuracy + 1e-9
+
+
 def test_a_verification_with_a_given_threshold_embeds_no_validation_set(digits_test):
     from siamese_core.models import ModelConfig, SiameseNet
     model = SiameseNet(ModelConfig(backbone="vgg", embedding_dim=8, input_size=(8, 8), normalize=True)).eval()
