@@ -34,6 +34,7 @@ def draw(job: Job, slot, seen: dict) -> None:
         if len(runs) == 1:
             name, frames = runs[0]
             st.caption(f"Live, on {len(labels)} fixed test images: " + frame_caption(frames[-1]))
+            _numbers(frames[-1], len(frames))
             left, right = st.columns(2)
             raw = frames[-1].layout.shape[1] == 2 and live.get("embedding_dims", {}).get(name) == 2
             left.plotly_chart(frame_map(frames[-1], labels, names, raw_plane=raw), width="stretch",
@@ -51,6 +52,16 @@ def draw(job: Job, slot, seen: dict) -> None:
                     height=260, showlegend=False), width="stretch", key=f"live-map-{job.id}-{name}-{tick}")
                 st.plotly_chart(frame_histogram(f, as_distance.get(name, True), title=" ").update_layout(
                     height=200, showlegend=False), width="stretch", key=f"live-hist-{job.id}-{name}-{tick}")
+
+
+def _numbers(frame, n_frames: int) -> None:
+    """The latest frame's numbers as metrics (drawing them during training also means the browser has
+    the metric element ready when the report's numbers arrive)."""
+    c = st.columns(4)
+    c[0].metric("probe pair accuracy", f"{frame.accuracy:.3f}", help="at this frame's own best threshold")
+    c[1].metric("probe AUC", f"{frame.auc:.3f}")
+    c[2].metric("step", f"{frame.step}")
+    c[3].metric("frames so far", f"{n_frames}")
 
 
 def replay(reports: list[RunReport], key: str) -> None:

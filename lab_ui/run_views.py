@@ -1,9 +1,13 @@
 """How a run looks on a page: its numbers, curve, sample pairs, histogram, t-SNE and ROC."""
 from __future__ import annotations
 
+import base64
+import io
+
 import numpy as np
 import pandas as pd
 import streamlit as st
+from PIL import Image
 
 from siamese_core.evaluation.metrics import roc
 from siamese_core.service.experiment import RunReport
@@ -59,47 +63,59 @@ def roc_chart(report: RunReport, key: str) -> None:
 
 
 def sample_pairs(report: RunReport, key: str) -> None:
-    """Each example pair as two images side by side, captioned with the truth, the score and the verdict.
-    Plain images, not a chart: sixteen heatmap subplots cost the server and the browser far more."""
+    """Each example pair as two images side by side, captioned with the truth, the score and the verdict:
+    small inline PNGs in one block of HTML (no chart, no media files, no element the browser has to load
+    first), so they arrive with the report's first numbers."""
     cfg = report.config
     try:
         test = dataset(cfg["dataset"], "test", tuple(cfg["image_size"]) if cfg.get("image_size") else None)
     except Exception as exc:  # the data folder changed since the run: say so, keep the page
         st.warning(f"Sample pairs unavailable: {exc}")
         return
-    images, titles = [], []
+    cells = []
     for ex in report.examples:
-        images += [_grey(test.images[ex.i]), _grey(test.images[ex.j])]
         value = f"p={ex.score:.2f}" if report.score_is_probability else f"d={-ex.score:.2f}"
         ok = "✓" if ex.predicted_same == ex.same else "✗"
         verdict = "same" if ex.predicted_same else "different"
-        titles += [f"{'same' if ex.same else 'different'}: {value}", f"→ {verdict} {ok}"]
-    if images:
+        cells.append(f'<figure style="margin:0 6px 6px 0;text-align:center;font-size:0.75rem">'
+                     f'{_png(test.images[ex.i])}{_png(test.images[ex.j])}<figcaption>'
+                     f'{"same" if ex.same else "different"}: {value}<br>→ {verdict} {ok}</figcaption></figure>')
+    if cells:
         st.markdown("**Sample test pairs: truth, score and verdict**")
-        st.image(images, caption=titles, width=88, clamp=True)
+        st.markdown(f'<div style="display:flex;flex-wrap:wrap">{"".join(cells)}</div>', unsafe_allow_html=True)
 
 
-def _grey(image) -> np.ndarray:
-    """One 1×H×W image in [0, 1] as an H×W array st.image shows."""
-    return np.asarray(image, dtype=np.float32).reshape(np.shape(image)[-2:])
+def _png(image, size: int = 56) -> str:
+    """One 1×H×W image in [0, 1] as an inline <img> (a data URI), scaled up with square pixels."""
+    a = np.clip(np.asarray(image, dtype=np.float32).reshape(np.shape(image)[-2:]), 0, 1)
+    width = max(1, round(size * a.shape[1] / a.shape[0]))
+    buf = io.BytesIO()
+    Image.fromarray((a * 255).astype(np.uint8)).resize((width, size), Image.NEAREST).save(buf, format="PNG")
+    return (f'<img src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}" width="{width}" '
+            f'height="{size}" style="image-rendering:pixelated;margin:1px" alt="test image">')
 
 
 def full_report(report: RunReport, key: str) -> None:
+    """The numbers, the test-pair histogram and map, the ROC and sample pairs first; then the training
+    curve and the replay of its frames, the heaviest charts for a browser to draw."""
     metrics_row(report)
-    if report.history:
-        st.plotly_chart(figures.training_curves(report.history, report.val_history), width="stretch",
-                        key=f"{key}-curve")
-    sample_pairs(report, f"{key}-pairs")
     left, right = st.columns(2)
     with left:
         histogram(report, f"{key}-hist")
     with right:
         projection(report, f"{key}-proj")
         live_views.tsne_button(report, f"{key}-proj")
+    left, right = st.columns(2)
+    with left:
+        roc_chart(report, f"{key}-roc")
+    with right:
+        sample_pairs(report, f"{key}-pairs")
+    if report.history:
+        st.plotly_chart(figures.training_curves(report.history, report.val_history), width="stretch",
+                        key=f"{key}-curve")
     if report.frames:
         st.markdown("**Watch it learn again**")
         live_views.replay([report], f"{key}-replay")
-    roc_chart(report, f"{key}-roc")
 
 
 def runs_table(reports: list[RunReport]) -> pd.DataFrame:

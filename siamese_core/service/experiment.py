@@ -18,8 +18,15 @@ import torch
 
 from ..data import ImageSet, load_dataset
 from ..data.splits import validation_split as _split
-from ..evaluation.metrics import (VerificationResult, accuracy_at, embed, equal_error_rate, pair_scores, roc_auc,
-                                  verification)
+from ..evaluation.metrics import (
+    VerificationResult,
+    accuracy_at,
+    embed,
+    equal_error_rate,
+    pair_scores,
+    roc_auc,
+    verification,
+)
 from ..training import Callback, TrainConfig, train
 from ..viz.projection import tsne_2d
 from .live_frames import FrameRecorder, ProbeSet
