@@ -26,6 +26,13 @@ def _xs(values, decimals: int = 3) -> list[float]:
     return np.round(np.asarray(values, dtype=np.float64), decimals).tolist()
 
 
+def _decimals(xy: np.ndarray) -> int:
+    """Decimals that keep a map's points apart: 3 below its spread (layouts made before the live map was
+    scaled to unit spread can be a few thousandths wide; 3 plain decimals would snap them to a grid)."""
+    spread = float(np.sqrt(((xy - xy.mean(0)) ** 2).sum(1).mean())) if len(xy) else 1.0
+    return 3 if spread >= 1 or spread <= 0 else 3 - int(np.floor(np.log10(spread)))
+
+
 def _histogram_traces(frame, as_distance: bool, legend: bool = True, edges: np.ndarray | None = None
                       ) -> list[dict]:
     """The frame's two histograms (plain trace dicts); on `edges` (common to a replay's frames) when given,
@@ -46,7 +53,9 @@ def _histogram_traces(frame, as_distance: bool, legend: bool = True, edges: np.n
 
 def _map_traces(frame, labels, class_names: Sequence[str], legend: bool = True) -> list[dict]:
     xy, lab = frame.layout.astype(np.float32), np.asarray(labels)
-    return [{"type": "scattergl", "x": _xs(xy[lab == c, 0]), "y": _xs(xy[lab == c, 1]), "mode": "markers",
+    digits = _decimals(xy)
+    return [{"type": "scattergl", "x": _xs(xy[lab == c, 0], digits), "y": _xs(xy[lab == c, 1], digits),
+             "mode": "markers",
              "name": str(class_names[c]), "marker": {"size": 5, "color": _colour(c)}, "showlegend": legend,
              "legendgroup": f"c{c}", "hovertemplate": f"{class_names[c]}<extra></extra>"}
             for c in range(len(class_names))]

@@ -49,7 +49,10 @@ def _follow(x: np.ndarray, target: np.ndarray) -> np.ndarray:
 
 
 def stable_layout(embeddings, previous: np.ndarray | None = None) -> np.ndarray:
-    """N×D embeddings → N×2 float32 layout, aligned to `previous` (the last frame's layout) when given."""
+    """N×D embeddings → N×2 float32 layout, centred with unit RMS radius, aligned to `previous` (the last
+    frame's layout) when given. The fixed scale matters: an untrained network maps every image to nearly
+    the same point, and aligning every later frame to that first frame's tiny spread would leave the map
+    a few thousandths wide (rounded by the figures to a grid)."""
     x = np.asarray(embeddings, dtype=np.float64)
     if x.ndim != 2 or len(x) < 3:
         raise ValueError("need an N×D array with N ≥ 3")
@@ -64,15 +67,18 @@ def stable_layout(embeddings, previous: np.ndarray | None = None) -> np.ndarray:
         if previous is not None:
             p = np.asarray(previous, dtype=np.float64)
             target = p - p.mean(0)
-            y = (1 - FOLLOW) * _procrustes_onto(y, target) + FOLLOW * _follow(x, target) + p.mean(0)
-    return y.astype(np.float32)
+            y = (1 - FOLLOW) * _procrustes_onto(y, target) + FOLLOW * _follow(x, target)
+    return _unit(y).astype(np.float32)
+
+
+def _unit(z: np.ndarray) -> np.ndarray:
+    """Centred, scaled to unit RMS radius (a layout with no spread stays as it is)."""
+    z = np.asarray(z, dtype=np.float64) - np.mean(z, 0)
+    r = np.sqrt((z ** 2).sum(1).mean())
+    return z / r if r > 0 else z
 
 
 def mean_displacement(a: np.ndarray, b: np.ndarray) -> float:
     """Mean distance a point moves from layout a to layout b, each first scaled to unit RMS radius
     (so maps of different spread compare in the same units)."""
-    def unit(z):
-        z = np.asarray(z, dtype=np.float64) - np.mean(z, 0)
-        r = np.sqrt((z ** 2).sum(1).mean())
-        return z / r if r > 0 else z
-    return float(np.linalg.norm(unit(a) - unit(b), axis=1).mean())
+    return float(np.linalg.norm(_unit(a) - _unit(b), axis=1).mean())

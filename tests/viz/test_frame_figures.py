@@ -64,3 +64,14 @@ def test_a_replay_bins_every_frame_on_common_edges():
     assert first["x"] == last["x"] and first["width"] == last["width"]  # one set of bins
     assert sum(first["y"]) == frames[0].same_counts.sum()  # nothing lost by re-binning
     assert np.count_nonzero(first["y"]) <= 2  # the early frame's narrow range falls into one or two bins
+
+
+def test_a_map_a_few_thousandths_wide_keeps_its_points_apart():
+    # Layouts stored before the live map was scaled to unit spread (e.g. in an atlas) can be this small.
+    f = _frame(3)
+    tiny = Frame(**{**f.__dict__, "layout": (f.layout.astype(np.float32) * 0.003).astype(np.float16)})
+    fig = frame_map(tiny, LABELS, NAMES)
+    points = {(x, y) for trace in fig.data for x, y in zip(trace.x, trace.y)}
+    assert len(points) == len(LABELS)
+    xs = np.array([x for trace in fig.data for x in trace.x])
+    assert np.std(xs) > 0.001  # not rounded to zero

@@ -45,3 +45,17 @@ def test_bad_shapes_are_refused():
         stable_layout(np.zeros((2, 5)))
     with pytest.raises(ValueError):
         stable_layout(_clusters(), previous=np.zeros((10, 2)))
+
+
+def test_the_layout_keeps_a_unit_spread_after_a_nearly_collapsed_first_frame():
+    # An untrained network maps every image to almost the same point; the frames after it must not inherit
+    # that tiny spread (the figures round coordinates to 3 decimals: the map would become a grid).
+    rng = np.random.default_rng(0)
+    start = 1.0 + 1e-4 * rng.normal(size=(300, 16))
+    later = rng.normal(size=(300, 16))
+    first = stable_layout(start)
+    second = stable_layout(later, first)
+    for layout in (first, second):
+        assert np.allclose(layout.mean(0), 0, atol=1e-5)
+        assert np.sqrt((layout.astype(np.float64) ** 2).sum(1).mean()) == pytest.approx(1.0, rel=1e-4)
+    assert len({(round(float(x), 3), round(float(y), 3)) for x, y in second}) > 290  # no grid
