@@ -13,7 +13,7 @@ to `--max-wait` seconds; the load is recorded either way):
    `run_experiment` calls `report_for` — the trainer has returned, the final frame is taken, nothing of the
    report is computed yet. The report is "on the page" when the browser (same machine, same clock:
    `Date.now()`) has what the report is: the test accuracy, the test-pair histogram, the map and the ROC
-   drawn (their Plotly titles in the DOM), and the sample pairs' images. The replay of the run's frames,
+   and the sample pairs drawn (their Plotly titles in the DOM). The replay of the run's frames,
    drawn after them, is timed apart (its slider in the DOM).
 2. In this process, the page's own path (`run_experiment` with the probe set; `--frame-seconds` runs):
    `report.metrics["frame_share"]`, and the movement of the map from frame to frame against a t-SNE per
@@ -53,7 +53,7 @@ _experiment.report_for = _logged_report_for
 '''
 
 # Page clock (Date.now(), ms) of the click on Train, the first live caption, the full report (the test
-# accuracy, the histogram, the map and the ROC drawn, the sample pairs' images) and the replay (its slider).
+# accuracy, the histogram, the map and the ROC drawn, the sample pairs) and the replay (its slider).
 WATCH = """() => {
   const w = window.__live = {click: 0, frame: 0, metrics: 0, heading: 0, report: 0, replay: 0};
   document.addEventListener('click', e => {
@@ -70,7 +70,7 @@ WATCH = """() => {
         .some(m => m.textContent.includes('test accuracy'))) w.metrics = Date.now();
     if (w.metrics && !w.report && drawn('matched vs mismatched test pairs') && drawn('ROC curve')
         && (drawn('aligned PCA') || drawn('raw 2-D') || drawn('t-SNE'))
-        && document.querySelectorAll('img[alt="test image"]').length >= 2) w.report = Date.now();
+        && drawn('Sample test pairs')) w.report = Date.now();
     if (!w.heading && [...document.querySelectorAll('[data-testid="stMarkdownContainer"]')]
         .some(m => m.textContent.includes('Watch it learn again'))) w.heading = Date.now();
     if (w.heading && !w.replay && document.querySelector('.slider-container')) w.replay = Date.now();
@@ -288,7 +288,7 @@ def main(argv: list[str] | None = None) -> dict:
     f: dict = {"dataset": DATASET, "config": "contrastive, D = 32, L2, margin 1", "goals": GOALS,
                "end_of_training": "server clock when run_experiment calls report_for (trainer returned, final "
                                   "frame taken); report on the page: browser Date.now() when the test accuracy, "
-                                  "the drawn histogram, map and ROC, and the sample pairs' images are in the DOM "
+                                  "the drawn histogram, map and ROC, and the drawn sample pairs are in the DOM "
                                   "(the replay, drawn after them, is timed apart)", "load": {}}
     if a.skip != "page":
         print(f"Part 1: {a.repeats} page runs in Chromium ({a.page_budget}-s budget)", flush=True)

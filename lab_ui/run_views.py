@@ -1,17 +1,14 @@
 """How a run looks on a page: its numbers, curve, sample pairs, histogram, t-SNE and ROC."""
 from __future__ import annotations
 
-import base64
-import io
-
 import numpy as np
 import pandas as pd
 import streamlit as st
-from PIL import Image
 
 from siamese_core.evaluation.metrics import roc
 from siamese_core.service.experiment import RunReport
 from siamese_core.viz import figures
+from siamese_core.viz.conv_figures import map_grid
 
 from . import live_views
 from .shared import dataset
@@ -63,36 +60,30 @@ def roc_chart(report: RunReport, key: str) -> None:
 
 
 def sample_pairs(report: RunReport, key: str) -> None:
-    """Each example pair as two images side by side, captioned with the truth, the score and the verdict:
-    small inline PNGs in one block of HTML (no chart, no media files, no element the browser has to load
-    first), so they arrive with the report's first numbers."""
+    """Each example pair as two images side by side, titled with the truth, the score and the verdict:
+    one heatmap of tiles (a single trace draws at once; sixteen subplots, or images the browser loads
+    apart, arrived last)."""
     cfg = report.config
     try:
         test = dataset(cfg["dataset"], "test", tuple(cfg["image_size"]) if cfg.get("image_size") else None)
     except Exception as exc:  # the data folder changed since the run: say so, keep the page
         st.warning(f"Sample pairs unavailable: {exc}")
         return
-    cells = []
+    images, titles = [], []
     for ex in report.examples:
+        images += [_grey(test.images[ex.i]), _grey(test.images[ex.j])]
         value = f"p={ex.score:.2f}" if report.score_is_probability else f"d={-ex.score:.2f}"
         ok = "✓" if ex.predicted_same == ex.same else "✗"
         verdict = "same" if ex.predicted_same else "different"
-        cells.append(f'<figure style="margin:0 6px 6px 0;text-align:center;font-size:0.75rem">'
-                     f'{_png(test.images[ex.i])}{_png(test.images[ex.j])}<figcaption>'
-                     f'{"same" if ex.same else "different"}: {value}<br>→ {verdict} {ok}</figcaption></figure>')
-    if cells:
-        st.markdown("**Sample test pairs: truth, score and verdict**")
-        st.markdown(f'<div style="display:flex;flex-wrap:wrap">{"".join(cells)}</div>', unsafe_allow_html=True)
+        titles += [f"{'same' if ex.same else 'different'}: {value}", f"→ {verdict} {ok}"]
+    if images:
+        st.plotly_chart(map_grid(images, titles, cols=4, title="Sample test pairs: truth, score and verdict",
+                                 height_per_row=110), width="stretch", key=key)
 
 
-def _png(image, size: int = 56) -> str:
-    """One 1×H×W image in [0, 1] as an inline <img> (a data URI), scaled up with square pixels."""
-    a = np.clip(np.asarray(image, dtype=np.float32).reshape(np.shape(image)[-2:]), 0, 1)
-    width = max(1, round(size * a.shape[1] / a.shape[0]))
-    buf = io.BytesIO()
-    Image.fromarray((a * 255).astype(np.uint8)).resize((width, size), Image.NEAREST).save(buf, format="PNG")
-    return (f'<img src="data:image/png;base64,{base64.b64encode(buf.getvalue()).decode()}" width="{width}" '
-            f'height="{size}" style="image-rendering:pixelated;margin:1px" alt="test image">')
+def _grey(image) -> np.ndarray:
+    """One 1×H×W image in [0, 1] as an H×W array."""
+    return np.asarray(image, dtype=np.float32).reshape(np.shape(image)[-2:])
 
 
 def full_report(report: RunReport, key: str) -> None:
