@@ -29,7 +29,7 @@ def tsne_scatter(points, labels, class_names: Sequence[str] | None = None, title
     for c in np.unique(lab):
         m = lab == c
         text = [hover[i] for i in idx[m]] if hover is not None else [f"#{i} · {names[c]}" for i in idx[m]]
-        fig.add_trace(go.Scattergl(x=pts[m, 0], y=pts[m, 1], mode="markers", name=str(names[c]),
+        fig.add_trace(go.Scatter(x=pts[m, 0], y=pts[m, 1], mode="markers", name=str(names[c]),
                                    text=text, hovertemplate="%{text}<extra></extra>", marker={"size": 5}))
     fig.update_layout(title=title, template=TEMPLATE, xaxis={"showticklabels": False},
                       yaxis={"showticklabels": False, "scaleanchor": "x"}, legend_title="class")

@@ -54,7 +54,9 @@ def _histogram_traces(frame, as_distance: bool, legend: bool = True, edges: np.n
 def _map_traces(frame, labels, class_names: Sequence[str], legend: bool = True) -> list[dict]:
     xy, lab = frame.layout.astype(np.float32), np.asarray(labels)
     digits = _decimals(xy)
-    return [{"type": "scattergl", "x": _xs(xy[lab == c, 0], digits), "y": _xs(xy[lab == c, 1], digits),
+    # SVG, not WebGL: a few hundred points draw sooner so, and a sweep's small multiples would run out of
+    # the WebGL contexts a browser allows a page.
+    return [{"type": "scatter", "x": _xs(xy[lab == c, 0], digits), "y": _xs(xy[lab == c, 1], digits),
              "mode": "markers",
              "name": str(class_names[c]), "marker": {"size": 5, "color": _colour(c)}, "showlegend": legend,
              "legendgroup": f"c{c}", "hovertemplate": f"{class_names[c]}<extra></extra>"}
@@ -80,7 +82,7 @@ def frame_histogram(frame, as_distance: bool = True, x_range: tuple[float, float
 
 def frame_map(frame, labels, class_names: Sequence[str], raw_plane: bool = False,
               axis_range: tuple[float, float] | None = None, title: str | None = None) -> go.Figure:
-    fig = go.Figure([go.Scattergl(t) for t in _map_traces(frame, labels, class_names)])
+    fig = go.Figure([go.Scatter(t) for t in _map_traces(frame, labels, class_names)])
     what = "the raw 2-D embedding plane" if raw_plane else "probe embeddings, aligned PCA"
     axis = {"showticklabels": raw_plane, "range": list(axis_range) if axis_range else None}
     fig.update_layout(template=TEMPLATE, title=title or what, height=330, legend_title="class",
