@@ -148,6 +148,8 @@ def haar_boxes(rgb: np.ndarray, scale_factor: float = 1.1, min_neighbors: int = 
     grey = cv2.cvtColor(rgb, cv2.COLOR_RGB2GRAY)
     cascade, lock = _haar()
     side = max(24, min(grey.shape[:2]) // 8)  # ignore specks smaller than 1/8 of the image
+    if min(grey.shape[:2]) < side:
+        return []  # too small to hold even the smallest box searched for
     with lock:
         boxes = cascade.detectMultiScale(grey, scaleFactor=scale_factor, minNeighbors=min_neighbors,
                                          minSize=(side, side))
