@@ -52,6 +52,8 @@ def read_image(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PI
             img.load()  # decode now: truncated or corrupt data fails here, not later
             if img.format == "PNG" and not png_is_complete(data):
                 raise UploadError("The PNG file is truncated: its image data ends before the last row.")
+            if max_side is not None and max(img.size) > max_side and img.mode in ("L", "LA", "RGB", "RGBA"):
+                img.thumbnail((max_side, max_side), Image.LANCZOS)  # shrink first: less to convert
             img = _normalise(img)  # EXIF and mode conversion read the file too: keep them inside the guard
             if max_side is not None and max(img.size) > max_side:
                 img.thumbnail((max_side, max_side), Image.LANCZOS)

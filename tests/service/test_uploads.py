@@ -224,3 +224,11 @@ def test_a_large_jpeg_is_decoded_at_reduced_size_when_the_page_needs_less():
 
 def test_the_result_is_shrunk_to_the_pages_size_keeping_the_aspect():
     assert read_image(encode(photo(size=(400, 100)), "PNG"), max_side=64).size == (64, 16)
+
+
+def test_exif_orientation_survives_the_shrink_to_the_pages_size():
+    img = photo(size=(2000, 1000))
+    exif = img.getexif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display"
+    assert read_image(encode(img, "JPEG", exif=exif), max_side=500).size == (250, 500)
+    assert read_image(encode(img.convert("RGBA"), "PNG"), max_side=500).size == (500, 250)
