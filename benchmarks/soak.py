@@ -133,10 +133,19 @@ def main(argv=None) -> dict:
         deadline = t0 + a.minutes * 60
 
         async def soak():
-            tasks = ([worker(uploader, url, deadline, k, tally, images) for k in range(a.uploaders)]
+            tasks = [asyncio.ensure_future(w) for w in
+                     [worker(uploader, url, deadline, k, tally, images) for k in range(a.uploaders)]
                      + [worker(trainer, url, deadline, 100 + k, tally) for k in range(a.trainers)]
-                     + [worker(browser, url, deadline, 200 + k, tally) for k in range(a.browsers)])
-            await asyncio.gather(*tasks)
+                     + [worker(browser, url, deadline, 200 + k, tally) for k in range(a.browsers)]]
+            while time.monotonic() < deadline:  # a line a minute, so a long run shows how it goes
+                await asyncio.sleep(min(60.0, max(0.0, deadline - time.monotonic())))
+                print(f"{(time.monotonic() - t0) / 60:5.1f} min: {tally.sessions} sessions, {tally.failures} failures, "
+                      f"server {samples[-1][1] if samples else 0:.0f} MB", flush=True)
+            # Bounded in time: sessions still busy at the deadline (a training waiting in line) are dropped.
+            _, late = await asyncio.wait(tasks, timeout=30)
+            for t in late:
+                t.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
         asyncio.run(soak())
         stop.set()
         sampler.join()
