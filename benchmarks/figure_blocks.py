@@ -249,6 +249,33 @@ def rerun_cost(r: dict) -> str:
     return "\n".join([table(["page", *labels], rows), "", conditions_line(r)])
 
 
+def upload_budget(r: dict) -> str:
+    f = r["figures"]
+    rows = [[name, thousands(x["bytes"]), f"{x['seconds']:.2f} s", f"{x['peak_mb']:.0f} MB"]
+            for name, x in f["images"].items()]
+    return "\n".join([table(["accepted upload", "bytes", "decode + find faces", "memory above idle"], rows), "",
+                      conditions_line(r)])
+
+
+def upload_fairness(r: dict) -> str:
+    f = r["figures"]
+    return "\n".join([f"A plain face-page load, median of {f['loads']}: **{f['quiet_median_s']:.2f} s** on a quiet "
+                      f"server, **{f['busy_median_s']:.2f} s** while {f['uploaders']} other session(s) kept "
+                      f"uploading the costliest accepted image ({f['image']}, {f['uploads']} uploads of "
+                      f"{f['upload_median_s']:.2f} s each): **{f['ratio']:.2f}×**.", "", conditions_line(r)])
+
+
+def soak(r: dict) -> str:
+    f = r["figures"]
+    return "\n".join([
+        f"{f['minutes']:g} minutes, {f['sessions']} sessions ({f['uploaders']} uploading, {f['trainers']} training, "
+        f"{f['browsers']} browsing at any time): {f['uploads']} uploads, {f['trainings']} trainings, "
+        f"{f['failures']} failures. Server memory: {f['start_mb']:.0f} MB at start, {f['warm_mb']:.0f} MB after "
+        f"{f['warmup_minutes']:g} minutes, {f['end_mb']:.0f} MB in the last minute (peak {f['peak_mb']:.0f} MB): "
+        f"**{f['growth_after_warmup_mb']:+.0f} MB** after the warm-up "
+        f"({f['slope_after_warmup_mb_per_min']:+.1f} MB per minute).", "", conditions_line(r)])
+
+
 def _eval(name: str) -> str:
     return f"assets/{name}.eval.json"
 
@@ -303,6 +330,13 @@ BLOCKS: dict[str, Block] = {
        for name, same, env in (("different", 0, ""), ("half-same", 5, ""),
                                ("different-workers1", 0, "SIAMESE_LAB_WORKERS=1 "),
                                ("half-same-workers1", 5, "SIAMESE_LAB_WORKERS=1 "))},
+    "upload-budget": Block(("docs/results/upload-budget.json",),
+                           "python -m benchmarks.upload_budget --out docs/results/upload-budget.json",
+                           upload_budget, timing=True),
+    "upload-fairness": Block(("docs/results/upload-fairness.json",), "python -m benchmarks.upload_fairness "
+                             "--out docs/results/upload-fairness.json", upload_fairness, timing=True),
+    "soak": Block(("docs/results/soak.json",), "python -m benchmarks.soak --minutes 20 --out docs/results/soak.json",
+                  soak, timing=True),
     "rerun-cost": Block(("docs/results/rerun-cost.json",),
                         "python -m benchmarks.rerun_cost --repeats 10 --out docs/results/rerun-cost.json",
                         rerun_cost, timing=True),

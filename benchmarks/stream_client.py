@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import asyncio
 import time
+import urllib.request
+import uuid
 from dataclasses import dataclass, field
 from urllib.parse import urlencode
 
@@ -79,6 +81,39 @@ class StreamSession:
         state = WidgetState(id=slider.id)
         state.double_array_value.data.append(float(value))
         self.widgets[slider.id] = state
+        return await self._rerun()
+
+    async def choose(self, widget, option: str) -> Run:
+        """Pick `option` of a radio or selectbox (sent as its text, as the browser does)."""
+        self.widgets[widget.id] = WidgetState(id=widget.id, string_value=option)
+        return await self._rerun()
+
+    async def upload(self, uploader, name: str, data: bytes, mime: str = "image/png") -> Run:
+        """Put a file into an st.file_uploader as a browser does: ask the session for an upload URL, PUT
+        the file there (multipart, as the browser's form), then rerun with the file in the widget's state.
+        The server must run with server.enableXsrfProtection false (no browser cookie here)."""
+        request_id = uuid.uuid4().hex
+        msg = BackMsg()
+        msg.file_urls_request.request_id = request_id
+        msg.file_urls_request.file_names.append(name)
+        await self.ws.send(msg.SerializeToString())
+        while True:
+            fwd = ForwardMsg()
+            fwd.ParseFromString(await asyncio.wait_for(self.ws.recv(), self.timeout))
+            if fwd.WhichOneof("type") == "file_urls_response" and fwd.file_urls_response.response_id == request_id:
+                urls = fwd.file_urls_response.file_urls[0]
+                break
+        boundary = uuid.uuid4().hex
+        body = (f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{name}"\r\n'
+                f"Content-Type: {mime}\r\n\r\n").encode() + data + f"\r\n--{boundary}--\r\n".encode()
+        put = urllib.request.Request(self.url + urls.upload_url, data=body, method="PUT",
+                                     headers={"Content-Type": f"multipart/form-data; boundary={boundary}"})
+        await asyncio.to_thread(lambda: urllib.request.urlopen(put, timeout=self.timeout).read())
+        state = WidgetState(id=uploader.id)
+        info = state.file_uploader_state_value.uploaded_file_info.add()
+        info.file_id, info.name, info.size = urls.file_id, name, len(data)
+        info.file_urls.CopyFrom(urls)
+        self.widgets[uploader.id] = state
         return await self._rerun()
 
     async def click(self, button) -> Run:

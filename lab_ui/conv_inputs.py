@@ -31,10 +31,12 @@ def input_ui() -> tuple[np.ndarray, str] | None:
         file = sb.file_uploader("A photo or drawing (JPEG, PNG, WebP, BMP, GIF, TIFF, PGM)", key="conv_file")
         if file is not None and st.session_state.get("conv_upload_name") != (file.name, file.size):
             try:
-                st.session_state["conv_upload"] = grey_input(read_image(file.getvalue()), MAX_SIDE)
+                # decoded no larger than 4× what is shown; grey_input then averages it down to MAX_SIDE
+                st.session_state["conv_upload"] = grey_input(read_image(file.getvalue(), max_side=4 * MAX_SIDE),
+                                                             MAX_SIDE)
                 st.session_state["conv_upload_name"] = (file.name, file.size)
-            except UploadError as exc:
-                st.error(f"{file.name}: {exc}")
+            except (UploadError, MemoryError) as exc:
+                st.error(f"{file.name}: {exc or 'the image needs more memory than an upload may use.'}")
         upload = st.session_state.get("conv_upload")
         if upload is None:
             st.info("Upload an image in the sidebar, or switch back to a dataset sample.")

@@ -18,13 +18,16 @@ from siamese_core.faces import (
 )
 from siamese_core.faces.embedders import training_dataset
 from siamese_core.faces.verify import validation_threshold
-from siamese_core.service.uploads import UploadError
 
+from .inline_images import data_uri
 from .shared import asset_model, dataset
 
 CHECKPOINT = "faces_siamese.pt"
 HELD_OUT = [f"s{p}" for p in range(31, 41)]  # people the class model never saw
-UPLOAD_TYPES = ["jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff", "pgm"]
+# What the browser's file picker offers. "image/*" (a MIME type) also makes Streamlit skip its own check of
+# the file name, which — before the page runs, so the page cannot catch it — showed a client that sent
+# `payload.exe` a raw exception; the gate decides by content and answers any file with a sentence.
+UPLOAD_TYPES = ["image/*", "jpg", "jpeg", "png", "webp", "bmp", "gif", "tif", "tiff", "pgm"]
 KEY = "faces_"                                 # every session_state key of the face page starts with it
 
 
@@ -73,8 +76,10 @@ def forget_button() -> None:
             del st.session_state[k]
         st.session_state[KEY + "nonce"] = nonce
         st.rerun()
-    st.sidebar.caption("Photos are decoded in memory for this browser tab only: never written to disk, never "
-                       "shared with other users, and gone with this button or when the tab closes.")
+    st.sidebar.caption("Your photos are kept in the server's memory for this browser tab only, never shared "
+                       "with other users, and dropped with this button or when the tab closes. The pictures "
+                       "shown are sent inside the page, not as files. (A photo over 1 MB passes through a "
+                       "temporary file of the web server while it arrives, deleted at once.)")
 
 
 def photo_input(slot: str, label: str, default_person: str, default_photo: int, samples) -> object | None:
@@ -102,8 +107,10 @@ def photo_input(slot: str, label: str, default_person: str, default_photo: int, 
     if held is None or held["id"] != file.file_id:
         try:  # decode once per file; only the decoded photo and its faces are kept, in this session
             held = {"id": file.file_id, "photo": photo_from_bytes(file.getvalue(), models()[0]), "error": None}
-        except UploadError as exc:
+        except ValueError as exc:  # UploadError, or the detector's own sentence
             held = {"id": file.file_id, "photo": None, "error": str(exc)}
+        except MemoryError:
+            held = {"id": file.file_id, "photo": None, "error": "This photo needs more memory than an upload may use."}
         st.session_state[state_key] = held
     if held["error"]:
         st.error(held["error"])
@@ -119,7 +126,7 @@ def chosen_face(slot: str, photo):
         pick = st.selectbox(f"{len(photo.faces)} faces found: which one?", range(len(photo.faces)),
                             format_func=lambda k: f"face {k + 1}", key=f"{KEY}pick_{slot}")
     w = photo.rgb.shape[1]
-    st.image(draw_faces(photo, pick), width="stretch" if w >= 300 else 3 * w,  # tiny AT&T pictures: 3×
+    st.image(data_uri(draw_faces(photo, pick), "JPEG", 800), width="stretch" if w >= 300 else 3 * w,  # AT&T: 3×
              caption=f"YuNet: {len(photo.faces)} face(s) (teal, with landmarks) · "
                      f"Haar cascade: {len(photo.haar)} box(es) (orange)")
     if not photo.faces:
@@ -139,6 +146,6 @@ def face_with_crops(slot: str, label: str, person: str, photo_no: int, samples, 
     c1, c2 = st.columns(2)
     as_it_is = photo.att_framed and embedders[0].att_framed
     how = "the AT&T picture as it is" if as_it_is else "re-aligned from the eyes, grey"
-    c1.image(crops["class"], caption=f"class model: {how}", width=110)
-    c2.image(crops["sface"], caption="SFace: aligned 112×112", width=110)
+    c1.image(data_uri(crops["class"]), caption=f"class model: {how}", width=110)
+    c2.image(data_uri(crops["sface"]), caption="SFace: aligned 112×112", width=110)
     return crops

@@ -55,9 +55,10 @@ def query_input(task, input_size) -> tuple[torch.Tensor, int | None] | None:
         st.info("Upload a drawing of one character.")
         return None
     try:
-        return to_model_size(drawing_to_ink(read_image(upload.getvalue())), input_size), None
-    except (UploadError, ValueError) as exc:
-        st.error(str(exc))
+        # decoded no larger than 4× the 105-pixel drawing it becomes
+        return to_model_size(drawing_to_ink(read_image(upload.getvalue(), max_side=420)), input_size), None
+    except (UploadError, ValueError, MemoryError) as exc:
+        st.error(str(exc) or "The image needs more memory than an upload may use.")
         return None
 
 

@@ -22,7 +22,7 @@ from streamlit.runtime import get_instance
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from siamese_core.service.experiment import Cancelled, ProgressRecorder, RunReport, run_experiment, run_sweep
-from siamese_core.service.jobs import CANCELLED, DONE, FAILED, Job, JobQueue, QueueFull
+from siamese_core.service.jobs import CANCELLED, DONE, FAILED, JOBS_PER_STUDENT, Job, JobQueue, QueueFull
 from siamese_core.training import TrainConfig
 from siamese_core.viz.figures import training_curves
 
@@ -53,7 +53,8 @@ SHARED_RESULTS_BYTES = int(float(os.environ.get("SIAMESE_LAB_SHARED_RESULTS_MB",
 @st.cache_resource
 def job_queue() -> JobQueue:
     return JobQueue(workers=WORKERS, threads_per_job=THREADS_PER_JOB, max_waiting=MAX_WAITING,
-                    shared_results=SHARED_RESULTS, shared_bytes=SHARED_RESULTS_BYTES, worker_nice=WORKER_NICE)
+                    shared_results=SHARED_RESULTS, shared_bytes=SHARED_RESULTS_BYTES, worker_nice=WORKER_NICE,
+                    max_per_owner=JOBS_PER_STUDENT)
 
 
 def _session_id() -> str:

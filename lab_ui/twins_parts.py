@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from siamese_core.explain.l1_layer import WORKSHOP_H1, WORKSHOP_H2
+from siamese_core.explain.l1_layer import MAX_VECTOR, WORKSHOP_H1, WORKSHOP_H2
 from siamese_core.explain.minibatch import minibatch_config
 from siamese_core.viz.figures import training_curves
 
@@ -15,8 +15,13 @@ JOB, RUNS, PENDING = "twins_job", "twins_runs", "twins_pending"
 
 
 def _vec_state(key: str, default) -> None:
+    """The text box starts from the URL's vector, unless that is longer than MAX_VECTOR numbers could be
+    (a link with 15,000 numbers would keep the tab busy for a minute): then from the default."""
     if key not in st.session_state:
-        st.session_state[key] = st.query_params.get(key, ", ".join(f"{v:g}" for v in default))
+        raw = st.query_params.get(key)
+        if raw is None or len(raw) > 40 * MAX_VECTOR or raw.count(",") >= MAX_VECTOR:
+            raw = ", ".join(f"{v:g}" for v in default)
+        st.session_state[key] = raw
 
 
 def _swap() -> None:

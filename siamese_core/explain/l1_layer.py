@@ -16,6 +16,7 @@ from ..distances import make_distance
 # The workshop's worked example: |h1 − h2| = (3.6, 0.1, 2.1).
 WORKSHOP_H1 = (0.1, 0.4, 1.1)
 WORKSHOP_H2 = (3.7, 0.5, -1.0)
+MAX_VECTOR = 32  # numbers per vector worked by hand: every term is written out, so more is unreadable and slow
 
 
 def _vector(v, what: str) -> np.ndarray:
@@ -102,11 +103,17 @@ def explain_pair(model, x1: torch.Tensor, x2: torch.Tensor) -> L1Result:
                        float(head.alpha.bias.double().cpu()[0]))
 
 
-def parse_vector(text: str, what: str = "the vector") -> np.ndarray:
-    """'0.1, 0.4, 1.1' (commas, spaces or semicolons) → array; one clear ValueError otherwise."""
-    parts = [p for p in str(text).replace(";", ",").replace(" ", ",").split(",") if p.strip()]
+def parse_vector(text: str, what: str = "the vector", max_len: int = MAX_VECTOR) -> np.ndarray:
+    """'0.1, 0.4, 1.1' (commas, spaces or semicolons) → array of at most `max_len` numbers; one clear
+    ValueError otherwise."""
+    text = str(text)
+    if len(text) > 40 * max_len:  # refuse before splitting: a 59 KB URL costs nothing
+        raise ValueError(f"{what} is {len(text):,} characters long; at most {max_len} numbers are worked by hand")
+    parts = [p for p in text.replace(";", ",").replace(" ", ",").split(",") if p.strip()]
     if not parts:
         raise ValueError(f"{what} is empty: type numbers separated by commas, e.g. 0.1, 0.4, 1.1")
+    if len(parts) > max_len:
+        raise ValueError(f"{what} has {len(parts)} numbers; at most {max_len} are worked by hand")
     try:
         v = np.array([float(p) for p in parts])
     except ValueError:

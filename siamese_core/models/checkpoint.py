@@ -50,11 +50,13 @@ def read_checkpoint(path: str | os.PathLike) -> dict:
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no checkpoint at {path}")
+    if path.stat().st_size == 0:
+        raise ValueError(f"{path} is not a Siamese Lab checkpoint (the file is empty)")
     try:
         blob = torch.load(path, map_location="cpu", weights_only=True)
     except Exception as exc:  # unpickling refused, truncated file, not a torch file at all
         raise ValueError(f"{path} is not a Siamese Lab checkpoint ({type(exc).__name__}: "
-                         f"{str(exc).splitlines()[0][:200]})") from None
+                         f"{(str(exc).splitlines() or [''])[0][:200]})") from None
     if not isinstance(blob, dict) or blob.get("format") != FORMAT:
         raise ValueError(f"{path} is not a Siamese Lab checkpoint (format {FORMAT!r} expected)")
     return blob

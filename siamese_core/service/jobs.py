@@ -23,18 +23,23 @@ import torch
 from .job import CANCELLED, DONE, FAILED, FINISHED, QUEUED, RUNNING, Job, QueueFull, Training
 from .shared_results import SharedResults
 
+# What a page's queue admits per student (per session: each browser tab is one) on all pages together:
+# two, so both tabs of the mining page can be busy at once; more would only lengthen everyone's wait.
+JOBS_PER_STUDENT = 2
+
 
 class JobQueue:
     """`workers` threads take trainings first come, first served; at most `max_waiting` wait in line;
-    finished results of shareable trainings stay in a cache of `shared_results` entries / `shared_bytes`."""
+    finished results of shareable trainings stay in a cache of `shared_results` entries / `shared_bytes`;
+    one owner follows at most `max_per_owner` unfinished trainings (None: any number), whichever page asked."""
 
     def __init__(self, workers: int = 1, threads_per_job: int = 1, max_waiting: int = 30,
                  owner_check_seconds: float = 5.0, shared_results: int = 32, shared_bytes: int = 64 * 2**20,
-                 worker_nice: int = 0):
+                 worker_nice: int = 0, max_per_owner: int | None = None):
         if workers < 1 or threads_per_job < 1 or max_waiting < 0:
             raise ValueError("workers and threads_per_job must be ≥ 1, max_waiting ≥ 0")
         self.workers, self.threads_per_job, self.max_waiting = workers, threads_per_job, max_waiting
-        self.worker_nice = worker_nice
+        self.worker_nice, self.max_per_owner = worker_nice, max_per_owner
         self.results = SharedResults(shared_results, shared_bytes)
         self._waiting: deque[Training] = deque()
         self._running: list[Training] = []
@@ -67,6 +72,8 @@ class JobQueue:
                                         from_cache=True, trained_for=cached.trained_for)
                     training.started = training.finished = time.monotonic()
                     training.live["progress"] = 1.0
+            if training is None or not training.done:
+                self._check_owner(owner)
             if training is None:
                 if len(self._waiting) >= self.max_waiting:
                     raise QueueFull(f"{len(self._waiting)} trainings are already waiting; try again in a minute.")
@@ -149,6 +156,14 @@ class JobQueue:
             self._cv.notify_all()
 
     # --- inside -------------------------------------------------------------------------------
+    def _check_owner(self, owner: str) -> None:
+        if self.max_per_owner is None:
+            return
+        mine = [j for t in (*self._waiting, *self._running) for j in t.requests if j.owner == owner]
+        if len(mine) >= self.max_per_owner:
+            raise QueueFull(f"You already have a training waiting or running (“{mine[0].label}”): one at a "
+                            "time per student, on any page. Wait for it, or stop it on its page.")
+
     def _finish(self, training: Training, status: str, error: str | None = None) -> None:
         training.status, training.error, training.finished = status, error, time.monotonic()
         training.ended.set()
@@ -218,5 +233,5 @@ def _lower_priority(nice: int) -> None:
         pass  # not allowed here: trainings keep the server's priority
 
 
-__all__ = ["CANCELLED", "DONE", "FAILED", "FINISHED", "QUEUED", "RUNNING", "Job", "JobQueue", "QueueFull",
-           "Training"]
+__all__ = ["CANCELLED", "DONE", "FAILED", "FINISHED", "JOBS_PER_STUDENT", "QUEUED", "RUNNING", "Job", "JobQueue",
+           "QueueFull", "Training"]

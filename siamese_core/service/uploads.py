@@ -1,8 +1,12 @@
 """Reading an uploaded photo safely: the one gate every user image passes through.
 
 Type is decided by content (PIL's decoders), never by the file name. Whatever is wrong — empty,
-too big, not an image, truncated, a decompression bomb, an odd mode — becomes one `UploadError`
-with a sentence a student can act on. Nothing is written to disk."""
+too big, not an image, truncated, a decompression bomb, an odd mode or shape — becomes one `UploadError`
+with a sentence a student can act on. The gate itself writes nothing to disk.
+
+Budgets (docs/classroom.md lists them): at most MAX_BYTES of file, MAX_PIXELS declared, sides at most
+MAX_ASPECT times apart, MAX_DECODED_PIXELS actually decoded — a JPEG is decoded at a reduced size (1/2,
+1/4 or 1/8) when the page needs no more than that — and the result shrunk to the page's `max_side`."""
 from __future__ import annotations
 
 import io
@@ -11,8 +15,12 @@ import warnings
 import numpy as np
 from PIL import Image, ImageOps
 
-MAX_BYTES = 10 * 1024 * 1024          # matches server.maxUploadSize in .streamlit/config.toml
-MAX_PIXELS = 40_000_000               # ~ a 48-megapixel phone photo is refused; 40 MP is plenty
+from .png_check import png_is_complete
+
+MAX_BYTES = 10_000_000                # = server.maxUploadSize (10) × 10⁶: the browser refuses above it too
+MAX_PIXELS = 40_000_000               # declared: ~ a 48-megapixel phone photo is refused; 40 MP is plenty
+MAX_DECODED_PIXELS = 16_000_000       # decoded (after JPEG's reduced-size decoding): ≤ 128 MB at 8 bytes/pixel
+MAX_ASPECT = 20                       # a 1280×8 strip is no photo: sides at most 20 times apart
 FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF", "TIFF", "PPM")  # PPM covers the AT&T .pgm files
 
 
@@ -20,23 +28,36 @@ class UploadError(ValueError):
     """An upload that cannot be used, with the reason in one sentence."""
 
 
-def read_image(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS) -> Image.Image:
+def read_image(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PIXELS,
+               max_side: int | None = None) -> Image.Image:
     """Decode `data` into an upright RGB or L PIL image (EXIF orientation applied, alpha flattened
-    onto white, 16-bit scaled to 8-bit). Raises UploadError for anything else."""
+    onto white, 16-bit scaled to 8-bit), its longer side at most `max_side` (the most the page uses).
+    Raises UploadError for anything else."""
     if not data:
         raise UploadError("The file is empty (0 bytes).")
     if len(data) > max_bytes:
-        raise UploadError(f"The file is {len(data) / 2**20:.1f} MB; the limit is {max_bytes / 2**20:.0f} MB.")
+        raise UploadError(f"The file is {len(data) / 1e6:.1f} MB; the limit is {max_bytes / 1e6:.0f} MB.")
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data), formats=FORMATS)
-            w, h = img.size
-            if w * h > max_pixels:
-                raise UploadError(f"The image is {w}×{h} pixels; at most {max_pixels / 1e6:.0f} megapixels "
-                                  "are accepted.")
+            _check_shape(*img.size, max_pixels)
+            if max_side is not None and img.format == "JPEG":
+                w, h = img.size  # decode at 1/2, 1/4 or 1/8 size when that still covers max_side
+                img.draft(None, (max(1, w * max_side // max(w, h)), max(1, h * max_side // max(w, h))))
+            if img.size[0] * img.size[1] > MAX_DECODED_PIXELS:
+                raise UploadError(f"The image is {img.size[0]}×{img.size[1]} pixels; a {img.format} this "
+                                  f"large would take too much memory to decode (at most "
+                                  f"{MAX_DECODED_PIXELS / 1e6:.0f} megapixels; a JPEG may be larger).")
             img.load()  # decode now: truncated or corrupt data fails here, not later
-            return _normalise(img)  # EXIF and mode conversion read the file too: keep them inside the guard
+            if img.format == "PNG" and not png_is_complete(data):
+                raise UploadError("The PNG file is truncated: its image data ends before the last row.")
+            if max_side is not None and max(img.size) > max_side and img.mode in ("L", "LA", "RGB", "RGBA"):
+                img.thumbnail((max_side, max_side), Image.LANCZOS)  # shrink first: less to convert
+            img = _normalise(img)  # EXIF and mode conversion read the file too: keep them inside the guard
+            if max_side is not None and max(img.size) > max_side:
+                img.thumbnail((max_side, max_side), Image.LANCZOS)
+            return img
     except UploadError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -45,21 +66,32 @@ def read_image(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PI
         raise UploadError("This is not a photo in a format we read (JPEG, PNG, WebP, BMP, GIF, TIFF, PGM).") from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise UploadError(f"The image file is damaged or truncated and could not be decoded ({exc}).") from None
+    except MemoryError:
+        raise UploadError("The image needs more memory to decode than an upload may use.") from None
     except Exception as exc:  # a decoder's own bug on hostile bytes (struct.error, IndexError…): same answer
         raise UploadError(f"The image file is damaged and could not be decoded ({type(exc).__name__}).") from None
+
+
+def _check_shape(w: int, h: int, max_pixels: int) -> None:
+    if w * h > max_pixels:
+        raise UploadError(f"The image is {w}×{h} pixels; at most {max_pixels / 1e6:.0f} megapixels are accepted.")
+    if max(w, h) > MAX_ASPECT * min(w, h):
+        raise UploadError(f"The image is {w}×{h} pixels: one side is more than {MAX_ASPECT} times the other, "
+                          "which no photo or drawing needs; crop it closer to a square.")
 
 
 def _normalise(img: Image.Image) -> Image.Image:
     img = ImageOps.exif_transpose(img)  # phone photos: honour the EXIF orientation tag
     if img.mode in ("I;16", "I;16B", "I;16L", "I", "F"):  # 16-bit / 32-bit grey → 8-bit
-        arr = np.asarray(img, dtype=np.float64)
+        arr = np.asarray(img, dtype=np.float32)
         lo, hi = float(arr.min()), float(arr.max())
-        arr = (arr - lo) / (hi - lo) * 255 if hi > lo else np.zeros_like(arr)
+        arr = (arr - lo) * (255 / (hi - lo)) if hi > lo else np.zeros_like(arr)
         return Image.fromarray(arr.astype(np.uint8), "L")
     if img.mode in ("RGBA", "LA", "PA") or (img.mode == "P" and "transparency" in img.info):
-        rgba = img.convert("RGBA")
-        background = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return Image.alpha_composite(background, rgba).convert("RGB")
+        rgba = img if img.mode == "RGBA" else img.convert("RGBA")
+        flat = Image.new("RGB", rgba.size, (255, 255, 255))
+        flat.paste(rgba, mask=rgba.getchannel("A"))  # alpha over white, without an RGBA copy of the picture
+        return flat
     if img.mode == "L":
         return img.copy()
     return img.convert("RGB")

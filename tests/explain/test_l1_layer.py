@@ -90,3 +90,13 @@ def test_explain_pair_reproduces_the_models_probability(digits_test):
 def test_bce_worked_examples():
     assert bce(0.99, 1) == pytest.approx(0.01005, abs=1e-5)
     assert bce(0.001, 1) == pytest.approx(6.9078, abs=1e-4)
+
+
+def test_a_vector_longer_than_can_be_worked_by_hand_is_refused_without_parsing_it():
+    """A shared link once carried 15,000 numbers per vector and kept the tab busy for 84 s."""
+    from siamese_core.explain.l1_layer import MAX_VECTOR
+    assert len(parse_vector(", ".join(["1"] * MAX_VECTOR))) == MAX_VECTOR
+    with pytest.raises(ValueError, match=f"at most {MAX_VECTOR}"):
+        parse_vector(",".join(["1"] * (MAX_VECTOR + 1)))
+    with pytest.raises(ValueError, match="characters long"):
+        parse_vector(", ".join(["0.123456"] * 15_000))

@@ -124,3 +124,36 @@ def test_bad_uploads_raise_one_clear_sentence(att, detector, data, message):
     if not kwargs:
         with pytest.raises(UploadError):
             photo_from_bytes(data, detector)
+
+
+@pytest.mark.parametrize("h,w", [(8, 1280), (20, 10000), (10000, 20), (64, 1280), (112, 92), (1, 1), (319, 319)])
+def test_the_small_photo_retry_never_grows_past_its_budget(detector, h, w):
+    """The audit's strips asked the retry for a 5.97 GB and a 42 GB picture; now its bordered picture is at
+    most retry_max_pixels, and a strip too thin to upscale within that gets no retry at all."""
+    c = detector.config
+    scale = detector.retry_scale(h, w)
+    if scale > 1:
+        bh, bw = round(h * scale), round(w * scale)
+        pad = round(c.retry_border * max(bh, bw))
+        assert (bh + 2 * pad) * (bw + 2 * pad) <= c.retry_max_pixels * 1.01  # rounding
+    assert detector.retry_scale(112, 92) == pytest.approx(c.retry_below / 92)  # AT&T pictures: as before
+
+
+def test_a_detection_goes_ahead_while_another_session_holds_a_net(att, detector):
+    """One student's detection must not wait for another's: with one net taken (another session's
+    detection in progress), a detection still finishes."""
+    import threading
+    held = detector._pool.get()
+    try:
+        done = []
+        t = threading.Thread(target=lambda: done.append(detector.detect(to_rgb_array(att(31, 1)))), daemon=True)
+        t.start()
+        t.join(timeout=30)
+        assert done and len(done[0]) == 1
+    finally:
+        detector._pool.put(held)
+
+
+def test_a_strip_too_thin_to_hold_a_face_gives_no_face_and_no_error(detector):
+    assert detector.detect(np.full((8, 1280, 3), 128, np.uint8)) == []
+    assert detector.detect(np.zeros((0, 5, 3), np.uint8)) == []

@@ -46,6 +46,14 @@ def test_missing_and_foreign_files(tmp_path):
         load_model(tmp_path / "other.pt")
 
 
+@pytest.mark.parametrize("data", [b"", b"PK\x03\x04"], ids=["empty", "zip header only"])
+def test_an_empty_or_cut_checkpoint_gets_the_loaders_sentence(tmp_path, data):
+    """An empty file made torch raise an exception with no message, and reading its first line an IndexError."""
+    (tmp_path / "cut.pt").write_bytes(data)
+    with pytest.raises(ValueError, match="not a Siamese Lab checkpoint"):
+        load_model(tmp_path / "cut.pt")
+
+
 class _Shell:
     """Unpickling this would run a shell command that creates a marker file."""
 

@@ -137,3 +137,21 @@ def test_workers_train_at_a_lower_priority_than_the_pages():
     assert job.wait(30.0) and job.result == min(19, mine + 5)
     assert os.getpriority(os.PRIO_PROCESS, threading.get_native_id()) == mine  # the caller's thread unchanged
     q.shutdown()
+
+
+def test_one_student_holds_at_most_max_per_owner_trainings_on_all_pages_together():
+    """Each page keeps its own job key, so the limit lives in the queue: the third request of the same
+    owner is refused with a sentence, whatever the page; another owner is not affected; once one of the
+    first two ends, the owner may ask again."""
+    q = JobQueue(workers=1, max_per_owner=2)
+    release = threading.Event()
+    first = q.submit(blocker(release), "alice", "losses run")
+    q.submit(blocker(release), "alice", "embedding sweep")
+    with pytest.raises(QueueFull, match="one at a time|already have"):
+        q.submit(blocker(release), "alice", "miners")
+    bob = q.submit(blocker(release), "bob", "miners")
+    q.cancel(first)
+    again = q.submit(blocker(release), "alice", "miners")
+    release.set()
+    wait(again), wait(bob)
+    q.shutdown()

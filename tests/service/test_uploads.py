@@ -66,9 +66,13 @@ def test_too_many_bytes_are_refused_before_decoding():
         read_image(b"\xff\xd8" + b"\x00" * MAX_BYTES)
 
 
-def test_the_byte_limit_matches_the_servers_upload_limit():
+def test_the_byte_limit_is_the_one_the_browser_applies():
+    """The browser refuses files over maxUploadSize × 10⁶ bytes, the server over × 2²⁰: the gate takes the
+    browser's figure, so a non-browser client gets the same limit (and the same sentence)."""
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
-    assert config["server"]["maxUploadSize"] * 2**20 == MAX_BYTES
+    assert config["server"]["maxUploadSize"] * 1_000_000 == MAX_BYTES
+    with pytest.raises(UploadError, match="the limit is 10 MB"):
+        read_image(b"\xff\xd8" + b"\x00" * 10_000_000)
 
 
 def test_a_compressed_bomb_within_the_byte_limit_is_refused():
@@ -149,3 +153,82 @@ def test_fuzz_read_image_returns_an_image_or_raises_upload_error(data):
         assert str(exc)
         return
     assert isinstance(img, Image.Image) and img.mode in ("RGB", "L") and img.width * img.height > 0
+
+
+# --- budgets: work and memory bounded by the image's shape, not only its bytes -------------------
+def _chunk(kind: bytes, body: bytes) -> bytes:
+    return struct.pack(">I", len(body)) + kind + body + struct.pack(">I", zlib.crc32(kind + body))
+
+
+def raw_png(width: int, height: int, rows: bytes, colour: int = 2, depth: int = 8, interlace: int = 0) -> bytes:
+    """A PNG built by hand around an IDAT stream of `rows` (filter bytes included): a clean zlib stream,
+    so only counting tells a short one from a whole one."""
+    ihdr = struct.pack(">IIBBBBB", width, height, depth, colour, 0, 0, interlace)
+    return (b"\x89PNG\r\n\x1a\n" + _chunk(b"IHDR", ihdr) + _chunk(b"IDAT", zlib.compress(rows, 9))
+            + _chunk(b"IEND", b""))
+
+
+def test_a_png_whose_rows_stop_early_is_refused_as_truncated():
+    """Ten rows of a 2000×2000 picture in a clean zlib stream: Pillow fills the other 1,990 with zeros."""
+    data = raw_png(2000, 2000, b"".join(b"\x00" + b"\x80" * 6000 for _ in range(10)))
+    assert len(data) < 1000
+    with pytest.raises(UploadError, match="truncated"):
+        read_image(data)
+
+
+def test_the_audits_6300_pixel_truncated_png_is_refused():
+    data = raw_png(6300, 6300, b"".join(b"\x00" + b"\x80" * 18900 for _ in range(10)))
+    with pytest.raises(UploadError):
+        read_image(data)
+
+
+@pytest.mark.parametrize("interlace", [0, 1])
+@pytest.mark.parametrize("colour,depth", [(0, 1), (0, 8), (0, 16), (2, 8), (3, 4), (4, 8), (6, 16)])
+def test_the_row_count_matches_what_pillow_decodes_and_one_byte_less_is_truncated(colour, depth, interlace):
+    from siamese_core.service.png_check import expected_bytes, png_is_complete
+    width, height = 37, 23
+    need = expected_bytes(width, height, depth, colour, interlace == 1)
+    whole = raw_png(width, height, b"\x00" * need, colour, depth, interlace)
+    if colour == 3:  # a palette image needs its palette
+        whole = whole[:33] + _chunk(b"PLTE", bytes(range(48))) + whole[33:]
+    assert png_is_complete(whole) and read_image(whole).size == (width, height)
+    short = raw_png(width, height, b"\x00" * (need - 1), colour, depth, interlace)
+    assert not png_is_complete(short)
+
+
+@pytest.mark.parametrize("size", [(1280, 8), (8, 1280), (10000, 20), (20, 10000), (21, 1)])
+def test_extreme_shapes_are_refused_with_the_reason(size):
+    with pytest.raises(UploadError, match="more than 20 times the other"):
+        read_image(encode(Image.new("L", size, 128), "PNG"))
+
+
+def test_a_20_to_1_strip_is_still_accepted():
+    assert read_image(encode(Image.new("RGB", (1280, 64), 128), "PNG")).size == (1280, 64)
+
+
+def test_a_png_too_large_to_decode_in_budget_is_refused_before_decoding():
+    """6300×6300 of one grey: 77 KB of file, 40 MP declared (inside the cap), 40 MB+ once decoded."""
+    data = encode(Image.new("L", (6300, 6300), 128), "PNG")
+    assert len(data) < 200_000
+    with pytest.raises(UploadError, match="too much memory to decode"):
+        read_image(data)
+
+
+def test_a_large_jpeg_is_decoded_at_reduced_size_when_the_page_needs_less():
+    data = encode(Image.new("RGB", (6300, 6300), (120, 100, 90)), "JPEG")
+    with pytest.raises(UploadError, match="too much memory"):  # at full size: over the decoded budget
+        read_image(data)
+    img = read_image(data, max_side=1280)  # the face page's size: decoded at 1/4, then shrunk
+    assert img.size == (1280, 1280) and img.getpixel((640, 640))[0] in range(110, 131)
+
+
+def test_the_result_is_shrunk_to_the_pages_size_keeping_the_aspect():
+    assert read_image(encode(photo(size=(400, 100)), "PNG"), max_side=64).size == (64, 16)
+
+
+def test_exif_orientation_survives_the_shrink_to_the_pages_size():
+    img = photo(size=(2000, 1000))
+    exif = img.getexif()
+    exif[0x0112] = 6  # "rotate 90° clockwise to display"
+    assert read_image(encode(img, "JPEG", exif=exif), max_side=500).size == (250, 500)
+    assert read_image(encode(img.convert("RGBA"), "PNG"), max_side=500).size == (500, 250)

@@ -1,0 +1,169 @@
+"""Does the server's memory stay bounded when sessions come and go for a long time? A server on
+127.0.0.1; sessions (benchmarks/stream_client.py, no browser) open, act and close without end: some
+upload the costliest images the gate accepts to the face page, some train on the losses page, some
+browse. The server's resident memory is sampled throughout; what counts is its growth after the first
+minutes (models, datasets and caches loading is not a leak).
+
+    python -m benchmarks.soak [--minutes 20] [--warmup 4] [--out docs/results/soak.json]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import random
+import statistics
+import threading
+import time
+
+import psutil
+
+from benchmarks.browser import lab_server
+from benchmarks.hostile_images import candidates
+from benchmarks.results import command_line, conditions, write_result
+from benchmarks.stream_client import StreamSession
+from benchmarks.upload_fairness import FACES, SERVER_ENV
+
+BROWSE = ["Home", "Convolution", "Siamese twins", "One-shot", FACES]
+
+
+class Tally:
+    def __init__(self):
+        self.sessions, self.failures, self.uploads, self.trainings, self.errors = 0, 0, 0, 0, {}
+
+    def failed(self, what: str) -> None:
+        self.failures += 1
+        self.errors[what[:200]] = self.errors.get(what[:200], 0) + 1
+
+
+async def uploader(url: str, images: list, rng: random.Random, tally: Tally) -> None:
+    s = StreamSession(url, timeout=300)
+    await s.open()
+    page = await s.goto(FACES)
+    page = await s.choose(page.widget("radio", "Photo A: source"), "Upload a photo")
+    for _ in range(rng.randint(1, 3)):
+        name, (data, mime) = rng.choice(images)
+        run = await s.upload(page.widget("file_uploader", "Photo A: photo"), f"{rng.random():.6f}.img", data, mime)
+        tally.uploads += 1
+        if run.exceptions:
+            tally.failed(f"upload {name}: {run.exceptions[0]}")
+    await s.close()
+
+
+async def trainer(url: str, rng: random.Random, tally: Tally) -> None:
+    s = StreamSession(url, timeout=600)
+    await s.open()
+    page = await s.goto("Losses", {"dataset": "digits", "loss": "contrastive", "dim": 8, "seconds": 5,
+                                   "seed": rng.randint(0, 40)})  # some seeds repeat: the shared-results cache fills
+    run = await s.click(page.widget("button", "Train"))  # the page follows the job to its end
+    tally.trainings += 1
+    if run.exceptions:
+        tally.failed(f"training: {run.exceptions[0]}")
+    await s.close()
+
+
+async def browser(url: str, rng: random.Random, tally: Tally) -> None:
+    s = StreamSession(url, timeout=300)
+    await s.open()
+    for title in rng.sample(BROWSE, 2):
+        run = await s.goto(title)
+        if run.exceptions:
+            tally.failed(f"{title}: {run.exceptions[0]}")
+    await s.close()
+
+
+async def worker(kind, url: str, deadline: float, seed: int, tally: Tally, *args) -> None:
+    rng = random.Random(seed)
+    while time.monotonic() < deadline:
+        try:
+            await kind(url, *args, rng, tally) if args else await kind(url, rng, tally)
+            tally.sessions += 1
+        except Exception as exc:  # a timeout or a dropped connection: counted, and the soak goes on
+            tally.failed(f"{kind.__name__}: {type(exc).__name__}: {exc}")
+        await asyncio.sleep(rng.uniform(0.5, 3.0))
+
+
+def sample(pid: int, every: float, stop: threading.Event, out: list, t0: float) -> None:
+    proc = psutil.Process(pid)
+    while not stop.is_set():
+        try:
+            out.append((time.monotonic() - t0, proc.memory_info().rss / 2**20))
+        except psutil.Error:
+            return
+        stop.wait(every)
+
+
+def slope_mb_per_min(points: list[tuple[float, float]]) -> float:
+    if len(points) < 2:
+        return 0.0
+    ts, ys = [t / 60 for t, _ in points], [y for _, y in points]
+    mt, my = statistics.fmean(ts), statistics.fmean(ys)
+    var = sum((t - mt) ** 2 for t in ts)
+    return sum((t - mt) * (y - my) for t, y in zip(ts, ys)) / var if var else 0.0
+
+
+def summarise(samples: list, warmup: float, minutes: float) -> dict:
+    after = [(t, mb) for t, mb in samples if t >= warmup * 60]
+    warm = [mb for t, mb in samples if (warmup - 1) * 60 <= t < warmup * 60] or [samples[0][1]]
+    last = [mb for t, mb in samples if t >= (minutes - 1) * 60] or [samples[-1][1]]
+    return {"start_mb": samples[0][1], "warm_mb": statistics.median(warm), "end_mb": statistics.median(last),
+            "peak_mb": max(mb for _, mb in samples),
+            "growth_after_warmup_mb": statistics.median(last) - statistics.median(warm),
+            "peak_over_warm_mb": max((mb for _, mb in after), default=0) - statistics.median(warm),
+            "slope_after_warmup_mb_per_min": slope_mb_per_min(after)}
+
+
+def main(argv=None) -> dict:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.soak", description=__doc__.split("\n\n")[0])
+    p.add_argument("--minutes", type=float, default=20.0)
+    p.add_argument("--warmup", type=float, default=4.0, help="minutes before growth is counted")
+    p.add_argument("--uploaders", type=int, default=3)
+    p.add_argument("--trainers", type=int, default=2)
+    p.add_argument("--browsers", type=int, default=2)
+    p.add_argument("--every", type=float, default=5.0, help="seconds between memory samples")
+    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
+    a = p.parse_args(argv)
+    warmup = min(a.warmup, a.minutes / 2)
+    before = conditions()
+    images = list(candidates().items())
+    tally, samples, stop = Tally(), [], threading.Event()
+    with lab_server(env=SERVER_ENV) as (url, proc):
+        t0 = time.monotonic()
+        sampler = threading.Thread(target=sample, args=(proc.pid, a.every, stop, samples, t0), daemon=True)
+        sampler.start()
+        deadline = t0 + a.minutes * 60
+
+        async def soak():
+            tasks = [asyncio.ensure_future(w) for w in
+                     [worker(uploader, url, deadline, k, tally, images) for k in range(a.uploaders)]
+                     + [worker(trainer, url, deadline, 100 + k, tally) for k in range(a.trainers)]
+                     + [worker(browser, url, deadline, 200 + k, tally) for k in range(a.browsers)]]
+            while time.monotonic() < deadline:  # a line a minute, so a long run shows how it goes
+                await asyncio.sleep(min(60.0, max(0.0, deadline - time.monotonic())))
+                print(f"{(time.monotonic() - t0) / 60:5.1f} min: {tally.sessions} sessions, {tally.failures} failures, "
+                      f"server {samples[-1][1] if samples else 0:.0f} MB", flush=True)
+            # Bounded in time: sessions still busy at the deadline (a training waiting in line) are dropped.
+            _, late = await asyncio.wait(tasks, timeout=30)
+            for t in late:
+                t.cancel()
+            await asyncio.gather(*late, return_exceptions=True)
+        asyncio.run(soak())
+        stop.set()
+        sampler.join()
+    figures = {"minutes": a.minutes, "warmup_minutes": warmup, "uploaders": a.uploaders, "trainers": a.trainers,
+               "browsers": a.browsers, "sessions": tally.sessions, "uploads": tally.uploads,
+               "trainings": tally.trainings, "failures": tally.failures, "errors": tally.errors,
+               **summarise(samples, warmup, a.minutes), "samples": [[round(t, 1), round(mb, 1)] for t, mb in samples]}
+    print(f"{a.minutes:g} min: {tally.sessions} sessions ({tally.uploads} uploads, {tally.trainings} trainings), "
+          f"{tally.failures} failures")
+    print(f"server RSS: start {figures['start_mb']:.0f} MB, after {warmup:g} min {figures['warm_mb']:.0f} MB, "
+          f"end {figures['end_mb']:.0f} MB, peak {figures['peak_mb']:.0f} MB; growth after warm-up "
+          f"{figures['growth_after_warmup_mb']:+.0f} MB ({figures['slope_after_warmup_mb_per_min']:+.1f} MB/min)")
+    for what, n in tally.errors.items():
+        print(f"  {n}× {what}")
+    if a.out:
+        print("wrote", write_result(a.out, command_line("benchmarks.soak", argv), figures, before))
+    return figures
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,72 @@
+"""What the costliest accepted uploads cost the face page: for each image at the gate's edges
+(benchmarks/hostile_images.py), the seconds to decode it and search it for faces, and the memory that
+takes above an idle process that has the face detector loaded (its resident size sampled every few
+milliseconds while the upload is handled, each image in a fresh process).
+
+    python -m benchmarks.upload_budget [--out docs/results/upload-budget.json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import subprocess
+import sys
+
+from benchmarks.browser import ROOT
+from benchmarks.results import command_line, conditions, write_result
+
+CHILD = r"""
+import io, json, sys, time
+import numpy as np
+from PIL import Image
+from siamese_core.faces.photos import photo_from_bytes
+from siamese_core.vision.detect import FaceDetector
+data = sys.stdin.buffer.read()  # made by the parent: making it here would raise this process's peak first
+detector = FaceDetector()
+warm = io.BytesIO()
+Image.fromarray(np.full((480, 640, 3), 128, np.uint8)).save(warm, "PNG")
+photo_from_bytes(warm.getvalue(), detector)  # the detector warmed up on an ordinary photo
+import os, threading
+def rss_mb():
+    with open("/proc/self/statm") as f:
+        return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+idle, peak, done = rss_mb(), [0.0], threading.Event()
+def watch():  # the resident size now and then while the upload is handled (the peak since start would
+    while not done.is_set():  # be the import of torch's, not this upload's)
+        peak[0] = max(peak[0], rss_mb())
+        time.sleep(0.002)
+watcher = threading.Thread(target=watch)
+watcher.start()
+t0 = time.perf_counter()
+photo = photo_from_bytes(data, detector)
+seconds = time.perf_counter() - t0
+done.set()
+watcher.join()
+print(json.dumps({"seconds": seconds, "peak_mb": max(peak[0], rss_mb()) - idle,
+                  "shape": list(photo.rgb.shape), "faces": len(photo.faces)}))
+"""
+
+
+def main(argv=None) -> dict:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.upload_budget", description=__doc__.split("\n\n")[0])
+    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
+    a = p.parse_args(argv)
+    before = conditions()
+    from benchmarks.hostile_images import candidates
+    images = {}
+    for name, (data, _) in candidates().items():
+        out = subprocess.run([sys.executable, "-c", CHILD], input=data, cwd=ROOT, capture_output=True, check=True)
+        images[name] = {"bytes": len(data), **json.loads(out.stdout.decode().strip().splitlines()[-1])}
+        r = images[name]
+        print(f"{name:44s} {r['bytes']:>10,} bytes  {r['seconds']:5.2f} s  {r['peak_mb']:6.0f} MB above idle  "
+              f"→ {r['shape'][1]}×{r['shape'][0]}")
+    figures = {"images": images, "max_seconds": max(r["seconds"] for r in images.values()),
+               "max_peak_mb": max(r["peak_mb"] for r in images.values())}
+    print(f"costliest: {figures['max_seconds']:.2f} s, {figures['max_peak_mb']:.0f} MB above idle")
+    if a.out:
+        print("wrote", write_result(a.out, command_line("benchmarks.upload_budget", argv), figures, before))
+    return figures
+
+
+if __name__ == "__main__":
+    main()

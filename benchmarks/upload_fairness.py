@@ -1,0 +1,92 @@
+"""Does one student's expensive upload stall everyone else? A plain face-page load (a new session opening
+the page: two sample faces found, cropped, embedded, verified) is timed on a quiet server, then again while
+other sessions keep uploading the costliest image the gate accepts (benchmarks/hostile_images.py).
+
+    python -m benchmarks.upload_fairness [--loads 5] [--uploaders 1] [--out docs/results/upload-fairness.json]
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import statistics
+import time
+
+from benchmarks.browser import lab_server
+from benchmarks.results import command_line, conditions, write_result
+from benchmarks.stream_client import StreamSession
+
+FACES = "Face verification"
+# The stream client uploads without a browser cookie: XSRF protection off on this local test server only.
+SERVER_ENV = {"STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION": "false"}
+
+
+async def plain_load(url: str) -> float:
+    """Seconds for a fresh session to open the face page (as a student arriving on it)."""
+    s = StreamSession(url, timeout=300)
+    await s.open()
+    try:
+        run = await s.goto(FACES)
+        if run.exceptions:
+            raise RuntimeError(f"the face page failed: {run.exceptions}")
+        return run.seconds
+    finally:
+        await s.close()
+
+
+async def keep_uploading(url: str, data: bytes, mime: str, stop: asyncio.Event, counts: list) -> None:
+    """One session uploading the costly image again and again (a new file each time, so it is decoded anew)."""
+    s = StreamSession(url, timeout=300)
+    await s.open()
+    page = await s.goto(FACES)
+    page = await s.choose(page.widget("radio", "Photo A: source"), "Upload a photo")
+    k = 0
+    while not stop.is_set():
+        k += 1
+        run = await s.upload(page.widget("file_uploader", "Photo A: photo"), f"big{k}.png", data, mime)
+        if run.exceptions:
+            raise RuntimeError(f"the upload failed: {run.exceptions}")
+        counts.append(run.seconds)
+    await s.close()
+
+
+async def measure(url: str, data: bytes, mime: str, loads: int, uploaders: int) -> dict:
+    await plain_load(url)  # the first visit loads the models and scores the held-out pairs
+    quiet = [await plain_load(url) for _ in range(loads)]
+    stop, uploads = asyncio.Event(), []
+    tasks = [asyncio.create_task(keep_uploading(url, data, mime, stop, uploads)) for _ in range(uploaders)]
+    t0 = time.monotonic()
+    while len(uploads) < uploaders and time.monotonic() - t0 < 120:  # every uploader is busy before we time
+        await asyncio.sleep(0.2)
+    busy = [await plain_load(url) for _ in range(loads)]
+    stop.set()
+    await asyncio.gather(*tasks)
+    return {"quiet_s": quiet, "busy_s": busy, "upload_s": uploads}
+
+
+def main(argv=None) -> dict:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.upload_fairness", description=__doc__.split("\n\n")[0])
+    p.add_argument("--loads", type=int, default=5, help="plain face-page loads timed in each condition")
+    p.add_argument("--uploaders", type=int, default=1, help="sessions uploading the costliest image meanwhile")
+    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
+    a = p.parse_args(argv)
+    before = conditions()
+    from benchmarks.hostile_images import costliest
+    from siamese_core.vision.detect import FaceDetector
+    name, data, mime, costs = costliest(FaceDetector())
+    print(f"costliest accepted image: {name} ({len(data):,} bytes, {costs[name]:.2f} s to decode and search alone)")
+    with lab_server(env=SERVER_ENV) as (url, _):
+        r = asyncio.run(measure(url, data, mime, a.loads, a.uploaders))
+    quiet, busy = statistics.median(r["quiet_s"]), statistics.median(r["busy_s"])
+    figures = {"image": name, "image_bytes": len(data), "image_costs_s": costs, "loads": a.loads,
+               "uploaders": a.uploaders, "quiet_median_s": quiet, "busy_median_s": busy, "ratio": busy / quiet,
+               "upload_median_s": statistics.median(r["upload_s"]), "uploads": len(r["upload_s"]), **r}
+    print(f"plain face-page load, median of {a.loads}: {quiet:.2f} s quiet, {busy:.2f} s while {a.uploaders} "
+          f"session(s) upload it ({len(r['upload_s'])} uploads, median {figures['upload_median_s']:.2f} s each); "
+          f"ratio {busy / quiet:.2f}")
+    if a.out:
+        print("wrote", write_result(a.out, command_line("benchmarks.upload_fairness", argv), figures, before))
+    return figures
+
+
+if __name__ == "__main__":
+    main()
