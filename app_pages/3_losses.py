@@ -42,7 +42,8 @@ with st.sidebar:
                        0.05, disabled=not uses_margin, help="contrastive and triplet only", key="losses_margin")
     dim = st.select_slider("embedding size", SIZES, value=url_choice("dim", SIZES, ex.LOSSES_DIM), key="losses_dim")
     distance = st.selectbox("distance", ["l2", "cosine", "l1"], disabled=loss.startswith("bce"))
-    seconds = st.slider("time budget (s)", 5, 120, url_int("seconds", int(ex.LOSSES_SECONDS), 5, 120), 5, key="losses_seconds")
+    seconds = st.slider("time budget (s)", 5, 120, url_int("seconds", int(ex.LOSSES_SECONDS), 5, 120), 5,
+                        key="losses_seconds")
     seed = st.number_input("seed", 0, 10_000, url_int("seed", 0, 0, 10_000), key="losses_seed")
     set_url(dataset=data_name, loss=loss, margin=margin, dim=dim, seconds=seconds, seed=seed)
     train_clicked = st.button("Train", type="primary", width="stretch")

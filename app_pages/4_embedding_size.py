@@ -29,7 +29,8 @@ with st.sidebar:
     loss = st.selectbox("loss", ["contrastive", "triplet"], index=["contrastive", "triplet"].index(
         url_choice("loss", ["contrastive", "triplet"], ex.SIZE_LOSS)), key="size_loss")
     sizes = st.multiselect("sizes D", SIZES, default=list(ex.SIZES))
-    seconds = st.slider("time budget per size (s)", 1, 60, url_int("seconds", int(ex.SIZE_SECONDS), 1, 60), key="size_seconds")
+    seconds = st.slider("time budget per size (s)", 1, 60, url_int("seconds", int(ex.SIZE_SECONDS), 1, 60),
+                        key="size_seconds")
     set_url(dataset=data_name, loss=loss, seconds=seconds)
     go_clicked = st.button("Run the sweep", type="primary", width="stretch")
     if st.button("Stop", width="stretch"):

@@ -1,7 +1,7 @@
 """Triplet mining & center loss: which triplets teach, which collapse, and pulling features to centres."""
-import streamlit as st
-
 from dataclasses import replace
+
+import streamlit as st
 
 from lab_ui import sweep_views, training_jobs
 from lab_ui.layout import dataset_select

@@ -13,9 +13,8 @@ import time
 
 import torch
 
-from siamese_core.lessons import CLAIMS
+from siamese_core.lessons import CLAIMS, static
 from siamese_core.lessons import experiments as ex
-from siamese_core.lessons import static
 from siamese_core.lessons.checks import runs_by_role
 from siamese_core.service.experiment import load_splits, run_experiment
 from siamese_core.service.live_frames import probe_set

@@ -16,7 +16,7 @@ def run_checks(page: str, runs: Sequence) -> dict:
     notes = run_notes(page, runs) if runs else []
     if notes:
         st.markdown("**Did your run show what the note says?**")
-    for claim, v in notes:
+    for _claim, v in notes:
         if v.held:
             st.success(f"✓ {v.shown}.", icon=None)
         else:
