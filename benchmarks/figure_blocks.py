@@ -248,6 +248,21 @@ def rerun_cost(r: dict) -> str:
     return "\n".join([table(["page", *labels], rows), "", conditions_line(r)])
 
 
+def lessons(r: dict) -> str:
+    """The claims table: every measurable claim of the pages, its measure, and in how many seeds it held."""
+    f = r["figures"]
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+    rows = [[f"`{c['key']}`", cell(c["sentence"]), cell(c["measure"]), f"**{c['held']}/{c['seeds']}**",
+             cell("; ".join(f"seed {v['seed']}: {v['shown']}" if c["seeds"] > 1 else v["shown"] for v in c["values"]))]
+            for c in f["claims"] if c["kind"] != "background"]
+    background = [c["key"] for c in f["claims"] if c["kind"] == "background"]
+    return "\n".join([table(["claim", "the page says", "measure", "held", "measured"], rows), "",
+                      f"Not measurable on screen (reasoning or published figures): {', '.join(background)}.", "",
+                      f"Whole run: {f['seconds'] / 60:.0f} min. " + conditions_line(r)])
+
+
 def _eval(name: str) -> str:
     return f"assets/{name}.eval.json"
 
@@ -302,6 +317,8 @@ BLOCKS: dict[str, Block] = {
        for name, same, env in (("different", 0, ""), ("half-same", 5, ""),
                                ("different-workers2", 0, "SIAMESE_LAB_WORKERS=2 "),
                                ("half-same-workers2", 5, "SIAMESE_LAB_WORKERS=2 "))},
+    "lessons": Block(("docs/results/lessons.json",), "python -m benchmarks.lessons --out docs/results/lessons.json",
+                     lessons),
     "rerun-cost": Block(("docs/results/rerun-cost.json",),
                         "python -m benchmarks.rerun_cost --repeats 10 --out docs/results/rerun-cost.json",
                         rerun_cost, timing=True),

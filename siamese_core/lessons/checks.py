@@ -17,7 +17,8 @@ from . import measures as m
 RANDOM_ACTIVE = 0.10     # random miner's late active fraction below this: "most triplets teach nothing"
 D2_GAP = 0.03            # D = 8 beats D = 2 by at least 3 points of accuracy: "clearly lower"
 FLAT_BAND = 0.01         # D = 32 → 128 changes accuracy by less than a point: "gains nothing"
-SPOKE_RATIO = 2.0        # spread along a class's direction ≥ 2× the spread across it: a spoke
+SPOKE_RATIO = 1.2        # spread along a class's direction ≥ 1.2× the spread across it: stretched out
+SHRINK = 3.0             # λ = 0 → 1 shrinks a distance at least threefold: "several-fold"
 EDGE_PERCENTILE = 95     # learned filters' median edge score above this percentile of random filters'
 ONE_CLASS_SHARE = 0.6    # unshuffled batches holding a single class
 
@@ -93,15 +94,31 @@ def softmax_spokes(runs: Mapping):
         f"λ = 0: each class is {radial:.1f}× longer along its direction than across it")
 
 
-def centre_blobs(runs: Mapping):
+def _lambda_ends(runs: Mapping):
     lams = sorted(k for k in runs if isinstance(k, float))
     if len(lams) < 2 or lams[0] != 0.0:
         return None
-    ratio = {lam: _geometry(runs[lam])["ratio"] for lam in lams}
-    held = all(ratio[lam] < ratio[0.0] for lam in lams if lam >= 0.1) and ratio[lams[-1]] < ratio[0.0]
-    return held, {f"ratio λ={lam:g}": _r(v, 3) for lam, v in ratio.items()}, (
-        "within-class spread / distance between centres: "
-        + ", ".join(f"λ = {lam:g}: {v:.2f}" for lam, v in ratio.items()))
+    return _geometry(runs[0.0]), _geometry(runs[lams[-1]]), lams[-1]
+
+
+def centre_shrinks(runs: Mapping):
+    ends = _lambda_ends(runs)
+    if ends is None:
+        return None
+    g0, g1, lam = ends
+    return g1["within"] < g0["within"] / SHRINK, {"within λ=0": _r(g0["within"], 3), f"within λ={lam:g}":
+                                                  _r(g1["within"], 3)}, (
+        f"mean distance to the own centre: {g0['within']:.2f} at λ = 0, {g1['within']:.2f} at λ = {lam:g}")
+
+
+def centres_crowd(runs: Mapping):
+    ends = _lambda_ends(runs)
+    if ends is None:
+        return None
+    g0, g1, lam = ends
+    return g1["between"] < g0["between"] / SHRINK, {"between λ=0": _r(g0["between"], 3), f"between λ={lam:g}":
+                                                    _r(g1["between"], 3)}, (
+        f"mean distance between centres: {g0['between']:.2f} at λ = 0, {g1['between']:.2f} at λ = {lam:g}")
 
 
 # --- embedding size ----------------------------------------------------------------------------------

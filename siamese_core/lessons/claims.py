@@ -14,6 +14,10 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 
 from . import checks
+from .static import FACE_DEFAULT_PAIR, FACE_FAILURE_PAIR
+
+_A, _B = FACE_DEFAULT_PAIR
+_F = FACE_FAILURE_PAIR
 
 
 @dataclass(frozen=True)
@@ -123,13 +127,18 @@ CLAIMS: tuple[Claim, ...] = (
     _c("mining.margin", "mining", "Without a margin, f(x) = 0 for every x would satisfy d(a,p) ≤ d(a,n): the "
        "margin is what forbids it."),
     # --- Center loss ---
-    _c("centre.spokes", "centre", "λ = 0 (softmax alone): long radial spokes, one per class; two points far "
-       "apart can share a class.", "measured",
+    _c("centre.spokes", "centre", "λ = 0 (softmax alone): each class stretches out from the origin along its own "
+       "direction — softmax cares about the direction, so two points far apart can share a class.", "measured",
        f"median over classes of the spread along the class's direction over the spread across it > "
        f"{checks.SPOKE_RATIO} at λ = 0", "centre", checks.softmax_spokes),
-    _c("centre.blobs", "centre", "Growing λ pulls each class into a tight blob around its centre.", "measured",
-       "mean distance to the own class centre over mean distance between centres: lower at λ = 0.1 and at "
-       "λ = 1 than at λ = 0", "centre", checks.centre_blobs),
+    _c("centre.shrink", "centre", "Growing λ pulls every feature towards its class centre: from λ = 0 to λ = 1 "
+       "the mean distance to the own centre shrinks several-fold.", "measured",
+       f"mean distance to the own class centre at λ = 1 below 1/{checks.SHRINK} of that at λ = 0", "centre",
+       checks.centre_shrinks),
+    _c("centre.crowd", "centre", "In a run this short the centres come closer together just as fast, so the "
+       "classes crowd each other rather than separate better — read the axes: the whole picture shrinks.",
+       "measured", f"mean distance between class centres at λ = 1 below 1/{checks.SHRINK} of that at λ = 0",
+       "centre", checks.centres_crowd),
     _c("centre.lfw", "centre", "Center loss was one of the recipes behind 99.28 % on LFW (FaceNet: 99.63 %)."),
     # --- One-shot ---
     _c("oneshot.unseen", "one-shot", "The network never saw these alphabets: it learned a *similarity*, not a "
@@ -148,11 +157,11 @@ CLAIMS: tuple[Claim, ...] = (
        "digits that are first redrawn with Omniglot's pen (binarised at 105×105, thinned to a skeleton, drawn "
        "again 5 px wide); the 1-NN baseline sees the same redrawn digits."),
     # --- Faces ---
-    _c("faces.default-pair", "faces", "The pair shown first (s31, photos 1 and 2: the same person) is one both "
-       "models get right.", "computed", "both models' verdicts on the default pair equal the truth",
+    _c("faces.default-pair", "faces", f"The pair shown first ({_A[0]}, photos {_A[1]} and {_B[1]}: the same person) "
+       "is one both models get right.", "computed", "both models' verdicts on the default pair equal the truth",
        "faces", checks.faces_default_pair),
-    _c("faces.failure-pair", "faces", "Now try **s36, photos 1 and 6** (the same person again): the class model "
-       "says *different people* — a failure — while SFace gets it right.", "computed",
+    _c("faces.failure-pair", "faces", f"Now try **{_F[0][0]}, photos {_F[0][1]} and {_F[1][1]}** (the same person "
+       "again): the class model says *different people* — a failure — while SFace gets it right.", "computed",
        "class model wrong and SFace right on that pair", "faces", checks.faces_failure_pair),
     _c("faces.threshold", "faces", "Move τ: a lower threshold accepts more impostors (FAR up), a higher one "
        "rejects more genuine pairs (FRR up); the ROC point moves along the curve. There is no threshold without "

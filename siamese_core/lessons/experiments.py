@@ -24,7 +24,7 @@ class MiningSetting:
 # The page's defaults, and the preset that shows FaceNet's warning: hardest negatives from the first step
 # with a learning rate large enough that the first steps pull everything together.
 MINING_DEFAULT = MiningSetting()
-COLLAPSE_PRESET = MiningSetting(seconds=4.0, margin=0.5, lr=0.01)
+COLLAPSE_PRESET = MiningSetting(seconds=6.0, margin=0.5, lr=0.1)
 COLLAPSE_MINERS = ("semi-hard", "hardest")
 
 
