@@ -39,7 +39,7 @@ with mining:
     p = ex.COLLAPSE_PRESET
     collapse_clicked = c2.button("Show me collapse", help=f"preset: semi-hard and hardest negatives from the first "
                                  f"step, learning rate {p.lr:g} (the default is {DEFAULT.lr:g}), margin {p.margin:g}, "
-                                 f"{p.seconds:g} s each")
+                                 f"{p.steps} steps each")
 with centre:
     st.markdown("A softmax classifier makes features *separable*, not *discriminative*: classes are rays from the "
                 "origin, wide inside. Center loss (Wen et al. 2016) adds a pull of each feature towards its class "

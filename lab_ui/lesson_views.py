@@ -15,7 +15,7 @@ def run_checks(page: str, runs: Sequence) -> dict:
     """Show each checkable claim's verdict on `runs`; return the verdicts by claim key (for the note)."""
     notes = run_notes(page, runs) if runs else []
     if notes:
-        st.markdown("**Did your run show what the note says?**")
+        st.markdown("**Do these runs show what the note below says?**")
     for _claim, v in notes:
         if v.held:
             st.success(f"✓ {v.shown}.", icon=None)
