@@ -18,9 +18,11 @@ from siamese_core.explain.conv_explain import (
     receptive_field,
 )
 from siamese_core.explain.param_counts import compare_layers, workshop_comparisons
+from siamese_core.lessons import notice_text
+from siamese_core.lessons.static import CONV_FILTER_MODEL
 from siamese_core.viz.conv_figures import map_grid, matrix_heatmap
 
-FILTER_MODEL = "mnist_koch_l1.pt"   # assets/: its first layer shows what a trained network learned
+FILTER_MODEL = CONV_FILTER_MODEL   # assets/: its first layer shows what a trained network learned
 
 st.title("Convolution & pooling")
 st.markdown("A **kernel** (a small grid of weights) slides over the image. At every position it multiplies "
@@ -132,9 +134,4 @@ else:
     st.plotly_chart(map_grid(maps, [str(i) for i in range(len(maps))], cols=16,
                              title="Their feature maps on this image (ReLU(conv + bias))"))
 
-notice("- The kernel is **not** flipped: PyTorch's `conv2d` is a cross-correlation, and so is this page.\n"
-       "- Stride 2 halves the map; padding ⌊k/2⌋ with stride 1 keeps its size ('same' padding).\n"
-       "- Sobel x lights up on vertical edges, Sobel y on horizontal ones; ReLU keeps only one sign of edge.\n"
-       "- Max-pooling 2×2/2 keeps a quarter of the numbers but still says *whether* a feature was nearby.\n"
-       "- A conv layer's size depends on k, channels and filters, never on the image: "
-       "that is why CNNs scale to 8K photos. Early trained filters look like edge detectors.")
+notice(notice_text("convolution"))

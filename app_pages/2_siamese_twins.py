@@ -17,6 +17,7 @@ from siamese_core.explain.l1_layer import (
     weighted_l1,
 )
 from siamese_core.explain.minibatch import class_mix, epoch_batches, same_pair_share
+from siamese_core.lessons import notice_text
 from siamese_core.losses.pair_bce_loss import bce
 from siamese_core.viz.conv_figures import bar_vector
 from siamese_core.viz.figures import DIFF_COLOUR, SAME_COLOUR, image_grid
@@ -166,8 +167,4 @@ st.markdown(f"{'Shuffled' if shuffle else 'Not shuffled'}: on average **{100 * s
             f"inside a batch are same-class pairs.")
 minibatch_run(batch_size, optimizer)
 
-notice("- Both twins are the same module: the parameter count is that of **one** twin plus the tiny head.\n"
-       "- Swap h1 and h2: |h1 − h2| and therefore p do not change — the network is symmetric.\n"
-       "- With negative α a large difference pushes p towards 0 (different); the bias sets p for identical inputs.\n"
-       "- BCE punishes confident mistakes hard: −log 0.001 ≈ 6.9, while −log 0.99 ≈ 0.01.\n"
-       "- Unshuffled batches hold one class: no different pairs, nothing to learn about differences.")
+notice(notice_text("twins"))

@@ -3,9 +3,11 @@ import streamlit as st
 
 from lab_ui import atlas_views, live_views, pretrained, run_views, training_jobs
 from lab_ui.layout import dataset_select, notice
+from lab_ui.lesson_views import lesson_notice
 from lab_ui.url_state import set_url, url_choice, url_float, url_int
 from siamese_core.data import DatasetNotFoundError
 from siamese_core.explain.margins import margin_warning
+from siamese_core.lessons import experiments as ex
 from siamese_core.training import TrainConfig
 
 LOSSES = {"contrastive": "Contrastive", "triplet": "Triplet (semi-hard mining)",
@@ -38,9 +40,10 @@ with st.sidebar:
     uses_margin = loss in ("contrastive", "triplet")
     margin = st.slider("margin m", 0.05, 2.0, url_float("margin", 1.0 if loss == "contrastive" else 0.2, 0.05, 2.0),
                        0.05, disabled=not uses_margin, help="contrastive and triplet only", key="losses_margin")
-    dim = st.select_slider("embedding size", SIZES, value=url_choice("dim", SIZES, 32), key="losses_dim")
+    dim = st.select_slider("embedding size", SIZES, value=url_choice("dim", SIZES, ex.LOSSES_DIM), key="losses_dim")
     distance = st.selectbox("distance", ["l2", "cosine", "l1"], disabled=loss.startswith("bce"))
-    seconds = st.slider("time budget (s)", 5, 120, url_int("seconds", 20, 5, 120), 5, key="losses_seconds")
+    seconds = st.slider("time budget (s)", 5, 120, url_int("seconds", int(ex.LOSSES_SECONDS), 5, 120), 5,
+                        key="losses_seconds")
     seed = st.number_input("seed", 0, 10_000, url_int("seed", 0, 0, 10_000), key="losses_seed")
     set_url(dataset=data_name, loss=loss, margin=margin, dim=dim, seconds=seconds, seed=seed)
     train_clicked = st.button("Train", type="primary", width="stretch")
@@ -107,12 +110,4 @@ with tab_compare:
     if len(pair) == 2:  # the two runs step together
         live_views.replay([by_name[n] for n in pair], key="cmp-replay")
 
-notice("- **BCE on pairs** learns *a decision*, not a geometry: its histogram separates, but t-SNE "
-       "clusters are looser than with contrastive or triplet loss, so it ranks poorly.\n"
-       "- **Contrastive**: same pairs are pulled to d ≈ 0, different pairs pushed beyond the margin — look "
-       "for the gap in the histogram at m.\n"
-       "- **Triplet** only asks that the positive be closer than the negative by m: clusters form, "
-       "distances are relative.\n"
-       "- The **plain classifier**'s embeddings cluster by class too, but were never trained to make a "
-       "distance meaningful; compare its EER.\n"
-       "- Thresholds are chosen on validation pairs, accuracy is measured on test pairs.")
+lesson_notice("losses", reports)

@@ -3,8 +3,9 @@ import streamlit as st
 
 from lab_ui import atlas_views, sweep_views, training_jobs
 from lab_ui.layout import dataset_select, notice
+from lab_ui.lesson_views import lesson_notice
 from lab_ui.url_state import set_url, url_choice, url_int
-from siamese_core.training import TrainConfig
+from siamese_core.lessons import experiments as ex
 
 SIZES = [2, 4, 8, 16, 32, 64, 128]
 
@@ -26,9 +27,10 @@ with st.sidebar:
     data_name = dataset_select(("fashion-mnist", "mnist", "digits"), key="size_dataset")
     training_jobs.warm(data_name)
     loss = st.selectbox("loss", ["contrastive", "triplet"], index=["contrastive", "triplet"].index(
-        url_choice("loss", ["contrastive", "triplet"], "contrastive")), key="size_loss")
-    sizes = st.multiselect("sizes D", SIZES, default=[2, 4, 8, 32, 128])
-    seconds = st.slider("time budget per size (s)", 1, 60, url_int("seconds", 10, 1, 60), key="size_seconds")
+        url_choice("loss", ["contrastive", "triplet"], ex.SIZE_LOSS)), key="size_loss")
+    sizes = st.multiselect("sizes D", SIZES, default=list(ex.SIZES))
+    seconds = st.slider("time budget per size (s)", 1, 60, url_int("seconds", int(ex.SIZE_SECONDS), 1, 60),
+                        key="size_seconds")
     set_url(dataset=data_name, loss=loss, seconds=seconds)
     go_clicked = st.button("Run the sweep", type="primary", width="stretch")
     if st.button("Stop", width="stretch"):
@@ -38,8 +40,7 @@ if go_clicked:
     if len(sizes) < 2:
         st.warning("Pick at least two sizes to compare.")
     else:
-        base = TrainConfig.from_dict({"dataset": data_name, "loss": loss, "seconds": float(seconds)})
-        cfgs = [base.replace(embedding_dim=d) for d in sorted(sizes)]
+        cfgs = ex.size_configs(sizes, data_name, loss, float(seconds))
         training_jobs.start_sweep(cfgs, [f"D={d}" for d in sorted(sizes)], f"{loss} sweep on {data_name}", key="sweep")
 sweep = training_jobs.follow_into("sweep", "sweep_result")
 if not sweep:
@@ -47,8 +48,4 @@ if not sweep:
     st.stop()
 sweep_views.size_sweep(sweep)
 
-notice("- D = 2 can hold only a few well-separated classes on a circle: accuracy is clearly lower.\n"
-       "- For ten classes the gains flatten somewhere around D = 8–32; beyond that, a bigger embedding costs "
-       "memory and a little time, and gains nothing.\n"
-       "- Each size gets the same *time*, not the same number of steps: the steps-per-second chart shows "
-       "what a bigger last layer costs.")
+lesson_notice("size", sweep)

@@ -17,6 +17,7 @@ from siamese_core.data import DatasetNotFoundError, resolve_data_dir
 from siamese_core.data.augment import KochAffine
 from siamese_core.data.omniglot import native_images
 from siamese_core.explain.oneshot_demo import draw_task, score_task
+from siamese_core.lessons import notice_text
 from siamese_core.viz import figures
 
 MODEL = "oneshot-omniglot.pt"
@@ -144,12 +145,4 @@ st.dataframe([{"copy": k + 1, **{n: round(v, 3) for n, v in p.as_dict().items()}
 st.header("How good is it? Measured on held-out alphabets")
 measured_results(REPORT, MODEL)
 
-notice("- The network never saw these alphabets: it learned a *similarity*, not a list of classes.\n"
-       "- Tasks get harder as N grows, but far slower for the network than for raw pixels (1-NN).\n"
-       "- Characters of one alphabet look alike, so within-alphabet tasks are harder than mixed ones — "
-       "try \"all alphabets mixed\".\n"
-       "- Draw a character: the canvas drawing goes through the same steps as the data (binarised at "
-       "105×105, ink bright, shrunk to the network's input size).\n"
-       "- The MNIST figure is pure transfer: trained on Omniglot strokes, tested on digits that are first "
-       "redrawn with Omniglot's pen (binarised at 105×105, thinned to a skeleton, drawn again 5 px wide); "
-       "the 1-NN baseline sees the same redrawn digits.")
+notice(notice_text("one-shot"))

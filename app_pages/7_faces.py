@@ -6,6 +6,8 @@ from lab_ui.face_input import face_with_crops, forget_button, models, sample_fac
 from lab_ui.face_views import gallery_view, heldout_view
 from lab_ui.layout import notice
 from siamese_core.faces import ModelFileError, verify
+from siamese_core.lessons import notice_text
+from siamese_core.lessons.static import FACE_DEFAULT_PAIR
 
 st.title("Face verification")
 st.markdown(
@@ -43,9 +45,9 @@ verify_tab, gallery_tab = st.tabs(["Verify two faces", "Gallery: enrol and ident
 
 with verify_tab:
     crops = {}
-    for col, slot, label, photo_no in zip(st.columns(2), "ab", ("Photo A", "Photo B"), (1, 2)):
+    for col, slot, label, (person, photo_no) in zip(st.columns(2), "ab", ("Photo A", "Photo B"), FACE_DEFAULT_PAIR):
         with col:
-            crops[slot] = face_with_crops(slot, label, "s31", photo_no, samples, embedders)
+            crops[slot] = face_with_crops(slot, label, person, photo_no, samples, embedders)
     if None in crops.values():  # no st.stop() here: it would end the script before the gallery tab
         st.info("Choose two photos with a face each to see the verdicts.")
     else:
@@ -58,21 +60,11 @@ with verify_tab:
         if samples is not None:
             st.subheader("Where this pair falls among held-out pairs")
             heldout_view(verdicts, embedders, class_model, sface)
-    notice("- Move τ: a lower threshold accepts more impostors (FAR up), a higher one rejects more genuine "
-           "pairs (FRR up); the ROC point moves along the curve. There is no threshold without a cost.\n"
-           "- The class model learned from 24 people and 240 grey pictures in about 25 minutes of one CPU core; "
-           "SFace learned "
-           "from hundreds of thousands of faces. On the same held-out pairs the gap is the lesson: metric "
-           "learning works, and data is what makes it generalise.\n"
-           "- Your own photo is far from the AT&T pictures (colour, lighting, background, camera): the small "
-           "model is out of its depth there, SFace much less so. Detection and alignment matter as much as "
-           "the network — compare the YuNet and Haar boxes.")
+    notice(notice_text("faces"))
 
 with gallery_tab:
     st.markdown("Enrol people with one or more photos each: only their **embeddings** are stored, and "
                 "nothing is retrained. Then identify a probe photo: the gallery is ranked by similarity "
                 "and the answer is *unknown* when even the best match is below the threshold.")
     gallery_view(embedders, samples)
-    notice("- Enrolling a new person took no training: one embedding is stored (the passport-gate idea).\n"
-           "- Identification is many verifications at once, so false accepts add up with gallery size; "
-           "the *unknown* answer is what keeps an open-world system honest.")
+    notice(notice_text("gallery"))

@@ -3,6 +3,7 @@ import streamlit as st
 
 from lab_ui.datasets_panel import datasets_panel
 from lab_ui.layout import notice
+from siamese_core.lessons import notice_text
 
 st.title("Siamese Lab")
 st.markdown(
@@ -42,6 +43,4 @@ st.markdown("Every page works offline with the datasets below; a missing one can
             "(with internet), checked against its published checksum before it is kept.")
 datasets_panel()
 
-notice("- A classifier must be retrained for every new class; an embedding plus a distance does not.\n"
-       "- Every number in this app is measured on real data by `siamese_core`, and the same "
-       "numbers come out of `python -m siamese_core` on the command line.")
+notice(notice_text("home"))

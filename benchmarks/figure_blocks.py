@@ -276,6 +276,21 @@ def soak(r: dict) -> str:
         f"({f['slope_after_warmup_mb_per_min']:+.1f} MB per minute).", "", conditions_line(r)])
 
 
+def lessons(r: dict) -> str:
+    """The claims table: every measurable claim of the pages, its measure, and in how many seeds it held."""
+    f = r["figures"]
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+    rows = [[f"`{c['key']}`", cell(c["sentence"]), cell(c["measure"]), f"**{c['held']}/{c['seeds']}**",
+             cell("; ".join(f"seed {v['seed']}: {v['shown']}" if c["seeds"] > 1 else v["shown"] for v in c["values"]))]
+            for c in f["claims"] if c["kind"] != "background"]
+    background = [c["key"] for c in f["claims"] if c["kind"] == "background"]
+    return "\n".join([table(["claim", "the page says", "measure", "held", "measured"], rows), "",
+                      f"Not measurable on screen (reasoning or published figures): {', '.join(background)}.", "",
+                      f"Whole run: {f['seconds'] / 60:.0f} min. " + conditions_line(r)])
+
+
 def _eval(name: str) -> str:
     return f"assets/{name}.eval.json"
 
@@ -294,6 +309,9 @@ BLOCKS: dict[str, Block] = {
                           f"{RECORD.format('fashion_LOSS')}", losses_table),
     "mnist-koch-l1": Block((_eval("mnist_koch_l1"), "assets/mnist_koch_l1.train.json"),
                            f"{EVALUATE.format('mnist_koch_l1')}; {RECORD.format('mnist_koch_l1')}", mnist_koch_l1),
+    "mnist-koch-edges": Block((_eval("mnist_koch_edges"), "assets/mnist_koch_edges.train.json"),
+                              f"{EVALUATE.format('mnist_koch_edges')}; {RECORD.format('mnist_koch_edges')}",
+                              mnist_koch_l1),
     "one-shot-report": Block(("assets/one-shot-report.json",), ONESHOT, oneshot_report_text),
     "one-shot-vs-paper": Block(("assets/one-shot-report.json",), ONESHOT, oneshot_versus_paper),
     "one-shot-training": Block(("assets/oneshot-omniglot.train.json",), RECORD.format("oneshot-omniglot"),
@@ -337,6 +355,8 @@ BLOCKS: dict[str, Block] = {
                              "--out docs/results/upload-fairness.json", upload_fairness, timing=True),
     "soak": Block(("docs/results/soak.json",), "python -m benchmarks.soak --minutes 20 --out docs/results/soak.json",
                   soak, timing=True),
+    "lessons": Block(("docs/results/lessons.json",), "python -m benchmarks.lessons --out docs/results/lessons.json",
+                     lessons),
     "rerun-cost": Block(("docs/results/rerun-cost.json",),
                         "python -m benchmarks.rerun_cost --repeats 10 --out docs/results/rerun-cost.json",
                         rerun_cost, timing=True),

@@ -18,6 +18,7 @@ LAYERS = [
     {"training"},
     {"explain", "service"},                   # teaching maths; the web app's services
     {"faces"},                                # face verification on photos
+    {"lessons"},                              # the pages' claims, their checks and default experiments
     {"cli"},
     {"__init__", "__main__"},
 ]

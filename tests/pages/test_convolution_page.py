@@ -97,7 +97,7 @@ def test_uploaded_image_state_path(data_dir):
 def test_trained_first_layer_is_shown():
     at = _page(ds="digits")
     text = " ".join(m.value for m in at.markdown)
-    assert "first layer of `assets/mnist_koch_l1.pt`" in text and "32 filters of 5×5" in text
+    assert "first layer of `assets/mnist_koch_edges.pt`" in text and "32 filters of 5×5" in text
 
 
 @pytest.mark.slow

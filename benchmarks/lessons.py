@@ -1,0 +1,122 @@
+"""Do the pages' *What to notice* claims hold? Each measured claim's experiment (a page's defaults or a
+labelled preset, `siamese_core.lessons.experiments`) is trained with several seeds through the pages' own
+path (`run_experiment` with a probe set, one torch thread as a page job); each computed claim is checked
+on the shipped models. Prints per claim: sentence, measured values, in how many seeds it held.
+
+    python -m benchmarks.lessons [--out docs/results/lessons.json]   # the full run (about 15 min)
+    python -m benchmarks.lessons --quick                             # fewer seeds, shorter runs (CI-sized)
+"""
+from __future__ import annotations
+
+import argparse
+import time
+
+import torch
+
+from siamese_core.lessons import CLAIMS, static
+from siamese_core.lessons import experiments as ex
+from siamese_core.lessons.checks import runs_by_role
+from siamese_core.service.experiment import load_splits, run_experiment
+from siamese_core.service.live_frames import probe_set
+
+from .results import command_line, conditions, write_result
+
+# experiment → (configs for a seed, seeds in the full run). Fragile claims (the miners) get 5 seeds.
+EXPERIMENTS = {
+    "miners": (lambda seed, scale: ex.miner_configs(_scaled(ex.MINING_DEFAULT, scale), seed=seed), 5),
+    "collapse": (lambda seed, scale: ex.miner_configs(_scaled(ex.COLLAPSE_PRESET, scale), ex.COLLAPSE_MINERS,
+                                                      seed=seed), 5),
+    "centre": (lambda seed, scale: ex.centre_configs(seconds=ex.CENTRE_SECONDS * scale, seed=seed), 3),
+    "size": (lambda seed, scale: ex.size_configs(seconds=ex.SIZE_SECONDS * scale, seed=seed), 3),
+    "losses": (lambda seed, scale: ex.loss_configs(seconds=ex.LOSSES_SECONDS * scale, seed=seed), 3),
+}
+
+
+def _scaled(setting: ex.MiningSetting, scale: float) -> ex.MiningSetting:
+    from dataclasses import replace
+    return replace(setting, seconds=setting.seconds * scale)
+
+
+_SPLITS: dict = {}
+
+
+def _data(name: str):
+    if name not in _SPLITS:
+        train, test = load_splits(ex.TrainConfig(dataset=name))
+        _SPLITS[name] = (train, test, probe_set(test))
+    return _SPLITS[name]
+
+
+def train_runs(configs) -> list:
+    """The reports of configs trained one after another as a page's sweep trains them."""
+    out = []
+    for cfg in configs:
+        train, test, probe = _data(cfg.dataset)
+        out.append(run_experiment(cfg, cfg.objective.loss, splits=(train, test), probe=probe, frames=[]))
+    return out
+
+
+def measure(experiments=tuple(EXPERIMENTS), seeds: int | None = None, scale: float = 1.0,
+            computed: bool = True, log=print) -> list[dict]:
+    """One row per claim: its sentence, measure, values per seed and how many seeds it held in."""
+    rows = {c.key: {"key": c.key, "page": c.page, "kind": c.kind, "sentence": c.sentence, "measure": c.measure,
+                    "experiment": c.experiment, "values": [], "held": 0, "seeds": 0} for c in CLAIMS}
+    for name in experiments:
+        build, full_seeds = EXPERIMENTS[name]
+        for seed in range(seeds or full_seeds):
+            t0 = time.perf_counter()
+            roles = runs_by_role(train_runs(build(seed, scale)))
+            for c in (c for c in CLAIMS if c.experiment == name):
+                _record(rows[c.key], c.verdict(roles), seed)
+            log(f"{name} seed {seed}: {time.perf_counter() - t0:.0f} s")
+    if computed:
+        for name, make in static.CONTEXTS.items():
+            for seed in ((0, 1, 2) if name == "oneshot" else (0,)):
+                ctx = make(seed=seed) if name == "oneshot" else make()
+                for c in (c for c in CLAIMS if c.experiment == name):
+                    _record(rows[c.key], c.verdict(ctx), seed)
+            log(f"{name}: computed")
+    return list(rows.values())
+
+
+def _record(row: dict, verdict, seed: int) -> None:
+    if verdict is None:
+        return
+    row["values"].append({"seed": seed, **verdict.values, "shown": verdict.shown})
+    row["seeds"] += 1
+    row["held"] += int(verdict.held)
+
+
+def format_table(rows: list[dict]) -> str:
+    lines = []
+    for r in rows:
+        if r["kind"] == "background":
+            continue
+        lines.append(f"[{r['held']}/{r['seeds']}] {r['key']}: {r['sentence']}")
+        lines.append(f"      measure: {r['measure']}")
+        for v in r["values"]:
+            lines.append(f"      seed {v['seed']}: {v['shown']}")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.lessons", description=__doc__.split("\n\n")[0])
+    p.add_argument("--out", default=None, help="write the result JSON here (docs/results/lessons.json)")
+    p.add_argument("--only", nargs="*", choices=list(EXPERIMENTS), default=list(EXPERIMENTS),
+                   help="measured experiments to run")
+    p.add_argument("--no-computed", action="store_true", help="skip the claims checked without training")
+    p.add_argument("--quick", action="store_true", help="2 seeds and half the time budgets (a smoke run)")
+    a = p.parse_args(argv)
+    torch.set_num_threads(1)  # as a page job runs
+    before, t0 = conditions(), time.perf_counter()
+    rows = measure(a.only, seeds=2 if a.quick else None, scale=0.5 if a.quick else 1.0,
+                   computed=not a.no_computed)
+    print(format_table(rows))
+    figures = {"claims": rows, "seconds": round(time.perf_counter() - t0, 1), "quick": a.quick}
+    if a.out:
+        print(f"wrote {write_result(a.out, command_line('benchmarks.lessons', argv), figures, before)}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
