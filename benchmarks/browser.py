@@ -8,6 +8,7 @@ import os
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.request
 from contextlib import contextmanager
@@ -35,13 +36,17 @@ def lab_server(port: int | None = None, env: dict[str, str] | None = None, timeo
     cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false"]
-    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    # The server's output goes to a file, never to a pipe nobody reads: once a pipe's buffer is full, the
+    # next log line (a warning, say) blocks the thread that writes it, and a long benchmark hangs.
+    log = tempfile.TemporaryFile()
+    proc = subprocess.Popen(cmd, cwd=ROOT, env=full_env, stdout=log, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         t0 = time.monotonic()
         while True:
             if proc.poll() is not None:
-                raise RuntimeError("the server stopped: " + proc.stdout.read().decode(errors="replace")[-2000:])
+                log.seek(0)
+                raise RuntimeError("the server stopped: " + log.read().decode(errors="replace")[-2000:])
             try:
                 with urllib.request.urlopen(url + "/_stcore/health", timeout=2) as r:
                     if r.status == 200:
@@ -59,6 +64,7 @@ def lab_server(port: int | None = None, env: dict[str, str] | None = None, timeo
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait()
+        log.close()
 
 
 def launch_chromium(playwright):

@@ -53,7 +53,7 @@ def datasets_panel() -> None:
     st.markdown(f"Data folder: `{data_dir}` (set `SIAMESE_LAB_DATA` to use another one).")
     if done := st.session_state.pop(_DONE, None):
         st.success(done)
-    st.dataframe(status_rows(status), hide_index=True, use_container_width=True)
+    st.dataframe(status_rows(status), hide_index=True, width="stretch")
     missing = [name for name, ok in status.items() if not ok]
     for name in missing:
         if DATASETS[name].download_bytes is None:
