@@ -29,7 +29,10 @@ def draw(job: Job, slot, seen: dict) -> None:
     seen["signature"] = signature
     labels, names = live.get("probe_labels"), live.get("class_names")
     as_distance = live.get("as_distance", {})
-    tick = sum(signature)
+    # A new key per drawing, never the frame count: the count can come back within one script run (the
+    # recorder replaces the frame taken at the last step by the reported model's), and a key used twice
+    # in one run is an error.
+    tick = seen["draws"] = seen.get("draws", 0) + 1
     with slot.container():
         if len(runs) == 1:
             name, frames = runs[0]

@@ -1,6 +1,7 @@
 """AppTest of the twins page: the L1 layer's numbers, the swap, BCE, real pairs and a real mini-run."""
 import math
 import re
+import threading
 import time
 from pathlib import Path
 
@@ -96,20 +97,25 @@ def test_minibatch_run_trains_for_real_on_the_queue(at):
     shuffled = int(re.search(r"Shuffled: on average \*\*(\d+) %\*\*", _text(at)).group(1))
     assert shuffled < 25
     at.select_slider(key="twins_bs").set_value(16).run()
-    # Another student's job holds the queue's worker until this page's run is waiting behind it: the run
-    # must go through the server's queue, not train on the page's own script thread.
-    q, seen = training_jobs.job_queue(), []
+    # Other students' jobs hold every worker of the queue until this page's run is waiting behind them: the
+    # run must go through the server's queue, not train on the page's own script thread.
+    q, seen, released = training_jobs.job_queue(), [], threading.Event()
 
     def ahead(job):
         deadline = time.monotonic() + 60
-        while q.stats()["waiting"] < 1 and time.monotonic() < deadline:
+        while q.stats()["waiting"] < 1 and not released.is_set() and time.monotonic() < deadline:
             time.sleep(0.05)
         seen.append(q.stats()["waiting"])
+        released.set()  # the first to see the run waiting lets every holder go
 
-    q.submit(ahead, owner="another student", label="another run")
+    for k in range(q.workers):
+        q.submit(ahead, owner=f"another student {k}", label="another run")
+    deadline = time.monotonic() + 60
+    while q.stats()["running"] < q.workers and time.monotonic() < deadline:  # all held, none waiting
+        time.sleep(0.05)
     at.button(key="twins_train").click().run()
     assert not at.exception
-    assert seen == [1], "the mini-batch run did not wait in the server's queue"
+    assert seen and seen[0] == 1, "the mini-batch run did not wait in the server's queue"
     run = at.session_state["twins_runs"][(16, "adam")]
     assert run.metrics["steps"] == 60 and run.history
     acc = float(re.search(r"Validation pair accuracy after 60 steps: \*\*([\d.]+)\*\*", _text(at)).group(1))
