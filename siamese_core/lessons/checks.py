@@ -101,24 +101,22 @@ def _lambda_ends(runs: Mapping):
     return _geometry(runs[0.0]), _geometry(runs[lams[-1]]), lams[-1]
 
 
-def centre_shrinks(runs: Mapping):
+def _falls_with_lambda(runs: Mapping, part: str, what: str):
+    """Whether the geometry's `part` at the largest λ is below 1/SHRINK of its value at λ = 0."""
     ends = _lambda_ends(runs)
     if ends is None:
         return None
     g0, g1, lam = ends
-    return g1["within"] < g0["within"] / SHRINK, {"within λ=0": _r(g0["within"], 3), f"within λ={lam:g}":
-                                                  _r(g1["within"], 3)}, (
-        f"mean distance to the own centre: {g0['within']:.2f} at λ = 0, {g1['within']:.2f} at λ = {lam:g}")
+    return g1[part] < g0[part] / SHRINK, {f"{part} λ=0": _r(g0[part], 3), f"{part} λ={lam:g}": _r(g1[part], 3)}, (
+        f"{what}: {g0[part]:.2f} at λ = 0, {g1[part]:.2f} at λ = {lam:g}")
+
+
+def centre_shrinks(runs: Mapping):
+    return _falls_with_lambda(runs, "within", "mean distance to the own centre")
 
 
 def centres_crowd(runs: Mapping):
-    ends = _lambda_ends(runs)
-    if ends is None:
-        return None
-    g0, g1, lam = ends
-    return g1["between"] < g0["between"] / SHRINK, {"between λ=0": _r(g0["between"], 3), f"between λ={lam:g}":
-                                                    _r(g1["between"], 3)}, (
-        f"mean distance between centres: {g0['between']:.2f} at λ = 0, {g1['between']:.2f} at λ = {lam:g}")
+    return _falls_with_lambda(runs, "between", "mean distance between centres")
 
 
 # --- embedding size ----------------------------------------------------------------------------------
