@@ -191,16 +191,18 @@ def frame_runs(runs: int, seconds: float, n_pairs: int, quiet_load: float, run_w
     from siamese_core.viz.projection import tsne_2d
 
     class KeepingRecorder(FrameRecorder):
-        """The page's recorder, keeping each frame's probe embeddings (after the frame's cost is counted)."""
+        """The page's recorder, keeping each frame's probe embeddings (after the frame's cost is counted),
+        by frame: the recorder drops frames (the warm-up frame, one replaced at the end, thinning)."""
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
-            self.kept: list[torch.Tensor] = []
+            self.by_frame: dict[int, torch.Tensor] = {}
 
         def _record(self, *args, **kwargs):
             super()._record(*args, **kwargs)
-            if len(self.kept) >= len(self.frames):  # the recorder thinned its frames: thin ours alike
-                del self.kept[1::2]
-            self.kept.append(self.embeddings)
+            self.by_frame[id(self.frames[-1])] = self.embeddings
+
+        def kept(self, frame) -> torch.Tensor:
+            return self.by_frame[id(frame)]
 
     train_set, test_set = load_dataset(DATASET, "train"), load_dataset(DATASET, "test")
     probe = probe_set(test_set)
@@ -227,7 +229,7 @@ def frame_runs(runs: int, seconds: float, n_pairs: int, quiet_load: float, run_w
         stable, tsne = [], []
         for a, b in pairs:  # consecutive frames; each t-SNE with its own seed
             stable += [report.frames[a].layout.astype(np.float32), report.frames[b].layout.astype(np.float32)]
-            tsne += [tsne_2d(recorder.kept[a].numpy(), seed=a), tsne_2d(recorder.kept[b].numpy(), seed=b)]
+            tsne += [tsne_2d(recorder.kept(report.frames[k]).numpy(), seed=k) for k in (a, b)]
         moves = [movement_ratio(stable[i:i + 2], tsne[i:i + 2]) for i in range(0, len(stable), 2)]
         s = float(np.mean([m["stable_mean"] for m in moves]))
         t = float(np.mean([m["tsne_mean"] for m in moves]))

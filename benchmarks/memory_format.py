@@ -1,5 +1,6 @@
 """Channels-last weights on the CPU: embedding and training-step time, the same model in both layouts,
 measured alternately in one process (so the machine's load falls on both alike); medians and the ratio.
+Also the embedding's batch size on the CPU: the probe set in batches of `CPU_BATCH` against one batch.
 
     python -m benchmarks.memory_format [--repeats 15] [--threads 1] [--out docs/results/memory-format.json]
 """
@@ -24,7 +25,7 @@ def measure(repeats: int, threads: int) -> dict:
     from siamese_core.data import load_dataset
     from siamese_core.data.base import resolve_data_dir
     from siamese_core.models import ModelConfig, SiameseNet
-    from siamese_core.models.embed import embed
+    from siamese_core.models.embed import CPU_BATCH, embed
     from siamese_core.service.live_frames import probe_set
 
     torch.set_num_threads(threads)
@@ -41,6 +42,7 @@ def measure(repeats: int, threads: int) -> dict:
         opt.step()
 
     times = {(what, layout): [] for what in ("embed", "step") for layout in ("contiguous", "channels_last")}
+    times[("embed_one_batch", "channels_last")] = []
     for k in range(repeats + 2):                             # the first two rounds warm up: not counted
         for layout in ("contiguous", "channels_last"):
             model.to(memory_format=getattr(torch, f"{layout}_format" if layout == "contiguous" else layout))
@@ -48,10 +50,14 @@ def measure(repeats: int, threads: int) -> dict:
             if k >= 2:
                 times[("embed", layout)].append(e)
                 times[("step", layout)].append(s)
+        if k >= 2:  # the same channels-last model, all the probe images in one batch
+            times[("embed_one_batch", "channels_last")].append(_seconds(lambda: embed(model, probe, len(probe))))
     med = {f"{w}_{lay}_ms": round(1000 * statistics.median(v), 1) for (w, lay), v in times.items()}
     return {**med, "threads": threads, "repeats": repeats, "probe_images": len(probe), "batch": len(batch),
             "embed_ratio": round(med["embed_channels_last_ms"] / med["embed_contiguous_ms"], 3),
-            "step_ratio": round(med["step_channels_last_ms"] / med["step_contiguous_ms"], 3)}
+            "step_ratio": round(med["step_channels_last_ms"] / med["step_contiguous_ms"], 3),
+            "cpu_batch": CPU_BATCH,
+            "batch_ratio": round(med["embed_channels_last_ms"] / med["embed_one_batch_channels_last_ms"], 3)}
 
 
 def main(argv: list[str] | None = None) -> dict:
@@ -64,6 +70,8 @@ def main(argv: list[str] | None = None) -> dict:
     f = measure(args.repeats, args.threads)
     print(f"embed {f['probe_images']} probe images: {f['embed_contiguous_ms']} ms contiguous, "
           f"{f['embed_channels_last_ms']} ms channels-last (ratio {f['embed_ratio']})")
+    print(f"embed {f['probe_images']} probe images channels-last: {f['embed_channels_last_ms']} ms in batches of "
+          f"{f['cpu_batch']}, {f['embed_one_batch_channels_last_ms']} ms in one batch (ratio {f['batch_ratio']})")
     print(f"training step, batch {f['batch']}: {f['step_contiguous_ms']} ms contiguous, "
           f"{f['step_channels_last_ms']} ms channels-last (ratio {f['step_ratio']})")
     if args.out:

@@ -4,13 +4,19 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+# Batches small enough that a layer's activations stay in the CPU's cache: 500 Fashion-MNIST images took
+# 56 ms in batches of 128 and 97 ms in one batch of 512 (`python -m benchmarks.memory_format`); a GPU
+# wants big batches.
+CPU_BATCH, GPU_BATCH = 128, 512
+
 
 @torch.no_grad()
-def embed(model, images: torch.Tensor, batch_size: int = 512, device=None) -> torch.Tensor:
+def embed(model, images: torch.Tensor, batch_size: int | None = None, device=None) -> torch.Tensor:
     """Embeddings of all `images` in batches, in eval mode, returned on the CPU."""
     was_training = model.training
     model.eval()
-    device = device or next(model.parameters()).device
+    device = torch.device(device or next(model.parameters()).device)
+    batch_size = batch_size or (CPU_BATCH if device.type == "cpu" else GPU_BATCH)
     size = tuple(getattr(model, "input_size", images.shape[-2:]))
     out = []
     for s in range(0, len(images), batch_size):

@@ -26,6 +26,9 @@ PROBE_IMAGES, PROBE_PAIRS, BINS = 500, 2000, 40
 # end, but front-loaded — the geometry changes fastest in the first steps, so frames come densest there
 # and every frame moves the map by about as much as the next (see docs/benchmarks.md).
 FRONT = 0.6
+# Share of the previous map kept in a frame taken while training (`stable_layout`'s inertia): the map
+# glides with the drift of training, not the jitter of single steps (the end frame keeps none).
+INERTIA = 0.3
 
 
 @dataclass(frozen=True)
@@ -74,20 +77,21 @@ class Frame:
 
 
 def make_frame(model, probe: ProbeSet, step: int, seconds: float, loss: float,
-               previous: np.ndarray | None = None, device=None) -> Frame:
-    return frame_and_embeddings(model, probe, step, seconds, loss, previous, device)[0]
+               previous: np.ndarray | None = None, device=None, inertia: float = 0.0) -> Frame:
+    return frame_and_embeddings(model, probe, step, seconds, loss, previous, device, inertia)[0]
 
 
 @torch.no_grad()
 def frame_and_embeddings(model, probe: ProbeSet, step: int, seconds: float, loss: float,
-                         previous: np.ndarray | None = None, device=None) -> tuple[Frame, torch.Tensor]:
+                         previous: np.ndarray | None = None, device=None, inertia: float = 0.0
+                         ) -> tuple[Frame, torch.Tensor]:
     """The frame, and the probe embeddings it was made from (n×D on the CPU)."""
     t0 = time.perf_counter()
     h = embed(model, probe.images, device=device)
     scores = pair_scores(model, h, probe.i, probe.j).numpy().astype(np.float64)
     threshold, accuracy = best_threshold(scores, probe.same)
     auc = _auc(scores, probe.same)
-    layout = stable_layout(h.numpy(), previous)
+    layout = stable_layout(h.numpy(), previous, inertia)
     lo, hi = float(scores.min()), float(scores.max())
     edges = np.linspace(lo, hi if hi > lo else lo + 1e-6, BINS + 1)
     same_counts = np.histogram(scores[probe.same], edges)[0].astype(np.int32)
@@ -112,10 +116,11 @@ class FrameRecorder(Callback):
         self.cost, self.gap = 0.0, 0.0   # seconds spent on frames; least training seconds between frames
         self.embeddings: torch.Tensor | None = None  # the probe embeddings of the latest frame
 
-    def _record(self, trainer, step: int, seconds: float, loss: float, counts: bool = True) -> None:
+    def _record(self, trainer, step: int, seconds: float, loss: float, counts: bool = True,
+                inertia: float = INERTIA) -> None:
         previous = self.frames[-1].layout.astype(np.float32) if self.frames else None
         frame, self.embeddings = frame_and_embeddings(trainer.model, self.probe, step, seconds, loss, previous,
-                                                      trainer.device)
+                                                      trainer.device, inertia)
         self.cost += frame.cost if counts else 0.0
         if len(self.frames) >= self.max_frames:
             del self.frames[1::2]
@@ -150,7 +155,7 @@ class FrameRecorder(Callback):
         # The model as reported (best weights back): it replaces a frame taken at this very step.
         if len(self.frames) > 1 and self.frames[-1].step == state.step:
             self.frames.pop()
-        self._record(trainer, state.step, state.elapsed, state.loss)
+        self._record(trainer, state.step, state.elapsed, state.loss, inertia=0.0)
 
     @property
     def frame_share(self) -> float:

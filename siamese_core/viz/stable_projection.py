@@ -6,7 +6,10 @@ time. That layout is then averaged with the linear map of the new embeddings tha
 previous layout (least squares): the principal axes of a young network wobble from frame to frame, and
 this half damps the wobble, while the half of fresh PCA keeps the map showing today's main structure
 (with the same class separation as a fresh PCA; `python -m benchmarks.live_training` measures the
-movement). D = 2 is shown as the raw plane."""
+movement). Frames taken while training may also keep a share of the previous layout (`inertia`): each
+SGD step jitters every point a little, and the map should show the drift, not the jitter. The end of a
+run is drawn without it, so the report's map is the reported model's own. D = 2 is shown as the raw
+plane."""
 from __future__ import annotations
 
 import numpy as np
@@ -32,10 +35,10 @@ def _procrustes_onto(y: np.ndarray, target: np.ndarray) -> np.ndarray:
     return scale * (y @ rotation)
 
 
-FOLLOW = 0.5  # weight of the least-squares map onto the previous layout; the rest is the aligned PCA
+FOLLOW = 0.7  # weight of the least-squares map onto the previous layout; the rest is the aligned PCA
 
 
-FOLLOW_AXES = 8  # the map may use this many principal axes: few enough that it cannot simply copy any
+FOLLOW_AXES = 16  # the map may use this many principal axes: few enough that it cannot simply copy any
                  # previous layout (with D = 128 and 500 points, a map from all of D nearly could)
 
 
@@ -48,11 +51,12 @@ def _follow(x: np.ndarray, target: np.ndarray) -> np.ndarray:
     return _procrustes_onto(z @ w, target)
 
 
-def stable_layout(embeddings, previous: np.ndarray | None = None) -> np.ndarray:
+def stable_layout(embeddings, previous: np.ndarray | None = None, inertia: float = 0.0) -> np.ndarray:
     """N×D embeddings → N×2 float32 layout, centred with unit RMS radius, aligned to `previous` (the last
-    frame's layout) when given. The fixed scale matters: an untrained network maps every image to nearly
-    the same point, and aligning every later frame to that first frame's tiny spread would leave the map
-    a few thousandths wide (rounded by the figures to a grid)."""
+    frame's layout) when given, and then keeping the share `inertia` (0 ≤ inertia < 1) of it. The fixed
+    scale matters: an untrained network maps every image to nearly the same point, and aligning every
+    later frame to that first frame's tiny spread would leave the map a few thousandths wide (rounded by
+    the figures to a grid)."""
     x = np.asarray(embeddings, dtype=np.float64)
     if x.ndim != 2 or len(x) < 3:
         raise ValueError("need an N×D array with N ≥ 3")
@@ -60,6 +64,8 @@ def stable_layout(embeddings, previous: np.ndarray | None = None) -> np.ndarray:
         return x.astype(np.float32)
     if previous is not None and previous.shape != (len(x), 2):
         raise ValueError(f"the previous layout has shape {previous.shape}, not {(len(x), 2)}")
+    if not 0 <= inertia < 1:
+        raise ValueError("inertia must be in [0, 1)")
     # One BLAS thread: these matrices are tiny, and on a busy CPU OpenBLAS's threads wait on each other
     # (an SVD of 500×32 took 0.5 s with two threads on a loaded 2-core machine, 0.5 ms with one).
     with threadpool_limits(1):
@@ -68,6 +74,8 @@ def stable_layout(embeddings, previous: np.ndarray | None = None) -> np.ndarray:
             p = np.asarray(previous, dtype=np.float64)
             target = p - p.mean(0)
             y = (1 - FOLLOW) * _procrustes_onto(y, target) + FOLLOW * _follow(x, target)
+            if inertia:
+                y = (1 - inertia) * _unit(y) + inertia * _unit(target)
     return _unit(y).astype(np.float32)
 
 

@@ -1,6 +1,5 @@
 """Two students at once on the Losses page: both press Train in the same moment, share the one queue,
 and each sees only their own run."""
-import threading
 from pathlib import Path
 
 import pytest
@@ -8,6 +7,7 @@ import torch
 from streamlit.testing.v1 import AppTest
 
 from lab_ui.shared import dataset
+from tests.pages.at_once import run_at_once
 
 LOSSES = str(Path(__file__).resolve().parents[2] / "app_pages" / "3_losses.py")
 
@@ -30,11 +30,7 @@ def test_two_concurrent_sessions_never_see_each_others_runs():
     shared = [dataset("digits", split, None) for split in ("train", "test")]   # the server's one copy
     pristine = [(d.images.clone(), d.labels.clone()) for d in shared]
     alice, bob = student("triplet"), student("contrastive")
-    press = [threading.Thread(target=by_label(s.sidebar.button, "Train").click().run) for s in (alice, bob)]
-    for t in press:
-        t.start()
-    for t in press:
-        t.join()
+    run_at_once(*(by_label(s.sidebar.button, "Train").click().run for s in (alice, bob)))
     for at, mine, theirs in ((alice, "Triplet", "Contrastive"), (bob, "Contrastive", "Triplet")):
         assert not at.exception and not at.error  # the Train run lasted until the result was shown
         names = list(at.dataframe[0].value["run"])

@@ -1,6 +1,5 @@
 """The class trains together: students who press Train with exactly the same settings share one training
 (or a result kept from it), yet each gets their own report object under their own run name."""
-import threading
 import time
 from pathlib import Path
 
@@ -9,6 +8,7 @@ from streamlit.testing.v1 import AppTest
 
 from lab_ui import training_jobs
 from siamese_core.training import TrainConfig
+from tests.pages.at_once import run_at_once
 
 LOSSES = str(Path(__file__).resolve().parents[2] / "app_pages" / "3_losses.py")
 SEED = 11  # a config no other page test trains: the server's result cache lives as long as the process
@@ -46,11 +46,7 @@ def test_two_students_asking_for_the_same_run_train_it_once_and_each_get_their_o
 
     started = q.stats()["trainings_started"]
     q.submit(another_students_run, owner="another student", label="another run")
-    press = [threading.Thread(target=by_label(s.sidebar.button, "Train").click().run) for s in (alice, bob)]
-    for t in press:
-        t.start()
-    for t in press:
-        t.join()
+    run_at_once(*(by_label(s.sidebar.button, "Train").click().run for s in (alice, bob)))
     # Three requests, two trainings (the other student's and one for both students), whether the second
     # waits for a worker or runs on another one.
     assert seen and seen[0]["waiting"] + seen[0]["running"] == 2 and seen[0]["following"] == 3

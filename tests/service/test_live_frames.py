@@ -6,6 +6,7 @@ import torch
 
 from siamese_core.service.live_frames import FrameRecorder, make_frame, probe_set
 from siamese_core.training import Callback, TrainConfig, train
+from siamese_core.viz.stable_projection import stable_layout
 
 
 def test_the_probe_set_is_balanced_over_classes_and_pairs(digits_test):
@@ -41,6 +42,9 @@ def test_frames_record_the_run_within_their_time_share(digits_train, digits_test
     assert frames[-1].auc > frames[0].auc + 0.1
     counts = frames[-1].same_counts.sum() + frames[-1].diff_counts.sum()
     assert counts == len(recorder.probe.same)
+    # The end frame's map is the reported model's own (no inertia from the frames before it).
+    expected = stable_layout(recorder.embeddings.numpy(), frames[-2].layout.astype(np.float32))
+    assert np.allclose(frames[-1].layout.astype(np.float32), expected, atol=2e-3)
 
 
 def test_a_cancelled_run_keeps_the_frames_it_made(digits_train, digits_test):

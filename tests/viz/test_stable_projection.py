@@ -59,3 +59,18 @@ def test_the_layout_keeps_a_unit_spread_after_a_nearly_collapsed_first_frame():
         assert np.allclose(layout.mean(0), 0, atol=1e-5)
         assert np.sqrt((layout.astype(np.float64) ** 2).sum(1).mean()) == pytest.approx(1.0, rel=1e-4)
     assert len({(round(float(x), 3), round(float(y), 3)) for x, y in second}) > 290  # no grid
+
+
+def test_inertia_keeps_part_of_the_previous_layout_and_damps_jitter():
+    x = _clusters()
+    first = stable_layout(x)
+    jittered = x + np.random.default_rng(4).normal(0, 0.5, x.shape)  # one SGD step's worth of noise
+    free, damped = stable_layout(jittered, first), stable_layout(jittered, first, inertia=0.5)
+    assert mean_displacement(first, damped) < 0.7 * mean_displacement(first, free)
+    # The damped layout lies between the previous one and the free one, not somewhere else.
+    between = 0.5 * first + 0.5 * free
+    assert mean_displacement(damped, between / np.sqrt((between ** 2).sum(1).mean())) < 0.02
+    # Without a previous layout there is nothing to keep.
+    assert np.array_equal(stable_layout(x, inertia=0.5), first)
+    with pytest.raises(ValueError):
+        stable_layout(x, first, inertia=1.0)
