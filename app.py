@@ -11,6 +11,7 @@ from pathlib import Path
 import streamlit as st
 
 from lab_ui.layout import sidebar_status
+from lab_ui.shared import housekeeper
 
 ROOT = Path(__file__).resolve().parent
 
@@ -30,5 +31,6 @@ st.set_page_config(page_title="Siamese Lab", page_icon="👯", layout="wide")
 navigation = st.navigation([
     st.Page(str(ROOT / f), title=title, icon=icon, url_path=url, default=(url == "home"))
     for f, title, icon, url in PAGES if (ROOT / f).is_file()])
+housekeeper()  # started once per server
 sidebar_status()
 navigation.run()

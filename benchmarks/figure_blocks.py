@@ -273,7 +273,10 @@ def soak(r: dict) -> str:
         f"{f['failures']} failures. Server memory: {f['start_mb']:.0f} MB at start, {f['warm_mb']:.0f} MB after "
         f"{f['warmup_minutes']:g} minutes, {f['end_mb']:.0f} MB in the last minute (peak {f['peak_mb']:.0f} MB): "
         f"**{f['growth_after_warmup_mb']:+.0f} MB** after the warm-up "
-        f"({f['slope_after_warmup_mb_per_min']:+.1f} MB per minute).", "", conditions_line(r)])
+        f"({f['slope_after_warmup_mb_per_min']:+.1f} MB per minute)."
+        + (f" With every session closed, it settled at {f['settled_mb']:.0f} MB within {f['settle_s']:g} s "
+           f"(**{f['settled_over_warm_mb']:+.0f} MB** against the server after the warm-up)."
+           if "settled_mb" in f else ""), "", conditions_line(r)])
 
 
 def lessons(r: dict) -> str:

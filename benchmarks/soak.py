@@ -2,9 +2,11 @@
 127.0.0.1; sessions (benchmarks/stream_client.py, no browser) open, act and close without end: some
 upload the costliest images the gate accepts to the face page, some train on the losses page, some
 browse. The server's resident memory is sampled throughout; what counts is its growth after the first
-minutes (models, datasets and caches loading is not a leak).
+minutes (models, datasets and caches loading is not a leak), and where it settles once the sessions have
+gone: Streamlit keeps a closed session's state for `server.disconnectedSessionTTL` (120 s), and the
+server's housekeeping sweeps once a minute, so the settling lasts longer than both.
 
-    python -m benchmarks.soak [--minutes 20] [--warmup 4] [--out docs/results/soak.json]
+    python -m benchmarks.soak [--minutes 20] [--warmup 4] [--settle 240] [--out docs/results/soak.json]
 """
 from __future__ import annotations
 
@@ -101,7 +103,11 @@ def slope_mb_per_min(points: list[tuple[float, float]]) -> float:
     return sum((t - mt) * (y - my) for t, y in zip(ts, ys)) / var if var else 0.0
 
 
-def summarise(samples: list, warmup: float, minutes: float) -> dict:
+def summarise(samples: list, warmup: float, minutes: float, settled_from: float | None = None) -> dict:
+    """Figures of the RSS samples (t seconds, MB): those of the load's `minutes`, and where it settled
+    (the median from `settled_from` seconds on, after the load)."""
+    settled = [mb for t, mb in samples if settled_from is not None and t >= settled_from]
+    samples = [(t, mb) for t, mb in samples if t <= minutes * 60] or samples
     after = [(t, mb) for t, mb in samples if t >= warmup * 60]
     warm = [mb for t, mb in samples if (warmup - 1) * 60 <= t < warmup * 60] or [samples[0][1]]
     last = [mb for t, mb in samples if t >= (minutes - 1) * 60] or [samples[-1][1]]
@@ -109,7 +115,9 @@ def summarise(samples: list, warmup: float, minutes: float) -> dict:
             "peak_mb": max(mb for _, mb in samples),
             "growth_after_warmup_mb": statistics.median(last) - statistics.median(warm),
             "peak_over_warm_mb": max((mb for _, mb in after), default=0) - statistics.median(warm),
-            "slope_after_warmup_mb_per_min": slope_mb_per_min(after)}
+            "slope_after_warmup_mb_per_min": slope_mb_per_min(after),
+            **({"settled_mb": statistics.median(settled),
+                "settled_over_warm_mb": statistics.median(settled) - statistics.median(warm)} if settled else {})}
 
 
 def main(argv=None) -> dict:
@@ -120,6 +128,8 @@ def main(argv=None) -> dict:
     p.add_argument("--trainers", type=int, default=2)
     p.add_argument("--browsers", type=int, default=2)
     p.add_argument("--every", type=float, default=5.0, help="seconds between memory samples")
+    p.add_argument("--settle", type=float, default=240.0,
+                   help="seconds of sampling after the load, with no session open")
     p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
     a = p.parse_args(argv)
     warmup = min(a.warmup, a.minutes / 2)
@@ -147,17 +157,26 @@ def main(argv=None) -> dict:
                 t.cancel()
             await asyncio.gather(*late, return_exceptions=True)
         asyncio.run(soak())
+        settle_end = time.monotonic() + a.settle
+        print(f"load over; sampling {a.settle:g} s more with no session open", flush=True)
+        while time.monotonic() < settle_end:
+            time.sleep(1.0)
         stop.set()
         sampler.join()
+        settled_from = settle_end - t0 - min(60.0, a.settle / 2)  # its last minute
     figures = {"minutes": a.minutes, "warmup_minutes": warmup, "uploaders": a.uploaders, "trainers": a.trainers,
                "browsers": a.browsers, "sessions": tally.sessions, "uploads": tally.uploads,
                "trainings": tally.trainings, "failures": tally.failures, "errors": tally.errors,
-               **summarise(samples, warmup, a.minutes), "samples": [[round(t, 1), round(mb, 1)] for t, mb in samples]}
+               "settle_s": a.settle, **summarise(samples, warmup, a.minutes, settled_from),
+               "samples": [[round(t, 1), round(mb, 1)] for t, mb in samples]}
     print(f"{a.minutes:g} min: {tally.sessions} sessions ({tally.uploads} uploads, {tally.trainings} trainings), "
           f"{tally.failures} failures")
     print(f"server RSS: start {figures['start_mb']:.0f} MB, after {warmup:g} min {figures['warm_mb']:.0f} MB, "
           f"end {figures['end_mb']:.0f} MB, peak {figures['peak_mb']:.0f} MB; growth after warm-up "
           f"{figures['growth_after_warmup_mb']:+.0f} MB ({figures['slope_after_warmup_mb_per_min']:+.1f} MB/min)")
+    if "settled_mb" in figures:
+        print(f"settled {a.settle:g} s after the load: {figures['settled_mb']:.0f} MB "
+              f"({figures['settled_over_warm_mb']:+.0f} MB against the server after warm-up)")
     for what, n in tally.errors.items():
         print(f"  {n}× {what}")
     if a.out:

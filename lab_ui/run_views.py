@@ -8,7 +8,7 @@ import streamlit as st
 from siamese_core.evaluation.metrics import roc
 from siamese_core.service.experiment import RunReport
 from siamese_core.viz import figures
-from siamese_core.viz.conv_figures import map_grid
+from siamese_core.viz.conv_figures import picture_grid
 
 from . import live_views
 from .shared import dataset
@@ -61,8 +61,7 @@ def roc_chart(report: RunReport, key: str) -> None:
 
 def sample_pairs(report: RunReport, key: str) -> None:
     """Each example pair as two images side by side, titled with the truth, the score and the verdict:
-    one heatmap of tiles (a single trace draws at once; sixteen subplots, or images the browser loads
-    apart, arrived last)."""
+    one picture in one figure (sixteen subplots, or images the browser loads apart, arrived last)."""
     cfg = report.config
     try:
         test = dataset(cfg["dataset"], "test", tuple(cfg["image_size"]) if cfg.get("image_size") else None)
@@ -77,7 +76,7 @@ def sample_pairs(report: RunReport, key: str) -> None:
         verdict = "same" if ex.predicted_same else "different"
         titles += [f"{'same' if ex.same else 'different'}: {value}", f"→ {verdict} {ok}"]
     if images:
-        st.plotly_chart(map_grid(images, titles, cols=4, title="Sample test pairs: truth, score and verdict",
+        st.plotly_chart(picture_grid(images, titles, cols=4, title="Sample test pairs: truth, score and verdict",
                                  height_per_row=110), width="stretch", key=key)
 
 

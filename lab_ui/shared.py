@@ -11,6 +11,7 @@ import streamlit as st
 from siamese_core import load_dataset, load_model
 from siamese_core.data import ImageSet, resolve_data_dir
 from siamese_core.models.checkpoint import checkpoint_in
+from siamese_core.service.housekeeping import Housekeeper
 from siamese_core.service.live_frames import ProbeSet, probe_set
 
 ASSETS = Path(__file__).resolve().parents[1] / "assets"
@@ -37,3 +38,12 @@ def asset_model(filename: str):
 def probe(name: str, image_size: tuple[int, int] | None = None) -> ProbeSet:
     """The fixed test images (balanced over classes) every live frame of this dataset embeds."""
     return probe_set(dataset(name, "test", image_size))
+
+
+HOUSEKEEPING_S = float(os.environ.get("SIAMESE_LAB_HOUSEKEEPING_S", "60"))
+
+
+@st.cache_resource(show_spinner=False)
+def housekeeper() -> Housekeeper:
+    """The server's one memory housekeeper (a full collection and a malloc_trim every HOUSEKEEPING_S)."""
+    return Housekeeper(every=HOUSEKEEPING_S).start()
