@@ -85,8 +85,10 @@ def frame_map(frame, labels, class_names: Sequence[str], raw_plane: bool = False
     fig = go.Figure([go.Scatter(t) for t in _map_traces(frame, labels, class_names)])
     what = "the raw 2-D embedding plane" if raw_plane else "probe embeddings, aligned PCA"
     axis = {"showticklabels": raw_plane, "range": list(axis_range) if axis_range else None}
+    # Each class is a legend group of its own: without tracegroupgap=0 the ten entries outgrew the chart.
     fig.update_layout(template=TEMPLATE, title=title or what, height=330, legend_title="class",
-                      xaxis=axis, yaxis={**axis, "scaleanchor": "x"}, margin={"t": 50, "b": 20})
+                      legend_tracegroupgap=0, xaxis=axis, yaxis={**axis, "scaleanchor": "x"},
+                      margin={"t": 50, "b": 20})
     return fig
 
 
@@ -130,6 +132,7 @@ def replay_figure(runs: Sequence[tuple[str, list, bool]], labels, class_names: S
     step_labels = ([f"{runs[0][1][p].step}" for p in picks[0]] if cols == 1 else
                    [f"{round(100 * k / max(1, steps - 1))} %" for k in range(steps)])
     base.update_layout(template=TEMPLATE, barmode="overlay", height=620, margin={"t": 60, "b": 90},
+                       legend_tracegroupgap=0,
                        **_play_controls(step_labels, "step " if cols == 1 else "training "))
     fig = base.to_dict()
     fig["data"] = traces(0)
