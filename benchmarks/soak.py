@@ -38,39 +38,35 @@ class Tally:
 
 
 async def uploader(url: str, images: list, rng: random.Random, tally: Tally) -> None:
-    s = StreamSession(url, timeout=300)
-    await s.open()
-    page = await s.goto(FACES)
-    page = await s.choose(page.widget("radio", "Photo A: source"), "Upload a photo")
-    for _ in range(rng.randint(1, 3)):
-        name, (data, mime) = rng.choice(images)
-        run = await s.upload(page.widget("file_uploader", "Photo A: photo"), f"{rng.random():.6f}.img", data, mime)
-        tally.uploads += 1
-        if run.exceptions:
-            tally.failed(f"upload {name}: {run.exceptions[0]}")
-    await s.close()
+    async with StreamSession(url, timeout=300) as s:
+        page = await s.goto(FACES)
+        page = await s.choose(page.widget("radio", "Photo A: source"), "Upload a photo")
+        for _ in range(rng.randint(1, 3)):
+            name, (data, mime) = rng.choice(images)
+            run = await s.upload(page.widget("file_uploader", "Photo A: photo"), f"{rng.random():.6f}.img",
+                                 data, mime)
+            tally.uploads += 1
+            if run.exceptions:
+                tally.failed(f"upload {name}: {run.exceptions[0]}")
 
 
 async def trainer(url: str, rng: random.Random, tally: Tally) -> None:
-    s = StreamSession(url, timeout=600)
-    await s.open()
-    page = await s.goto("Losses", {"dataset": "digits", "loss": "contrastive", "dim": 8, "seconds": 5,
-                                   "seed": rng.randint(0, 40)})  # some seeds repeat: the shared-results cache fills
-    run = await s.click(page.widget("button", "Train"))  # the page follows the job to its end
-    tally.trainings += 1
-    if run.exceptions:
-        tally.failed(f"training: {run.exceptions[0]}")
-    await s.close()
+    async with StreamSession(url, timeout=600) as s:
+        # Some seeds repeat: the shared-results cache fills.
+        page = await s.goto("Losses", {"dataset": "digits", "loss": "contrastive", "dim": 8, "seconds": 5,
+                                       "seed": rng.randint(0, 40)})
+        run = await s.click(page.widget("button", "Train"))  # the page follows the job to its end
+        tally.trainings += 1
+        if run.exceptions:
+            tally.failed(f"training: {run.exceptions[0]}")
 
 
 async def browser(url: str, rng: random.Random, tally: Tally) -> None:
-    s = StreamSession(url, timeout=300)
-    await s.open()
-    for title in rng.sample(BROWSE, 2):
-        run = await s.goto(title)
-        if run.exceptions:
-            tally.failed(f"{title}: {run.exceptions[0]}")
-    await s.close()
+    async with StreamSession(url, timeout=300) as s:
+        for title in rng.sample(BROWSE, 2):
+            run = await s.goto(title)
+            if run.exceptions:
+                tally.failed(f"{title}: {run.exceptions[0]}")
 
 
 async def worker(kind, url: str, deadline: float, seed: int, tally: Tally, *args) -> None:
@@ -159,8 +155,7 @@ def main(argv=None) -> dict:
         asyncio.run(soak())
         settle_end = time.monotonic() + a.settle
         print(f"load over; sampling {a.settle:g} s more with no session open", flush=True)
-        while time.monotonic() < settle_end:
-            time.sleep(1.0)
+        time.sleep(a.settle)
         stop.set()
         sampler.join()
         settled_from = settle_end - t0 - min(60.0, a.settle / 2)  # its last minute

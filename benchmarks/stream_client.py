@@ -69,6 +69,14 @@ class StreamSession:
         if self.ws is not None:
             await self.ws.close()
 
+    async def __aenter__(self) -> StreamSession:
+        """`async with StreamSession(url) as s:` opens the session and closes it however the block ends."""
+        await self.open()
+        return self
+
+    async def __aexit__(self, *exc) -> None:
+        await self.close()
+
     async def goto(self, title: str, query: dict | None = None) -> Run:
         """Open the page whose title starts with `title`, as a click in the sidebar (or a link with `query`)."""
         matches = [h for name, h in self.pages.items() if name.startswith(title)]

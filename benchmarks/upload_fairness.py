@@ -22,31 +22,25 @@ SERVER_ENV = {"STREAMLIT_SERVER_ENABLE_XSRF_PROTECTION": "false"}
 
 async def plain_load(url: str) -> float:
     """Seconds for a fresh session to open the face page (as a student arriving on it)."""
-    s = StreamSession(url, timeout=300)
-    await s.open()
-    try:
+    async with StreamSession(url, timeout=300) as s:
         run = await s.goto(FACES)
         if run.exceptions:
             raise RuntimeError(f"the face page failed: {run.exceptions}")
         return run.seconds
-    finally:
-        await s.close()
 
 
 async def keep_uploading(url: str, data: bytes, mime: str, stop: asyncio.Event, counts: list) -> None:
     """One session uploading the costly image again and again (a new file each time, so it is decoded anew)."""
-    s = StreamSession(url, timeout=300)
-    await s.open()
-    page = await s.goto(FACES)
-    page = await s.choose(page.widget("radio", "Photo A: source"), "Upload a photo")
-    k = 0
-    while not stop.is_set():
-        k += 1
-        run = await s.upload(page.widget("file_uploader", "Photo A: photo"), f"big{k}.png", data, mime)
-        if run.exceptions:
-            raise RuntimeError(f"the upload failed: {run.exceptions}")
-        counts.append(run.seconds)
-    await s.close()
+    async with StreamSession(url, timeout=300) as s:
+        page = await s.goto(FACES)
+        page = await s.choose(page.widget("radio", "Photo A: source"), "Upload a photo")
+        k = 0
+        while not stop.is_set():
+            k += 1
+            run = await s.upload(page.widget("file_uploader", "Photo A: photo"), f"big{k}.png", data, mime)
+            if run.exceptions:
+                raise RuntimeError(f"the upload failed: {run.exceptions}")
+            counts.append(run.seconds)
 
 
 async def measure(url: str, data: bytes, mime: str, loads: int, uploaders: int) -> dict:
