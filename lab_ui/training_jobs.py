@@ -21,8 +21,9 @@ from streamlit.runtime import exists as runtime_exists
 from streamlit.runtime import get_instance
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from siamese_core.service.experiment import Cancelled, ProgressRecorder, RunReport, run_experiment, run_sweep
+from siamese_core.service.experiment import Cancelled, RunReport
 from siamese_core.service.jobs import CANCELLED, DONE, FAILED, JOBS_PER_STUDENT, Job, JobQueue, QueueFull
+from siamese_core.service.run_spec import PageWork, RunSpec
 from siamese_core.training import TrainConfig
 from siamese_core.viz.figures import training_curves
 
@@ -133,14 +134,7 @@ def submit(work, label: str, expected_seconds: float, key: str = "job", share_ke
 
 def start(cfg: TrainConfig, name: str, key: str = "job", n_projection: int = 1000) -> Job | None:
     """Queue one training run + its measurements (a RunReport) for this session."""
-    train, test = _splits(cfg)
-    probe_set = probe(*_probe_args(cfg))
-
-    def work(job: Job) -> RunReport:
-        _describe_probe(job.live, probe_set, test, [cfg], [name])
-        return run_experiment(cfg, name, callbacks=[ProgressRecorder(job.live)], cancel_event=job.cancel_event,
-                              splits=(train, test), n_projection=n_projection, probe=probe_set,
-                              frames=job.live.setdefault("frames", []))
+    work = _page_work(RunSpec.of("run", [cfg], [name], n_projection), cfg)
     return submit(work, name, expected_seconds(cfg), key,
                   share_key=run_share_key("run", [cfg], n_projection=n_projection), names=[name])
 
@@ -148,15 +142,14 @@ def start(cfg: TrainConfig, name: str, key: str = "job", n_projection: int = 100
 def start_sweep(cfgs: list[TrainConfig], names: list[str], label: str, key: str, n_projection: int = 600
                 ) -> Job | None:
     """Queue several runs on one dataset, one after another, as one job (a sweep, a comparison)."""
-    splits = _splits(cfgs[0])
-    probe_set = probe(*_probe_args(cfgs[0]))
-
-    def work(job: Job) -> list[RunReport]:
-        _describe_probe(job.live, probe_set, splits[1], cfgs, names)
-        return run_sweep(cfgs, names, splits, job.live, job.cancel_event, n_projection=n_projection,
-                         probe=probe_set)
+    work = _page_work(RunSpec.of("sweep", cfgs, names, n_projection), cfgs[0])
     return submit(work, label, sum(expected_seconds(c) for c in cfgs), key,
                   share_key=run_share_key("sweep", cfgs, n_projection=n_projection), names=list(names))
+
+
+def _page_work(spec: RunSpec, cfg: TrainConfig) -> PageWork:
+    """The spec with the server's shared copies of its data (loaded here, in the page's script run)."""
+    return PageWork(spec, _splits(cfg), probe(*_probe_args(cfg)))
 
 
 def _splits(cfg: TrainConfig):
@@ -176,14 +169,6 @@ def warm(dataset_name: str) -> None:
 def _probe_args(cfg: TrainConfig) -> tuple:
     flat = cfg.flat()
     return flat["dataset"], tuple(flat["image_size"]) if flat.get("image_size") else None
-
-
-def _describe_probe(live: dict, probe_set, test, cfgs: list[TrainConfig], names: list[str]) -> None:
-    """What the live views need besides the frames: the probe's classes, and per run its score kind."""
-    flats = [c.flat() for c in cfgs]
-    live.update(probe_labels=probe_set.labels, class_names=list(test.class_names), run_name=names[0],
-                as_distance={n: not f["loss"].startswith("bce") for n, f in zip(names, flats)},
-                embedding_dims={n: f["embedding_dim"] for n, f in zip(names, flats)})
 
 
 def expected_seconds(cfg: TrainConfig) -> float:
