@@ -106,7 +106,7 @@ class JobQueue:
             if job.done or training.status != QUEUED:
                 return job.remaining_seconds()
             ahead = [*self._running, *itertools.takewhile(lambda t: t is not training, self._waiting)]
-            return sum(t.remaining_seconds() for t in ahead) / self.workers + training.expected_seconds
+            return sum(t.remaining_seconds() for t in ahead) / max(1, self._slots()) + training.expected_seconds
 
     def cancel_owner(self, owner: str) -> int:
         """Withdraw every unfinished job of `owner`; returns how many."""
@@ -178,7 +178,7 @@ class JobQueue:
         _lower_priority(self.worker_nice)
         while True:
             with self._cv:
-                while not self._waiting and not self._closed:
+                while (not self._waiting or len(self._running) >= self._slots()) and not self._closed:
                     self._cv.wait()
                 if self._closed:
                     return
@@ -188,7 +188,7 @@ class JobQueue:
                 self._trainings_started += 1
                 first = training.requests[0]  # a waiting training always has an owner (see `cancel`)
             try:
-                result = training.fn(first)
+                result = self._run(training, first)
                 status, error = (CANCELLED, None) if training.cancel_event.is_set() else (DONE, None)
             except Exception as exc:  # the job's own failure must never kill the worker
                 result = None
@@ -203,6 +203,15 @@ class JobQueue:
                 self._forget(training)
                 if status == DONE and training.share_key is not None:  # failed or cancelled: never kept
                     self.results.put(training.share_key, result, frozenset(training.askers))
+
+    # --- hooks: a queue whose trainings run elsewhere (service/cluster/) -------------------------
+    def _slots(self) -> int:
+        """Trainings that may run at once: here one per worker thread (a free thread always may start)."""
+        return self.workers
+
+    def _run(self, training: Training, job: Job) -> Any:
+        """Run a training (in this worker thread) and return its result."""
+        return training.fn(job)
 
     def _watch(self, every: float) -> None:
         """Withdraw owners who went away (a closed browser tab), each owner of a shared training apart."""
