@@ -53,6 +53,12 @@ SHARED_RESULTS_BYTES = int(float(os.environ.get("SIAMESE_LAB_SHARED_RESULTS_MB",
 
 @st.cache_resource
 def job_queue() -> JobQueue:
+    if os.environ.get("SIAMESE_LAB_SCHEDULER"):  # trainings run on a Dask cluster (docs/scaling.md)
+        from .cluster_jobs import cluster_queue  # imports Dask: only when asked for
+        return cluster_queue(os.environ["SIAMESE_LAB_SCHEDULER"], local_workers=WORKERS,
+                             threads_per_job=THREADS_PER_JOB, max_waiting=MAX_WAITING,
+                             shared_results=SHARED_RESULTS, shared_bytes=SHARED_RESULTS_BYTES,
+                             worker_nice=WORKER_NICE, max_per_owner=JOBS_PER_STUDENT)
     return JobQueue(workers=WORKERS, threads_per_job=THREADS_PER_JOB, max_waiting=MAX_WAITING,
                     shared_results=SHARED_RESULTS, shared_bytes=SHARED_RESULTS_BYTES, worker_nice=WORKER_NICE,
                     max_per_owner=JOBS_PER_STUDENT)
@@ -228,7 +234,7 @@ def _draw_progress(q: JobQueue, job: Job, slot) -> None:
     position = q.position(job)
     if position:
         slot.info(f"“{job.label}” is number {position} in the queue — about {q.eta(job):.0f} s until it is done."
-                  + _shared_note(job))
+                  + _shared_note(job) + _notice(job))
         return
     live = job.live
     eta = live.get("eta")
@@ -237,7 +243,7 @@ def _draw_progress(q: JobQueue, job: Job, slot) -> None:
         what = f"{job.label} — run {live['part'] + 1} of {live['parts']}: {live.get('current')}"
     slot.progress(min(1.0, float(live.get("progress", 0.0))),
                   text=f"Training “{what}”: step {live.get('step', 0)}"
-                       + (f", about {eta:.0f} s left" if eta is not None else "") + _shared_note(job))
+                       + (f", about {eta:.0f} s left" if eta is not None else "") + _shared_note(job) + _notice(job))
 
 
 def _draw_curve(job: Job, slot, tick: int) -> None:
@@ -277,7 +283,15 @@ def _shared_note(job: Job) -> str:
     return f" {n} students asked for this exact run: it trains once." if n > 1 else ""
 
 
+def _notice(job: Job) -> str:
+    """What the cluster queue has to say about a run (a worker went away, the cluster is unreachable)."""
+    notice = job.live.get("notice")
+    return f" {notice}" if notice else ""
+
+
 def _say_where_it_came_from(job: Job) -> None:
+    if job.live.get("notice"):
+        st.caption(f"“{job.label}”: {job.live['notice']}")
     if job.from_cache:
         whom = "you" if job.trained_for_me else "another student"
         st.caption(f"“{job.label}” was trained earlier for {whom} with exactly these settings and seed: "

@@ -1,0 +1,86 @@
+"""The server's connection to a Dask scheduler: made at start, watched, made again when it was lost.
+
+Every `every` seconds the link asks the scheduler which workers it has (one small request), so the queue
+knows how many trainings may run at once and where a run's worker went. An unreachable scheduler is said
+once in the server's log when it goes and once when it is back, not at every try."""
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+
+from distributed import Client
+
+log = logging.getLogger("siamese_lab.cluster")
+
+
+class SchedulerLink:
+    def __init__(self, address: str, on_change: Callable[[], None] = lambda: None, connect_timeout: float = 5.0,
+                 every: float = 2.0):
+        self.address, self.on_change = address, on_change
+        self.connect_timeout, self.every = connect_timeout, every
+        self.client: Client | None = None
+        self.workers: dict[str, dict] = {}      # address → the scheduler's info (nthreads, resources, …)
+        self.error: str | None = None           # why the scheduler cannot be reached, while it cannot
+        self.workers_seen = time.monotonic()    # when the cluster last had a worker
+        self._stop = threading.Event()
+        self._check()                           # the first page to train knows at once
+        self._thread = threading.Thread(target=self._watch, name="siamese-lab-cluster-link", daemon=True)
+        self._thread.start()
+
+    @property
+    def connected(self) -> bool:
+        client = self.client
+        return self.error is None and client is not None and client.status == "running"
+
+    @property
+    def threads(self) -> int:
+        """Worker threads in the cluster now: trainings it can run at once."""
+        return sum(int(w.get("nthreads") or 0) for w in self.workers.values()) if self.connected else 0
+
+    def no_worker_for(self) -> float:
+        """Seconds since the cluster last had a worker (0 while it has one)."""
+        return 0.0 if self.workers else time.monotonic() - self.workers_seen
+
+    def unreachable(self) -> str:
+        """The sentence a page shows while the scheduler cannot be reached."""
+        return (f"The training cluster ({self.address}) cannot be reached, so no run can train now; "
+                "the instructor's server log says why.")
+
+    def close(self) -> None:
+        self._stop.set()
+        if self.client is not None:
+            self.client.close(timeout=2)
+
+    # --- inside -------------------------------------------------------------------------------
+    def _watch(self) -> None:
+        while not self._stop.wait(self.every):
+            self._check()
+
+    def _check(self) -> None:
+        before = (self.connected, self.threads)
+        try:
+            if self.client is None or self.client.status != "running":
+                self._connect()
+            self.workers = dict(self.client.scheduler_info(n_workers=-1).get("workers", {}))
+            if self.workers:
+                self.workers_seen = time.monotonic()
+            if not before[0]:
+                log.warning("Siamese Lab: connected to the Dask scheduler at %s (%d workers, %d threads)",
+                            self.address, len(self.workers), self.threads)
+            self.error = None
+        except Exception as exc:  # unreachable, refused, closed mid-request: all mean "not now"
+            self.workers = {}
+            if self.error is None:
+                log.error("Siamese Lab: cannot reach the Dask scheduler at %s (%s: %s); trainings cannot run "
+                          "on the cluster until it answers", self.address, type(exc).__name__, exc)
+            self.error = f"{type(exc).__name__}: {exc}"
+        if (self.connected, self.threads) != before:
+            self.on_change()
+
+    def _connect(self) -> None:
+        old, self.client = self.client, None
+        if old is not None:
+            old.close(timeout=1)
+        self.client = Client(self.address, timeout=self.connect_timeout, set_as_default=False)

@@ -1,0 +1,153 @@
+"""One training on the cluster, followed from the web server's queue thread.
+
+The thread submits the spec as a Dask task, then every POLL_SECONDS copies what the worker sent into the
+training's `live` dict, passes Stop on, and watches the worker: a worker that goes away mid-run (killed, out
+of memory, its machine off) is said on the page and the run starts again on another worker — the scheduler
+moves it by itself — once; a second loss ends the run as failed. A lost scheduler connection ends it too
+(the queue then falls back or says so)."""
+from __future__ import annotations
+
+import pickle
+import time
+import uuid
+
+from distributed import Event, Queue
+
+from ..experiment import Cancelled
+from ..job import Training
+from ..run_spec import RunSpec
+from .link import SchedulerLink
+from .placement import placement
+from .stream import apply_delta
+from .worker import channel_names, train_on_worker
+
+POLL_SECONDS = 0.3
+STOP_GRACE_SECONDS = 20.0   # a worker that has not stopped this long after Stop is left to finish alone
+WAITING_NOTE_SECONDS = 3.0  # no worker has taken the run this long after it was sent: say so
+MAX_ATTEMPTS = 2            # the first try and one retry after its worker went away
+NO_WORKER_SECONDS = 60.0    # a run waiting in a cluster with no worker at all fails after this
+
+RETRYING = "Its worker went away in the middle of the run, so it was started again on another worker."
+WAITING = "Sent to the training cluster: waiting for a worker to take it."
+
+
+class WorkerLost(RuntimeError):
+    """The run's worker went away twice."""
+
+
+class SchedulerLost(ConnectionError):
+    """The server lost its connection to the scheduler during the run."""
+
+
+class RemoteRun:
+    def __init__(self, link: SchedulerLink, spec: RunSpec, training: Training):
+        self.link, self.client, self.spec, self.training = link, link.client, spec, training
+        self.attempts: list[tuple[str, str]] = []   # (attempt id, worker address), in the order they started
+        self.from_worker: set[str] = set()          # the live keys the worker filled (cleared for a retry)
+        self.seen: set[str] = set()                 # attempts whose worker the link has seen in the cluster
+        self.lost: set[str] = set()                 # attempts whose worker is gone since
+
+    def result(self):
+        """The run's RunReport (a sweep's list); raises Cancelled, WorkerLost, SchedulerLost or the run's own error."""
+        try:
+            return self._run()
+        except (WorkerLost, Cancelled):
+            raise
+        except Exception as exc:
+            if self.client.status != "running":  # whatever failed, it failed because the scheduler went
+                raise SchedulerLost(f"lost the connection to the training cluster ({self.link.address})") from exc
+            raise
+
+    def _run(self):
+        channel = f"siamese-lab-{self.spec.kind}-{uuid.uuid4().hex}"
+        live_name, stop_name = channel_names(channel)
+        updates, stop = Queue(live_name, client=self.client), Event(stop_name, client=self.client)
+        busy = {w: len(keys) for w, keys in self.client.processing().items()}
+        future = self.client.submit(train_on_worker, self.spec.to_json(), channel, key=channel, pure=False,
+                                    **placement(self.spec.device, self.link.workers, busy))
+        try:
+            self._follow(future, updates, stop)
+            self._drain(updates)  # the worker's last progress
+            return self._outcome(future)
+        finally:
+            future.release()
+            if self.client.status == "running":
+                updates.close()
+                stop.clear()  # forgets the event on the scheduler
+
+    def _drain(self, updates: Queue) -> None:
+        for message in updates.get(batch=True):
+            self._take(pickle.loads(message))
+
+    def _follow(self, future, updates: Queue, stop: Event) -> None:
+        sent_at, stop_asked = time.monotonic(), None
+        live = self.training.live
+        while not future.done():
+            self._drain(updates)
+            if not self.attempts and time.monotonic() - sent_at > WAITING_NOTE_SECONDS:
+                live.setdefault("notice", WAITING)
+            if self.training.cancel_event.is_set():
+                if stop_asked is None:
+                    stop.set()
+                    stop_asked = time.monotonic()
+                if not self.attempts or time.monotonic() - stop_asked > STOP_GRACE_SECONDS:
+                    future.cancel()
+                    raise Cancelled("stopped on the cluster")
+            self._watch_worker(future)
+            if self.client.status != "running":
+                raise SchedulerLost(f"lost the connection to the training cluster ({self.link.address})")
+            time.sleep(POLL_SECONDS)
+
+    def _take(self, message: dict) -> None:
+        live = self.training.live
+        if "worker" in message:  # an attempt began
+            self.attempts.append((message["attempt"], message["worker"]))
+            if len(self.attempts) > 1:  # a retry (its predecessor's worker is gone): the page starts again
+                self.lost |= {a for a, _ in self.attempts[:-1]}
+                for key in self.from_worker:
+                    live.pop(key, None)
+                self.from_worker.clear()
+                live["notice"] = RETRYING
+            elif live.get("notice") == WAITING:
+                del live["notice"]
+        elif self.attempts and message["attempt"] == self.attempts[-1][0]:  # an older attempt's is stale
+            apply_delta(live, message["delta"])
+            self.from_worker |= set(message["delta"])
+
+    def _watch_worker(self, future) -> None:
+        """The current attempt's worker left the cluster: say so (the scheduler moves the run by itself), or
+        after the second loss stop waiting. A worker counts as gone only once the link has seen it."""
+        if len(self.attempts) > MAX_ATTEMPTS:
+            future.cancel()
+            raise WorkerLost(self._lost_twice())
+        if self.link.connected and self.link.no_worker_for() > NO_WORKER_SECONDS:
+            future.cancel()
+            raise WorkerLost(f"the training cluster has had no worker for {NO_WORKER_SECONDS:.0f} s. Press Train "
+                             "to try again once the instructor has started one.")
+        if not self.attempts or not self.link.connected:
+            return
+        attempt, worker = self.attempts[-1]
+        if worker in self.link.workers:
+            self.seen.add(attempt)
+        elif attempt in self.seen and attempt not in self.lost:
+            self.lost.add(attempt)
+            self.training.live["notice"] = RETRYING
+            if len(self.lost) >= MAX_ATTEMPTS:
+                future.cancel()
+                raise WorkerLost(self._lost_twice())
+
+    def _lost_twice(self) -> str:
+        return (f"its worker went away twice ({', '.join(w for _, w in self.attempts)}): a machine of the "
+                "training cluster stopped or ran out of memory. Press Train to try again.")
+
+    def _outcome(self, future):
+        if future.status == "finished":
+            return future.result()
+        if future.status == "error":
+            exc = future.exception()
+            if type(exc).__name__ == "KilledWorker":  # the scheduler gave up on it: workers kept dying
+                raise WorkerLost(self._lost_twice()) from exc
+            raise exc
+        if self.training.cancel_event.is_set():
+            raise Cancelled("stopped on the cluster")
+        raise SchedulerLost(f"the training cluster ({self.link.address}) dropped the run")
