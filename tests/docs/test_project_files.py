@@ -82,6 +82,9 @@ def test_pyproject_mirrors_the_requirements_files():
     assert siamese_core.__version__ == "0.1.0"
     assert meta["dependencies"] == requirement_lines("requirements.txt")
     assert meta["optional-dependencies"]["test"] == requirement_lines("requirements-test.txt")
+    assert meta["optional-dependencies"]["cluster"] == requirement_lines("requirements-cluster.txt")
+    assert "-r requirements-cluster.txt" in (ROOT / "requirements-test.txt").read_text()  # CI runs the cluster tests
+    assert not any("dask" in r or "distributed" in r for r in requirement_lines("requirements.txt"))
     assert any(r.startswith("ruff>=0.6") for r in requirement_lines("requirements-test.txt"))
 
 
