@@ -1,0 +1,125 @@
+"""A Dask cluster on 127.0.0.1 for the tests and the cluster load test: a `dask scheduler` and `dask worker`
+processes, the commands docs/scaling.md gives an instructor, on free ports.
+
+Each worker runs in its own process session, so `kill(name)` stops its nanny and its worker at once with
+SIGKILL, as when a machine goes away. Every process's address space is capped (`memory_gb`), so a runaway
+worker fails alone instead of taking the machine with it."""
+from __future__ import annotations
+
+import os
+import resource
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+from benchmarks.browser import ROOT, free_port
+
+PRELOAD = "siamese_core.service.cluster.worker"
+
+
+def dask_command() -> str:
+    here = Path(sys.executable).parent / "dask"
+    found = str(here) if here.exists() else shutil.which("dask")
+    if not found:
+        raise RuntimeError("the `dask` command is not installed: pip install -r requirements-cluster.txt")
+    return found
+
+
+class LocalCluster:
+    def __init__(self, memory_gb: float = 6.0, env: dict[str, str] | None = None):
+        self.port, self.memory = free_port(), int(memory_gb * 2**30)
+        self.address = f"tcp://127.0.0.1:{self.port}"
+        # The workers import this repository's siamese_core and read the same data folder as the server.
+        self.env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+        self.env.setdefault("SIAMESE_LAB_DATA", str(ROOT.parent / "shared" / "data"))
+        self.logs = tempfile.TemporaryDirectory(prefix="siamese-lab-cluster-")
+        self.scheduler: subprocess.Popen | None = None
+        self.workers: dict[str, subprocess.Popen] = {}
+
+    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
+        log = open(Path(self.logs.name) / f"{name}.log", "ab")  # a file, never a pipe nobody reads
+        return subprocess.Popen([dask_command(), *args], cwd=ROOT, env=self.env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=self._cap)
+
+    def _cap(self) -> None:
+        resource.setrlimit(resource.RLIMIT_AS, (self.memory, self.memory))
+
+    def start_scheduler(self, timeout: float = 60.0) -> None:
+        self.scheduler = self._spawn("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", str(self.port),
+                                                   "--no-dashboard"])
+        t0 = time.monotonic()
+        while True:
+            with socket.socket() as s:
+                if s.connect_ex(("127.0.0.1", self.port)) == 0:
+                    return
+            if self.scheduler.poll() is not None or time.monotonic() - t0 > timeout:
+                raise RuntimeError(f"the scheduler did not start: {self.log('scheduler')[-2000:]}")
+            time.sleep(0.2)
+
+    def start_worker(self, name: str, gpu: bool = False) -> None:
+        """`dask worker ADDRESS --nthreads 1 [--resources GPU=1]` (a GPU label only: nothing checks a GPU)."""
+        args = ["worker", self.address, "--nthreads", "1", "--host", "127.0.0.1", "--name", name,
+                "--no-dashboard", "--preload", PRELOAD] + (["--resources", "GPU=1"] if gpu else [])
+        self.workers[name] = self._spawn(name, args)
+
+    def wait_for_workers(self, names: list[str], timeout: float = 120.0) -> dict[str, str]:
+        """Block until these workers joined; returns name → address."""
+        from distributed import Client
+        with Client(self.address, timeout=30, set_as_default=False) as client:
+            t0 = time.monotonic()
+            while True:
+                joined = {w["name"]: a for a, w in client.scheduler_info(n_workers=-1)["workers"].items()}
+                if set(names) <= set(joined):
+                    return {n: joined[n] for n in names}
+                dead = [n for n in names if self.workers[n].poll() is not None]
+                if dead or time.monotonic() - t0 > timeout:
+                    raise RuntimeError(f"workers {dead or names} did not join: {self.log(names[0])[-2000:]}")
+                time.sleep(0.3)
+
+    def kill(self, name: str) -> None:
+        """SIGKILL a worker's nanny and worker together: its machine went away."""
+        proc = self.workers.pop(name)
+        os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait(30)
+
+    def stop_scheduler(self) -> None:
+        os.killpg(self.scheduler.pid, signal.SIGKILL)
+        self.scheduler.wait(30)
+
+    def log(self, name: str) -> str:
+        path = Path(self.logs.name) / f"{name}.log"
+        return path.read_text(errors="replace") if path.exists() else ""
+
+    def close(self) -> None:
+        for proc in [*self.workers.values(), *([self.scheduler] if self.scheduler else [])]:
+            if proc.poll() is None:
+                os.killpg(proc.pid, signal.SIGTERM)
+        for proc in [*self.workers.values(), *([self.scheduler] if self.scheduler else [])]:
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait(15)
+        self.workers.clear()
+        self.logs.cleanup()
+
+
+@contextmanager
+def local_cluster(workers: int = 2, gpu_workers: int = 0, **kwargs):
+    """A scheduler and `workers` single-thread workers (w0, w1, …; the last `gpu_workers` say GPU=1)."""
+    cluster = LocalCluster(**kwargs)
+    try:
+        cluster.start_scheduler()
+        names = [f"w{k}" for k in range(workers)]
+        for k, name in enumerate(names):
+            cluster.start_worker(name, gpu=k >= workers - gpu_workers)
+        cluster.wait_for_workers(names)
+        yield cluster
+    finally:
+        cluster.close()

@@ -1,0 +1,200 @@
+"""Page trainings on a real Dask cluster: a `dask scheduler` and two `dask worker --nthreads 1` processes on
+127.0.0.1 (benchmarks/local_cluster.py). A page run trains on a worker and survives losing it; Stop and a
+closed tab stop the run on its worker; a second lost worker fails the run with a sentence; a GPU run goes to
+the GPU worker; an unreachable scheduler is said on the page, or the server trains runs itself."""
+import threading
+import time
+
+import pytest
+
+from benchmarks.browser import free_port
+from benchmarks.local_cluster import local_cluster
+from lab_ui import training_jobs
+from siamese_core.data import load_dataset
+from siamese_core.service.jobs import CANCELLED, DONE, FAILED
+from siamese_core.service.live_frames import probe_set
+from siamese_core.service.run_spec import PageWork, RunSpec
+from siamese_core.training import TrainConfig
+from tests.pages.test_shared_runs_page import by_label, captions, student
+
+distributed = pytest.importorskip("distributed")
+from siamese_core.service.cluster.queue import FELL_BACK, ClusterQueue, ClusterUnavailable  # noqa: E402
+from siamese_core.service.cluster.remote import RETRYING  # noqa: E402
+
+pytestmark = [pytest.mark.slow, pytest.mark.cluster]
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    with local_cluster(workers=2) as c:
+        yield c
+
+
+@pytest.fixture
+def client(cluster):
+    with distributed.Client(cluster.address, timeout=30, set_as_default=False) as c:
+        yield c
+
+
+@pytest.fixture
+def queues():
+    """ClusterQueues made by a test, shut down after it."""
+    made = []
+
+    def make(address, **kw):
+        made.append(ClusterQueue(address, max_slots=4, link_every=0.5, owner_check_seconds=0.2, **kw))
+        return made[-1]
+    yield make
+    for q in made:
+        q.shutdown()
+
+
+@pytest.fixture
+def pages_on(monkeypatch):
+    """The pages' queue as a server started with SIAMESE_LAB_SCHEDULER builds it (`job_queue`'s own code),
+    for this test only: the other tests' cached queue is left alone."""
+    made, build = [], training_jobs.job_queue.__wrapped__
+
+    def use(address: str, fallback: str | None = None):
+        monkeypatch.setenv("SIAMESE_LAB_SCHEDULER", address)
+        if fallback:
+            monkeypatch.setenv("SIAMESE_LAB_SCHEDULER_FALLBACK", fallback)
+        made.append(build())
+        monkeypatch.setattr(training_jobs, "job_queue", lambda: made[-1])
+        return made[-1]
+    yield use
+    for q in made:
+        q.shutdown()
+
+
+def page_work(seconds: float, seed: int = 0, device: str = "auto") -> PageWork:
+    cfg = TrainConfig(dataset="digits", loss="contrastive", embedding_dim=8, seconds=seconds, seed=seed,
+                      device=device)
+    test = load_dataset("digits", "test")
+    return PageWork(RunSpec.of("run", [cfg], [f"seed {seed}"], 1000), (load_dataset("digits", "train"), test),
+                    probe_set(test))
+
+
+def until(check, timeout: float = 120.0, what: str = "the condition"):
+    t0 = time.monotonic()
+    while not (found := check()):
+        assert time.monotonic() - t0 < timeout, f"{what} did not happen within {timeout:.0f} s"
+        time.sleep(0.1)
+    return found
+
+
+def training_worker(client) -> tuple[str, str]:
+    """(name, address) of a worker running a training now (waits for one)."""
+    def busy():
+        names = {a: w["name"] for a, w in client.scheduler_info(n_workers=-1)["workers"].items()}
+        return next(((names[a], a) for a, keys in client.processing().items() if keys and a in names), None)
+    return until(busy, what="a worker taking the run")
+
+
+def pumps(client) -> int:
+    """Trainings still running on the workers (each has its pump thread while it trains)."""
+    counts = client.run(lambda: sum(t.name == "siamese-lab-pump" for t in threading.enumerate()))
+    return sum(counts.values())
+
+
+def test_a_page_run_trains_on_a_worker_survives_losing_it_and_is_shared(cluster, client, pages_on):
+    q = pages_on(cluster.address)
+    assert isinstance(q, ClusterQueue) and until(lambda: q.link.threads == 2, what="both workers seen")
+    at = student()
+    killed = {}
+
+    def kill_its_worker():
+        killed["name"], killed["address"] = training_worker(client)
+        time.sleep(1.5)  # it is training now
+        cluster.kill(killed["name"])
+    killer = threading.Thread(target=kill_its_worker)
+    killer.start()
+    by_label(at.sidebar.button, "Train").click().run()  # the page follows the run until its report is in
+    killer.join()
+    assert not at.exception and not at.error
+    assert RETRYING in captions(at)
+    (report,) = at.session_state["runs"]
+    assert 0.6 < float({m.label: m.value for m in at.metric}["test accuracy"]) <= 1
+    assert report.extra["trained_on"] != killed["address"] and report.frames  # the other worker, live frames
+    assert q.stats()["trainings_started"] == 1
+    # A second student asking for exactly that run gets the kept result, with no training on the cluster.
+    again = student()
+    by_label(again.sidebar.button, "Train").click().run()
+    assert "was trained earlier for another student" in captions(again) and q.stats()["trainings_started"] == 1
+    cluster.start_worker(killed["name"])
+    cluster.wait_for_workers(["w0", "w1"])
+
+
+def test_stop_and_a_closed_tab_stop_the_run_on_its_worker(cluster, client, queues):
+    q = queues(cluster.address)
+    alive = threading.Event()
+    alive.set()
+    stopped = q.submit(page_work(60, seed=1), "a", "stopped", expected_seconds=70)
+    gone = q.submit(page_work(60, seed=2), "b", "tab closed", expected_seconds=70, is_owner_alive=alive.is_set)
+    until(lambda: stopped.live.get("step", 0) > 5 and gone.live.get("step", 0) > 5, what="both runs training")
+    assert pumps(client) == 2
+    t0 = time.monotonic()
+    q.cancel(stopped)
+    alive.clear()
+    assert stopped.wait(15) and gone.wait(15)
+    assert (stopped.status, gone.status) == (CANCELLED, CANCELLED) and time.monotonic() - t0 < 15
+    until(lambda: pumps(client) == 0, timeout=15, what="the workers' trainings ending")
+
+
+def test_a_run_whose_worker_goes_away_twice_fails_with_a_sentence(cluster, client, queues):
+    q = queues(cluster.address)
+    job = q.submit(page_work(60, seed=3), "a", "unlucky", expected_seconds=70)
+    first, _ = training_worker(client)
+    until(lambda: job.live.get("step", 0) > 5, what="the first attempt training")
+    cluster.kill(first)
+    until(lambda: job.live.get("notice") == RETRYING and job.live.get("step", 0) > 5, what="the retry training")
+    time.sleep(1.0)  # the link has seen the second worker
+    cluster.kill(training_worker(client)[0])
+    assert job.wait(30) and job.status == FAILED
+    assert "its worker went away twice" in job.error and "Press Train to try again" in job.error
+    cluster.start_worker("w0")
+    cluster.start_worker("w1")
+    cluster.wait_for_workers(["w0", "w1"])
+
+
+def test_a_gpu_run_goes_to_the_gpu_worker_and_none_there_is_a_sentence(cluster, queues):
+    q = queues(cluster.address)
+    no_gpu = q.submit(page_work(5, seed=4, device="cuda"), "a", "cuda run")
+    assert no_gpu.wait(30) and no_gpu.status == FAILED and "no worker of the training cluster has one" in no_gpu.error
+    cluster.start_worker("gpu", gpu=True)  # a label only: this machine has no GPU, so `auto` trains on its CPU
+    try:
+        gpu = cluster.wait_for_workers(["gpu"])["gpu"]
+        until(lambda: gpu in q.link.workers, what="the link seeing the GPU worker")
+        job = q.submit(page_work(5, seed=5), "a", "auto run")
+        assert job.wait(120) and job.status == DONE and job.result.extra["trained_on"] == gpu
+    finally:
+        cluster.kill("gpu")
+
+
+def test_an_unreachable_scheduler_is_said_on_the_page_or_the_server_trains_itself(pages_on):
+    nobody = f"tcp://127.0.0.1:{free_port()}"
+    q = pages_on(nobody)
+    at = student()
+    by_label(at.sidebar.button, "Train").click().run()
+    assert not at.exception and not at.session_state["runs"]
+    assert any(f"The training cluster ({nobody}) cannot be reached" in w.value for w in at.warning)
+    assert q.stats()["cluster_connected"] is False
+    pages_on(nobody, fallback="local")
+    at = student()
+    by_label(at.sidebar.button, "Train").click().run()
+    assert not at.exception and not at.error and len(at.session_state["runs"]) == 1
+    assert FELL_BACK in captions(at) and "trained_on" not in at.session_state["runs"][0].extra
+
+
+def test_a_scheduler_lost_in_class_fails_runs_with_a_sentence_or_falls_back(queues):
+    with local_cluster(workers=2) as small:
+        strict, lenient = queues(small.address), queues(small.address, fallback_workers=1)
+        failed = strict.submit(page_work(60, seed=6), "a", "strict")
+        moved = lenient.submit(page_work(6, seed=7), "b", "lenient")
+        until(lambda: failed.live.get("step", 0) > 5 and moved.live.get("step", 0) > 5, what="both training")
+        small.stop_scheduler()
+        assert failed.wait(60) and failed.status == FAILED and "cannot be reached" in failed.error
+        assert moved.wait(120) and moved.status == DONE and moved.live.get("notice") == FELL_BACK
+        assert "trained_on" not in moved.result.extra  # trained again on the server
+        with pytest.raises(ClusterUnavailable, match="cannot be reached"):
+            strict.submit(page_work(5), "c", "refused")
