@@ -216,6 +216,44 @@ def class_load_test(r: dict) -> str:
         load_test(r)])
 
 
+def cluster_load_test(builtin: dict, cluster: dict) -> str:
+    """The class on the built-in queue and on a local Dask cluster (the same cores, back to back), and what one
+    more worker with a core of its own would change on paper: the runs train in rounds of one per worker."""
+    b, c = builtin["figures"], cluster["figures"]
+    n, trainers = c["cluster"]["workers"], c["config"]["trainers"]
+
+    def tenth(f):
+        return "not all shown" if f["all_results_s"] is None else f"{f['all_results_s']:.1f} s"
+
+    def both(label, cell):
+        return [label, cell(b), cell(c)]
+    rows = [both(f"class start → all {trainers} results shown", tenth),
+            both("median interaction → page settled", lambda f: f"{f['latency_s']['p50']:.2f} s"),
+            both("95th percentile interaction", lambda f: f"{f['latency_s']['p95']:.2f} s"),
+            both("failed sessions", lambda f: str(len(f["sessions_failed"]))),
+            both("runs completed", lambda f: f"{f['runs_completed']} of {trainers}"),
+            both("Train pressed → result shown, first / last", lambda f: f"{min(f['run_seconds'], default=0):.0f} s "
+                 f"/ {max(f['run_seconds'], default=0):.0f} s"),
+            both("web server CPU, mean (100 % = one core)", lambda f: f"{f['server_cpu_percent']['mean']:.0f} %"),
+            both("web server memory, peak", lambda f: f"{f['server_rss_mb']['peak']:.0f} MB")]
+    rounds, more = -(-trainers // n), -(-trainers // (n + 1))
+    if c["all_results_s"] is None:
+        paper = "Not every run finished on the cluster, so no estimate for one more worker."
+    else:
+        per_round = c["all_results_s"] / rounds
+        paper = (f"On paper, one more worker with a core of its own: the {trainers} runs train in {more} rounds of "
+                 f"{n + 1} instead of {rounds} rounds of {n}; at the measured {per_round:.1f} s per round, the last "
+                 f"result after about **{per_round * more:.0f} s** instead of {c['all_results_s']:.0f} s. Another "
+                 f"worker on these same {c['config']['cpus']} cores adds nothing: {n} workers already keep them busy.")
+    return "\n".join([
+        f"{trainers} of {c['config']['sessions']} students train (`--same-config {c['config']['same_config']}`), "
+        f"digits, {c['config']['budget_s']} s each. Built-in queue: {b['config']['workers']} workers in the web "
+        f"server. Cluster: a scheduler and {n} `dask worker --nthreads 1` on the same {c['config']['cpus']} CPUs, "
+        f"{c['cluster']['worker_nice']} steps nicer than the web server (as the built-in training threads).", "",
+        table(["figure", "built-in queue", f"cluster, {n} workers"], rows), "", paper, "",
+        "Built-in queue: " + conditions_line(builtin), "", "Cluster: " + conditions_line(cluster)])
+
+
 def live_training(r: dict) -> str:
     from benchmarks.live_training import figures_table
     f = r["figures"]
@@ -351,6 +389,11 @@ BLOCKS: dict[str, Block] = {
        for name, same, env in (("different", 0, ""), ("half-same", 5, ""),
                                ("different-workers1", 0, "SIAMESE_LAB_WORKERS=1 "),
                                ("half-same-workers1", 5, "SIAMESE_LAB_WORKERS=1 "))},
+    "load-test-cluster": Block(("docs/results/load-test-cluster-builtin.json", "docs/results/load-test-cluster.json"),
+                               "python -m benchmarks.cluster_load_test --builtin --same-config 0 --quiet-load 1.2 "
+                               "--out docs/results/load-test-cluster-builtin.json; python -m "
+                               "benchmarks.cluster_load_test --same-config 0 --quiet-load 1.2 "
+                               "--out docs/results/load-test-cluster.json", cluster_load_test, timing=True),
     "upload-budget": Block(("docs/results/upload-budget.json",),
                            "python -m benchmarks.upload_budget --out docs/results/upload-budget.json",
                            upload_budget, timing=True),

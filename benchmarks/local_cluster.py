@@ -3,7 +3,8 @@ processes, the commands docs/scaling.md gives an instructor, on free ports.
 
 Each worker runs in its own process session, so `kill(name)` stops its nanny and its worker at once with
 SIGKILL, as when a machine goes away. Every process's address space is capped (`memory_gb`), so a runaway
-worker fails alone instead of taking the machine with it."""
+worker fails alone instead of taking the machine with it. `nice` lowers the workers' priority: a cluster on the web
+server's own cores, as the built-in queue's training threads run nicer (SIAMESE_LAB_WORKER_NICE)."""
 from __future__ import annotations
 
 import os
@@ -32,8 +33,8 @@ def dask_command() -> str:
 
 
 class LocalCluster:
-    def __init__(self, memory_gb: float = 6.0, env: dict[str, str] | None = None):
-        self.port, self.memory = free_port(), int(memory_gb * 2**30)
+    def __init__(self, memory_gb: float = 6.0, env: dict[str, str] | None = None, nice: int = 0):
+        self.port, self.memory, self.nice = free_port(), int(memory_gb * 2**30), nice
         self.address = f"tcp://127.0.0.1:{self.port}"
         # The workers import this repository's siamese_core and read the same data folder as the server.
         self.env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
@@ -42,13 +43,14 @@ class LocalCluster:
         self.scheduler: subprocess.Popen | None = None
         self.workers: dict[str, subprocess.Popen] = {}
 
-    def _spawn(self, name: str, args: list[str]) -> subprocess.Popen:
+    def _spawn(self, name: str, args: list[str], nice: int = 0) -> subprocess.Popen:
         log = open(Path(self.logs.name) / f"{name}.log", "ab")  # a file, never a pipe nobody reads
-        return subprocess.Popen([dask_command(), *args], cwd=ROOT, env=self.env, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=self._cap)
 
-    def _cap(self) -> None:
-        resource.setrlimit(resource.RLIMIT_AS, (self.memory, self.memory))
+        def limits():
+            resource.setrlimit(resource.RLIMIT_AS, (self.memory, self.memory))
+            os.nice(nice)
+        return subprocess.Popen([dask_command(), *args], cwd=ROOT, env=self.env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=limits)
 
     def start_scheduler(self, timeout: float = 60.0) -> None:
         self.scheduler = self._spawn("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", str(self.port),
@@ -66,7 +68,7 @@ class LocalCluster:
         """`dask worker ADDRESS --nthreads 1 [--resources GPU=1]` (a GPU label only: nothing checks a GPU)."""
         args = ["worker", self.address, "--nthreads", "1", "--host", "127.0.0.1", "--name", name,
                 "--no-dashboard", "--preload", PRELOAD] + (["--resources", "GPU=1"] if gpu else [])
-        self.workers[name] = self._spawn(name, args)
+        self.workers[name] = self._spawn(name, args, self.nice)
 
     def wait_for_workers(self, names: list[str], timeout: float = 120.0) -> dict[str, str]:
         """Block until these workers joined; returns name → address."""
