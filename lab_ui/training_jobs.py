@@ -170,6 +170,8 @@ def warm(dataset_name: str) -> None:
     Train starts training — and shows its first live frame — within a second."""
     dataset(dataset_name, "train")
     probe(dataset_name)
+    if os.environ.get("SIAMESE_LAB_SCHEDULER"):
+        job_queue()  # imports Dask and connects to the cluster now: not while a class presses Train at once
 
 
 def _probe_args(cfg: TrainConfig) -> tuple:

@@ -157,6 +157,21 @@ def test_a_run_whose_worker_goes_away_twice_fails_with_a_sentence(cluster, clien
     cluster.wait_for_workers(["w0", "w1"])
 
 
+def test_a_sweep_streams_each_runs_progress_and_frames_and_returns_every_report(cluster, queues):
+    q = queues(cluster.address)
+    cfgs = [TrainConfig(dataset="digits", loss="triplet", embedding_dim=d, seconds=3, seed=8) for d in (2, 8)]
+    test = load_dataset("digits", "test")
+    work = PageWork(RunSpec.of("sweep", cfgs, ["D=2", "D=8"], 600), (load_dataset("digits", "train"), test),
+                    probe_set(test))
+    job = q.submit(work, "a", "sweep", expected_seconds=30)
+    seen = until(lambda: job.live.get("part") == 1 and job.live.get("frames", {}).get("D=8") and dict(job.live),
+                 what="the second run's frames on the server")
+    assert len(seen["frames"]["D=2"]) >= 2 and seen["parts"] == 2 and seen["history"]  # streamed while training
+    assert list(seen["probe_labels"]) == list(probe_set(test).labels) and seen["embedding_dims"] == {"D=2": 2, "D=8": 8}
+    assert job.wait(120) and job.status == DONE
+    assert [r.name for r in job.result] == ["D=2", "D=8"] and all(r.extra["trained_on"] for r in job.result)
+
+
 def test_a_gpu_run_goes_to_the_gpu_worker_and_none_there_is_a_sentence(cluster, queues):
     q = queues(cluster.address)
     no_gpu = q.submit(page_work(5, seed=4, device="cuda"), "a", "cuda run")
