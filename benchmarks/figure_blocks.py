@@ -193,7 +193,22 @@ def load_test(r: dict) -> str:
         f"{max(f['run_seconds'], default=0):.0f} s;",
         f"- server memory: {rss['warm']:.0f} MB after one visitor opened every page, peak {rss['peak']:.0f} MB, "
         f"about **{rss['per_session']:.0f} MB per student**; server CPU mean {f['server_cpu_percent']['mean']:.0f} % "
-        "of one core.", "", conditions_line(r)])
+        "of one core" + _generator_cpu(f) + ".", *_run_accuracies(f), "", conditions_line(r)])
+
+
+def _generator_cpu(f: dict) -> str:
+    if "generator_cpu_percent_mean" not in f:
+        return ""
+    return (f"; the load generator (its clients and Chromium, nice {f['config']['generator_nice']}) "
+            f"{f['generator_cpu_percent_mean']:.0f} % of one core on the same machine")
+
+
+def _run_accuracies(f: dict) -> list[str]:
+    accs = [t["accuracy"] for t in f.get("trainer_runs", []) if t.get("accuracy") is not None]
+    if not accs:
+        return []
+    return [f"- the runs' test accuracy: {min(accs):.3f} to {max(accs):.3f} (a run counts as trained from "
+            f"{f['config']['trained_accuracy']:.2f})."]
 
 
 def class_load_test(r: dict) -> str:
@@ -252,6 +267,16 @@ def cluster_load_test(builtin: dict, cluster: dict) -> str:
         f"{c['cluster']['worker_nice']} steps nicer than the web server (as the built-in training threads).", "",
         table(["figure", "built-in queue", f"cluster, {n} workers"], rows), "", paper, "",
         "Built-in queue: " + conditions_line(builtin), "", "Cluster: " + conditions_line(cluster)])
+
+
+def gil_convoy(r: dict) -> str:
+    f = r["figures"]
+    med = f["median_steps"]
+    rows = [[f"beside a busy {what}" if what != "nothing" else "alone", f"{med[what]:.0f}",
+             f"{100 * med[what] / med['nothing']:.0f} %"] for what in ("nothing", "thread", "process")]
+    first = f"Training steps in {f['seconds']:g} s (digits, one torch thread; medians of {f['repeats']})."
+    return "\n".join([first, "",
+                      table(["the training thread", "steps", "of alone"], rows), "", conditions_line(r)])
 
 
 def live_training(r: dict) -> str:
@@ -385,10 +410,12 @@ BLOCKS: dict[str, Block] = {
                            "--runs 5 --out docs/results/live-training.json", live_training, timing=True),
     **{f"load-test-{name}": Block((f"docs/results/load-test-{name}.json",),
                                   f"{env}python -m benchmarks.load_test --same-config {same} --quiet-load 1.2 "
-                                  f"--out docs/results/load-test-{name}.json", class_load_test, timing=True)
-       for name, same, env in (("different", 0, ""), ("half-same", 5, ""),
-                               ("different-workers1", 0, "SIAMESE_LAB_WORKERS=1 "),
-                               ("half-same-workers1", 5, "SIAMESE_LAB_WORKERS=1 "))},
+                                  f"{wait}--out docs/results/load-test-{name}.json", class_load_test, timing=True)
+       for name, same, env, wait in (("different", 0, "", "--max-wait 30 "), ("half-same", 5, "", "--max-wait 30 "),
+                                     ("different-workers1", 0, "SIAMESE_LAB_WORKERS=1 ", ""),
+                                     ("half-same-workers1", 5, "SIAMESE_LAB_WORKERS=1 ", ""))},
+    "gil-convoy": Block(("docs/results/gil-convoy.json",), "python -m benchmarks.gil_convoy --out "
+                        "docs/results/gil-convoy.json", gil_convoy, timing=True),
     "load-test-cluster": Block(("docs/results/load-test-cluster-builtin.json", "docs/results/load-test-cluster.json"),
                                "python -m benchmarks.cluster_load_test --builtin --same-config 0 --quiet-load 1.2 "
                                "--out docs/results/load-test-cluster-builtin.json; python -m "

@@ -9,6 +9,25 @@ from siamese_core.service.jobs import Job
 from siamese_core.viz.frame_figures import frame_caption, frame_histogram, frame_map, replay_figure
 
 MAP_HEIGHT = 330
+SHARED_FIGURES = 16  # figures kept per training for its followers (a few frames' worth, of every run)
+
+
+def shared_figure(live: dict, key: tuple, make):
+    """The figure `make()` builds, built once for every page that follows the same training: when a class
+    asks for one run, ten students' pages would otherwise each build the same Plotly figures at every frame,
+    and building them (not sending them) is most of a page's work while it follows a run. Figures are
+    read-only once built; two pages building one at the same moment both get a correct figure."""
+    cache = live.setdefault("_figures", {})
+    fig = cache.get(key)
+    if fig is None:
+        if len(cache) >= SHARED_FIGURES:
+            cache.clear()
+        fig = cache[key] = make()
+    return fig
+
+
+def _frame_key(kind: str, name: str, frame) -> tuple:
+    return kind, name, frame.step, frame.seconds, id(frame)
 
 
 def _runs(live: dict) -> list[tuple[str, list]]:
@@ -40,10 +59,13 @@ def draw(job: Job, slot, seen: dict) -> None:
             _numbers(frames[-1], len(frames))
             left, right = st.columns(2)
             raw = frames[-1].layout.shape[1] == 2 and live.get("embedding_dims", {}).get(name) == 2
-            left.plotly_chart(frame_map(frames[-1], labels, names, raw_plane=raw), width="stretch",
-                              key=f"live-map-{job.id}-{tick}")
-            right.plotly_chart(frame_histogram(frames[-1], as_distance.get(name, True)), width="stretch",
-                               key=f"live-hist-{job.id}-{tick}")
+            f = frames[-1]
+            left.plotly_chart(shared_figure(live, _frame_key("map", name, f),
+                                            lambda: frame_map(f, labels, names, raw_plane=raw)),
+                              width="stretch", key=f"live-map-{job.id}-{tick}")
+            right.plotly_chart(shared_figure(live, _frame_key("hist", name, f),
+                                             lambda: frame_histogram(f, as_distance.get(name, True))),
+                               width="stretch", key=f"live-hist-{job.id}-{tick}")
             return
         st.caption(f"Live, on {len(labels)} fixed test images, one column per run so far.")
         for col, (name, frames) in zip(st.columns(len(runs)), runs):
@@ -51,10 +73,14 @@ def draw(job: Job, slot, seen: dict) -> None:
                 f = frames[-1]
                 st.markdown(f"**{name}** · step {f.step} · AUC {f.auc:.3f}")
                 raw = live.get("embedding_dims", {}).get(name) == 2
-                st.plotly_chart(frame_map(f, labels, names, raw_plane=raw, title=" ").update_layout(
-                    height=260, showlegend=False), width="stretch", key=f"live-map-{job.id}-{name}-{tick}")
-                st.plotly_chart(frame_histogram(f, as_distance.get(name, True), title=" ").update_layout(
-                    height=200, showlegend=False), width="stretch", key=f"live-hist-{job.id}-{name}-{tick}")
+                st.plotly_chart(shared_figure(live, _frame_key("small-map", name, f), lambda f=f, raw=raw: frame_map(
+                    f, labels, names, raw_plane=raw, title=" ").update_layout(height=260, showlegend=False)),
+                    width="stretch", key=f"live-map-{job.id}-{name}-{tick}")
+                distance = as_distance.get(name, True)
+                st.plotly_chart(shared_figure(live, _frame_key("small-hist", name, f), lambda f=f, d=distance:
+                                              frame_histogram(f, d, title=" ").update_layout(height=200,
+                                                                                             showlegend=False)),
+                    width="stretch", key=f"live-hist-{job.id}-{name}-{tick}")
 
 
 def _numbers(frame, n_frames: int) -> None:

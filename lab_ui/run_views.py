@@ -24,8 +24,20 @@ def metrics_row(report: RunReport) -> None:
     c[3].metric("threshold", f"{m['threshold']:.3f}" if report.score_is_probability
                 else f"d ≤ {-m['threshold']:.3f}")
     if "train_seconds" in m:
-        c[4].metric("training", f"{m['train_seconds']:.0f} s", help=f"{m.get('steps', '?')} steps, "
-                    f"stopped by {m.get('stopped_because', '?')}")
+        c[4].metric("training", f"{m['train_seconds']:.0f} s", help=training_help(m))
+    if not report.shareable:
+        st.warning(f"The server was so busy that this run trained only {m['train_seconds']:.0f} s of its "
+                   f"{report.config.get('seconds') or 0:.0f}-s budget before it had to stop; its figures are "
+                   "those of a barely trained network. Train it again when fewer runs are waiting.")
+
+
+def training_help(m: dict) -> str:
+    """What the training figure counts: steps, why it stopped, and CPU against wall-clock seconds."""
+    text = f"{m.get('steps', '?')} steps, stopped by {m.get('stopped_because', '?')}"
+    if m.get("budget_clock") == "cpu":
+        text += (f"; seconds of its training thread's CPU time ({m.get('wall_seconds', 0):.0f} s on the clock): "
+                 "a busy server trains a run as long as an idle one, only later")
+    return text
 
 
 def histogram(report: RunReport, key: str, threshold: float | None = None) -> None:

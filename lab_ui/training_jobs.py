@@ -25,6 +25,7 @@ from siamese_core.service.experiment import Cancelled, RunReport
 from siamese_core.service.jobs import CANCELLED, DONE, FAILED, JOBS_PER_STUDENT, Job, JobQueue, QueueFull
 from siamese_core.service.run_spec import PageWork, RunSpec
 from siamese_core.training import TrainConfig
+from siamese_core.training.settings import BUDGET_CLOCKS
 from siamese_core.viz.figures import training_curves
 
 from . import live_views
@@ -37,11 +38,18 @@ WORKERS = int(os.environ.get("SIAMESE_LAB_WORKERS", str(min(2, os.cpu_count() or
 # One torch thread per job by default: on a busy CPU, more threads per job fight each other (OpenMP
 # spin-waiting) and every run slows down many times over; see docs/benchmarks.md.
 THREADS_PER_JOB = int(os.environ.get("SIAMESE_LAB_THREADS_PER_JOB", "1"))
+# What a page run's time budget counts: the training thread's CPU time, so that a run on a busy server
+# trains as much as on an idle one (only later); "wall" is the command line's clock. CPU time is all of a
+# run's work only with one torch thread per job, so more threads fall back to the wall clock.
+BUDGET_CLOCK = os.environ.get("SIAMESE_LAB_BUDGET_CLOCK", "cpu" if THREADS_PER_JOB == 1 else "wall")
+if BUDGET_CLOCK not in BUDGET_CLOCKS:
+    raise ValueError(f"SIAMESE_LAB_BUDGET_CLOCK must be one of {', '.join(BUDGET_CLOCKS)}, not {BUDGET_CLOCK!r}")
 # Training threads run this much nicer than the page scripts (0: the same priority); see docs/classroom.md.
 WORKER_NICE = int(os.environ.get("SIAMESE_LAB_WORKER_NICE", "10"))
 MAX_WAITING = int(os.environ.get("SIAMESE_LAB_MAX_WAITING", "30"))
 MAX_RUNS = int(os.environ.get("SIAMESE_LAB_MAX_RUNS", "12"))                # per session
 CHART_EVERY = 4  # polls between redraws of the live training curve
+CURVE_SECONDS = 2.0  # a training's live curve is built at most this often, however many pages follow it
 MAX_RUN_BYTES = int(float(os.environ.get("SIAMESE_LAB_MAX_SESSION_MB", "50")) * 2**20)
 # Identical page runs train once; "0" trains every request apart (e.g. to load-test the queue itself).
 SHARE_RUNS = os.environ.get("SIAMESE_LAB_SHARE_RUNS", "1") != "0"
@@ -140,6 +148,7 @@ def submit(work, label: str, expected_seconds: float, key: str = "job", share_ke
 
 def start(cfg: TrainConfig, name: str, key: str = "job", n_projection: int = 1000) -> Job | None:
     """Queue one training run + its measurements (a RunReport) for this session."""
+    cfg = on_server_clock(cfg)
     work = _page_work(RunSpec.of("run", [cfg], [name], n_projection), cfg)
     return submit(work, name, expected_seconds(cfg), key,
                   share_key=run_share_key("run", [cfg], n_projection=n_projection), names=[name])
@@ -148,9 +157,15 @@ def start(cfg: TrainConfig, name: str, key: str = "job", n_projection: int = 100
 def start_sweep(cfgs: list[TrainConfig], names: list[str], label: str, key: str, n_projection: int = 600
                 ) -> Job | None:
     """Queue several runs on one dataset, one after another, as one job (a sweep, a comparison)."""
+    cfgs = [on_server_clock(c) for c in cfgs]
     work = _page_work(RunSpec.of("sweep", cfgs, names, n_projection), cfgs[0])
     return submit(work, label, sum(expected_seconds(c) for c in cfgs), key,
                   share_key=run_share_key("sweep", cfgs, n_projection=n_projection), names=list(names))
+
+
+def on_server_clock(cfg: TrainConfig) -> TrainConfig:
+    """The config with the server's budget clock (a time budget only; epochs count the same anyway)."""
+    return cfg.replace(clock=BUDGET_CLOCK) if cfg.clock != BUDGET_CLOCK else cfg
 
 
 def _page_work(spec: RunSpec, cfg: TrainConfig) -> PageWork:
@@ -249,10 +264,14 @@ def _draw_progress(q: JobQueue, job: Job, slot) -> None:
 
 
 def _draw_curve(job: Job, slot, tick: int) -> None:
-    history = list(job.live.get("history", []))
+    live = job.live
+    history = list(live.get("history", []))
     if history and not job.done:
-        slot.plotly_chart(training_curves(history[-2000:], list(job.live.get("val_history", []))),
-                          width="stretch", key=f"live-{job.id}-{tick}")
+        # One curve per training every CURVE_SECONDS, whichever of its followers asks first.
+        window = int(time.monotonic() / CURVE_SECONDS)
+        made = live_views.shared_figure(live, ("curve", window), lambda: training_curves(
+            history[-2000:], list(live.get("val_history", []))))
+        slot.plotly_chart(made, width="stretch", key=f"live-{job.id}-{tick}")
 
 
 # --- Shared runs: identical requests train once; each session gets its own copy ------------------

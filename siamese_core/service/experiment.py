@@ -28,6 +28,7 @@ from ..evaluation.metrics import (
     verification,
 )
 from ..training import Callback, TrainConfig, train
+from ..training.budget_clock import WALL_CAP
 from ..viz.projection import tsne_2d
 from .live_frames import FrameRecorder, ProbeSet
 
@@ -64,6 +65,12 @@ class RunReport:
     projection_kind: str = "tsne"     # "tsne"; "pca" (the live map's last frame); "plane" (D = 2 itself)
     frames: list = field(default_factory=list)  # live_frames.Frame, oldest first (the replay)
     probe_embeddings: np.ndarray | None = None  # float16, the final probe embeddings (a t-SNE on request)
+
+    @property
+    def shareable(self) -> bool:
+        """Whether another student asking for the same run may be handed this one: not when a busy
+        machine starved it until its wall-clock cap (it trained less than its budget)."""
+        return self.metrics.get("stopped_because") != WALL_CAP
 
     @property
     def nbytes(self) -> int:
@@ -198,7 +205,8 @@ def run_experiment(cfg: TrainConfig, name: str, data_dir: str | None = None, cal
     st = result.state
     t0 = time.perf_counter()
     report = report_for(result.model, result.val_set, test_set, name, cfg.flat(),
-                        {"train_seconds": round(st.elapsed, 2), "steps": st.step, "epochs": st.epoch,
+                        {"train_seconds": round(st.elapsed, 2), "wall_seconds": round(st.wall, 2),
+                         "budget_clock": cfg.clock, "steps": st.step, "epochs": st.epoch,
                          "stopped_because": result.stopped_because},
                         st.history, st.val_history, n_pairs=n_pairs, n_projection=n_projection, seed=cfg.seed,
                         last_val=result.best_val if recorder else None, recorder=recorder)

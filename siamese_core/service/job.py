@@ -21,7 +21,7 @@ class QueueFull(RuntimeError):
     """More jobs are waiting than the queue admits."""
 
 
-@dataclass(eq=False)  # identity, not field equality: the queue finds trainings and jobs by `is`
+@dataclass(eq=False, repr=False)  # identity, not field equality: the queue finds trainings and jobs by `is`
 class Training:
     """One piece of work: run once by a worker, followed by every `Job` in `requests`."""
 
@@ -45,6 +45,11 @@ class Training:
     def done(self) -> bool:
         return self.status in FINISHED
 
+    def __repr__(self) -> str:
+        # Short on purpose: the default repr would print `live` (every frame's arrays) and the result,
+        # megabytes, wherever a training is formatted (an error message, a log line).
+        return f"Training({self.status}, share_key={(self.share_key or '-')[:12]}, {len(self.requests)} following)"
+
     def remaining_seconds(self) -> float:
         """Estimated seconds until this training finishes."""
         if self.status != RUNNING:
@@ -63,7 +68,7 @@ class Job:
     id: int
     owner: str                                  # who asked (a session id)
     label: str                                  # what this owner asked for, for display
-    training: Training
+    training: Training = field(repr=False)
     is_owner_alive: Callable[[], bool] | None = None
     submitted: float = field(default_factory=time.monotonic)
     withdrawn: float | None = None              # when this owner left a training others still follow

@@ -91,12 +91,10 @@ class JobQueue:
     def position(self, job: Job) -> int:
         """0 while running or finished; k ≥ 1 when k − 1 trainings wait ahead of it."""
         with self._cv:
-            if job.done:
+            if job.done or job.training.status != QUEUED:
                 return 0
-            try:
-                return self._waiting.index(job.training) + 1
-            except ValueError:
-                return 0
+            # By identity, and never through deque.index: its "not in deque" error formats the item.
+            return next((k for k, t in enumerate(self._waiting, 1) if t is job.training), 0)
 
     def eta(self, job: Job) -> float:
         """Seconds until `job` finishes: the work ahead of it shared over the workers, plus its own.
@@ -201,7 +199,8 @@ class JobQueue:
                 self._finish(training, status, error)
                 self._running.remove(training)
                 self._forget(training)
-                if status == DONE and training.share_key is not None:  # failed or cancelled: never kept
+                if status == DONE and training.share_key is not None and _shareable(result):
+                    # failed, cancelled or starved: never kept
                     self.results.put(training.share_key, result, frozenset(training.askers))
 
     # --- hooks: a queue whose trainings run elsewhere (service/cluster/) -------------------------
@@ -227,6 +226,12 @@ class JobQueue:
                     alive = True  # cannot tell: keep the job
                 if not alive:
                     self.cancel(job)
+
+
+def _shareable(result: Any) -> bool:
+    """A result (or every result of a list, a sweep's) that says it may not be handed on is not kept."""
+    results = result if isinstance(result, list) else [result]
+    return all(getattr(r, "shareable", True) for r in results)
 
 
 def _lower_priority(nice: int) -> None:

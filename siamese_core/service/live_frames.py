@@ -114,6 +114,8 @@ class FrameRecorder(Callback):
         self.probe, self.share, self.max_frames = probe, share, max_frames
         self.frames: list[Frame] = frames if frames is not None else []
         self.cost, self.gap = 0.0, 0.0   # seconds spent on frames; least training seconds between frames
+        # Frames are scheduled on the wall clock (what they cost) even when the budget counts CPU time.
+        self.wall_at_frame, self.wall = 0.0, 0.0
         self.embeddings: torch.Tensor | None = None  # the probe embeddings of the latest frame
 
     def _record(self, trainer, step: int, seconds: float, loss: float, counts: bool = True,
@@ -124,7 +126,7 @@ class FrameRecorder(Callback):
         self.cost += frame.cost if counts else 0.0
         if len(self.frames) >= self.max_frames:
             del self.frames[1::2]
-            self.gap = max(2 * self.gap, seconds / len(self.frames))
+            self.gap = max(2 * self.gap, self.wall / len(self.frames))
         self.frames.append(frame)
 
     def on_train_start(self, trainer) -> None:
@@ -141,9 +143,11 @@ class FrameRecorder(Callback):
         # then all frames together stay within the allowance, the end frame included.
         recent = sorted(f.cost for f in self.frames[-3:])
         cost = recent[len(recent) // 2] if recent else 0.0
-        since = state.elapsed - last.seconds if last else state.elapsed
-        if self.cost + 2 * cost <= self.allowance(state.elapsed, state.progress) and since >= self.gap:
+        self.wall = state.wall
+        since = state.wall - self.wall_at_frame if last else state.wall
+        if self.cost + 2 * cost <= self.allowance(state.wall, state.progress) and since >= self.gap:
             self._record(trainer, state.step, state.elapsed, state.loss)
+            self.wall_at_frame = state.wall
 
     def allowance(self, elapsed: float, progress: float) -> float:
         """Seconds of frames allowed after `elapsed` training seconds, `progress` (0..1) of the run."""
@@ -155,13 +159,13 @@ class FrameRecorder(Callback):
         # The model as reported (best weights back): it replaces a frame taken at this very step.
         if len(self.frames) > 1 and self.frames[-1].step == state.step:
             self.frames.pop()
+        self.wall = state.wall
         self._record(trainer, state.step, state.elapsed, state.loss, inertia=0.0)
 
     @property
     def frame_share(self) -> float:
-        """Time spent on frames as a share of the training time of the last frame."""
-        seconds = self.frames[-1].seconds if self.frames else 0.0
-        return self.cost / seconds if seconds > 0 else float("nan")
+        """Time spent on frames as a share of the training's wall-clock time (frames included)."""
+        return self.cost / self.wall if self.wall > 0 else float("nan")
 
 
 def _auc(scores: np.ndarray, same: np.ndarray) -> float:

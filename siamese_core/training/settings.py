@@ -18,6 +18,9 @@ VAL_METRICS = ("pairs", "oneshot")
 VAL_DATA = ("split", "omniglot-validation")
 
 
+BUDGET_CLOCKS = ("wall", "cpu")
+
+
 def setting(default, help: str, choices=None, **meta):
     """A field with its --help line; `choices`: a tuple or a function returning the registry's names."""
     return field(default=default, metadata={"help": help, "choices": choices, **meta})
@@ -140,6 +143,9 @@ class BudgetSettings(Settings):
     seconds: float | None = setting(None, "stop after this much training time (validation not counted)")
     steps_per_epoch: int | None = setting(None, "steps per epoch (default: one pass over the training images)")
     patience: int | None = setting(None, "early stopping after this many epochs without a better validation")
+    clock: str = setting("wall", "what --seconds counts: wall-clock time, or the training thread's CPU time (with "
+                         "one torch thread, a run on a busy machine then trains as much as on an idle one)",
+                         BUDGET_CLOCKS)
 
     def check(self):
         if self.epochs is None and self.seconds is None:

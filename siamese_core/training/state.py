@@ -12,8 +12,10 @@ from .config import TrainConfig
 class TrainState:
     step: int = 0
     epoch: int = 0                        # epochs completed
-    elapsed: float = 0.0                  # seconds of training so far (validation not counted)
+    elapsed: float = 0.0                  # seconds of training so far on the budget's clock (validation not counted)
+    wall: float = 0.0                     # the same on the wall clock
     val_seconds: float = 0.0              # seconds spent validating
+    val_wall: float = 0.0                 # the same on the wall clock
     loss: float = float("nan")            # last batch
     stats: dict = field(default_factory=dict)  # the loss's per-batch statistics
     progress: float = 0.0                 # 0..1 of the epoch or time budget, whichever ends first
@@ -37,7 +39,7 @@ class TrainResult:
     model: SiameseNet
     config: TrainConfig
     state: TrainState
-    stopped_because: str                  # "epochs", "time budget", "early stopping", "cancelled"
+    stopped_because: str                  # "epochs", "time budget", "early stopping", "cancelled", "wall-clock cap"
     best_val: dict | None
     train_set: ImageSet | None = None     # the images it trained on (validation held out)
     val_set: ImageSet | None = None       # the validation images its threshold and best epoch came from

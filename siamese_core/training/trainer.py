@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import copy
 import threading
-import time
 
 import torch
 
@@ -18,6 +17,7 @@ from ..data.splits import validation_split
 from ..models import SiameseNet
 from ..models.memory_format import fast_layout
 from .batches import Batch, BatchSource
+from .budget_clock import WALL_CAP, BudgetClock
 from .config import TrainConfig
 from .objectives import loss_class
 from .optimizers import build_optimizer
@@ -86,14 +86,15 @@ class Trainer:
         labels = self.train_set.labels[batch.idx].to(dev)
         return self.objective(m, m.embed(src.images(batch.idx).to(dev)), labels)
 
-    def _step(self, drawn, state: TrainState, start: float) -> None:
+    def _step(self, drawn, state: TrainState, clock: BudgetClock) -> None:
         self.lr.before_step(state.progress)
         loss, stats = self._loss(self.batches.batch(drawn))
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()
         state.step += 1
-        state.elapsed = time.perf_counter() - start - state.val_seconds
+        state.elapsed = clock.elapsed() - state.val_seconds
+        state.wall = clock.wall() - state.val_wall
         state.loss, state.stats = float(loss.detach()), dict(stats)
         state.progress, state.eta = self._progress(state)
         # The objective's own "loss" stat may be one term (center loss): the total wins.
@@ -102,15 +103,17 @@ class Trainer:
         for cb in self.callbacks:
             cb.on_step(self, state)
 
-    def _epoch(self, sampler, state: TrainState, start: float) -> str | None:
+    def _epoch(self, sampler, state: TrainState, clock: BudgetClock) -> str | None:
         """One pass over the sampler; the reason to stop, if any."""
         self.model.train()
         for drawn in sampler:
-            self._step(drawn, state, start)
+            self._step(drawn, state, clock)
             if self.cancel_event.is_set():
                 return self.stop_reason or "cancelled"
             if self.config.budget.seconds is not None and state.elapsed >= self.config.budget.seconds:
                 return "time budget"
+            if clock.over_cap():
+                return WALL_CAP
         state.epoch += 1
         if self._epoch_hook is not None:
             self._epoch_hook(state.epoch)
@@ -124,18 +127,19 @@ class Trainer:
         self.best, self.best_state, self.bad_epochs = None, None, 0
         for cb in self.callbacks:
             cb.on_train_start(self)
-        start, stopped = time.perf_counter(), None
+        clock, stopped = BudgetClock(self.config.budget), None
         while stopped is None:
-            stopped = self._epoch(sampler, state, start)
+            stopped = self._epoch(sampler, state, clock)
             if stopped == "cancelled":
                 break
-            stopped = self._validate(state, stopped)
+            stopped = self._validate(state, stopped, clock)
         return self._finish(state, stopped)
 
-    def _validate(self, state: TrainState, stopped: str | None) -> str | None:
-        v0 = time.perf_counter()
+    def _validate(self, state: TrainState, stopped: str | None, clock: BudgetClock) -> str | None:
+        v0, w0 = clock.now(), clock.wall()
         state.val = self.validate()
-        state.val_seconds += time.perf_counter() - v0
+        state.val_seconds += clock.now() - v0
+        state.val_wall += clock.wall() - w0
         state.val_history.append({"epoch": state.epoch, "step": state.step, "time": state.elapsed, **state.val})
         key, patience = self.selection_metric, self.config.budget.patience
         if self.best is None or state.val[key] > self.best[key]:
@@ -176,5 +180,6 @@ class Trainer:
         if b.seconds is not None:
             fractions.append(state.elapsed / b.seconds)
         frac = min(1.0, max(fractions))
-        eta = state.elapsed * (1 - frac) / frac if frac > 0 else None
+        # ETAs are in wall-clock seconds, whatever the budget counts: what a student waits.
+        eta = state.wall * (1 - frac) / frac if frac > 0 else None
         return frac, eta

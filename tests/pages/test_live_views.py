@@ -36,3 +36,18 @@ def test_a_frame_count_seen_before_redraws_without_a_duplicate_key():
     at = AppTest.from_function(_page, default_timeout=60).run()
     assert not at.exception, at.exception
     assert any("drawn 4 times" in m.value for m in at.markdown)
+
+
+def test_pages_following_one_training_build_each_figure_once():
+    from lab_ui.live_views import SHARED_FIGURES, shared_figure
+    live, built = {}, []
+
+    def make(tag):
+        built.append(tag)
+        return {"figure": tag}
+    first = shared_figure(live, ("map", "run", 10), lambda: make("a"))
+    again = [shared_figure(live, ("map", "run", 10), lambda: make("b")) for _ in range(9)]  # nine more pages
+    assert built == ["a"] and all(f is first for f in again)
+    for k in range(3 * SHARED_FIGURES):  # a long run's frames: the cache stays bounded
+        shared_figure(live, ("map", "run", 11 + k), lambda k=k: make(k))
+    assert len(live["_figures"]) <= SHARED_FIGURES and len(built) == 1 + 3 * SHARED_FIGURES

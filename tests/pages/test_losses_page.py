@@ -37,6 +37,10 @@ def test_losses_page_trains_a_run_and_shows_its_measurements():
     table = at.dataframe[0].value
     assert list(table["loss"]) == ["triplet"] and list(table["embedding"]) == [8]
     assert table["accuracy"][0] == pytest.approx(accuracy, abs=5e-4)
+    # A page run's budget counts its training thread's CPU time (a busy server trains it as long, only later).
+    (run,) = at.session_state["runs"]
+    assert run.config["clock"] == "cpu" and run.metrics["budget_clock"] == "cpu"
+    assert 5 <= run.metrics["train_seconds"] <= run.metrics["wall_seconds"] + 0.5
     # The URL carries the settings, so the view can be bookmarked.
     assert at.query_params["loss"] == "triplet" and at.query_params["dim"] == "8"
 

@@ -155,3 +155,24 @@ def test_one_student_holds_at_most_max_per_owner_trainings_on_all_pages_together
     release.set()
     wait(again), wait(bob)
     q.shutdown()
+
+
+def test_following_a_running_training_never_formats_its_frames():
+    """A page polls `position` twice a second while its run trains. It once looked the training up with
+    deque.index, whose miss formats the item: the repr of every live frame, for every follower, each poll."""
+    import numpy as np
+    q = JobQueue(workers=1)
+    release = threading.Event()
+    job = q.submit(blocker(release), "a", "big", expected_seconds=10)
+    while job.status != "running":
+        time.sleep(0.005)
+    job.training.live["frames"] = [np.zeros((500, 64), np.float32) for _ in range(40)]
+    assert q.position(job) == 0
+    assert len(repr(job.training)) < 200 and len(repr(job)) < 400
+    t0 = time.perf_counter()
+    for _ in range(200):
+        q.position(job)
+    assert time.perf_counter() - t0 < 0.05  # ~1 µs each; the formatting path took ~0.1 s per call
+    release.set()
+    wait(job)
+    q.shutdown()

@@ -151,6 +151,32 @@ def test_failed_runs_are_never_cached():
     q.shutdown()
 
 
+def test_a_run_starved_to_its_wall_clock_cap_is_never_handed_on(splits, monkeypatch):
+    from siamese_core.training import budget_clock
+    from siamese_core.training.state import Callback
+
+    class Starved(Callback):  # the machine keeps the training thread waiting every step
+        def on_step(self, trainer, state):
+            time.sleep(0.05)
+    monkeypatch.setattr(budget_clock, "WALL_CAP_FACTOR", 0.0)
+    monkeypatch.setattr(budget_clock, "WALL_CAP_EXTRA", 0.4)
+    cfg, calls = CFG.replace(clock="cpu"), []
+
+    def work(job):
+        calls.append(job.id)
+        return run_experiment(cfg, job.label, callbacks=[Starved()], splits=splits, n_pairs=400, n_projection=100)
+    q = JobQueue(workers=1)
+    first = q.submit(work, "alice", "first", 5, share_key="starved")
+    wait(first)
+    assert first.status == DONE and first.result.metrics["stopped_because"] == "wall-clock cap"
+    assert not first.result.shareable and "starved" not in q.results
+    again = q.submit(work, "bob", "again", 5, share_key="starved")
+    assert not again.from_cache
+    wait(again)
+    assert len(calls) == 2
+    q.shutdown()
+
+
 @pytest.mark.slow
 def test_different_runs_are_not_shared(splits):
     q, calls = JobQueue(workers=1), []

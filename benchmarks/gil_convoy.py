@@ -1,0 +1,80 @@
+"""Why a server's training threads train slowly while the pages are busy: training steps in a fixed time
+alone, beside one busy Python *thread* of the same process (as the pages' scripts run beside the server's
+training threads), and beside one busy *process* (as beside a training that runs in a process of its own,
+e.g. on a cluster worker), side by side in one run.
+
+Every torch operation lets go of Python's lock and must win it back; a busy thread of the same process
+holds that lock, a busy process does not.
+
+    python -m benchmarks.gil_convoy [--seconds 3] [--repeats 3] [--out FILE.json]
+"""
+from __future__ import annotations
+
+import argparse
+import multiprocessing as mp
+import statistics
+import threading
+
+import torch
+
+from benchmarks.results import command_line, conditions, write_result
+from siamese_core.data import load_dataset
+from siamese_core.training import TrainConfig
+from siamese_core.training.trainer import Trainer
+
+
+def _busy(stop) -> None:
+    x = 0
+    while not stop.is_set():
+        for i in range(1000):
+            x += i * i
+
+
+def steps(data, seconds: float, beside: str) -> int:
+    """Training steps (digits, contrastive, D = 8, one torch thread) in `seconds` of wall-clock time,
+    with nothing, a busy thread or a busy process beside it."""
+    if beside == "thread":
+        stop = threading.Event()
+        other = threading.Thread(target=_busy, args=(stop,), daemon=True)
+    elif beside == "process":
+        stop = mp.get_context("spawn").Event()
+        other = mp.get_context("spawn").Process(target=_busy, args=(stop,), daemon=True)
+    if beside != "nothing":
+        other.start()
+    try:
+        cfg = TrainConfig(dataset="digits", loss="contrastive", embedding_dim=8, seconds=seconds, val_pairs=50)
+        return Trainer(cfg, data).fit().state.step
+    finally:
+        if beside != "nothing":
+            stop.set()
+            other.join()
+
+
+def main(argv: list[str] | None = None) -> dict:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.gil_convoy", description=__doc__.split("\n\n")[0])
+    p.add_argument("--seconds", type=float, default=3.0)
+    p.add_argument("--repeats", type=int, default=3)
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--out", help="also write the figures and the conditions to this file")
+    args = p.parse_args(argv)
+    torch.set_num_threads(1)
+    before = conditions()
+    data = load_dataset("digits", "train", data_dir=args.data_dir)
+    runs = {b: [] for b in ("nothing", "thread", "process")}
+    for _ in range(args.repeats):  # interleaved: a change in the machine's load touches all three alike
+        for beside in runs:
+            runs[beside].append(steps(data, args.seconds, beside))
+    med = {b: statistics.median(v) for b, v in runs.items()}
+    for beside, v in runs.items():
+        print(f"beside {beside:8s}: {med[beside]:5.0f} steps in {args.seconds:g} s (median; runs {v}), "
+              f"{100 * med[beside] / med['nothing']:3.0f} % of alone")
+    result = {"seconds": args.seconds, "repeats": args.repeats, "steps": runs, "median_steps": med,
+              "kept_beside_thread": round(med["thread"] / med["nothing"], 3),
+              "kept_beside_process": round(med["process"] / med["nothing"], 3)}
+    if args.out:
+        write_result(args.out, command_line("benchmarks.gil_convoy", argv), result, before)
+    return result
+
+
+if __name__ == "__main__":
+    main()
