@@ -418,8 +418,8 @@ BLOCKS: dict[str, Block] = {
                         "docs/results/gil-convoy.json", gil_convoy, timing=True),
     "load-test-cluster": Block(("docs/results/load-test-cluster-builtin.json", "docs/results/load-test-cluster.json"),
                                "python -m benchmarks.cluster_load_test --builtin --same-config 0 --quiet-load 1.2 "
-                               "--out docs/results/load-test-cluster-builtin.json; python -m "
-                               "benchmarks.cluster_load_test --same-config 0 --quiet-load 1.2 "
+                               "--max-wait 30 --out docs/results/load-test-cluster-builtin.json; python -m "
+                               "benchmarks.cluster_load_test --same-config 0 --quiet-load 1.2 --max-wait 30 "
                                "--out docs/results/load-test-cluster.json", cluster_load_test, timing=True),
     "upload-budget": Block(("docs/results/upload-budget.json",),
                            "python -m benchmarks.upload_budget --out docs/results/upload-budget.json",
