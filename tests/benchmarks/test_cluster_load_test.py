@@ -23,7 +23,7 @@ def class_report(last_result: float, latency: float) -> dict:
     sampler.rss, sampler.cpu, sampler.threads, sampler.rss_warm = [400 * 2**20], [60.0], [9], 300 * 2**20
 
     class Args:
-        sessions, trainers, budget = 6, 5, 5
+        sessions, trainers, budget, generator_nice = 6, 5, 5, 10
     return load_test.report(students, sampler, 100 * 2**20, 0.0, 60.0, 70.0, Args)
 
 
