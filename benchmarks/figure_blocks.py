@@ -252,14 +252,23 @@ def cluster_load_test(builtin: dict, cluster: dict) -> str:
             both("web server CPU, mean (100 % = one core)", lambda f: f"{f['server_cpu_percent']['mean']:.0f} %"),
             both("web server memory, peak", lambda f: f"{f['server_rss_mb']['peak']:.0f} MB")]
     rounds, more = -(-trainers // n), -(-trainers // (n + 1))
-    if c["all_results_s"] is None:
-        paper = "Not every run finished on the cluster, so no estimate for one more worker."
+    at = c["results_at_s"]
+    if c["all_results_s"] is None or rounds < 2:
+        paper = "No estimate for one more worker: not every run finished, or they all fit in one round."
     else:
-        per_round = c["all_results_s"] / rounds
+        # The first round ends when the n-th result is in (the class's own start included); each round after
+        # it takes the same time on paper, since a further worker brings its own core.
+        per_round = (at[-1] - at[n - 1]) / (rounds - 1)
         paper = (f"On paper, one more worker with a core of its own: the {trainers} runs train in {more} rounds of "
-                 f"{n + 1} instead of {rounds} rounds of {n}; at the measured {per_round:.1f} s per round, the last "
-                 f"result after about **{per_round * more:.0f} s** instead of {c['all_results_s']:.0f} s. Another "
-                 f"worker on these same {c['config']['cpus']} cores adds nothing: {n} workers already keep them busy.")
+                 f"{n + 1} instead of {rounds} rounds of {n}. The first round ended at {at[n - 1]:.0f} s and each "
+                 f"later one took {per_round:.1f} s, so the last result would come after about "
+                 f"**{at[n - 1] + per_round * (more - 1):.0f} s** instead of {at[-1]:.0f} s. A further worker on these "
+                 f"same {c['config']['cpus']} cores adds no core, only another process to share them.")
+    loads = [f"the {side} class started at a 1-minute load of {f['load_before']['load1']:.1f}, not the quiet "
+             "machine asked for" for side, f in (("built-in", b), ("cluster", c))
+             if not f.get("load_before", {}).get("quiet", True)]
+    if loads:
+        paper += " Note: " + "; ".join(loads) + "."
     return "\n".join([
         f"{trainers} of {c['config']['sessions']} students train (`--same-config {c['config']['same_config']}`), "
         f"digits, {c['config']['budget_s']} s each. Built-in queue: {b['config']['workers']} workers in the web "
