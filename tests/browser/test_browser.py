@@ -160,7 +160,11 @@ def test_queue_place_stop_closed_tab_and_isolation(browser, server):
     place = second.get_by_text(re.compile(r"is number 1 in the queue — about \d+ s until it is done"))
     place.first.wait_for(timeout=30_000)
     eta = int(re.search(r"about (\d+) s", place.first.inner_text()).group(1))
-    assert 15 <= eta <= 160  # the first run's remaining ≤ 130 s plus this one's 15 s
+    # The first run's remaining wall-clock time (its page says it; the budget counts CPU time, so on a busy
+    # machine this can exceed its 120 s) plus this run's own 15 s (5-s budget + 10 s of measuring).
+    shown = first.get_by_text(re.compile(r"Training “.*about \d+ s left")).first.inner_text(timeout=30_000)
+    first_left = int(re.search(r"about (\d+) s left", shown).group(1))
+    assert 15 <= eta and abs(eta - (first_left + 15)) <= 0.25 * first_left + 10, (eta, first_left)
     second.screenshot(path=str(SHOTS / "classroom_queue.png"))
 
     # Stop while waiting.
