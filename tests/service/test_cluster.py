@@ -164,8 +164,9 @@ def test_a_sweep_streams_each_runs_progress_and_frames_and_returns_every_report(
     work = PageWork(RunSpec.of("sweep", cfgs, ["D=2", "D=8"], 600), (load_dataset("digits", "train"), test),
                     probe_set(test))
     job = q.submit(work, "a", "sweep", expected_seconds=30)
-    seen = until(lambda: job.live.get("part") == 1 and job.live.get("frames", {}).get("D=8") and dict(job.live),
-                 what="the second run's frames on the server")
+    # The second run's curve starts empty (each run of a sweep has its own): wait for its first steps too.
+    seen = until(lambda: job.live.get("part") == 1 and job.live.get("frames", {}).get("D=8")
+                 and job.live.get("history") and dict(job.live), what="the second run's frames and steps on the server")
     assert len(seen["frames"]["D=2"]) >= 2 and seen["parts"] == 2 and seen["history"]  # streamed while training
     assert list(seen["probe_labels"]) == list(probe_set(test).labels) and seen["embedding_dims"] == {"D=2": 2, "D=8": 8}
     assert job.wait(120) and job.status == DONE
