@@ -265,12 +265,12 @@ def _draw_progress(q: JobQueue, job: Job, slot) -> None:
 
 def _draw_curve(job: Job, slot, tick: int) -> None:
     live = job.live
-    history = list(live.get("history", []))
-    if history and not job.done:
-        # One curve per training every CURVE_SECONDS, whichever of its followers asks first.
+    if live.get("history") and not job.done:
+        # One curve per training every CURVE_SECONDS, whichever of its followers asks first; only that one
+        # copies the history (thousands of rows), not every follower at every poll.
         window = int(time.monotonic() / CURVE_SECONDS)
         made = live_views.shared_figure(live, ("curve", window), lambda: training_curves(
-            history[-2000:], list(live.get("val_history", []))))
+            list(live.get("history", []))[-2000:], list(live.get("val_history", []))))
         slot.plotly_chart(made, width="stretch", key=f"live-{job.id}-{tick}")
 
 
