@@ -40,3 +40,18 @@ class BudgetClock:
 
     def over_cap(self) -> bool:
         return self.cap is not None and self.wall() >= self.cap
+
+
+# A run's first seconds say little about how fast its budget will go: start-up, and a page or two opening
+# beside it, can give a rate of budget seconds per wall second far below the run's. The rate behind an
+# ETA counts this many wall seconds at an idle machine's rate (one budget second per second) as if seen.
+PRIOR_SECONDS = 5.0
+
+
+def wall_eta(frac: float, wall: float, budget_seconds: float | None = None) -> float | None:
+    """Wall-clock seconds left (what a student waits) for a run `frac` of the way through after `wall`
+    seconds. A time budget's rate starts from the idle prior and follows the measured rate as it grows."""
+    if budget_seconds is not None:
+        used = frac * budget_seconds
+        return (budget_seconds - used) * (wall + PRIOR_SECONDS) / (used + PRIOR_SECONDS)
+    return wall * (1 - frac) / frac if frac > 0 else None

@@ -17,7 +17,7 @@ from ..data.splits import validation_split
 from ..models import SiameseNet
 from ..models.memory_format import fast_layout
 from .batches import Batch, BatchSource
-from .budget_clock import WALL_CAP, BudgetClock
+from .budget_clock import WALL_CAP, BudgetClock, wall_eta
 from .config import TrainConfig
 from .objectives import loss_class
 from .optimizers import build_optimizer
@@ -180,6 +180,4 @@ class Trainer:
         if b.seconds is not None:
             fractions.append(state.elapsed / b.seconds)
         frac = min(1.0, max(fractions))
-        # ETAs are in wall-clock seconds, whatever the budget counts: what a student waits.
-        eta = state.wall * (1 - frac) / frac if frac > 0 else None
-        return frac, eta
+        return frac, wall_eta(frac, state.wall, b.seconds if b.seconds is not None and frac == fractions[-1] else None)

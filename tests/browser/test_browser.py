@@ -159,12 +159,19 @@ def test_queue_place_stop_closed_tab_and_isolation(browser, server):
     second.get_by_role("button", name="Train", exact=True).click()
     place = second.get_by_text(re.compile(r"is number 1 in the queue — about \d+ s until it is done"))
     place.first.wait_for(timeout=30_000)
-    eta = int(re.search(r"about (\d+) s", place.first.inner_text()).group(1))
+
+    def first_left() -> int:
+        shown = first.get_by_text(re.compile(r"Training “.*about \d+ s left")).first.inner_text(timeout=30_000)
+        return int(re.search(r"about (\d+) s left", shown).group(1))
+
     # The first run's remaining wall-clock time (its page says it; the budget counts CPU time, so on a busy
-    # machine this can exceed its 120 s) plus this run's own 15 s (5-s budget + 10 s of measuring).
-    shown = first.get_by_text(re.compile(r"Training “.*about \d+ s left")).first.inner_text(timeout=30_000)
-    first_left = int(re.search(r"about (\d+) s left", shown).group(1))
-    assert 15 <= eta and abs(eta - (first_left + 15)) <= 0.25 * first_left + 10, (eta, first_left)
+    # machine this can exceed its 120 s) plus this run's own 15 s (5-s budget + 10 s of measuring). Both
+    # pages re-estimate as they poll, so the queue's figure is read between two readings of the first page.
+    before = first_left()
+    eta = int(re.search(r"about (\d+) s", place.first.inner_text()).group(1))
+    after = first_left()
+    low, high = min(before, after), max(before, after)
+    assert 15 <= eta and 0.75 * low - 10 <= eta - 15 <= 1.25 * high + 10, (before, eta, after)
     second.screenshot(path=str(SHOTS / "classroom_queue.png"))
 
     # Stop while waiting.

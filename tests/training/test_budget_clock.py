@@ -63,3 +63,17 @@ def test_the_clock_is_a_checked_setting():
     with pytest.raises(ValueError, match="clock must be one of"):
         TrainConfig(seconds=5, clock="sundial")
     assert TrainConfig(seconds=5).clock == "wall"
+
+
+def test_early_etas_lean_on_the_idle_rate_and_then_follow_the_measured_one():
+    # Wall clock: the budget left, exactly.
+    assert budget_clock.wall_eta(0.25, 30.0, 120.0) == pytest.approx(90.0)
+    # A CPU-clock run 2 s in with 0.3 s of CPU: the raw rate (0.15) would say 798 s for the 119.7 s left;
+    # the prior keeps this first guess within a few times the idle one.
+    first = budget_clock.wall_eta(0.3 / 120, 2.0, 120.0)
+    assert 119.7 < first < 3 * 119.7
+    # 200 s in at a steady rate of 0.3: the estimate is within 10 % of the measured rate's.
+    later = budget_clock.wall_eta(60 / 120, 200.0, 120.0)
+    assert later == pytest.approx(60 / 0.3, rel=0.1)
+    # Epoch budgets keep the plain extrapolation.
+    assert budget_clock.wall_eta(0.5, 10.0) == pytest.approx(10.0)
