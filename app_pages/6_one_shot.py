@@ -84,20 +84,19 @@ else:
         st.stop()
 task = draw_task(data, n_way, seed, alphabet)
 
-picked = query_input(task, model.input_size)
+root = resolve_data_dir()
+support_native = native_images(root, "evaluation", task.support_rows)
+picked = query_input(task, native_images(root, "evaluation", [task.query_row]))
 if picked is None:  # no query yet, or an upload that is not a drawing: the reason is on the page
     st.stop()
 query, answer = picked
 
-result = score_task(model, task.support, query)
+# The 105×105 originals: the model prepares them as it prepares any input.
+result = score_task(model, support_native, query)
 decision = result["decision"]
 where = alphabet or "several alphabets"
 st.markdown(f"**{n_way}-way task from {where.replace('_', ' ')}** (task #{seed}).")
-
-root = resolve_data_dir()
-support_native = native_images(root, "evaluation", task.support_rows)
-query_shown = native_images(root, "evaluation", [task.query_row])[0, 0] if answer is not None else query[0, 0]
-task_images(query_shown, support_native, n_way)
+task_images(query[0, 0], support_native, n_way)
 
 st.plotly_chart(figures.oneshot_scores(result["probability"], decision, answer,
                                        title="p(c | x): the query against each support image"),

@@ -10,7 +10,7 @@ import streamlit as st
 import torch
 from PIL import Image
 
-from siamese_core.explain.oneshot_demo import drawing_to_ink, score_task, to_model_size
+from siamese_core.explain.oneshot_demo import drawing_to_ink, score_task
 from siamese_core.service.uploads import UploadError, read_image
 from siamese_core.viz import figures
 
@@ -26,17 +26,17 @@ def _canvas():
     return st_canvas
 
 
-def _from_canvas(image_data, input_size) -> torch.Tensor:
+def _from_canvas(image_data) -> torch.Tensor:
     rgba = Image.fromarray(np.asarray(image_data, dtype=np.uint8), "RGBA")
-    return to_model_size(drawing_to_ink(rgba), input_size)
+    return drawing_to_ink(rgba)
 
 
-def query_input(task, input_size) -> tuple[torch.Tensor, int | None] | None:
-    """(query, answer): the task's own query, a drawing or an upload (answer None: unknown); None, with
-    the reason shown, while the student has not given one yet."""
+def query_input(task, task_query: torch.Tensor) -> tuple[torch.Tensor, int | None] | None:
+    """(query, answer), a 105×105 drawing: the task's own query (`task_query`, its original), a drawing or
+    an upload (answer None: unknown); None, with the reason shown, while the student has not given one yet."""
     source = st.radio("Query", QUERY_SOURCES, horizontal=True, key="oneshot_source")
     if source == QUERY_SOURCES[0]:
-        return task.query, task.answer
+        return task_query, task.answer
     if source == "draw it yourself":
         canvas = _canvas()
         if canvas is None:
@@ -49,14 +49,14 @@ def query_input(task, input_size) -> tuple[torch.Tensor, int | None] | None:
         if image is None or not (np.asarray(image)[..., :3] < 128).any():
             st.info("Draw a character on the canvas.")
             return None
-        return _from_canvas(image, input_size), None
+        return _from_canvas(image), None
     upload = st.file_uploader("A photo or scan of one character (PNG, JPEG…)", key="oneshot_upload")
     if upload is None:
         st.info("Upload a drawing of one character.")
         return None
     try:
         # decoded no larger than 4× the 105-pixel drawing it becomes
-        return to_model_size(drawing_to_ink(read_image(upload.getvalue(), max_side=420)), input_size), None
+        return drawing_to_ink(read_image(upload.getvalue(), max_side=420)), None
     except (UploadError, ValueError, MemoryError) as exc:
         st.error(str(exc) or "The image needs more memory than an upload may use.")
         return None
@@ -96,7 +96,7 @@ def own_characters(model) -> None:
                            width=150, return_image_data=True, key=f"oneshot_own_{k}")
                 drawn.append(None if c is None else c.image_data)
         try:
-            own = [_from_canvas(d, model.input_size) for d in drawn if d is not None]
+            own = [_from_canvas(d) for d in drawn if d is not None]
             if len(own) < k_own + 1:
                 raise ValueError("Draw in every box first.")
             mine = score_task(model, torch.cat(own[:k_own]), own[k_own])

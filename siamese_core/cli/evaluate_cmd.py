@@ -6,8 +6,8 @@ import json
 import sys
 import time
 
-from ..data import load_dataset
 from ..data.splits import validation_split
+from ..evaluation.inputs import load_for
 from ..models.checkpoint import load_model
 from ..training import resolve_device
 from .common import add_data_args, command_line
@@ -61,27 +61,27 @@ def _verification(a, model, name: str) -> dict:
     # The threshold comes from validation data: the same held-out part of the training split the
     # trainer used (seeded), never from the test pairs.
     tc = model.train_config or {}
-    train_set = load_dataset(name, "train", a.data_dir, a.download, image_size=model.input_size)
+    train_set = load_for(model, name, "train", a.data_dir, a.download)
     _, val = validation_split(train_set, tc.get("val_fraction", 0.1), tc.get("seed", 0))
-    test = load_dataset(name, a.split, a.data_dir, a.download, image_size=model.input_size)
+    test = load_for(model, name, a.split, a.data_dir, a.download)
     return verification(model, val, test, n_pairs=a.pairs, seed=a.seed).summary()
 
 
 def _oneshot(a, model, name: str) -> dict:
     from ..evaluation import metrics as ev
-    data = load_dataset(name, a.split, a.data_dir, a.download)
+    data = load_for(model, name, a.split, a.data_dir, a.download)
     out = ev.oneshot(model, data, a.n_way, a.tasks, a.k_shot, a.seed, a.within_alphabet)
     if name == "omniglot" and a.n_way == 20 and a.k_shot == 1:
-        from ..data import load_official_runs
-        runs = load_official_runs(a.data_dir, a.download)
-        out["official_runs_accuracy"] = ev.oneshot_official_runs(*ev.model_scorer(model), runs)
-        out["official_runs_pixel_1nn_accuracy"] = ev.oneshot_official_runs(*ev.pixel_scorer(), runs)
+        from ..evaluation.oneshot_report import official_runs
+        runs = official_runs(model, a.data_dir)
+        out["official_runs_accuracy"] = runs["accuracy"]
+        out["official_runs_pixel_1nn_accuracy"] = runs["pixel_1nn_accuracy"]
     return out
 
 
 def _retrieval(a, model, name: str) -> dict:
     from ..evaluation.metrics import retrieval
-    data = load_dataset(name, a.split, a.data_dir, a.download, image_size=model.input_size)
+    data = load_for(model, name, a.split, a.data_dir, a.download)
     return retrieval(model, data, a.max_queries)
 
 

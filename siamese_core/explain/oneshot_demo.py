@@ -43,9 +43,11 @@ def draw_task(data: ImageSet, n_way: int, seed: int, alphabet: str | None = None
 def score_task(model, support: torch.Tensor, query: torch.Tensor) -> dict:
     """The model's similarity of the query to each support, the decision, and a probability per way:
     p(same) for a model with a pair head (Koch), else softmax(−d²) over the ways, which is exactly
-    what the prototypical loss trains."""
+    what the prototypical loss trains. `support` (N×1×H×W) and `query` (1×1×H×W): bright-ink drawings
+    of any size, best the 105×105 originals."""
     featurise, score = model_scorer(model)
-    feats = featurise(torch.cat([query, support]))
+    # Each drawing as the model reads any input (a stroke model redraws it): give the 105×105 originals.
+    feats = featurise(model.prepare_tensor(torch.cat([query, support])))
     sim = score(feats[:1], feats[1:])
     probs = sim if model.head is not None else torch.softmax(-sim.pow(2), 0)
     return {"similarity": sim.tolist(), "probability": probs.tolist(), "decision": int(sim.argmax())}

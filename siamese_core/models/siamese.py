@@ -10,12 +10,15 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
+from ..data.registry import resize_images
+from ..data.strokes import bright_ink, canonical_strokes
 from ..distances import make_distance
 from .backbones import FaceCNN, KochBackbone, TwinEnsemble, VGGBackbone
 from .embed import embed
 from .heads import HEADS
 
 BACKBONES = ("vgg", "koch", "koch-small", "face-cnn")
+POLARITIES = ("keep", "auto")
 
 
 @dataclass
@@ -30,6 +33,10 @@ class ModelConfig:
     num_classes: int | None = None        # a softmax classifier on the embedding (softmax / center loss)
     width: float = 1.0                    # Koch channel multiplier
     invert: bool = False                  # prepare(): invert grey PIL images (dark ink on white paper)
+    polarity: str = "keep"                # prepare(): "keep" the grey levels, or "auto": bright ink on dark,
+                                          # each image turned over when its border is light (data/strokes.py)
+    strokes: bool = False                 # prepare(): every drawing redrawn as in training (Omniglot's pen,
+                                          # upright, centred: data/strokes.canonical_strokes)
     dropout: float = 0.1                  # VGG spatial dropout; face-cnn: dropout before the dense layer
     flip_average: bool = False            # eval: embed the picture and its mirror image, average the two
     batch_norm: bool = False              # koch-small: batch norm after every conv (not in the paper)
@@ -47,6 +54,8 @@ class ModelConfig:
             raise ValueError(f"head must be None or one of {tuple(HEADS)}, not {self.head!r}")
         if self.embedding_dim < 1:
             raise ValueError("embedding_dim must be ≥ 1")
+        if self.polarity not in POLARITIES:
+            raise ValueError(f"polarity must be one of {POLARITIES}, not {self.polarity!r}")
         if self.cohort_size < 0 or (self.cohort_size and self.head is not None):
             raise ValueError("cohort_size must be ≥ 0, and S-norm needs distance scores (no pair head)")
         if self.members < 1 or (self.members > 1 and (self.backbone != "face-cnn" or self.head is not None)):
@@ -153,14 +162,28 @@ class SiameseNet(nn.Module):
         return next(self.parameters()).device
 
     def prepare(self, images: Sequence[Image.Image]) -> torch.Tensor:
-        """PIL images → the N×1×H×W batch the network was trained on: grey, resized, [0, 1]."""
+        """PIL images → the N×1×H×W batch the network was trained on: grey, [0, 1], turned to the
+        training data's polarity and redrawn as in training when the config says so, resized."""
+        c = self.config
+        if c.strokes or c.polarity == "auto":
+            grey = [torch.from_numpy(np.asarray(img.convert("L"), dtype=np.float32) / 255.0)[None, None]
+                    for img in images]
+            return torch.cat([self.prepare_tensor(g) for g in grey]) if grey else torch.zeros(0, 1, *self.input_size)
         h, w = self.input_size
         batch = []
         for img in images:
             grey = img.convert("L").resize((w, h), Image.BILINEAR)
             arr = np.asarray(grey, dtype=np.float32) / 255.0
-            batch.append(1.0 - arr if self.config.invert else arr)
+            batch.append(1.0 - arr if c.invert else arr)
         return torch.from_numpy(np.stack(batch))[:, None]
+
+    def prepare_tensor(self, images: torch.Tensor) -> torch.Tensor:
+        """N×1×H×W grey images in [0, 1] (any size, either polarity) → what `prepare` makes of them:
+        the one path every input of a polarity-aware or stroke model takes, in the API and in reports."""
+        if self.config.strokes:
+            return canonical_strokes(images, self.input_size)
+        x = bright_ink(images) if self.config.polarity == "auto" else images.float()
+        return resize_images(x, self.input_size) if tuple(x.shape[-2:]) != self.input_size else x
 
     @torch.no_grad()
     def similarity(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:

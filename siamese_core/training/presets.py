@@ -45,7 +45,7 @@ PRESETS: dict[str, dict] = {
         # alphabets as hold them (like the within-alphabet test tasks); the learning rate follows a
         # cosine to 0 over the time budget (--seconds), whatever number of steps the machine manages
         # in it; embeddings are averaged over 1-pixel moves at test time (and at validation).
-        rotations=True, alphabet_batches=True, test_shifts=1,
+        rotations=True, alphabet_batches=True, test_shifts=1, strokes=True,
         optimizer="adam", lr=1e-3, lr_schedule="cosine", epochs=50, steps_per_epoch=400,
         val_metric="oneshot", val_data="omniglot-validation", val_n_way=20, val_tasks=320,
         val_within_alphabet=True),

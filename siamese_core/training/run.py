@@ -4,12 +4,14 @@ one twin or an ensemble of them."""
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import torch
 
 from ..data import ImageSet, load_dataset
-from ..data.omniglot import VALIDATION_ALPHABETS, alphabet_subset, with_rotated_classes
+from ..data.omniglot import VALIDATION_ALPHABETS, alphabet_subset, native_images, with_rotated_classes
 from ..data.splits import validation_split
+from ..data.strokes import canonical_strokes
 from .config import TrainConfig
 from .state import Callback, TrainResult, TrainState
 from .trainer import Trainer
@@ -38,13 +40,25 @@ def training_data(config: TrainConfig, data: ImageSet, data_dir: str | None = No
         if "drawer" not in data.meta:
             raise ValueError("train_drawers needs a dataset that records its drawers (Omniglot)")
         data = data.subset(torch.nonzero(data.meta["drawer"] < d.train_drawers).squeeze(1))
+    if config.model.strokes:
+        data = redrawn(data, download)
     if d.rotations:  # before the split, as the command line always did (recorded runs stay reproducible)
         data = with_rotated_classes(data)
     if config.validation.val_data == "omniglot-validation":
         evaluation = load_dataset("omniglot", "evaluation", data_dir=data_dir, download=download,
                                   image_size=d.image_size)
-        return data, alphabet_subset(evaluation, VALIDATION_ALPHABETS)
+        validation = alphabet_subset(evaluation, VALIDATION_ALPHABETS)
+        return data, redrawn(validation, download) if config.model.strokes else validation
     return validation_split(data, config.validation.val_fraction, config.run.seed)
+
+
+def redrawn(data: ImageSet, download: bool = False) -> ImageSet:
+    """`data` as a stroke model sees every drawing (data/strokes.canonical_strokes), at its current size,
+    redrawn from the original scans (Omniglot's 105×105) when the loader had shrunk them."""
+    originals = data.images
+    if data.name == "omniglot" and data.meta.get("native_size") not in (None, data.image_size):
+        originals = native_images(data.meta["source"], data.split, data.meta["index"], download)
+    return replace(data, images=canonical_strokes(originals, data.image_size))
 
 
 def fit_ensemble(config: TrainConfig, data: ImageSet, callbacks: list[Callback] | tuple = (),

@@ -87,6 +87,8 @@ class ModelSettings(Settings):
     flip_average: bool = setting(False, "evaluation: embed each picture and its mirror image and average the two")
     test_shifts: int = setting(0, "outside training, average each embedding over copies moved this many "
                                "pixels (0: off)")
+    strokes: bool = setting(False, "drawings: train on, and later read, every image redrawn with Omniglot's pen, "
+                            "upright and centred (the model's prepare does the same to any input)")
 
     def check(self):
         if self.test_shifts < 0:

@@ -22,6 +22,9 @@ def resolve_device(device: str = "auto") -> torch.device:
     return torch.device(device)
 
 
+PHOTOS = ("faces", "faces-aligned", "olivetti")  # pictures whose grey levels are never turned over
+
+
 def seed_everything(seed: int) -> None:
     random.seed(seed)
     np.random.seed(seed % 2**32)
@@ -36,6 +39,7 @@ def model_config_for(cfg: TrainConfig, data: ImageSet) -> ModelConfig:
         head=needs.head, distance=m.distance, normalize=needs.normalize,
         num_classes=data.num_classes if needs.classifier else None,
         width=m.width, batch_norm=m.batch_norm, dropout=m.dropout, flip_average=m.flip_average,
-        invert=data.name == "omniglot",  # Omniglot PNGs: dark ink on white
+        # Drawings and clothes are learnt bright on dark: prepare() turns any input that way (from its border).
+        polarity="keep" if data.name in PHOTOS else "auto", strokes=m.strokes,
         test_shifts=m.test_shifts, members=cfg.run.members,
         cohort_size=len(data) if cfg.run.score_norm else 0)

@@ -271,9 +271,9 @@ def test_shipped_checkpoint_on_the_official_runs(runs):
     import json
 
     from siamese_core import load_model
-    from siamese_core.evaluation.metrics import model_scorer, oneshot_official_runs
+    from siamese_core.evaluation.oneshot_report import official_runs
     model = load_model(ASSETS / "oneshot-omniglot.pt")
-    accuracy = oneshot_official_runs(*model_scorer(model), runs)
+    accuracy = official_runs(model)["accuracy"]
     report = json.loads((ASSETS / "one-shot-report.json").read_text())
     assert accuracy == pytest.approx(report["official_runs"]["accuracy"], abs=1 / 400)
     assert accuracy >= SHIPPED_OFFICIAL_RUNS_FLOOR

@@ -8,6 +8,8 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from siamese_core import load_model
+from siamese_core.data import resolve_data_dir
+from siamese_core.data.omniglot import native_images
 from siamese_core.explain.oneshot_demo import draw_task, score_task
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -27,7 +29,9 @@ def test_new_task_shows_the_decision_and_score_the_core_computes(load):
     at.button[0].click().run()  # "New task": task #1
     assert not at.exception
     task = draw_task(evaluation, 5, seed=1, alphabet="Tengwar")
-    result = score_task(load_model(MODEL), task.support, task.query)
+    root = resolve_data_dir()  # the page scores the 105×105 originals, as the model reads any drawing
+    result = score_task(load_model(MODEL), native_images(root, "evaluation", task.support_rows),
+                        native_images(root, "evaluation", [task.query_row]))
     shown = [m.value for m in (*at.success, *at.error)]
     assert len(shown) == 1
     k = result["decision"]

@@ -1,0 +1,135 @@
+"""The shipped figures checked on tasks and pairs drawn from a seed of your choosing, only through the public
+API (`load_model → prepare → similarity → threshold`), each beside its published anchor.
+
+- Omniglot: Lake et al.'s 20 official 20-way runs (fixed; no seed), with the one-shot model;
+- MNIST: `--tasks` random 10-way one-shot tasks from the 10,000 test digits (seed `--seed`), with the same
+  Omniglot-trained model, on the digits as MNIST stores them (light on black) and turned dark on white;
+- Fashion-MNIST: `python -m siamese_core train --dataset fashion-mnist --seconds 60` with no other option
+  but `--seed` (seeds 0, 1, 2) and `--out`, each model then tested on `--pairs` balanced test pairs drawn
+  from `--seed`, at the threshold it was saved with; the median of the three is the figure.
+
+    python -m benchmarks.heldout --seed N [--tasks 2000] [--pairs 10000] [--fashion-models A.pt B.pt C.pt]
+                                 [--skip-fashion] [--out FILE.json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+import torch
+
+from benchmarks.results import command_line, conditions, write_result
+from siamese_core import load_dataset, load_model
+from siamese_core.data.sampling import sample_pairs
+from siamese_core.evaluation.oneshot_report import PAPER, mnist_transfer, official_runs
+from siamese_core.evaluation.public_api import api_pair_accuracy, pictures
+
+ONESHOT_MODEL = Path(__file__).resolve().parents[1] / "assets" / "oneshot-omniglot.pt"
+# What each figure is held against: the published anchor and the figure the project aims past.
+ANCHORS = {
+    "official_runs": {"anchor": "Koch 92.0 %, humans 95.5 %, BPL 96.7 %", "goal": 0.97},
+    "mnist": {"anchor": "Koch 70.3 %", "goal": 0.75},
+    "mnist_dark_on_white": {"anchor": "Koch 70.3 %", "goal": 0.75},
+    "fashion": {"anchor": "CAB420 ≈ 0.94 after 10 epochs", "goal": 0.94},
+}
+FASHION_SEEDS = (0, 1, 2)
+
+
+def train_fashion(seed: int, folder: Path, data_dir: str | None) -> tuple[Path, dict]:
+    """The command a newcomer types, with only a seed and a place for the checkpoint added."""
+    out = folder / f"fashion-seed{seed}.pt"
+    cmd = [sys.executable, "-m", "siamese_core", "train", "--dataset", "fashion-mnist", "--seconds", "60",
+           "--seed", str(seed), "--out", str(out), "--json"]
+    if data_dir:
+        cmd += ["--data-dir", data_dir]
+    done = subprocess.run(cmd, check=True, capture_output=True, text=True)
+    return out, json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def fashion_pairs(model, n_pairs: int, seed: int, data_dir: str | None) -> dict:
+    test = load_dataset("fashion-mnist", "test", data_dir)
+    i, j, y = sample_pairs(test.labels, n_pairs, seed=seed)
+    pics = pictures(test.images)
+    return api_pair_accuracy(model, [pics[k] for k in i.tolist()], [pics[k] for k in j.tolist()], y.numpy())
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.heldout", description=__doc__.split("\n\n")[0])
+    p.add_argument("--seed", type=int, required=True, help="draws the MNIST tasks and the Fashion-MNIST pairs")
+    p.add_argument("--tasks", type=int, default=2000, help="MNIST 10-way tasks")
+    p.add_argument("--pairs", type=int, default=10000, help="Fashion-MNIST test pairs per model")
+    p.add_argument("--model", default=str(ONESHOT_MODEL), help="the Omniglot-trained one-shot model")
+    p.add_argument("--fashion-models", nargs="+", default=None,
+                   help="test these checkpoints instead of training three for 60 s each")
+    p.add_argument("--skip-fashion", action="store_true")
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
+    a = p.parse_args(argv)
+    torch.set_num_threads(1)  # the trainings run as their own processes; this one only scores
+    before = conditions()
+    model = load_model(a.model)
+    figures: dict = {"seed": a.seed, "model": Path(a.model).name, "anchors": ANCHORS, "paper": PAPER}
+
+    t0 = time.perf_counter()
+    figures["official_runs"] = official_runs(model, a.data_dir)
+    for key, paper in (("mnist", False), ("mnist_dark_on_white", True)):
+        figures[key] = mnist_transfer(model, a.data_dir, tasks=a.tasks, seed=a.seed, paper=paper)
+    figures["oneshot_seconds"] = round(time.perf_counter() - t0, 1)
+
+    if not a.skip_fashion:
+        runs = []
+        with tempfile.TemporaryDirectory() as tmp:
+            paths = a.fashion_models or []
+            trained = {}
+            if not paths:
+                for seed in FASHION_SEEDS:
+                    path, trained[str(path)] = train_fashion(seed, Path(tmp), a.data_dir)
+                    paths.append(str(path))
+            for path in paths:
+                m = load_model(path)
+                row = {"checkpoint": Path(path).name, **fashion_pairs(m, a.pairs, a.seed, a.data_dir),
+                       "train_config": {k: (m.train_config or {}).get(k) for k in
+                                        ("loss", "lr", "lr_schedule", "embedding_dim", "batch_size", "seed")}}
+                if str(path) in trained:
+                    t = trained[str(path)]
+                    row.update(steps=t["steps"], train_seconds=t["train_seconds"], threads=t["threads"])
+                runs.append(row)
+        figures["fashion"] = {"runs": runs, "median_accuracy": statistics.median(r["accuracy"] for r in runs),
+                              "spread": [min(r["accuracy"] for r in runs), max(r["accuracy"] for r in runs)]}
+    if a.out:
+        write_result(a.out, command_line("benchmarks.heldout", argv), figures, before)
+    print(format_heldout(figures))
+    return 0
+
+
+def format_heldout(f: dict) -> str:
+    def pct(x):
+        return f"{100 * x:6.2f} %"
+
+    lines = [f"held-out check, seed {f['seed']}, model {f['model']}, only through the public API",
+             f"{'figure':<58s} {'measured':>9s}  {'goal':>8s}  anchor"]
+    o = f["official_runs"]
+    label = f"Omniglot 20-way, the official runs ({o['trials']} trials)"
+    lines.append(f"{label:<58s} {pct(o['accuracy'])}  {pct(ANCHORS['official_runs']['goal'])}  "
+                 f"{ANCHORS['official_runs']['anchor']}")
+    for key, what in (("mnist", "as stored"), ("mnist_dark_on_white", "dark on white")):
+        m = f[key]
+        label = f"MNIST 10-way one-shot, {what} ({m['tasks']} tasks)"
+        lines.append(f"{label:<58s} {pct(m['accuracy'])}  {pct(ANCHORS[key]['goal'])}  {ANCHORS[key]['anchor']}")
+    if "fashion" in f:
+        fa = f["fashion"]
+        each = ", ".join(f"{r['accuracy']:.4f}" for r in fa["runs"])
+        label = f"Fashion-MNIST pairs, 60-s default runs: median of {each}"
+        lines.append(f"{label:<58s} {fa['median_accuracy']:9.4f}  {ANCHORS['fashion']['goal']:8.2f}  "
+                     f"{ANCHORS['fashion']['anchor']}")
+    return "\n".join(lines)
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
