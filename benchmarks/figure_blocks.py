@@ -377,12 +377,17 @@ def machine_ratio(r: dict) -> str:
         lines += [f"{run['threads']} torch thread(s). Peak on paper: {p['cores']} core(s) × {p['ghz']:g} GHz "
                   f"({p['clock_source']}) × {p['flops_per_cycle']} fp32 FLOPs per cycle ({p['isa']}) = "
                   f"{p['gflops']:.1f} GFLOP/s; a {run['matmul_n']}² fp32 `torch.mm` reached "
-                  f"{run['matmul_gflops']:.1f} GFLOP/s ({pct(run['matmul_of_peak'])} of it).", "",
+                  f"{run['matmul_gflops']:.1f} GFLOP/s ({pct(run['matmul_of_peak'])} of it"
+                  + ("; above half, so two FMA units)." if run["matmul_of_peak"] > 0.5 else ")."), "",
                   table(["network", "images per step", "GFLOP per step", "per step", "training images/s",
                          "GFLOP/s", "of peak", "of torch.mm"], rows), ""]
     for name, c in f.get("candidates", {}).items():
         lines.append(f"- {name}, per step beside the trainer as it is: " + ", ".join(
             f"{k} {ms:.1f} ms ({c['over_as_is'][k]:.2f}×)" for k, ms in c["ms_per_step"].items()) + ";")
+    if f.get("candidates"):
+        cands = list(f["candidates"].values())
+        faster = [k for k in cands[0]["over_as_is"] if k != "as-is" and all(c["over_as_is"][k] <= 0.95 for c in cands)]
+        lines.append(f"- at least 5 % faster on every network: {', '.join(faster) or 'none'}.")
     return "\n".join([*lines, "", conditions_line(r)])
 
 

@@ -81,4 +81,4 @@ def test_a_checkpoint_loads_and_embeds_on_the_test_device(tmp_path):
     images = torch.rand(10, 1, 8, 8)
     h = embed(model, images)
     assert h.device.type == "cpu" and h.shape[0] == 10
-    assert torch.allclose(h, embed(result.model, images), atol=1e-2)
+    assert torch.allclose(h, embed(result.model, images), rtol=1e-2, atol=1e-2)  # TF32 convolutions on a GPU
