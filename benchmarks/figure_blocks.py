@@ -433,7 +433,7 @@ BLOCKS: dict[str, Block] = {
     "tsne-speed-pixels": Block(("docs/results/tsne-speed-pixels.json",), "python -m benchmarks.tsne_speed "
                                "--repeats 5 --pixels --out docs/results/tsne-speed-pixels.json",
                                tsne_speed, timing=True),
-    "machine-ratio": Block(("docs/results/machine-ratio.json",), "python -m benchmarks.machine_ratio --threads 1 "
+    "machine-ratio": Block(("docs/results/machine-ratio.json",), "python -m benchmarks.machine_ratio --threads 2 "
                            "--candidates --out docs/results/machine-ratio.json", machine_ratio, timing=True),
     "threads": Block(("docs/results/threads.json",),
                      "python -m benchmarks.threads --repeats 2 --steps 30 --out docs/results/threads.json",
