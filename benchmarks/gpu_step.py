@@ -18,11 +18,11 @@ VARIANTS = {"fp32": ("fp32", False), "bf16": ("bf16", False), "fp32 channels-las
             "bf16 channels-last": ("bf16", True)}
 
 
-def compare(name: str, seconds: float, rounds: int = 3) -> dict:
+def compare(name: str, seconds: float, rounds: int = 3, device: str = "cuda") -> dict:
     from benchmarks.machine_ratio import StepTimer, trainer_for
     timers = {}
     for label, (precision, channels_last) in VARIANTS.items():
-        trainer = trainer_for(name, device="cuda", precision=precision)
+        trainer = trainer_for(name, device=device, precision=precision)
         if channels_last:
             trainer.model.to(memory_format=torch.channels_last)
         timers[label] = StepTimer(trainer)
