@@ -366,6 +366,31 @@ def lessons(r: dict) -> str:
                       f"Whole run: {f['seconds'] / 60:.0f} min. " + conditions_line(r)])
 
 
+def machine_ratio(r: dict) -> str:
+    """Training throughput and GFLOP/s against the CPU's peak on paper and a large matrix product."""
+    f, lines = r["figures"], []
+    for run in f["runs"]:
+        p = run["peak"]
+        rows = [[name, thousands(x["batch"]), f"{x['gflop_per_step']:.2f}", f"{x['ms_per_step']:.1f} ms",
+                 f"{x['images_per_s']:,.0f}", f"{x['gflops']:.1f}", f"**{pct(x['of_peak'])}**", pct(x["of_matmul"])]
+                for name, x in run["networks"].items()]
+        lines += [f"{run['threads']} torch thread(s). Peak on paper: {p['cores']} core(s) × {p['ghz']:g} GHz "
+                  f"({p['clock_source']}) × {p['flops_per_cycle']} fp32 FLOPs per cycle ({p['isa']}) = "
+                  f"{p['gflops']:.1f} GFLOP/s; a {run['matmul_n']}² fp32 `torch.mm` reached "
+                  f"{run['matmul_gflops']:.1f} GFLOP/s ({pct(run['matmul_of_peak'])} of it"
+                  + ("; above half, so two FMA units)." if run["matmul_of_peak"] > 0.5 else ")."), "",
+                  table(["network", "images per step", "GFLOP per step", "per step", "training images/s",
+                         "GFLOP/s", "of peak", "of torch.mm"], rows), ""]
+    for name, c in f.get("candidates", {}).items():
+        lines.append(f"- {name}, per step beside the trainer as it is: " + ", ".join(
+            f"{k} {ms:.1f} ms ({c['over_as_is'][k]:.2f}×)" for k, ms in c["ms_per_step"].items()) + ";")
+    if f.get("candidates"):
+        cands = list(f["candidates"].values())
+        faster = [k for k in cands[0]["over_as_is"] if k != "as-is" and all(c["over_as_is"][k] <= 0.95 for c in cands)]
+        lines.append(f"- at least 5 % faster on every network: {', '.join(faster) or 'none'}.")
+    return "\n".join([*lines, "", conditions_line(r)])
+
+
 def _eval(name: str) -> str:
     return f"assets/{name}.eval.json"
 
@@ -408,6 +433,8 @@ BLOCKS: dict[str, Block] = {
     "tsne-speed-pixels": Block(("docs/results/tsne-speed-pixels.json",), "python -m benchmarks.tsne_speed "
                                "--repeats 5 --pixels --out docs/results/tsne-speed-pixels.json",
                                tsne_speed, timing=True),
+    "machine-ratio": Block(("docs/results/machine-ratio.json",), "python -m benchmarks.machine_ratio --threads 2 "
+                           "--candidates --out docs/results/machine-ratio.json", machine_ratio, timing=True),
     "threads": Block(("docs/results/threads.json",),
                      "python -m benchmarks.threads --repeats 2 --steps 30 --out docs/results/threads.json",
                      threads, timing=True),

@@ -9,6 +9,8 @@ import torch
 
 from ..models.checkpoint import save_checkpoint
 from ..training import Callback, TrainConfig, train
+from ..training.batches import BatchSource
+from ..training.objectives import loss_class
 from .common import add_data_args, command_line
 from .options import add_config_options, config_from_args
 
@@ -47,6 +49,11 @@ class PrintProgress(Callback):
               f"{state.val['val_accuracy']:.4f}, AUC {state.val['val_auc']:.4f}{extra}", file=sys.stderr, flush=True)
 
 
+def images_per_step(cfg: TrainConfig, train_set) -> int:
+    """Images through the twin per training step (throughput = steps × this / train_seconds)."""
+    return BatchSource(cfg, train_set, loss_class(cfg.objective.loss).pairs, torch.Generator()).images_per_step
+
+
 def cmd_train(a: argparse.Namespace) -> dict:
     if a.threads is not None:
         if a.threads < 1:
@@ -64,4 +71,5 @@ def cmd_train(a: argparse.Namespace) -> dict:
                "steps": st.step, "epochs": st.epoch,
                "stopped_because": result.stopped_because, **(result.best_val or {})}
     save_checkpoint(a.out, result.model, cfg.flat(), metrics, command_line(a.argv))
-    return {"checkpoint": a.out, "device": str(result.model.device), **metrics}
+    return {"checkpoint": a.out, "device": str(result.model.device), **metrics,
+            "images_per_step": images_per_step(cfg, result.train_set)}

@@ -49,11 +49,25 @@ class BatchSource:
         if self.pair_set is not None:
             return self.pair_set
         b = self.cfg.batches
-        p = max(2, min(self.data.num_classes, b.batch_size // b.samples_per_class))
-        k = max(b.samples_per_class, b.batch_size // p)  # few classes (10 digits): more per class
+        p, k = self.classes_and_per_class()
         groups = self.data.alphabets if b.alphabet_batches else None
         return PKBatchSampler(self.data.labels, p, k, steps=self.steps_per_epoch, seed=self.cfg.run.seed,
                               groups=groups)
+
+    def classes_and_per_class(self) -> tuple[int, int]:
+        """P and K of the P×K batches."""
+        b = self.cfg.batches
+        p = max(2, min(self.data.num_classes, b.batch_size // b.samples_per_class))
+        return p, max(b.samples_per_class, b.batch_size // p)  # few classes (10 digits): more per class
+
+    @property
+    def images_per_step(self) -> int:
+        """Images through the twin per step (P×K can fall short of batch_size: 10 classes × 12 = 120 of 128)."""
+        if self.pair_set is not None or self.explicit_pairs:  # B pairs, both images of each through the twin
+            return 2 * (self.cfg.batches.batch_size if self.pair_set is not None
+                        else even(self.cfg.batches.batch_size // 2))
+        p, k = self.classes_and_per_class()
+        return p * k
 
     def batch(self, drawn) -> Batch:
         if isinstance(drawn, tuple):  # a batch of Koch's fixed pair set

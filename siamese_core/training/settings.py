@@ -10,6 +10,7 @@ from ..miners import MINER_NAMES
 from ..models.siamese import BACKBONES
 from .objectives import loss_class, loss_names
 from .optimizers import optimizer_names
+from .precision import PRECISIONS
 from .schedules import schedule_names
 
 AUGMENTATIONS = ("koch", "faces")
@@ -181,6 +182,8 @@ class RunSettings(Settings):
     score_norm: bool = setting(False, "S-norm: score each pair against the training pictures' embeddings (a cohort)")
     seed: int = setting(0, "random seed")
     device: str = setting("auto", "auto (CUDA, then MPS, then CPU), cpu, cuda or mps")
+    precision: str = setting("auto", "forward pass and loss: auto (bf16 autocast on CUDA, float32 elsewhere), "
+                             "fp32 everywhere, or bf16 (CUDA only)", PRECISIONS)
 
 
 GROUPS: dict[str, type[Settings]] = {

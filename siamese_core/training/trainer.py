@@ -21,6 +21,7 @@ from .budget_clock import WALL_CAP, BudgetClock, wall_eta
 from .config import TrainConfig
 from .objectives import loss_class
 from .optimizers import build_optimizer
+from .precision import step_precision
 from .schedules import LearningRate
 from .setup import model_config_for, resolve_device, seed_everything
 from .state import Callback, TrainResult, TrainState
@@ -88,7 +89,8 @@ class Trainer:
 
     def _step(self, drawn, state: TrainState, clock: BudgetClock) -> None:
         self.lr.before_step(state.progress)
-        loss, stats = self._loss(self.batches.batch(drawn))
+        with step_precision(self.device, self.config.run.precision):  # a no-op on the CPU
+            loss, stats = self._loss(self.batches.batch(drawn))
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
         self.optimizer.step()

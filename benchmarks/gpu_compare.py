@@ -1,0 +1,49 @@
+"""Training throughput of `python -m siamese_core train --json` runs, GPU against CPU: steps and images per
+second of training time (validation not counted), read from each run's JSON.
+
+    python -m benchmarks.gpu_compare NAME=GPU_RUN.json:CPU_RUN.json [...] [--out FILE.json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+
+def throughput(run: dict) -> dict:
+    steps_per_s = run["steps"] / run["train_seconds"]
+    return {"device": run["device"], "steps": run["steps"], "train_seconds": run["train_seconds"],
+            "threads": run["threads"], "steps_per_s": round(steps_per_s, 2),
+            "images_per_s": round(steps_per_s * run["images_per_step"], 1)}
+
+
+def read_run(path: str) -> dict:
+    return throughput(json.loads(Path(path).read_text()))
+
+
+def compare(gpu_path: str, cpu_path: str) -> dict:
+    gpu, cpu = read_run(gpu_path), read_run(cpu_path)
+    return {"gpu": gpu, "cpu": cpu, "gpu_over_cpu": round(gpu["images_per_s"] / cpu["images_per_s"], 2)}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.gpu_compare", description=__doc__.split("\n\n")[0])
+    p.add_argument("pairs", nargs="+", help="NAME=GPU_RUN.json:CPU_RUN.json")
+    p.add_argument("--out", default=None)
+    a = p.parse_args(argv)
+    result = {}
+    for pair in a.pairs:
+        name, paths = pair.split("=", 1)
+        result[name] = compare(*paths.split(":", 1))
+    for name, r in result.items():
+        g, c = r["gpu"], r["cpu"]
+        print(f"{name:<14} {g['device']}: {g['steps_per_s']:8.1f} steps/s {g['images_per_s']:9.0f} images/s | "
+              f"{c['device']}: {c['steps_per_s']:7.1f} steps/s {c['images_per_s']:8.0f} images/s | "
+              f"GPU/CPU {r['gpu_over_cpu']:.1f}×")
+    if a.out:
+        Path(a.out).write_text(json.dumps(result, indent=1) + "\n")
+    return result
+
+
+if __name__ == "__main__":
+    main()

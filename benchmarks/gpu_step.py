@@ -1,0 +1,59 @@
+"""On CUDA: a trainer step's time in float32 and under bf16 autocast, with the weights in the default layout
+and channels-last, in alternating rounds of one process (benchmarks/gpu_check.sh runs it). The trainer
+uses bf16 autocast on CUDA (`--precision auto`) and the default layout there; this says whether either
+choice should change.
+
+    python -m benchmarks.gpu_step [--seconds 2] [--out FILE.json]
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+from pathlib import Path
+
+import torch
+
+VARIANTS = {"fp32": ("fp32", False), "bf16": ("bf16", False), "fp32 channels-last": ("fp32", True),
+            "bf16 channels-last": ("bf16", True)}
+
+
+def compare(name: str, seconds: float, rounds: int = 3, device: str = "cuda") -> dict:
+    from benchmarks.machine_ratio import StepTimer, trainer_for
+    timers = {}
+    for label, (precision, channels_last) in VARIANTS.items():
+        trainer = trainer_for(name, device=device, precision=precision)
+        if channels_last:
+            trainer.model.to(memory_format=torch.channels_last)
+        timers[label] = StepTimer(trainer)
+        for _ in range(5):
+            timers[label].step()
+    times = {label: [] for label in timers}
+    for _ in range(rounds):
+        for label, timer in timers.items():
+            times[label].append(timer.seconds_per_step(seconds / rounds))
+    ms = {label: round(1000 * statistics.median(v), 3) for label, v in times.items()}
+    images = next(iter(timers.values())).images_per_step()
+    return {"ms_per_step": ms, "images_per_s": {k: round(1000 * images / v, 1) for k, v in ms.items()},
+            "over_fp32": {k: round(v / ms["fp32"], 3) for k, v in ms.items()}}
+
+
+def main(argv: list[str] | None = None) -> dict:
+    from benchmarks.machine_ratio import NETWORKS
+    p = argparse.ArgumentParser(prog="python -m benchmarks.gpu_step", description=__doc__.split("\n\n")[0])
+    p.add_argument("--seconds", type=float, default=2.0, help="timed steps per variant and network")
+    p.add_argument("--out", default=None)
+    a = p.parse_args(argv)
+    if not torch.cuda.is_available():
+        raise SystemExit("benchmarks.gpu_step needs CUDA")
+    result = {name: compare(name, a.seconds) for name in NETWORKS}
+    for name, r in result.items():
+        print(f"{name}: " + ", ".join(f"{k} {v:.2f} ms ({r['over_fp32'][k]:.2f}×)"
+                                      for k, v in r["ms_per_step"].items()))
+    if a.out:
+        Path(a.out).write_text(json.dumps(result, indent=1) + "\n")
+    return result
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,220 @@
+"""How much of the CPU a training step uses: training images per second and GFLOP/s of the course's VGG twin
+(Fashion-MNIST, the `train` command's defaults) and of the one-shot network (the `oneshot-cpu` preset),
+against the CPU's peak on paper and against a large fp32 matrix product measured in the same process.
+
+FLOPs per training step are counted by `torch.utils.flop_counter.FlopCounterMode` around one real
+trainer step (forward and backward; it counts matrix products and convolutions, not the optimiser's
+element-wise updates); achieved GFLOP/s = FLOPs per step × steps per second. Peak on paper = cores
+used × clock × fp32 FLOPs per cycle of the widest vector unit (`cpu_peak`).
+
+    python -m benchmarks.machine_ratio [--threads 1|2] [--seconds 8] [--out docs/results/machine-ratio.json]
+"""
+from __future__ import annotations
+
+import argparse
+import re
+import statistics
+import time
+from pathlib import Path
+
+import torch
+from torch.utils.flop_counter import FlopCounterMode
+
+from benchmarks.results import command_line, conditions, write_result
+
+# fp32 FLOPs per cycle per core: lanes × 2 (a fused multiply-add is two FLOPs) × FMA units. Server cores
+# with AVX-512 (Skylake-SP and later Xeon Gold/Platinum, Sapphire Rapids) have two 512-bit FMA units;
+# AVX2 cores (Haswell and later) two 256-bit ones.
+FLOPS_PER_CYCLE = {"avx512f": 16 * 2 * 2, "avx2": 8 * 2 * 2, "sse2": 4 * 2 * 1}
+
+NETWORKS = {
+    # what `python -m siamese_core train --dataset fashion-mnist` trains: the course's VGG twin
+    "vgg-fashion": dict(dataset="fashion-mnist"),
+    # the one-shot recipe: koch-small with batch norm, 28×28, 64 characters × 2 drawings per batch
+    "oneshot-cpu": dict(preset="oneshot-cpu"),
+}
+
+
+# --- the machine's peak on paper ------------------------------------------------------------------------
+
+def cpu_flags(cpuinfo: str) -> set[str]:
+    m = re.search(r"^flags\s*:\s*(.*)$", cpuinfo, re.M)
+    return set(m.group(1).split()) if m else set()
+
+
+def cpu_clock_ghz(cpuinfo: str, lscpu: str = "") -> tuple[float, str]:
+    """(GHz, where it came from): lscpu's max MHz when it reports one, else /proc/cpuinfo's highest "cpu MHz"
+    (under a hypervisor often the nominal clock; turbo may run above it)."""
+    m = re.search(r"CPU max MHz:\s*([\d.]+)", lscpu)
+    if m:
+        return float(m.group(1)) / 1000, "lscpu max MHz"
+    mhz = [float(x) for x in re.findall(r"^cpu MHz\s*:\s*([\d.]+)", cpuinfo, re.M)]
+    return (max(mhz) / 1000, "/proc/cpuinfo cpu MHz") if mhz else (float("nan"), "unknown")
+
+
+def cpu_peak(cores: int, cpuinfo: str | None = None, lscpu: str = "") -> dict:
+    """Peak fp32 GFLOP/s on paper: cores × GHz × FLOPs per cycle for the widest ISA the flags list."""
+    cpuinfo = Path("/proc/cpuinfo").read_text() if cpuinfo is None else cpuinfo
+    flags = cpu_flags(cpuinfo)
+    isa = next((name for name in FLOPS_PER_CYCLE if name in flags), "sse2")
+    ghz, clock_source = cpu_clock_ghz(cpuinfo, lscpu)
+    per_cycle = FLOPS_PER_CYCLE[isa]
+    return {"cores": cores, "ghz": ghz, "clock_source": clock_source, "isa": isa, "flops_per_cycle": per_cycle,
+            "gflops": round(cores * ghz * per_cycle, 1)}
+
+
+def _lscpu() -> str:
+    import subprocess
+    try:
+        return subprocess.run(["lscpu"], capture_output=True, text=True, timeout=10).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ""
+
+
+# --- counting and timing ---------------------------------------------------------------------------------
+
+def counted_flops(fn) -> int:
+    """FLOPs of what `fn()` runs (forward and, if it calls backward, backward), as FlopCounterMode counts."""
+    with FlopCounterMode(display=False) as counter:
+        fn()
+    return counter.get_total_flops()
+
+
+MATMUL_N = 2048  # 2·2048³ ≈ 17 GFLOP a product: large enough for the kernel's best, small enough to repeat
+
+
+def matmul_gflops(n: int = MATMUL_N, repeats: int = 5) -> float:
+    """A large fp32 product (torch.mm, n×n by n×n, 2n³ FLOPs): the practical peak of this process."""
+    a, b = torch.randn(n, n), torch.randn(n, n)
+    torch.mm(a, b)  # warm-up: the first call picks its kernel
+    times = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        torch.mm(a, b)
+        times.append(time.perf_counter() - t0)
+    return 2 * n**3 / statistics.median(times) / 1e9
+
+
+def trainer_for(name: str, data_dir: str | None = None, device: str = "cpu", **settings):
+    """The Trainer the command line would build for this network (the real batch shape and data)."""
+    from siamese_core.data import load_dataset
+    from siamese_core.training import TrainConfig
+    from siamese_core.training.presets import preset_config
+    from siamese_core.training.run import training_data
+    from siamese_core.training.trainer import Trainer
+
+    spec = NETWORKS[name]
+    cfg = preset_config(spec["preset"]) if "preset" in spec else TrainConfig(**spec)
+    cfg = cfg.replace(device=device, **settings)
+    data = load_dataset(cfg.data.dataset, "train", data_dir=data_dir, image_size=cfg.data.image_size)
+    train_set, val_set = training_data(cfg, data, data_dir)
+    return Trainer(cfg, train_set, val_set)
+
+
+class StepTimer:
+    """Runs the trainer's own steps (batch drawing, forward, loss, backward, optimiser step, bookkeeping).
+    Each step reads its loss back to the host (`float(loss)`), so on a GPU the time of a step is complete."""
+
+    def __init__(self, trainer):
+        from siamese_core.training.budget_clock import BudgetClock
+        from siamese_core.training.state import TrainState
+        self.trainer, self.state = trainer, TrainState()
+        self.clock = BudgetClock(trainer.config.budget)
+        self.drawn = iter(())
+        trainer.model.train()
+
+    def step(self) -> None:
+        try:
+            drawn = next(self.drawn)
+        except StopIteration:
+            self.drawn = iter(self.trainer.batches.sampler())
+            drawn = next(self.drawn)
+        self.trainer._step(drawn, self.state, self.clock)
+        if len(self.state.history) > 1000:  # a long benchmark must not grow the history without end
+            del self.state.history[:-1]
+
+    def images_per_step(self) -> int:
+        return self.trainer.batches.images_per_step
+
+    def seconds_per_step(self, seconds: float) -> float:
+        steps, t0 = 0, time.perf_counter()
+        while time.perf_counter() - t0 < seconds or steps < 3:
+            self.step()
+            steps += 1
+        return (time.perf_counter() - t0) / steps
+
+
+def network_figures(flops: int, seconds_per_step: float, images: int, peak_gflops: float,
+                    matmul_gflops: float) -> dict:
+    """A network's throughput and its ratios: achieved GFLOP/s = FLOPs per step × steps per second."""
+    gflops = flops / seconds_per_step / 1e9
+    return {"batch": images, "gflop_per_step": round(flops / 1e9, 4), "ms_per_step": round(1000 * seconds_per_step, 2),
+            "steps_per_s": round(1 / seconds_per_step, 2), "images_per_s": round(images / seconds_per_step, 1),
+            "gflops": round(gflops, 2), "of_peak": round(gflops / peak_gflops, 4),
+            "of_matmul": round(gflops / matmul_gflops, 4)}
+
+
+def measure_network(name: str, seconds: float, peak_gflops: float, matmul: float,
+                    data_dir: str | None = None) -> dict:
+    timer = StepTimer(trainer_for(name, data_dir))
+    for _ in range(3):  # warm-up: first calls allocate and pick kernels
+        timer.step()
+    flops = counted_flops(timer.step)
+    per_step = statistics.median(timer.seconds_per_step(seconds / 3) for _ in range(3))
+    return network_figures(flops, per_step, timer.images_per_step(), peak_gflops, matmul)
+
+
+def measure(threads: int, seconds: float, data_dir: str | None = None) -> dict:
+    torch.set_num_threads(threads)
+    peak = cpu_peak(threads, lscpu=_lscpu())
+    mm = matmul_gflops()
+    nets = {name: measure_network(name, seconds, peak["gflops"], mm, data_dir) for name in NETWORKS}
+    return {"threads": threads, "peak": peak, "matmul_n": MATMUL_N, "matmul_gflops": round(mm, 1),
+            "matmul_of_peak": round(mm / peak["gflops"], 4), "networks": nets}
+
+
+def print_candidates(candidates: dict) -> None:
+    for name, c in candidates.items():
+        print(f"{name}: " + ", ".join(f"{k} {ms:.1f} ms/step ({c['over_as_is'][k]:.3f}×)"
+                                      for k, ms in c["ms_per_step"].items()))
+
+
+def print_table(f: dict) -> None:
+    p = f["peak"]
+    print(f"{f['threads']} torch thread(s); peak on paper {p['gflops']} GFLOP/s = {p['cores']} core(s) × "
+          f"{p['ghz']} GHz ({p['clock_source']}) × {p['flops_per_cycle']} FLOPs/cycle ({p['isa']}); torch.mm "
+          f"{f['matmul_gflops']} GFLOP/s ({100 * f['matmul_of_peak']:.1f} % of peak)")
+    print(f"{'network':<12} {'batch':>5} {'GFLOP/step':>10} {'ms/step':>8} {'images/s':>9} {'GFLOP/s':>8} "
+          f"{'of peak':>8} {'of mm':>7}")
+    for name, r in f["networks"].items():
+        print(f"{name:<12} {r['batch']:>5} {r['gflop_per_step']:>10.3f} {r['ms_per_step']:>8.1f} "
+              f"{r['images_per_s']:>9.0f} {r['gflops']:>8.1f} {100 * r['of_peak']:>7.1f}% "
+              f"{100 * r['of_matmul']:>6.1f}%")
+
+
+def main(argv: list[str] | None = None) -> dict:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.machine_ratio", description=__doc__.split("\n\n")[0])
+    p.add_argument("--threads", type=int, default=1, help="measure with 1 torch thread, and also with 2 if 2")
+    p.add_argument("--seconds", type=float, default=8.0, help="timed training per network and thread count")
+    p.add_argument("--candidates", action="store_true", help="also time cheap changes beside the step as it is "
+                   "(benchmarks/step_candidates.py), with 1 thread")
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
+    a = p.parse_args(argv)
+    before = conditions()
+    runs = [measure(n, a.seconds, a.data_dir) for n in range(1, a.threads + 1)]
+    for f in runs:
+        print_table(f)
+    figures = {"runs": runs}
+    if a.candidates:
+        from benchmarks.step_candidates import compare
+        torch.set_num_threads(1)
+        figures["candidates"] = {name: compare(name, a.seconds, data_dir=a.data_dir) for name in NETWORKS}
+        print_candidates(figures["candidates"])
+    if a.out:
+        write_result(a.out, command_line("benchmarks.machine_ratio", argv), figures, before)
+    return figures
+
+
+if __name__ == "__main__":
+    main()

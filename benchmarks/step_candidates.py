@@ -1,0 +1,50 @@
+"""Cheap changes that might raise a training step's share of the CPU, each timed beside the step as it is,
+in alternating rounds of one process (the machine's load falls on all alike). None changes what a step
+computes beyond float rounding: the same batches, the same maths.
+
+- `contiguous`: the weights in the default layout instead of the channels-last one `fast_layout` gives;
+- `fused-adam`: Adam's update as one fused kernel per step (`torch.optim.Adam(fused=True)`).
+
+torch.compile was tried too (inductor with the system's C++ compiler): tens of seconds of compiling before
+the first step, which a 60-s page run cannot win back, and no steady gain on the one-shot network; it is not
+timed here.
+"""
+from __future__ import annotations
+
+import statistics
+
+import torch
+
+
+def _contiguous(trainer) -> None:
+    trainer.model.to(memory_format=torch.contiguous_format)
+
+
+def _fused_adam(trainer) -> None:
+    from siamese_core.training.schedules import LearningRate
+    o = trainer.config.optim
+    params = [p for g in trainer.optimizer.param_groups for p in g["params"]]
+    trainer.optimizer = torch.optim.Adam(params, lr=o.lr, weight_decay=o.weight_decay, fused=True)
+    trainer.lr = LearningRate(trainer.optimizer, o.lr_schedule, o.lr_decay)
+
+
+CANDIDATES = {"as-is": lambda trainer: None, "contiguous": _contiguous, "fused-adam": _fused_adam}
+
+
+def compare(name: str, seconds: float, rounds: int = 3, data_dir: str | None = None) -> dict:
+    """Median ms per trainer step of each candidate on network `name` (benchmarks.machine_ratio.NETWORKS),
+    and each one's time over the step as it is."""
+    from benchmarks.machine_ratio import StepTimer, trainer_for
+    timers = {}
+    for label, change in CANDIDATES.items():
+        trainer = trainer_for(name, data_dir)
+        change(trainer)
+        timers[label] = StepTimer(trainer)
+        for _ in range(3):
+            timers[label].step()
+    times = {label: [] for label in timers}
+    for _ in range(rounds):
+        for label, timer in timers.items():
+            times[label].append(timer.seconds_per_step(seconds / rounds))
+    ms = {label: round(1000 * statistics.median(v), 2) for label, v in times.items()}
+    return {"ms_per_step": ms, "over_as_is": {k: round(v / ms["as-is"], 3) for k, v in ms.items()}}
