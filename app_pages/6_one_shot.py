@@ -36,7 +36,8 @@ st.latex(r"C^{*} = \arg\max_{c \in \{1..N\}} \; s(x, x_c), \qquad s(x, x_c) = -\
 st.caption("The network here is the shipped checkpoint `assets/oneshot-omniglot.pt`, trained only on the "
            "background alphabets; the tasks below come from the 20 evaluation alphabets. Its training "
            "made every batch a small one-shot task (prototypical loss), so p(c | x) is the probability it learned "
-           "to output.")
+           "to output. It reads every drawing, its training drawings and yours alike, redrawn with Omniglot's pen, "
+           "upright and centred, so a thick marker or a slanted hand does not change what it sees.")
 
 try:
     model = shared.asset_model(MODEL)

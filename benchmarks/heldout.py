@@ -74,7 +74,10 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)  # the trainings run as their own processes; this one only scores
     before = conditions()
     model = load_model(a.model)
-    figures: dict = {"seed": a.seed, "model": Path(a.model).name, "anchors": ANCHORS, "paper": PAPER}
+    figures: dict = {"seed": a.seed, "model": Path(a.model).name, "anchors": ANCHORS, "paper": PAPER,
+                     "model_training": {k: model.metrics.get(k) for k in
+                                        ("val_oneshot_accuracy", "steps", "train_seconds", "validation_seconds")},
+                     "model_seed": (model.train_config or {}).get("seed")}
 
     t0 = time.perf_counter()
     figures["official_runs"] = official_runs(model, a.data_dir)

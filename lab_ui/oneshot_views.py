@@ -126,8 +126,9 @@ def measured_results(report_path: Path, model_name: str) -> None:
     m3.metric("Omniglot verification (pairs)", f"{100 * ver['accuracy']:.1f} %",
               f"{100 * (ver['accuracy'] - paper['verification_accuracy']):+.1f} pts vs Koch "
               f"{100 * paper['verification_accuracy']:.2f} %")
-    st.markdown(f"1-nearest-neighbour on pixels on the same tasks: **{100 * runs['pixel_1nn_accuracy']:.1f} %** "
-                f"(official runs), **{100 * mnist['pixel_1nn_accuracy']:.1f} %** (MNIST). Humans reach "
+    st.markdown(f"1-nearest-neighbour on the pixels of the same tasks, drawn as the network reads them: "
+                f"**{100 * runs['pixel_1nn_accuracy']:.1f} %** (official runs), "
+                f"**{100 * mnist['pixel_1nn_accuracy']:.1f} %** (MNIST). Humans reach "
                 f"{100 * paper['human']:.1f} % on the official runs.")
     st.plotly_chart(figures.accuracy_versus_n(report["accuracy_vs_n"], paper, runs["accuracy"],
                                               title="N-way one-shot within one test alphabet (random tasks)"),

@@ -9,7 +9,7 @@ import typing
 from dataclasses import MISSING, fields
 
 from ..training.config import GROUP_OF, TrainConfig
-from ..training.presets import PRESETS
+from ..training.presets import PRESETS, dataset_recipe
 from ..training.settings import GROUPS, choices_of
 
 SECTIONS = {"data": "data", "batches": "batches and pairs", "model": "model", "objective": "loss",
@@ -65,6 +65,8 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
 
 def config_from_args(a: argparse.Namespace) -> TrainConfig:
     """TrainConfig from the options typed (and the preset, if any, under them)."""
-    values = dict(PRESETS[a.preset]) if getattr(a, "preset", None) else {}
-    values.update({k: v for k, v in vars(a).items() if k in GROUP_OF})
-    return TrainConfig.from_dict(values)
+    preset = dict(PRESETS[a.preset]) if getattr(a, "preset", None) else {}
+    typed = {k: v for k, v in vars(a).items() if k in GROUP_OF}
+    dataset = typed.get("dataset", preset.get("dataset", TrainConfig().dataset))
+    # The dataset's own recipe under the preset, under what was typed.
+    return TrainConfig.from_dict({**dataset_recipe(dataset), **preset, **typed})

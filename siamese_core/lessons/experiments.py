@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..training import TrainConfig
+from ..training.presets import recipe_for_loss
 
 MINERS = ("random", "semi-hard", "batch-hard", "hardest")
 LAMBDAS = (0.0, 0.01, 0.1, 1.0)
@@ -61,6 +62,8 @@ LOSSES_DATASET, LOSSES_SECONDS, LOSSES_DIM = "fashion-mnist", 20.0, 32
 
 def loss_configs(losses=LOSSES, dataset: str = LOSSES_DATASET, seconds: float = LOSSES_SECONDS,
                  seed: int = 0) -> list[TrainConfig]:
-    """The losses page's Train button, once per loss, at its default margin, size and budget."""
-    return [TrainConfig(dataset=dataset, loss=loss, embedding_dim=LOSSES_DIM, seconds=float(seconds), seed=seed)
+    """The losses page's Train button, once per loss, at its default margin, size and budget (and the
+    dataset's recipe, as the page applies it)."""
+    return [TrainConfig(**{**recipe_for_loss(dataset, loss), "dataset": dataset, "loss": loss,
+                           "embedding_dim": LOSSES_DIM, "seconds": float(seconds), "seed": seed})
             for loss in losses]
