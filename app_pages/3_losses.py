@@ -9,7 +9,7 @@ from siamese_core.data import DatasetNotFoundError
 from siamese_core.explain.margins import margin_warning
 from siamese_core.lessons import experiments as ex
 from siamese_core.training import TrainConfig
-from siamese_core.training.presets import dataset_recipe, recipe_for_loss
+from siamese_core.training.presets import recipe_for_loss
 
 LOSSES = {"contrastive": "Contrastive", "triplet": "Triplet (semi-hard mining)",
           "bce-concat": "BCE on pairs (concat head)", "bce-l1": "BCE on pairs (Koch's L1 head)",
@@ -36,13 +36,10 @@ with st.sidebar:
     st.header("Train a run")
     data_name = dataset_select(("fashion-mnist", "mnist", "digits"), key="losses_dataset")
     training_jobs.warm(data_name)
-    recipe = dataset_recipe(data_name)  # the dataset's default recipe, as `train --dataset` uses it
     loss = st.selectbox("loss", list(LOSSES), format_func=LOSSES.get,
-                        index=list(LOSSES).index(url_choice("loss", list(LOSSES), recipe.get("loss", "contrastive"))),
-                        key="losses_loss")
+                        index=list(LOSSES).index(url_choice("loss", list(LOSSES), "contrastive")), key="losses_loss")
     uses_margin = loss in ("contrastive", "triplet")
-    default_margin = recipe_for_loss(data_name, loss).get("margin", 1.0 if loss == "contrastive" else 0.2)
-    margin = st.slider("margin m", 0.05, 2.0, url_float("margin", default_margin, 0.05, 2.0),
+    margin = st.slider("margin m", 0.05, 2.0, url_float("margin", 1.0 if loss == "contrastive" else 0.2, 0.05, 2.0),
                        0.05, disabled=not uses_margin, help="contrastive and triplet only", key="losses_margin")
     dim = st.select_slider("embedding size", SIZES, value=url_choice("dim", SIZES, ex.LOSSES_DIM), key="losses_dim")
     distance = st.selectbox("distance", ["l2", "cosine", "l1"], disabled=loss.startswith("bce"))
@@ -61,7 +58,9 @@ if problem:
 if stop_clicked:
     training_jobs.stop()
 if train_clicked and not problem:
-    cfg = TrainConfig.from_dict({**recipe_for_loss(data_name, loss), "dataset": data_name, "loss": loss,
+    # The dataset's training settings (learning rate, schedule, dropout: presets.DATASET_RECIPES), as the
+    # command line uses them; the loss and margin are the student's.
+    cfg = TrainConfig.from_dict({**recipe_for_loss(data_name), "dataset": data_name, "loss": loss,
                                  "embedding_dim": dim, "distance": distance, "margin": margin if uses_margin else None,
                                  "seconds": float(seconds), "seed": int(seed)})
     label = f"{LOSSES[loss].split(' (')[0]} · m={margin if uses_margin else '–'} · D={dim}"

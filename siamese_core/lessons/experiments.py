@@ -64,6 +64,6 @@ def loss_configs(losses=LOSSES, dataset: str = LOSSES_DATASET, seconds: float = 
                  seed: int = 0) -> list[TrainConfig]:
     """The losses page's Train button, once per loss, at its default margin, size and budget (and the
     dataset's recipe, as the page applies it)."""
-    return [TrainConfig(**{**recipe_for_loss(dataset, loss), "dataset": dataset, "loss": loss,
+    return [TrainConfig(**{**recipe_for_loss(dataset), "dataset": dataset, "loss": loss,
                            "embedding_dim": LOSSES_DIM, "seconds": float(seconds), "seed": seed})
             for loss in losses]

@@ -65,10 +65,11 @@ PRESETS: dict[str, dict] = {
 }
 
 
-# What a dataset trains with when no option says otherwise (`train --dataset NAME`, and the losses page's
-# defaults). Fashion-MNIST: triplet loss with semi-hard negatives at margin 0.1, Adam at 3·10⁻³ following a
-# cosine over the time budget, no dropout — chosen on validation pairs and pairs of a development seed as the
-# best 60-s recipe (docs/benchmarks.md, "Fashion-MNIST from the defaults").
+# What a dataset trains with when no option says otherwise (`train --dataset NAME`). Fashion-MNIST:
+# triplet loss with semi-hard negatives at margin 0.1, Adam at 3·10⁻³ following a cosine over the time
+# budget, no dropout — chosen on validation pairs and pairs of a development seed as the best 60-s recipe
+# (docs/benchmarks.md, "Fashion-MNIST from the defaults"). The losses page trains with its learning rate,
+# schedule and dropout whatever loss and margin a student picks.
 DATASET_RECIPES: dict[str, dict] = {
     "fashion-mnist": dict(loss="triplet", margin=0.1, lr=3e-3, lr_schedule="cosine", dropout=0.0),
 }
@@ -79,13 +80,13 @@ def dataset_recipe(dataset: str) -> dict:
     return dict(DATASET_RECIPES.get(dataset, {}))
 
 
-def recipe_for_loss(dataset: str, loss: str) -> dict:
-    """The dataset's recipe for a run whose loss was chosen elsewhere (the losses page's menu): its training
-    settings, and its margin only when the chosen loss is the recipe's own."""
+def recipe_for_loss(dataset: str) -> dict:
+    """The dataset's recipe for a run whose loss and margin are chosen elsewhere (the losses page's menu and
+    slider): its training settings only (learning rate, schedule, dropout)."""
     recipe = dataset_recipe(dataset)
-    same_loss = recipe.pop("loss", loss) == loss
-    margin = recipe.pop("margin", None)
-    return {**recipe, **({"margin": margin} if same_loss and margin is not None else {})}
+    recipe.pop("loss", None)
+    recipe.pop("margin", None)
+    return recipe
 
 
 def preset_config(name: str, **overrides) -> TrainConfig:

@@ -81,11 +81,6 @@ def shown_accuracy(at) -> str:
 @pytest.mark.slow
 def test_explore_mode_shows_the_pretrained_cell_and_follows_the_sliders(atlas):
     at = page()
-    # Fashion-MNIST's recipe is the train mode's default (presets.DATASET_RECIPES), and the URL keeps it.
-    assert (at.query_params["loss"], at.query_params["margin"]) == ("triplet", "0.1")
-    at = AppTest.from_file(PAGE, default_timeout=600)
-    at.query_params["loss"], at.query_params["margin"] = "contrastive", "1.0"
-    at.run()
     at.sidebar.radio[0].set_value("explore").run()   # "Train / Explore the atlas"
     assert not at.exception and at.query_params["mode"] == "explore"
     assert at.subheader[0].value == "Pretrained · contrastive · m=1 · D=32"
