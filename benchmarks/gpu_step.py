@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import statistics
 from pathlib import Path
 
 import torch
@@ -19,7 +18,7 @@ VARIANTS = {"fp32": ("fp32", False), "bf16": ("bf16", False), "fp32 channels-las
 
 
 def compare(name: str, seconds: float, rounds: int = 3, device: str = "cuda") -> dict:
-    from benchmarks.machine_ratio import StepTimer, trainer_for
+    from benchmarks.machine_ratio import StepTimer, median_ms_interleaved, trainer_for
     timers = {}
     for label, (precision, channels_last) in VARIANTS.items():
         trainer = trainer_for(name, device=device, precision=precision)
@@ -28,11 +27,7 @@ def compare(name: str, seconds: float, rounds: int = 3, device: str = "cuda") ->
         timers[label] = StepTimer(trainer)
         for _ in range(5):
             timers[label].step()
-    times = {label: [] for label in timers}
-    for _ in range(rounds):
-        for label, timer in timers.items():
-            times[label].append(timer.seconds_per_step(seconds / rounds))
-    ms = {label: round(1000 * statistics.median(v), 3) for label, v in times.items()}
+    ms = median_ms_interleaved(timers, seconds, rounds, 3)
     images = next(iter(timers.values())).images_per_step()
     return {"ms_per_step": ms, "images_per_s": {k: round(1000 * images / v, 1) for k, v in ms.items()},
             "over_fp32": {k: round(v / ms["fp32"], 3) for k, v in ms.items()}}

@@ -144,6 +144,16 @@ class StepTimer:
         return (time.perf_counter() - t0) / steps
 
 
+def median_ms_interleaved(timers: dict, seconds: float, rounds: int, digits: int) -> dict:
+    """Median milliseconds per step of each timer, timed in turns (`rounds` rounds sharing `seconds`), so
+    a change in the machine's load falls on every variant alike."""
+    times = {label: [] for label in timers}
+    for _ in range(rounds):
+        for label, timer in timers.items():
+            times[label].append(timer.seconds_per_step(seconds / rounds))
+    return {label: round(1000 * statistics.median(v), digits) for label, v in times.items()}
+
+
 def network_figures(flops: int, seconds_per_step: float, images: int, peak_gflops: float,
                     matmul_gflops: float) -> dict:
     """A network's throughput and its ratios: achieved GFLOP/s = FLOPs per step × steps per second."""

@@ -11,8 +11,6 @@ timed here.
 """
 from __future__ import annotations
 
-import statistics
-
 import torch
 
 
@@ -34,7 +32,7 @@ CANDIDATES = {"as-is": lambda trainer: None, "contiguous": _contiguous, "fused-a
 def compare(name: str, seconds: float, rounds: int = 3, data_dir: str | None = None) -> dict:
     """Median ms per trainer step of each candidate on network `name` (benchmarks.machine_ratio.NETWORKS),
     and each one's time over the step as it is."""
-    from benchmarks.machine_ratio import StepTimer, trainer_for
+    from benchmarks.machine_ratio import StepTimer, median_ms_interleaved, trainer_for
     timers = {}
     for label, change in CANDIDATES.items():
         trainer = trainer_for(name, data_dir)
@@ -42,9 +40,5 @@ def compare(name: str, seconds: float, rounds: int = 3, data_dir: str | None = N
         timers[label] = StepTimer(trainer)
         for _ in range(3):
             timers[label].step()
-    times = {label: [] for label in timers}
-    for _ in range(rounds):
-        for label, timer in timers.items():
-            times[label].append(timer.seconds_per_step(seconds / rounds))
-    ms = {label: round(1000 * statistics.median(v), 2) for label, v in times.items()}
+    ms = median_ms_interleaved(timers, seconds, rounds, 2)
     return {"ms_per_step": ms, "over_as_is": {k: round(v / ms["as-is"], 3) for k, v in ms.items()}}
