@@ -213,7 +213,16 @@ def load_test(r: dict) -> str:
         f"{max(f['run_seconds'], default=0):.0f} s;",
         f"- server memory: {rss['warm']:.0f} MB after one visitor opened every page, peak {rss['peak']:.0f} MB, "
         f"about **{rss['per_session']:.0f} MB per student**; server CPU mean {f['server_cpu_percent']['mean']:.0f} % "
-        "of one core" + _generator_cpu(f) + ".", *_run_accuracies(f), "", conditions_line(r)])
+        "of one core" + _training_cpu(f) + _generator_cpu(f) + ".", *_run_accuracies(f), "", conditions_line(r)])
+
+
+def _training_cpu(f: dict) -> str:
+    """Trainings in processes of the server's own: their memory is in the server's, their CPU said apart."""
+    share = f.get("training_processes_cpu_percent_mean", 0.0)
+    if not share:
+        return " (trainings in threads of the server's process)"
+    return (f" and its {f['config']['workers']} training processes' {share:.0f} % (their memory is counted in the "
+            "server's)")
 
 
 def _generator_cpu(f: dict) -> str:
@@ -296,6 +305,37 @@ def cluster_load_test(builtin: dict, cluster: dict) -> str:
         f"{c['cluster']['worker_nice']} steps nicer than the web server (as the built-in training threads).", "",
         table(["figure", "built-in queue", f"cluster, {n} workers"], rows), "", paper, "",
         "Built-in queue: " + conditions_line(builtin), "", "Cluster: " + conditions_line(cluster)])
+
+
+def where_runs_train(threads: dict, processes: dict, wall: dict) -> str:
+    """The same class (every trainer a different run) with the runs in the server's threads, in its training
+    processes, and in its training processes on the wall clock, one after another on the same cores."""
+    runs = [("threads of the server", threads), ("training processes", processes),
+            ("training processes, wall-clock budgets", wall)]
+    trainers = processes["figures"]["config"]["trainers"]
+
+    def accs(f):
+        a = [t["accuracy"] for t in f.get("trainer_runs", []) if t.get("accuracy") is not None]
+        return f"{min(a):.3f}–{max(a):.3f}" if a else "–"
+
+    def row(label, cell):
+        return [label, *(cell(r["figures"]) for _, r in runs)]
+    rows = [row(f"class start → all {trainers} results shown (goal ≤ 60 s)",
+                lambda f: "not all shown" if f["all_results_s"] is None else f"{f['all_results_s']:.1f} s"),
+            row("median interaction → page settled (goal < 1 s)", lambda f: f"{f['latency_s']['p50']:.2f} s"),
+            row("failed sessions", lambda f: str(len(f["sessions_failed"]))),
+            row(f"runs trained (test accuracy ≥ {processes['figures']['config']['trained_accuracy']:.2f})",
+                lambda f: f"{f['runs_completed']} of {trainers}"),
+            row("the runs' test accuracy", accs),
+            row("web server CPU, mean (100 % = one core)", lambda f: f"{f['server_cpu_percent']['mean']:.0f} %"),
+            row("training processes' CPU, mean", lambda f: f"{f.get('training_processes_cpu_percent_mean', 0):.0f} %"),
+            row("load generator's CPU, mean", lambda f: f"{f.get('generator_cpu_percent_mean', 0):.0f} %"),
+            row("server memory, peak (with its training processes)", lambda f: f"{f['server_rss_mb']['peak']:.0f} MB")]
+    return "\n".join([
+        f"{trainers} of {processes['figures']['config']['sessions']} students train, every one a different run "
+        f"(digits, 5 s, {processes['figures']['config']['workers']} at a time).", "",
+        table(["figure", *(name for name, _ in runs)], rows), "",
+        "\n\n".join(f"{name.capitalize()}: {conditions_line(r)}" for name, r in runs)])
 
 
 def gil_convoy(r: dict) -> str:
@@ -478,6 +518,14 @@ BLOCKS: dict[str, Block] = {
                                      ("half-same-workers1", 5, "SIAMESE_LAB_WORKERS=1 ", ""))},
     "gil-convoy": Block(("docs/results/gil-convoy.json",), "python -m benchmarks.gil_convoy --out "
                         "docs/results/gil-convoy.json", gil_convoy, timing=True),
+    "load-test-threads-vs-processes": Block(
+        ("docs/results/load-test-different-threads.json", "docs/results/load-test-different.json",
+         "docs/results/load-test-different-wall.json"),
+        "SIAMESE_LAB_TRAIN_IN=server python -m benchmarks.load_test --same-config 0 --quiet-load 1.2 --max-wait 30 "
+        "--out docs/results/load-test-different-threads.json; python -m benchmarks.load_test --same-config 0 "
+        "--quiet-load 1.2 --max-wait 30 --out docs/results/load-test-different.json; SIAMESE_LAB_BUDGET_CLOCK=wall "
+        "python -m benchmarks.load_test --same-config 0 --quiet-load 1.2 --max-wait 30 "
+        "--out docs/results/load-test-different-wall.json", where_runs_train, timing=True),
     "load-test-cluster": Block(("docs/results/load-test-cluster-builtin.json", "docs/results/load-test-cluster.json"),
                                "python -m benchmarks.cluster_load_test --builtin --same-config 0 --quiet-load 1.2 "
                                "--max-wait 30 --out docs/results/load-test-cluster-builtin.json; python -m "

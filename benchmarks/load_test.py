@@ -85,13 +85,15 @@ def pct(values: list[float], q: float) -> float:
 
 
 class Sampler(threading.Thread):
-    """Samples the server's RSS, CPU and threads (and the browser's RSS) every `every` seconds."""
+    """Samples the server's RSS (with its training processes'), CPU and threads, and the load generator's RSS
+    and CPU, every `every` seconds."""
 
     def __init__(self, server_pid: int, every: float = 0.5):
         super().__init__(daemon=True)
         self.server, self.every, self.stop = psutil.Process(server_pid), every, threading.Event()
         self.rss, self.cpu, self.threads, self.browser_rss = [], [], [], []
         self.generator_cpu: dict[int, float] = {}   # pid → CPU seconds so far, this process and its children
+        self.training_cpu: dict[int, float] = {}    # the same for the server's training processes
         self.rss_warm = 0
         self.server.cpu_percent(None)
 
@@ -99,10 +101,14 @@ class Sampler(threading.Thread):
         me = psutil.Process()
         while not self.stop.wait(self.every):
             try:
-                self.rss.append(self.server.memory_info().rss)
+                training = self.server.children(recursive=True)
+                self.rss.append(tree_rss(self.server))
                 self.cpu.append(self.server.cpu_percent(None))
                 self.threads.append(self.server.num_threads())
-                kids = [p for p in me.children(recursive=True) if p.pid != self.server.pid]
+                for p in training:
+                    self.training_cpu[p.pid] = _cpu_seconds(p, self.training_cpu.get(p.pid, 0.0))
+                theirs = {self.server.pid, *(p.pid for p in training)}
+                kids = [p for p in me.children(recursive=True) if p.pid not in theirs]
                 self.browser_rss.append(sum(_rss(p) for p in kids))
                 for p in (me, *kids):
                     self.generator_cpu[p.pid] = _cpu_seconds(p, self.generator_cpu.get(p.pid, 0.0))
@@ -116,6 +122,11 @@ def _cpu_seconds(p: psutil.Process, last: float) -> float:
         return t.user + t.system
     except psutil.Error:
         return last  # gone: keep what it had used
+
+
+def tree_rss(server: psutil.Process) -> int:
+    """The server's resident memory with its training processes'."""
+    return _rss(server) + sum(_rss(p) for p in server.children(recursive=True))
 
 
 def _rss(p: psutil.Process) -> int:
@@ -364,7 +375,7 @@ async def class_session(url: str, args, sampler: Sampler) -> tuple[list[Student]
     async with async_playwright() as pw:
         browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
         await warm_up(browser, url, args)  # imports, datasets and pretrained models load once per server
-        sampler.rss_warm = sampler.server.memory_info().rss
+        sampler.rss_warm = tree_rss(sampler.server)
         t0 = time.monotonic()
         deadline = t0 + args.max_seconds
         tasks = [asyncio.create_task(play(browser, url, s, args, training_over, deadline) if s.browser
@@ -402,7 +413,9 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
                    # the app's defaults
                    "workers": os.environ.get("SIAMESE_LAB_WORKERS", str(min(2, os.cpu_count() or 1))),
                    "threads_per_job": os.environ.get("SIAMESE_LAB_THREADS_PER_JOB", "1"),
+                   "train_in": os.environ.get("SIAMESE_LAB_TRAIN_IN", "processes"),
                    "worker_nice": os.environ.get("SIAMESE_LAB_WORKER_NICE", "10"),
+                   "budget_clock": os.environ.get("SIAMESE_LAB_BUDGET_CLOCK", "cpu"),
                    "cpus": os.cpu_count()},
         "wall_s": round(wall, 1),
         "sessions_ok": sum(s.error is None for s in students),
@@ -439,6 +452,7 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
         "browser_rss_peak_mb": max(sampler.browser_rss, default=0) / mb,
         # The load generator shares this machine's cores with the server (100 % = one core, over the class).
         "generator_cpu_percent_mean": 100 * sum(sampler.generator_cpu.values()) / max(wall, 1e-9),
+        "training_processes_cpu_percent_mean": 100 * sum(sampler.training_cpu.values()) / max(wall, 1e-9),
     }
 
 
@@ -470,12 +484,14 @@ def print_report(r: dict) -> None:
           f"(< {GOALS['latency_p50_s']:.0f} s); {c['distinct_configs']} distinct configs among the trainers "
           f"(--same-config {c['same_config']}, shared runs {'on' if c['share_runs'] else 'off'})")
     m = r["server_rss_mb"]
-    print(f"server RSS: start {m['start']:.0f} MB, after one visitor opened every page {m['warm']:.0f} MB, "
+    print(f"server RSS (with its training processes): start {m['start']:.0f} MB, "
+          f"after one visitor opened every page {m['warm']:.0f} MB, "
           f"peak {m['peak']:.0f} MB, end {m['end']:.0f} MB")
     print(f"  the class added {m['growth_over_warm']:.0f} MB at peak: {m['per_session']:.1f} MB per session "
           f"(training runs included)")
     print(f"server CPU: mean {r['server_cpu_percent']['mean']:.0f} %, peak {r['server_cpu_percent']['peak']:.0f} % "
           f"(100 % = one core); threads: start {r['server_threads']['start']}, peak {r['server_threads']['peak']}")
+    print(f"the server's training processes: CPU mean {r.get('training_processes_cpu_percent_mean', 0):.0f} %")
     print(f"load generator (one Chromium, sum of its processes' RSS): peak {r['browser_rss_peak_mb']:.0f} MB; "
           f"CPU mean {r['generator_cpu_percent_mean']:.0f} % (nice {c['generator_nice']})")
 
@@ -515,7 +531,7 @@ def main(argv=None) -> dict:
         if args.generator_nice > 0:
             os.nice(args.generator_nice)  # this thread and what it starts from now on (Chromium); not the server
         sampler = Sampler(proc.pid)
-        rss_start = psutil.Process(proc.pid).memory_info().rss
+        rss_start = tree_rss(psutil.Process(proc.pid))
         sampler.start()
         t_start = time.monotonic()
         students, t0, training_end = asyncio.run(class_session(url, args, sampler))

@@ -13,6 +13,7 @@ import dataclasses
 import hashlib
 import json
 import os
+import threading
 import time
 import uuid
 
@@ -23,6 +24,7 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 
 from siamese_core.service.experiment import Cancelled, RunReport
 from siamese_core.service.jobs import CANCELLED, DONE, FAILED, JOBS_PER_STUDENT, Job, JobQueue, QueueFull
+from siamese_core.service.process_queue import ProcessQueue
 from siamese_core.service.run_spec import PageWork, RunSpec
 from siamese_core.training import TrainConfig
 from siamese_core.training.settings import BUDGET_CLOCKS
@@ -44,7 +46,13 @@ THREADS_PER_JOB = int(os.environ.get("SIAMESE_LAB_THREADS_PER_JOB", "1"))
 BUDGET_CLOCK = os.environ.get("SIAMESE_LAB_BUDGET_CLOCK", "cpu" if THREADS_PER_JOB == 1 else "wall")
 if BUDGET_CLOCK not in BUDGET_CLOCKS:
     raise ValueError(f"SIAMESE_LAB_BUDGET_CLOCK must be one of {', '.join(BUDGET_CLOCKS)}, not {BUDGET_CLOCK!r}")
-# Training threads run this much nicer than the page scripts (0: the same priority); see docs/classroom.md.
+# Where page runs train: "processes", in training processes of the server's own (a training thread in the
+# server's process shares Python's lock with the page scripts and starves while a class clicks), or "server",
+# in threads of the server's process; see docs/classroom.md.
+TRAIN_IN = os.environ.get("SIAMESE_LAB_TRAIN_IN", "processes")
+if TRAIN_IN not in ("processes", "server"):
+    raise ValueError(f"SIAMESE_LAB_TRAIN_IN must be processes or server, not {TRAIN_IN!r}")
+# Trainings run this much nicer than the page scripts (0: the same priority); see docs/classroom.md.
 WORKER_NICE = int(os.environ.get("SIAMESE_LAB_WORKER_NICE", "10"))
 MAX_WAITING = int(os.environ.get("SIAMESE_LAB_MAX_WAITING", "30"))
 MAX_RUNS = int(os.environ.get("SIAMESE_LAB_MAX_RUNS", "12"))                # per session
@@ -67,9 +75,10 @@ def job_queue() -> JobQueue:
                              threads_per_job=THREADS_PER_JOB, max_waiting=MAX_WAITING,
                              shared_results=SHARED_RESULTS, shared_bytes=SHARED_RESULTS_BYTES,
                              worker_nice=WORKER_NICE, max_per_owner=JOBS_PER_STUDENT)
-    return JobQueue(workers=WORKERS, threads_per_job=THREADS_PER_JOB, max_waiting=MAX_WAITING,
-                    shared_results=SHARED_RESULTS, shared_bytes=SHARED_RESULTS_BYTES, worker_nice=WORKER_NICE,
-                    max_per_owner=JOBS_PER_STUDENT)
+    kind = ProcessQueue if TRAIN_IN == "processes" else JobQueue
+    return kind(workers=WORKERS, threads_per_job=THREADS_PER_JOB, max_waiting=MAX_WAITING,
+                shared_results=SHARED_RESULTS, shared_bytes=SHARED_RESULTS_BYTES, worker_nice=WORKER_NICE,
+                max_per_owner=JOBS_PER_STUDENT)
 
 
 def _session_id() -> str:
@@ -185,8 +194,16 @@ def warm(dataset_name: str) -> None:
     Train starts training — and shows its first live frame — within a second."""
     dataset(dataset_name, "train")
     probe(dataset_name)
-    if os.environ.get("SIAMESE_LAB_SCHEDULER"):
-        job_queue()  # imports Dask and connects to the cluster now: not while a class presses Train at once
+    q = job_queue()  # starts the training processes, or connects to the cluster: not while a class presses Train
+    if isinstance(q, ProcessQueue):
+        _warm_processes(q, dataset_name)
+
+
+@st.cache_resource(show_spinner=False)
+def _warm_processes(_q: ProcessQueue, dataset_name: str) -> bool:
+    """Once per dataset: the training processes load it and its probe set (in the background)."""
+    threading.Thread(target=_q.warm, args=(dataset_name,), name="siamese-lab-warm", daemon=True).start()
+    return True
 
 
 def _probe_args(cfg: TrainConfig) -> tuple:

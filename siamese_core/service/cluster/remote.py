@@ -15,10 +15,10 @@ from distributed import Event, Queue
 
 from ..experiment import Cancelled
 from ..job import Training
+from ..live_stream import apply_delta
 from ..run_spec import RunSpec
 from .link import SchedulerLink
 from .placement import placement
-from .stream import apply_delta
 from .worker import channel_names, train_on_worker
 
 POLL_SECONDS = 0.3

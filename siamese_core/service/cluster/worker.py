@@ -7,7 +7,6 @@ a pump thread sends what changed in the run's `live` dict to the server (a `dist
 the server's Stop (a `distributed.Event`) into the trainer's cancel flag."""
 from __future__ import annotations
 
-import functools
 import logging
 import pickle
 import threading
@@ -16,10 +15,10 @@ import uuid
 import torch
 from distributed import Event, Queue, get_client, get_worker
 
-from ...data import ImageSet, load_dataset, resolve_data_dir
-from ..live_frames import ProbeSet, probe_set
+from ...data import resolve_data_dir
+from ..live_stream import LiveSender
 from ..run_spec import RunSpec
-from .stream import LiveSender
+from ..worker_data import probe, split
 
 PUMP_SECONDS = 0.25   # how often progress and frames go to the server, and Stop is looked at
 log = logging.getLogger("siamese_lab.cluster")
@@ -34,17 +33,6 @@ def encode(message: dict) -> bytes:
     # A Dask queue carries msgpack data only: frames (arrays, dataclasses) travel pickled. Only the server
     # reads these, from its own workers; a worker never unpickles anything.
     return pickle.dumps(message, protocol=pickle.HIGHEST_PROTOCOL)
-
-
-@functools.lru_cache(maxsize=8)
-def split(name: str, which: str, size: tuple[int, int] | None) -> ImageSet:
-    """One split of a dataset from this worker's data folder, loaded once per worker process (read-only)."""
-    return load_dataset(name, which, data_dir=str(resolve_data_dir()), download=False, image_size=size)
-
-
-@functools.lru_cache(maxsize=8)
-def probe(name: str, size: tuple[int, int] | None) -> ProbeSet:
-    return probe_set(split(name, "test", size))
 
 
 class Pump(threading.Thread):

@@ -1,4 +1,5 @@
-"""A training's `live` dict, copied from a worker to the server a little at a time.
+"""A training's `live` dict, copied from the process that trains it (a cluster worker, or one of the web
+server's own training processes) to the server a little at a time.
 
 On the worker the trainer fills `live` as on the server (progress, ETA, loss curve, frames); every fraction
 of a second `LiveSender.delta()` says what changed since the last call, and the server's `apply_delta` makes

@@ -1,0 +1,140 @@
+"""One of the web server's own training processes: page runs train here, outside the server's process.
+
+A training thread inside the web server shares Python's lock with the page scripts of its process, and beside
+one busy script thread it keeps almost none of its speed (docs/benchmarks.md, the GIL convoy). In a process
+of its own it keeps all of it, and the pages answer as quickly. The server (`process_queue.py`) talks to each
+process over one pipe:
+
+  server → process   ("run", run id, the RunSpec as JSON) · ("stop", run id) · ("warm", dataset, size)
+  process → server   ("live", run id, delta) · ("done", run id, result) · ("failed", run id, error, traceback)
+
+The process loads datasets from its own data folder (`worker_data`), like a cluster worker: only the spec's
+JSON travels to it. A reader thread turns "stop" into the trainer's cancel flag at once, and a pump thread
+sends what changed in the run's `live` dict every PUMP_SECONDS."""
+from __future__ import annotations
+
+import os
+import pickle
+import queue
+import threading
+import traceback
+
+PUMP_SECONDS = 0.25   # how often progress and frames go to the server
+
+
+class Channel:
+    """The process's end of the pipe: sends from two threads (the trainer's and the pump's) one at a time."""
+
+    def __init__(self, conn):
+        self.conn, self._lock = conn, threading.Lock()
+
+    def send(self, message: tuple) -> None:
+        with self._lock:
+            self.conn.send(message)
+
+
+def serve(conn, nice: int, threads: int) -> None:
+    """Run what the server sends until the pipe closes."""
+    if nice > 0:
+        try:
+            os.nice(nice)  # the whole process, and the threads torch starts later
+        except OSError:
+            pass
+    import torch  # after the nice: importing it is most of a new process's start
+
+    torch.set_num_threads(threads)
+    channel, inbox = Channel(conn), queue.SimpleQueue()
+    current = {"run": None, "cancel": threading.Event()}
+    threading.Thread(target=_read, args=(conn, inbox, current), name="siamese-lab-reader", daemon=True).start()
+    while (message := inbox.get()) is not None:
+        if message[0] == "warm":
+            _warm(*message[1:])
+        elif message[0] == "run":
+            _run(channel, current, *message[1:])
+
+
+def _read(conn, inbox: queue.SimpleQueue, current: dict) -> None:
+    """Stop goes straight to the running trainer's flag; everything else waits its turn in `inbox`."""
+    while True:
+        try:
+            message = conn.recv()
+        except (EOFError, OSError):  # the server went away: stop what trains and end
+            current["cancel"].set()
+            inbox.put(None)
+            return
+        if message[0] == "stop":
+            if message[1] == current["run"]:
+                current["cancel"].set()
+        else:
+            inbox.put(message)
+
+
+def _warm(name: str, size) -> None:
+    from .worker_data import probe, split
+    try:
+        split(name, "train", size)
+        probe(name, size)
+    except Exception:  # a dataset this folder lacks: the run that needs it will say so
+        pass
+
+
+def _run(channel: Channel, current: dict, run_id: int, spec_json: str) -> None:
+    from .live_stream import LiveSender
+    from .run_spec import RunSpec
+    from .worker_data import probe, split
+
+    cancel = threading.Event()
+    current["cancel"], current["run"] = cancel, run_id
+    live: dict = {}
+    sender, done = LiveSender(live), threading.Event()
+
+    def pump() -> None:
+        while not done.wait(PUMP_SECONDS):
+            _send_delta(channel, run_id, sender)
+
+    pumping = threading.Thread(target=pump, name="siamese-lab-pump", daemon=True)
+    pumping.start()
+    try:
+        spec = RunSpec.from_json(spec_json)
+        name, size = spec.data
+        result = spec.execute((split(name, "train", size), split(name, "test", size)), probe(name, size), live,
+                              cancel)
+        for report in result if isinstance(result, list) else [result]:
+            report.extra["trained_in"] = f"training process {os.getpid()}"
+        outcome = ("done", run_id, result)
+    except Exception as exc:
+        outcome = ("failed", run_id, _picklable(exc), traceback.format_exc(limit=8))
+    finally:
+        done.set()
+        pumping.join()
+        current["run"] = None
+    _send_delta(channel, run_id, sender)  # the last progress, so the page's bar ends full
+    channel.send(outcome)
+
+
+def _send_delta(channel: Channel, run_id: int, sender) -> None:
+    delta = sender.delta()
+    if delta:
+        channel.send(("live", run_id, delta))
+
+
+def _picklable(exc: Exception) -> Exception:
+    """The exception itself when it survives the pipe, else a RuntimeError with its sentence."""
+    try:
+        pickle.loads(pickle.dumps(exc))
+        return exc
+    except Exception:
+        return RuntimeError(f"{type(exc).__name__}: {exc}")
+
+
+def main(argv: list[str]) -> None:
+    """`python -m siamese_core.service.training_process FD NICE THREADS`, as `process_queue.TrainingProcess`
+    starts it: FD is the process's end of a socket pair."""
+    from multiprocessing.connection import Connection
+    fd, nice, threads = (int(a) for a in argv)
+    serve(Connection(fd), nice, threads)
+
+
+if __name__ == "__main__":
+    import sys
+    main(sys.argv[1:])
