@@ -21,6 +21,7 @@ import psutil
 
 from benchmarks.browser import lab_server
 from benchmarks.hostile_images import candidates
+from benchmarks.load_test import tree_rss
 from benchmarks.results import command_line, conditions, write_result
 from benchmarks.stream_client import StreamSession
 from benchmarks.upload_fairness import FACES, SERVER_ENV
@@ -81,10 +82,11 @@ async def worker(kind, url: str, deadline: float, seed: int, tally: Tally, *args
 
 
 def sample(pid: int, every: float, stop: threading.Event, out: list, t0: float) -> None:
+    """The server's RSS with its training processes' (`load_test.tree_rss`), in MB, every `every` seconds."""
     proc = psutil.Process(pid)
     while not stop.is_set():
         try:
-            out.append((time.monotonic() - t0, proc.memory_info().rss / 2**20))
+            out.append((time.monotonic() - t0, tree_rss(proc) / 2**20))
         except psutil.Error:
             return
         stop.wait(every)
