@@ -12,6 +12,7 @@ import streamlit as st
 
 from lab_ui.layout import sidebar_status
 from lab_ui.shared import housekeeper
+from lab_ui.training_jobs import job_queue
 
 ROOT = Path(__file__).resolve().parent
 
@@ -32,5 +33,6 @@ navigation = st.navigation([
     st.Page(str(ROOT / f), title=title, icon=icon, url_path=url, default=(url == "home"))
     for f, title, icon, url in PAGES if (ROOT / f).is_file()])
 housekeeper()  # started once per server
+job_queue()  # the training processes start with the server's first visitor, not at the first Train
 sidebar_status()
 navigation.run()
