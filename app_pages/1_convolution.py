@@ -6,6 +6,7 @@ import pandas as pd
 import streamlit as st
 
 from lab_ui.conv_inputs import input_ui, kernel_ui, sliding_ui
+from lab_ui.figure_cache import cached_figure
 from lab_ui.layout import notice
 from lab_ui.shared import asset_model
 from lab_ui.url_state import set_url, url_int
@@ -71,10 +72,10 @@ st.markdown(f"Output cell ({row}, {col}) reads input rows **{rf.row0} … {rf.ro
             f"**{rf.col0} … {rf.col0 + k - 1}**"
             + (" — the cells outside the image are **zero padding**." if any(t.padding for t in cell.terms) else "."))
 g1, g2, g3 = st.columns([3, 2, 3])
-g1.plotly_chart(matrix_heatmap(x, "Input", box=(r0, r1, q0, q1)))
-g2.plotly_chart(matrix_heatmap(w, "Kernel", centre_zero=True, show_numbers=True, height=260))
-g3.plotly_chart(matrix_heatmap(fmap, "Feature map" + (" after ReLU" if relu else ""), box=(row, row, col, col),
-                               colorscale="viridis"))
+g1.plotly_chart(cached_figure(matrix_heatmap, x, "Input", box=(r0, r1, q0, q1)))
+g2.plotly_chart(cached_figure(matrix_heatmap, w, "Kernel", centre_zero=True, show_numbers=True, height=260))
+g3.plotly_chart(cached_figure(matrix_heatmap, fmap, "Feature map" + (" after ReLU" if relu else ""),
+                              box=(row, row, col, col), colorscale="viridis"))
 zeros = sum(1 for t in cell.terms if t.x == 0 or t.w == 0)
 st.latex(cell.latex())
 st.caption(f"{len(cell.terms)} products, {zeros} of them with a zero factor (left out above). "
@@ -93,8 +94,8 @@ except ValueError as exc:
     pooled = None
 if pooled is not None:
     p1, p2 = st.columns(2)
-    p1.plotly_chart(matrix_heatmap(fmap, "Feature map", colorscale="viridis"))
-    p2.plotly_chart(matrix_heatmap(pooled, f"{pool_kind.capitalize()}-pooled map", colorscale="viridis"))
+    p1.plotly_chart(cached_figure(matrix_heatmap, fmap, "Feature map", colorscale="viridis"))
+    p2.plotly_chart(cached_figure(matrix_heatmap, pooled, f"{pool_kind.capitalize()}-pooled map", colorscale="viridis"))
     st.latex(rf"\left\lfloor \frac{{{oh} - {pool_size}}}{{{pool_stride}}} \right\rfloor + 1 = {pooled.shape[0]}"
              rf"\ \text{{rows}},\quad \left\lfloor \frac{{{ow} - {pool_size}}}{{{pool_stride}}} \right\rfloor + 1"
              rf" = {pooled.shape[1]}\ \text{{columns}}: {oh * ow}\ \text{{numbers}} \rightarrow "
@@ -129,9 +130,11 @@ else:
                 "training found them. Each feature map lights up on strokes of one direction or on one side "
                 "of an edge — the job the Sobel and edge kernels above do by hand. Deeper layers combine "
                 "these into corners and parts.")
-    st.plotly_chart(map_grid(weights, [str(i) for i in range(len(weights))], cols=16, centre_zero=True,
-                             title="Learned filters (red +, blue −)"))
-    st.plotly_chart(map_grid(maps, [str(i) for i in range(len(maps))], cols=16,
-                             title="Their feature maps on this image (ReLU(conv + bias))"))
+    st.plotly_chart(cached_figure(map_grid, weights, cols=16, centre_zero=True,
+                                  title="Learned filters (red +, blue −)"))
+    st.plotly_chart(cached_figure(map_grid, maps, cols=16,
+                                  title="Their feature maps on this image (ReLU(conv + bias))"))
+    st.caption(f"Filters and maps in reading order, {len(weights)} of each: each feature map sits where its filter "
+               "sits in the grid above.")
 
 notice(notice_text("convolution"))

@@ -4,6 +4,7 @@ import pandas as pd
 import streamlit as st
 import torch
 
+from lab_ui.figure_cache import cached_figure
 from lab_ui.layout import available_datasets, notice
 from lab_ui.shared import asset_model, dataset
 from lab_ui.twins_parts import l1_inputs, minibatch_run, swaps
@@ -118,15 +119,16 @@ elif model is not None:
     r_swapped = explain_pair(model, test.images[j], test.images[i])
     names_ = test.class_names
     m1, m2 = st.columns([1, 2])
-    m1.plotly_chart(image_grid(test.images[[i, j]], [f"#{i}: {names_[int(test.labels[i])]}",
+    m1.plotly_chart(cached_figure(image_grid, test.images[[i, j]], [f"#{i}: {names_[int(test.labels[i])]}",
                                                      f"#{j}: {names_[int(test.labels[j])]}"], cols=2))
     verdict = "" if model.threshold is None else (
         f" At the threshold {model.threshold:.3f} (chosen on validation pairs) the model says "
         f"**{'same' if r.p >= model.threshold else 'different'}**.")
     m1.markdown(f"**p(same) = {r.p:.4f}** (logit {r.logit:.3f}); swapped: {r_swapped.p:.4f}.{verdict}")
-    m2.plotly_chart(embedding_pair(r.h1, r.h2))
-    m2.plotly_chart(bar_vector(r.diff, f"|h1 − h2| (L1 distance {r.diff.sum():.2f})", colour="#264653"))
-    m2.plotly_chart(bar_vector(r.weighted, f"α_j · |h1_j − h2_j|: the terms of the sum (b = {r.bias:.2f})"))
+    m2.plotly_chart(cached_figure(embedding_pair, r.h1, r.h2))
+    m2.plotly_chart(cached_figure(bar_vector, r.diff, f"|h1 − h2| (L1 distance {r.diff.sum():.2f})", colour="#264653"))
+    m2.plotly_chart(cached_figure(bar_vector, r.weighted,
+                                  f"α_j · |h1_j − h2_j|: the terms of the sum (b = {r.bias:.2f})"))
     pos, neg = r.weighted[r.weighted > 0].sum(), r.weighted[r.weighted < 0].sum()
     m2.caption(f"Teal terms (α_j > 0) push towards *same*: {pos:+.2f}; orange terms (α_j < 0) push towards "
                f"*different*: {neg:+.2f}. The model learned which features to trust in which direction.")
@@ -146,7 +148,7 @@ e1.dataframe(pd.DataFrame([{"y": y, "p": p, "L": round(bce(p, y), 4)} for y, p i
              hide_index=True)
 e1.caption("The workshop's two worked examples: confident and right costs ≈ 0.01, confident and wrong ≈ 6.9.")
 ps = torch.linspace(0.001, 0.999, 400, dtype=torch.float64)
-e2.plotly_chart(bce_curve(ps, bce(ps, 1), bce(ps, 0), you=(p_val, loss)))
+e2.plotly_chart(cached_figure(bce_curve, ps, bce(ps, 1), bce(ps, 0), you=(p_val, loss)))
 
 # --- 5. mini-batch SGD ---------------------------------------------------------------------------
 st.subheader("5 · Mini-batches and shuffling")
@@ -162,7 +164,7 @@ order = np.argsort(digits.labels.numpy(), kind="stable")  # stored class by clas
 batches = epoch_batches(len(order), batch_size, shuffle, seed=0)
 mix = class_mix(digits.labels.numpy()[order], batches, digits.num_classes)[:20]
 share = same_pair_share(mix)
-st.plotly_chart(batch_classes(mix, shuffle))
+st.plotly_chart(cached_figure(batch_classes, mix, shuffle))
 st.markdown(f"{'Shuffled' if shuffle else 'Not shuffled'}: on average **{100 * share.mean():.0f} %** of the pairs "
             f"inside a batch are same-class pairs.")
 minibatch_run(batch_size, optimizer)

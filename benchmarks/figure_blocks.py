@@ -208,7 +208,7 @@ def load_test(r: dict) -> str:
         + ", ".join(f"{k} {v:.2f} s" for k, v in f["latency_p50_by_client_s"].items()) + ";",
         "- median by action: " + ", ".join(f"{k} {v:.2f} s" for k, v in f["latency_p50_by_action_s"].items()) + ";",
         f"- time to first complete render: median {f['first_render_s']['p50']:.2f} s, max "
-        f"{f['first_render_s']['max']:.2f} s;",
+        f"{f['first_render_s']['max']:.2f} s{_slowest_render(f)};",
         f"- Train pressed → result shown: first {min(f['run_seconds'], default=0):.0f} s, last "
         f"{max(f['run_seconds'], default=0):.0f} s;",
         f"- server memory: {rss['warm']:.0f} MB after one visitor opened every page, peak {rss['peak']:.0f} MB, "
@@ -225,11 +225,25 @@ def _training_cpu(f: dict) -> str:
             "server's)")
 
 
+def _slowest_render(f: dict) -> str:
+    by = {k: v for k, v in f.get("first_render_max_by_client_s", {}).items() if v is not None}
+    return " (slowest " + ", ".join(f"{k} {v:.2f} s" for k, v in by.items()) + ")" if by else ""
+
+
 def _generator_cpu(f: dict) -> str:
     if "generator_cpu_percent_mean" not in f:
         return ""
-    return (f"; the load generator (its clients and Chromium, nice {f['config']['generator_nice']}) "
-            f"{f['generator_cpu_percent_mean']:.0f} % of one core on the same machine")
+    nice, c = f["config"]["generator_nice"], f["config"]
+    if "chromium_not_confined" not in c:  # measured before the load test held Chromium to the generator's nice
+        who = f"its clients at nice {nice}, its Chromium at the share of a session of its own"
+    elif c["chromium_not_confined"] is None:
+        who = f"its clients and Chromium, nice {nice}"
+    else:
+        who = f"its clients at nice {nice}; Chromium could not be held to it: {c['chromium_not_confined']}"
+    chromium = (f", Chromium {f['generator_chromium_cpu_percent_mean']:.0f} %"
+                if "generator_chromium_cpu_percent_mean" in f else "")
+    return (f"; the load generator ({who}) {f['generator_cpu_percent_mean']:.0f} % of one core{chromium}, "
+            "on the same machine")
 
 
 def _run_accuracies(f: dict) -> list[str]:
@@ -257,7 +271,18 @@ def class_load_test(r: dict) -> str:
              f"≤ 60 s {mark[tenth is not None and tenth <= 60]}"],
             ["failed sessions", str(failed), f"0 {mark[failed == 0]}"],
             ["median interaction → page settled", f"{p50:.2f} s", f"< 1 s {mark[p50 < 1]}"]]), "",
-        load_test(r)])
+        *_repeats(f), load_test(r)])
+
+
+def _repeats(f: dict) -> list[str]:
+    """With `--repeats`: the table is the median class's; here is every class, in the order they ran."""
+    runs = f.get("repeats", [])
+    if len(runs) < 2:
+        return []
+    return [f"The median of {len(runs)} classes run one after another (`--repeats {len(runs)}`); all of them: "
+            + "; ".join(f"{'not all shown' if c['all_results_s'] is None else format(c['all_results_s'], '.1f') + ' s'}"
+                        f", median {c['latency_p50_s']:.2f} s, {c['failed_sessions']} failed"
+                        for c in runs) + ".", ""]
 
 
 def cluster_load_test(builtin: dict, cluster: dict) -> str:
@@ -330,6 +355,11 @@ def where_runs_train(threads: dict, processes: dict, wall: dict) -> str:
             row("web server CPU, mean (100 % = one core)", lambda f: f"{f['server_cpu_percent']['mean']:.0f} %"),
             row("training processes' CPU, mean", lambda f: f"{f.get('training_processes_cpu_percent_mean', 0):.0f} %"),
             row("load generator's CPU, mean", lambda f: f"{f.get('generator_cpu_percent_mean', 0):.0f} %"),
+            row("… of which its Chromium (three pages)", lambda f: "–" if "generator_chromium_cpu_percent_mean" not in f
+                else f"{f['generator_chromium_cpu_percent_mean']:.0f} %"),
+            row("Chromium held to the generator's nice", lambda f: "no (before the fix)"
+                if "chromium_not_confined" not in f["config"] else "yes" if f["config"]["chromium_not_confined"] is None
+                else f"no: {f['config']['chromium_not_confined']}"),
             row("server memory, peak (with its training processes)", lambda f: f"{f['server_rss_mb']['peak']:.0f} MB")]
     return "\n".join([
         f"{trainers} of {processes['figures']['config']['sessions']} students train, every one a different run "
@@ -513,7 +543,8 @@ BLOCKS: dict[str, Block] = {
     **{f"load-test-{name}": Block((f"docs/results/load-test-{name}.json",),
                                   f"{env}python -m benchmarks.load_test --same-config {same} --quiet-load 1.2 "
                                   f"{wait}--out docs/results/load-test-{name}.json", class_load_test, timing=True)
-       for name, same, env, wait in (("different", 0, "", "--max-wait 30 "), ("half-same", 5, "", "--max-wait 30 "),
+       for name, same, env, wait in (("different", 0, "", "--max-wait 30 --repeats 3 "),
+                                     ("half-same", 5, "", "--max-wait 30 "),
                                      ("different-workers1", 0, "SIAMESE_LAB_WORKERS=1 ", ""),
                                      ("half-same-workers1", 5, "SIAMESE_LAB_WORKERS=1 ", ""))},
     "gil-convoy": Block(("docs/results/gil-convoy.json",), "python -m benchmarks.gil_convoy --out "
@@ -523,7 +554,8 @@ BLOCKS: dict[str, Block] = {
          "docs/results/load-test-different-wall.json"),
         "SIAMESE_LAB_TRAIN_IN=server python -m benchmarks.load_test --same-config 0 --quiet-load 1.2 --max-wait 30 "
         "--out docs/results/load-test-different-threads.json; python -m benchmarks.load_test --same-config 0 "
-        "--quiet-load 1.2 --max-wait 30 --out docs/results/load-test-different.json; SIAMESE_LAB_BUDGET_CLOCK=wall "
+        "--quiet-load 1.2 --max-wait 30 --repeats 3 --out docs/results/load-test-different.json; "
+        "SIAMESE_LAB_BUDGET_CLOCK=wall "
         "python -m benchmarks.load_test --same-config 0 --quiet-load 1.2 --max-wait 30 "
         "--out docs/results/load-test-different-wall.json", where_runs_train, timing=True),
     "load-test-cluster": Block(("docs/results/load-test-cluster-builtin.json", "docs/results/load-test-cluster.json"),

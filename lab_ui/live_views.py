@@ -2,6 +2,8 @@
 sweep, one column per run), and the replay of a finished run (or several, in lockstep)."""
 from __future__ import annotations
 
+import time
+
 import streamlit as st
 
 from siamese_core.service.experiment import RunReport, tsne_of_probe
@@ -39,13 +41,13 @@ def _runs(live: dict) -> list[tuple[str, list]]:
 
 
 def draw(job: Job, slot, seen: dict) -> None:
-    """Redraw `slot` when a new frame has come in (`seen` remembers what was drawn)."""
+    """Redraw `slot` when a new frame has come in (`seen` remembers what was drawn, and when)."""
     live = job.live
     runs = _runs(live)
     signature = tuple(len(f) for _, f in runs)
     if not runs or signature == seen.get("signature"):
         return
-    seen["signature"] = signature
+    seen["signature"], seen["at"] = signature, time.monotonic()
     labels, names = live.get("probe_labels"), live.get("class_names")
     as_distance = live.get("as_distance", {})
     # A new key per drawing, never the frame count: the count can come back within one script run (the

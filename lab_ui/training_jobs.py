@@ -57,6 +57,10 @@ WORKER_NICE = int(os.environ.get("SIAMESE_LAB_WORKER_NICE", "10"))
 MAX_WAITING = int(os.environ.get("SIAMESE_LAB_MAX_WAITING", "30"))
 MAX_RUNS = int(os.environ.get("SIAMESE_LAB_MAX_RUNS", "12"))                # per session
 CHART_EVERY = 4  # polls between redraws of the live training curve
+# The live map and histograms are redrawn at most this often (every frame stays in the replay): each redraw
+# is a new Plotly chart in the browser, and at two a second a page following a run kept a core of the
+# student's machine three-quarters busy (benchmarks.live_training records the share).
+LIVE_DRAW_SECONDS = 1.0
 CURVE_SECONDS = 2.0  # a training's live curve is built at most this often, however many pages follow it
 MAX_RUN_BYTES = int(float(os.environ.get("SIAMESE_LAB_MAX_SESSION_MB", "50")) * 2**20)
 # Identical page runs train once; "0" trains every request apart (e.g. to load-test the queue itself).
@@ -231,11 +235,12 @@ def follow(key: str = "job", poll: float = 0.5, timeout: float | None = None):
         return None
     q = job_queue()
     bar, frames, chart = st.empty(), st.empty(), st.empty()
-    t0, tick, seen = time.monotonic(), 0, {}
+    t0, tick, seen, shown = time.monotonic(), 0, {}, {}
     while not job.done and (timeout is None or time.monotonic() - t0 < timeout):
         tick += 1
-        _draw_progress(q, job, bar)
-        live_views.draw(job, frames, seen)  # only when a new frame came in
+        _draw_progress(q, job, bar, shown)
+        if time.monotonic() - seen.get("at", -LIVE_DRAW_SECONDS) >= LIVE_DRAW_SECONDS:
+            live_views.draw(job, frames, seen)  # only when a new frame came in
         if tick % CHART_EVERY == 1:  # the bar moves every poll; the figure is rebuilt less often
             _draw_curve(job, chart, tick)
         job.wait(poll)
@@ -264,20 +269,28 @@ def follow_into(key: str, store: str):
     return st.session_state.get(store)
 
 
-def _draw_progress(q: JobQueue, job: Job, slot) -> None:
+def _draw_progress(q: JobQueue, job: Job, slot, shown: dict) -> None:
+    """The queue place or the progress bar, sent only when what it says has changed (`shown` remembers)."""
     position = q.position(job)
     if position:
-        slot.info(f"“{job.label}” is number {position} in the queue — about {q.eta(job):.0f} s until it is done."
-                  + _shared_note(job) + _notice(job))
+        say = ("info", f"“{job.label}” is number {position} in the queue — about {q.eta(job):.0f} s until it is "
+                       "done." + _shared_note(job) + _notice(job))
+    else:
+        live = job.live
+        eta = live.get("eta")
+        what = job.label
+        if live.get("parts", 1) > 1:
+            what = f"{job.label} — run {live['part'] + 1} of {live['parts']}: {live.get('current')}"
+        say = ("progress", min(1.0, float(live.get("progress", 0.0))),
+               f"Training “{what}”: step {live.get('step', 0)}"
+               + (f", about {eta:.0f} s left" if eta is not None else "") + _shared_note(job) + _notice(job))
+    if say == shown.get("said"):
         return
-    live = job.live
-    eta = live.get("eta")
-    what = job.label
-    if live.get("parts", 1) > 1:
-        what = f"{job.label} — run {live['part'] + 1} of {live['parts']}: {live.get('current')}"
-    slot.progress(min(1.0, float(live.get("progress", 0.0))),
-                  text=f"Training “{what}”: step {live.get('step', 0)}"
-                       + (f", about {eta:.0f} s left" if eta is not None else "") + _shared_note(job) + _notice(job))
+    shown["said"] = say
+    if say[0] == "info":
+        slot.info(say[1])
+    else:
+        slot.progress(say[1], text=say[2])
 
 
 def _draw_curve(job: Job, slot, tick: int) -> None:

@@ -6,6 +6,7 @@ import base64
 import io
 
 import numpy as np
+import plotly.colors
 import plotly.graph_objects as go
 from PIL import Image
 
@@ -65,20 +66,47 @@ def _grid_layout(fig: go.Figure, title: str | None, rows: int, height_per_row: i
                       plot_bgcolor="rgba(0,0,0,0)", margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 10})
 
 
-def map_grid(maps, titles, cols: int = 8, title: str | None = None, centre_zero: bool = False,
-             height_per_row: int = 80) -> go.Figure:
-    """Small heatmaps side by side (filters or their feature maps), drawn as ONE heatmap of tiles.
-    Each map is scaled to its own range (symmetric about 0 with `centre_zero`), so every tile keeps its
-    contrast as a subplot of its own would; one trace builds and draws far faster than 64 subplots,
-    which matters when a class reruns the page at once."""
-    mosaic, labels, rows = _mosaic(maps, titles, cols, centre_zero)
-    kw = ({"colorscale": "RdBu", "reversescale": True, "zmin": -1, "zmax": 1} if centre_zero
-          else {"colorscale": "gray", "zmin": 0, "zmax": 1})
-    fig = go.Figure(go.Heatmap(z=mosaic.round(3), showscale=False, hoverinfo="skip", **kw))
-    fig.update_yaxes(autorange="reversed", visible=False, scaleanchor="x", constrain="domain")
-    fig.update_xaxes(visible=False, constrain="domain")
-    _grid_layout(fig, title, rows, height_per_row, [dict(x=x, y=y, text=t, showarrow=False, yanchor="bottom",
-                                                         font={"size": 10}) for x, y, t in labels])
+def _lut(colorscale: str, reverse: bool = False) -> np.ndarray:
+    """256 RGB colours of a Plotly colour scale, for painting values in [0, 1] into a PNG."""
+    scale = plotly.colors.get_colorscale(colorscale)
+    colours = plotly.colors.sample_colorscale(scale, list(np.linspace(0, 1, 256)), colortype="tuple")
+    lut = (np.asarray(colours) * (255 if max(max(c) for c in colours) <= 1 else 1)).round().astype(np.uint8)
+    return lut[::-1] if reverse else lut
+
+
+def map_grid(maps, cols: int = 8, title: str | None = None, centre_zero: bool = False,
+             height_per_row: int = 80, scale: int = 3) -> go.Figure:
+    """Small maps side by side (filters or their feature maps), in reading order, painted into ONE PNG
+    behind empty axes (as `picture_grid`). Each map is scaled to its own range (symmetric about 0 with
+    `centre_zero`: red +, blue −), so every tile keeps its contrast as a subplot of its own would. The
+    same tiles as one heatmap were about 350 KB of numbers to send and parse at every visit, and a text
+    label per tile cost the browser more than the rest of the figure: the PNG is tens of KB and unlabelled."""
+    mosaic, _, rows = _mosaic(maps, [""] * len(maps), cols, centre_zero)
+    gaps = np.isnan(mosaic)
+    unit = (np.nan_to_num(mosaic) + 1) / 2 if centre_zero else np.nan_to_num(mosaic)
+    rgb = _lut("RdBu", reverse=True)[(unit.clip(0, 1) * 255).round().astype(int)] if centre_zero \
+        else _lut("gray")[(unit.clip(0, 1) * 255).round().astype(int)]
+    rgb[gaps] = 255
+    return _png_figure(rgb, title, rows, height_per_row, scale, [])
+
+
+def _png_figure(pixels: np.ndarray, title: str | None, rows: int, height_per_row: int, scale: int,
+                annotations: list) -> go.Figure:
+    """`pixels` (H×W grey or H×W×3 RGB, uint8) as one PNG filling empty axes of H×W units, row 0 on top;
+    each pixel is `scale` × `scale` in the PNG, so small tiles stay sharp when the browser enlarges them."""
+    h, w = pixels.shape[:2]
+    big = np.repeat(np.repeat(pixels, scale, axis=0), scale, axis=1)
+    out = io.BytesIO()
+    Image.fromarray(big, mode="L" if big.ndim == 2 else "RGB").save(out, format="PNG", compress_level=6)
+    fig = go.Figure(go.Scatter(x=[-0.5, w - 0.5], y=[-0.5, h - 0.5], mode="markers", hoverinfo="skip",
+                               marker={"opacity": 0}))  # spans the axes, so the picture fills them
+    fig.add_layout_image(source="data:image/png;base64," + base64.b64encode(out.getvalue()).decode(),
+                         xref="x", yref="y", x=-0.5, y=h - 0.5, sizex=w, sizey=h, sizing="stretch",
+                         xanchor="left", yanchor="top", layer="below")
+    fig.update_xaxes(range=[-0.5, w - 0.5], visible=False, constrain="domain")
+    fig.update_yaxes(range=[-0.5, h - 0.5], visible=False, scaleanchor="x", constrain="domain")
+    _grid_layout(fig, title, rows, height_per_row, annotations)
+    fig.update_layout(showlegend=False)
     return fig
 
 
@@ -89,23 +117,11 @@ def picture_grid(images, titles, cols: int = 8, title: str | None = None, height
     and paint (8 Fashion-MNIST pairs). Each pixel is `scale` × `scale` in the PNG, so a 28×28 image
     stays sharp when the browser enlarges it; the gaps are white."""
     mosaic, labels, rows = _mosaic(images, titles, cols)
-    grey = np.nan_to_num(mosaic, nan=1.0)
-    pixels = np.kron((grey * 255).round().astype(np.uint8), np.ones((scale, scale), np.uint8))
-    out = io.BytesIO()
-    Image.fromarray(pixels, mode="L").save(out, format="PNG", compress_level=6)
-    h, w = mosaic.shape
-    fig = go.Figure(go.Scatter(x=[-0.5, w - 0.5], y=[-0.5, h - 0.5], mode="markers", hoverinfo="skip",
-                               marker={"opacity": 0}))  # spans the axes, so the picture fills them
-    fig.add_layout_image(source="data:image/png;base64," + base64.b64encode(out.getvalue()).decode(),
-                         xref="x", yref="y", x=-0.5, y=h - 0.5, sizex=w, sizey=h, sizing="stretch",
-                         xanchor="left", yanchor="top", layer="below")
-    fig.update_xaxes(range=[-0.5, w - 0.5], visible=False, constrain="domain")
-    fig.update_yaxes(range=[-0.5, h - 0.5], visible=False, scaleanchor="x", constrain="domain")
+    grey = (np.nan_to_num(mosaic, nan=1.0) * 255).round().astype(np.uint8)
+    h = mosaic.shape[0]
     # The mosaic's row 0 is on top; the y axis points up.
-    _grid_layout(fig, title, rows, height_per_row, [dict(x=x, y=h - 1 - y, text=t, showarrow=False,
-                                                         yanchor="bottom", font={"size": 10}) for x, y, t in labels])
-    fig.update_layout(showlegend=False)
-    return fig
+    return _png_figure(grey, title, rows, height_per_row, scale, [
+        dict(x=x, y=h - 1 - y, text=t, showarrow=False, yanchor="bottom", font={"size": 10}) for x, y, t in labels])
 
 
 def bar_vector(values, title: str, labels=None, colour: str | None = None) -> go.Figure:
