@@ -67,6 +67,16 @@ def lab_server(port: int | None = None, env: dict[str, str] | None = None, timeo
         log.close()
 
 
+def is_chromium(p) -> bool:
+    """Whether the psutil process `p` is one of Chromium's (False once it is gone)."""
+    import psutil
+
+    try:
+        return "chrom" in p.name().lower()
+    except psutil.Error:
+        return False
+
+
 def confine_chromium(nice: int) -> str | None:
     """Give this process's Chromium the priority `nice`, as its other children have; None when done, else why
     not. Chromium starts a session of its own, and with the kernel's autogroup scheduling a session is one
@@ -77,9 +87,9 @@ def confine_chromium(nice: int) -> str | None:
 
     groups, why = set(), None
     for p in psutil.Process().children(recursive=True):
+        if not is_chromium(p):
+            continue
         try:
-            if "chrom" not in p.name().lower():
-                continue
             p.nice(nice)
             sid = os.getsid(p.pid)
             if sid not in groups:

@@ -39,7 +39,7 @@ import psutil
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import async_playwright
 
-from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, SETTLED, confine_chromium, lab_server
+from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, SETTLED, confine_chromium, is_chromium, lab_server
 from benchmarks.results import command_line, conditions, write_result
 from benchmarks.stream_client import StreamSession
 
@@ -117,7 +117,7 @@ class Sampler(threading.Thread):
                 self.browser_rss.append(sum(_rss(p) for p in kids))
                 for p in (me, *kids):
                     self.generator_cpu[p.pid] = _cpu_seconds(p, self.generator_cpu.get(p.pid, 0.0))
-                self.chromium.update(p.pid for p in kids if _is_chromium(p))
+                self.chromium.update(p.pid for p in kids if is_chromium(p))
             except psutil.Error:
                 return
 
@@ -128,13 +128,6 @@ def _cpu_seconds(p: psutil.Process, last: float) -> float:
         return t.user + t.system
     except psutil.Error:
         return last  # gone: keep what it had used
-
-
-def _is_chromium(p: psutil.Process) -> bool:
-    try:
-        return "chrom" in p.name().lower()
-    except psutil.Error:
-        return False
 
 
 def tree_rss(server: psutil.Process) -> int:
@@ -549,20 +542,13 @@ def _median_class(argv: list[str], repeats: int) -> tuple[dict, dict | None, dic
     """`repeats` classes one after another, each in a process of its own (the load generator lowers its own
     priority after starting its server, once): the class with the median tenth result, with every class's
     headline figures under "repeats"."""
-    keep = []
-    skip = False
-    for a in argv:  # the same class, once, written to a file of its own
-        if skip:
-            skip = False
-        elif a in ("--repeats", "--out", "--json"):
-            skip = True
-        elif not a.startswith(("--repeats=", "--out=", "--json=")):
-            keep.append(a)
     before, classes = conditions(), []
     with tempfile.TemporaryDirectory() as tmp:
         for k in range(repeats):
             out = os.path.join(tmp, f"class-{k}.json")
-            subprocess.run([sys.executable, "-m", "benchmarks.load_test", *keep, "--json", out], check=True)
+            # The same class, once, written to a file of its own (argparse keeps an option's last value).
+            subprocess.run([sys.executable, "-m", "benchmarks.load_test", *argv, "--repeats", "1", "--out", "",
+                            "--json", out], check=True)
             with open(out) as f:
                 classes.append(json.load(f))
     ranked = sorted(classes, key=lambda c: (c["all_results_s"] is None, c["all_results_s"] or 0))

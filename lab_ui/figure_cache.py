@@ -2,8 +2,9 @@
 
 Building a figure (plotly validates every property it is given) costs a page tens of milliseconds of server
 CPU per chart, on every rerun; a class moving through the same pages asks for the same figures again and
-again, and those milliseconds are taken from the runs training beside the pages. `st.plotly_chart` only
-reads the figure it is given (it copies it into a dict), so one built figure can serve every session.
+again, and those milliseconds are taken from the runs training beside the pages. A figure is kept frozen
+(`FrozenFigure`: the dict the page sends, made once), which nothing writes to, so one serves every session and a
+rerun sends it without copying it.
 
 Never change a figure this returns: a page that adds to a figure builds its own."""
 from __future__ import annotations
@@ -18,7 +19,7 @@ import torch
 
 from siamese_core.viz.frozen_figure import FrozenFigure
 
-# About 40 KB of JSON for the largest of the pages' figures (a 32-map mosaic): the cache stays a few MB.
+# The pages' figures are a few to a few tens of KB each (the filter grids are PNGs): the cache stays a few MB.
 MAX_FIGURES = 256
 
 _lock = threading.Lock()

@@ -57,9 +57,9 @@ WORKER_NICE = int(os.environ.get("SIAMESE_LAB_WORKER_NICE", "10"))
 MAX_WAITING = int(os.environ.get("SIAMESE_LAB_MAX_WAITING", "30"))
 MAX_RUNS = int(os.environ.get("SIAMESE_LAB_MAX_RUNS", "12"))                # per session
 CHART_EVERY = 4  # polls between redraws of the live training curve
-# The live map and histograms are redrawn at most this often (every frame stays in the replay): each redraw
-# is a new Plotly chart in the browser, and at two a second a page following a run kept a core of the
-# student's machine three-quarters busy (benchmarks.live_training records the share).
+# A following page redraws the live map and histograms at most this often (every frame stays in the replay):
+# each redraw is a new Plotly chart in the browser, and at two a second a headless Chromium page following a
+# run kept a core three-quarters busy.
 LIVE_DRAW_SECONDS = 1.0
 CURVE_SECONDS = 2.0  # a training's live curve is built at most this often, however many pages follow it
 MAX_RUN_BYTES = int(float(os.environ.get("SIAMESE_LAB_MAX_SESSION_MB", "50")) * 2**20)

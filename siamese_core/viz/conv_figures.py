@@ -3,6 +3,7 @@ window, and a grid of small maps. Same styling as `siamese_core.viz.figures`."""
 from __future__ import annotations
 
 import base64
+import functools
 import io
 
 import numpy as np
@@ -66,6 +67,7 @@ def _grid_layout(fig: go.Figure, title: str | None, rows: int, height_per_row: i
                       plot_bgcolor="rgba(0,0,0,0)", margin={"l": 10, "r": 10, "t": 60 if title else 30, "b": 10})
 
 
+@functools.cache
 def _lut(colorscale: str, reverse: bool = False) -> np.ndarray:
     """256 RGB colours of a Plotly colour scale, for painting values in [0, 1] into a PNG."""
     scale = plotly.colors.get_colorscale(colorscale)
@@ -79,13 +81,13 @@ def map_grid(maps, cols: int = 8, title: str | None = None, centre_zero: bool = 
     """Small maps side by side (filters or their feature maps), in reading order, painted into ONE PNG
     behind empty axes (as `picture_grid`). Each map is scaled to its own range (symmetric about 0 with
     `centre_zero`: red +, blue −), so every tile keeps its contrast as a subplot of its own would. The
-    same tiles as one heatmap were about 350 KB of numbers to send and parse at every visit, and a text
+    same tiles as one heatmap were hundreds of KB of numbers to send and parse at every visit, and a text
     label per tile cost the browser more than the rest of the figure: the PNG is tens of KB and unlabelled."""
     mosaic, _, rows = _mosaic(maps, [""] * len(maps), cols, centre_zero)
     gaps = np.isnan(mosaic)
     unit = (np.nan_to_num(mosaic) + 1) / 2 if centre_zero else np.nan_to_num(mosaic)
-    rgb = _lut("RdBu", reverse=True)[(unit.clip(0, 1) * 255).round().astype(int)] if centre_zero \
-        else _lut("gray")[(unit.clip(0, 1) * 255).round().astype(int)]
+    lut = _lut("RdBu", reverse=True) if centre_zero else _lut("gray")
+    rgb = lut[(unit.clip(0, 1) * 255).round().astype(int)]  # a new array: the cached table stays as it is
     rgb[gaps] = 255
     return _png_figure(rgb, title, rows, height_per_row, scale, [])
 
