@@ -33,8 +33,9 @@ st.markdown(
     "comparing the query with each support image and picking the most similar (Koch et al. 2015):")
 st.latex(r"C^{*} = \arg\max_{c \in \{1..N\}} \; s(x, x_c), \qquad s(x, x_c) = -\lVert f(x) - f(x_c) \rVert,"
          r"\qquad p(c \mid x) = \frac{e^{-\lVert f(x) - f(x_c)\rVert^2}}{\sum_{k} e^{-\lVert f(x) - f(x_k)\rVert^2}}")
-st.caption("The network here is the shipped checkpoint `assets/oneshot-omniglot.pt`, trained only on the "
-           "background alphabets; the tasks below come from the 20 evaluation alphabets. Its training "
+st.caption("The network here is the shipped checkpoint `assets/oneshot-omniglot.pt`: two twins trained apart "
+           "with different seeds and used as one, trained only on the background alphabets; the tasks below come "
+           "from the 20 evaluation alphabets. Its training "
            "made every batch a small one-shot task (prototypical loss), so p(c | x) is the probability it learned "
            "to output. It reads every drawing, its training drawings and yours alike, redrawn with Omniglot's pen, "
            "upright and centred, so a thick marker or a slanted hand does not change what it sees.")

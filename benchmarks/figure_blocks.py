@@ -90,6 +90,11 @@ def oneshot_versus_paper(r: dict) -> str:
         "whose images come from 8 of the 20 drawers only."])
 
 
+def oneshot_validation(r: dict) -> str:
+    from benchmarks.oneshot_validation import format_comparison  # pure formatting, the command's own
+    return "```text\n" + format_comparison(r["figures"]) + "\n```"
+
+
 def heldout(r: dict) -> str:
     from benchmarks.heldout import format_heldout  # pure formatting, the command's own
     return "```text\n" + format_heldout(r["figures"]) + "\n```\n\n" + conditions_line(r)
@@ -100,22 +105,32 @@ def oneshot_seeds(*results: dict) -> str:
     rows = []
     for r in sorted(results, key=lambda r: r["figures"]["model_seed"]):
         f = r["figures"]
+        wall, shipped = f["model_training"].get("wall_seconds"), f["model"] == "oneshot-omniglot.pt"
         rows.append([str(f["model_seed"]), f4(f["model_training"]["val_oneshot_accuracy"]),
-                     thousands(f["model_training"]["steps"]), pct(f["official_runs"]["accuracy"]),
-                     pct(f["mnist"]["accuracy"]), pct(f["mnist_dark_on_white"]["accuracy"]),
-                     "shipped" if f["model"] == "oneshot-omniglot.pt" else ""])
-    return table(["seed", "validation 20-way", "steps", "official runs", "MNIST as stored", "MNIST dark on white",
-                  ""], rows) + f"\n\nMNIST: {results[0]['figures']['mnist']['tasks']} tasks drawn from seed " \
+                     thousands(f["model_training"]["steps"]), f"{wall / 60:.1f} min" if wall else "–",
+                     pct(f["official_runs"]["accuracy"]), pct(f["mnist"]["accuracy"]),
+                     pct(f["mnist_dark_on_white"]["accuracy"]), "shipped" if shipped else ""])
+    official = sorted(r["figures"]["official_runs"]["accuracy"] for r in results)
+    return table(["seed", "validation 20-way", "steps", "wall time", "official runs", "MNIST as stored",
+                  "MNIST dark on white", ""], rows) + \
+        f"\n\nOfficial runs: median {pct(official[len(official) // 2])}, from {pct(official[0])} to " \
+        f"{pct(official[-1])}. MNIST: {results[0]['figures']['mnist']['tasks']} tasks drawn from seed " \
         f"{results[0]['figures']['seed']}, the same for every model."
 
 
 def training_record(record: dict) -> str:
-    m = record["metrics"]
+    m, members = record["metrics"], record["model_config"].get("members", 1)
+    together = record["train_config"].get("member_processes", 1) > 1
     lines = [f"- checkpoint: {thousands(record['bytes'])} bytes, {thousands(record['parameters'])} parameters;",
              f"- {thousands(m['steps'])} steps, {m['epochs']} epochs (stopped: {m['stopped_because']}); "
              f"{m['train_seconds']:.0f} s of training"
              + (f" + {m['validation_seconds']:.0f} s of validation" if "validation_seconds" in m else "")
              + (f", {m['cpu_seconds']:.0f} CPU seconds on {m['threads']} thread(s)" if "cpu_seconds" in m else "")
+             + (f", all of it summed over {members} members"
+                + (" trained side by side, one process each" if together else " trained one after another")
+                if members > 1 else "")
+             + (f"; {m['wall_seconds']:.0f} s on the wall clock for the whole command, data preparation included"
+                if "wall_seconds" in m else "")
              + ";",
              f"- the kept epoch's validation: accuracy {f4(m['val_accuracy'])}, AUC {f4(m['val_auc'])}, "
              f"threshold {f4(m['threshold'])}"
@@ -504,10 +519,15 @@ BLOCKS: dict[str, Block] = {
                               f"{EVALUATE.format('mnist_koch_edges')}; {RECORD.format('mnist_koch_edges')}",
                               mnist_koch_l1),
     "one-shot-report": Block(("assets/one-shot-report.json",), ONESHOT, oneshot_report_text),
+    "one-shot-seeds-before": Block(tuple(f"docs/results/heldout-oneshot-seed{s}.json" for s in (0, 1, 2)),
+                                   "python -m benchmarks.heldout --seed 7919 --skip-fashion --model seedN.pt "
+                                   "--out docs/results/heldout-oneshot-seedN.json", oneshot_seeds),
+    "one-shot-validation": Block(("docs/results/oneshot-validation.json",), "python -m benchmarks.oneshot_validation "
+                                 "MODELS.pt --out docs/results/oneshot-validation.json", oneshot_validation),
     "one-shot-vs-paper": Block(("assets/one-shot-report.json",), ONESHOT, oneshot_versus_paper),
     "heldout": Block(("docs/results/heldout.json",), HELDOUT, heldout),
-    "one-shot-seeds": Block(("docs/results/heldout.json", "docs/results/heldout-oneshot-seed1.json",
-                             "docs/results/heldout-oneshot-seed2.json"),
+    "one-shot-seeds": Block(("docs/results/heldout.json", "docs/results/heldout-oneshot-seed10.json",
+                             "docs/results/heldout-oneshot-seed20.json"),
                             f"{HELDOUT}; python -m benchmarks.heldout --seed 7919 --skip-fashion --model seedN.pt "
                             "--out docs/results/heldout-oneshot-seedN.json", oneshot_seeds),
     "one-shot-training": Block(("assets/oneshot-omniglot.train.json",), RECORD.format("oneshot-omniglot"),

@@ -76,7 +76,8 @@ def main(argv: list[str] | None = None) -> int:
     model = load_model(a.model)
     figures: dict = {"seed": a.seed, "model": Path(a.model).name, "anchors": ANCHORS, "paper": PAPER,
                      "model_training": {k: model.metrics.get(k) for k in
-                                        ("val_oneshot_accuracy", "steps", "train_seconds", "validation_seconds")},
+                                        ("val_oneshot_accuracy", "steps", "train_seconds", "validation_seconds",
+                                         "wall_seconds")},
                      "model_seed": (model.train_config or {}).get("seed")}
 
     t0 = time.perf_counter()

@@ -2,15 +2,16 @@
 from __future__ import annotations
 
 import argparse
-import sys
+import os
 import time
 
 import torch
 
 from ..models.checkpoint import save_checkpoint
-from ..training import Callback, TrainConfig, train
+from ..training import TrainConfig, train
 from ..training.batches import BatchSource
 from ..training.objectives import loss_class
+from ..training.progress_lines import PrintProgress
 from .common import add_data_args, command_line
 from .options import add_config_options, config_from_args
 
@@ -31,27 +32,15 @@ def train_config_from_args(a: argparse.Namespace, argv: list[str] | None = None)
     return config_from_args(a)
 
 
-class PrintProgress(Callback):
-    def __init__(self, every: float = 5.0):
-        self.every, self.last = every, 0.0
-
-    def on_step(self, trainer, state):
-        if state.elapsed - self.last >= self.every:
-            self.last = state.elapsed
-            eta = f", ETA {state.eta:.0f}s" if state.eta is not None else ""
-            print(f"  step {state.step:5d}  epoch {state.epoch}  loss {state.loss:.4f}  "
-                  f"{100 * state.progress:3.0f}%{eta}", file=sys.stderr, flush=True)
-
-    def on_epoch_end(self, trainer, state):
-        oneshot = state.val.get("val_oneshot_accuracy")
-        extra = f", {trainer.config.val_n_way}-way one-shot {oneshot:.4f}" if oneshot is not None else ""
-        print(f"  validation after {state.epoch} epoch(s), {state.step} steps, {state.elapsed:.1f}s: accuracy "
-              f"{state.val['val_accuracy']:.4f}, AUC {state.val['val_auc']:.4f}{extra}", file=sys.stderr, flush=True)
-
-
 def images_per_step(cfg: TrainConfig, train_set) -> int:
     """Images through the twin per training step (throughput = steps × this / train_seconds)."""
     return BatchSource(cfg, train_set, loss_class(cfg.objective.loss).pairs, torch.Generator()).images_per_step
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and of its children that have ended (members trained in processes)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def cmd_train(a: argparse.Namespace) -> dict:
@@ -61,13 +50,15 @@ def cmd_train(a: argparse.Namespace) -> dict:
         torch.set_num_threads(a.threads)
     cfg = train_config_from_args(a)
     callbacks = [] if (a.quiet or a.json) else [PrintProgress()]
-    cpu0 = time.process_time()
+    cpu0, wall0 = _cpu_seconds(), time.perf_counter()
     result = train(cfg, callbacks=callbacks, data_dir=a.data_dir, download=a.download)
     st = result.state
-    # CPU seconds of all threads, loading and validation included: on a shared machine this, not the
-    # wall clock, says what the run costs (CPU seconds / cores ≈ wall time on an idle machine).
+    # CPU seconds of all threads and member processes, loading and validation included: on a shared
+    # machine this, not the wall clock, says what the run costs (CPU seconds / cores ≈ wall time on an
+    # idle machine). wall_seconds: the whole command, data preparation and every member included.
     metrics = {"train_seconds": round(st.elapsed, 2), "validation_seconds": round(st.val_seconds, 2),
-               "cpu_seconds": round(time.process_time() - cpu0, 1), "threads": torch.get_num_threads(),
+               "cpu_seconds": round(_cpu_seconds() - cpu0, 1), "wall_seconds": round(time.perf_counter() - wall0, 1),
+               "threads": torch.get_num_threads(),
                "steps": st.step, "epochs": st.epoch,
                "stopped_because": result.stopped_because, **(result.best_val or {})}
     save_checkpoint(a.out, result.model, cfg.flat(), metrics, command_line(a.argv))

@@ -113,17 +113,29 @@ class FaceCNN(nn.Module):
         return self.head(self.features(x))
 
 
-class TwinEnsemble(nn.Module):
-    """K twins trained apart (other seeds, same people), used as one: each member's embedding is made
-    unit-length and the K are averaged. Members err on different pairs, so the average errs less."""
+ENSEMBLE_JOINS = ("mean", "concat")
 
-    def __init__(self, members: list[nn.Module]):
+
+class TwinEnsemble(nn.Module):
+    """K twins trained apart (other seeds, same people), used as one. Members err on different pairs, so
+    together they err less. Each member's embedding is made unit-length, then
+    - "mean": the K are averaged (D long);
+    - "concat": the K are set end to end and divided by √K (K·D long, still unit length), so a squared
+      distance is the mean of the members' squared distances: no member's view is blurred into another's."""
+
+    def __init__(self, members: list[nn.Module], join: str = "mean"):
         super().__init__()
-        self.members = nn.ModuleList(members)
-        self.embedding_dim = members[0].embedding_dim
+        if join not in ENSEMBLE_JOINS:
+            raise ValueError(f"join must be one of {ENSEMBLE_JOINS}, not {join!r}")
+        self.members, self.join = nn.ModuleList(members), join
+        d = members[0].embedding_dim
+        self.embedding_dim = d * len(members) if join == "concat" else d
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return torch.stack([F.normalize(m(x), dim=-1) for m in self.members]).mean(0)
+        units = [F.normalize(m(x), dim=-1) for m in self.members]
+        if self.join == "concat":
+            return torch.cat(units, dim=-1) / len(units) ** 0.5
+        return torch.stack(units).mean(0)
 
 
 def _flat_size(features: nn.Module, input_size: tuple[int, int]) -> int:

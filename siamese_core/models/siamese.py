@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, fields
+from dataclasses import asdict, dataclass, fields, replace
 
 import numpy as np
 import torch
@@ -13,7 +13,7 @@ from torch import nn
 from ..data.registry import resize_images
 from ..data.strokes import bright_ink, canonical_strokes
 from ..distances import make_distance
-from .backbones import FaceCNN, KochBackbone, TwinEnsemble, VGGBackbone
+from .backbones import ENSEMBLE_JOINS, FaceCNN, KochBackbone, TwinEnsemble, VGGBackbone
 from .embed import embed
 from .heads import HEADS
 
@@ -42,7 +42,8 @@ class ModelConfig:
     batch_norm: bool = False              # koch-small: batch norm after every conv (not in the paper)
     test_shifts: int = 0                  # eval mode: average the embedding over the image and its copies
                                           # moved this many pixels up, down, left and right (0: off)
-    members: int = 1                      # face-cnn: K twins trained apart, unit embeddings averaged
+    members: int = 1                      # K twins trained apart, used as one (backbones.TwinEnsemble)
+    member_join: str = "mean"             # how their unit embeddings are joined: "mean" or "concat"
     cohort_size: int = 0                  # S-norm: embeddings of this many training pictures kept with the
                                           # model; a pair's −distance is scored against them (0: off)
 
@@ -58,8 +59,10 @@ class ModelConfig:
             raise ValueError(f"polarity must be one of {POLARITIES}, not {self.polarity!r}")
         if self.cohort_size < 0 or (self.cohort_size and self.head is not None):
             raise ValueError("cohort_size must be ≥ 0, and S-norm needs distance scores (no pair head)")
-        if self.members < 1 or (self.members > 1 and (self.backbone != "face-cnn" or self.head is not None)):
-            raise ValueError("members must be ≥ 1, and more than 1 only for the face-cnn twin without a pair head")
+        if self.members < 1 or (self.members > 1 and self.head is not None):
+            raise ValueError("members must be ≥ 1, and more than 1 only for a twin without a pair head")
+        if self.member_join not in ENSEMBLE_JOINS:
+            raise ValueError(f"member_join must be one of {ENSEMBLE_JOINS}, not {self.member_join!r}")
 
     @classmethod
     def from_dict(cls, d: dict) -> ModelConfig:
@@ -71,12 +74,11 @@ class ModelConfig:
 
 
 def build_backbone(cfg: ModelConfig) -> nn.Module:
+    if cfg.members > 1:
+        return TwinEnsemble([build_backbone(replace(cfg, members=1)) for _ in range(cfg.members)], cfg.member_join)
     if cfg.backbone == "vgg":
         return VGGBackbone(cfg.embedding_dim, cfg.input_size, dropout=cfg.dropout)
     if cfg.backbone == "face-cnn":
-        if cfg.members > 1:
-            return TwinEnsemble([FaceCNN(cfg.embedding_dim, cfg.input_size, dropout=cfg.dropout)
-                                 for _ in range(cfg.members)])
         return FaceCNN(cfg.embedding_dim, cfg.input_size, dropout=cfg.dropout)
     if cfg.backbone == "koch":
         return KochBackbone(cfg.embedding_dim, cfg.input_size, width=cfg.width).koch_init_()
@@ -97,7 +99,7 @@ class SiameseNet(nn.Module):
         self.classifier = nn.Linear(config.embedding_dim, config.num_classes) if config.num_classes else None
         self.threshold: float | None = None  # decision threshold on `similarity`, chosen on validation data
         if config.cohort_size:  # filled by set_cohort after training; saved and loaded with the weights
-            self.register_buffer("cohort", torch.zeros(config.cohort_size, config.embedding_dim))
+            self.register_buffer("cohort", torch.zeros(config.cohort_size, self.twin.embedding_dim))
 
     # --- embeddings and scores -------------------------------------------------------------
     def embed(self, x: torch.Tensor) -> torch.Tensor:

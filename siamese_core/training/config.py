@@ -65,9 +65,10 @@ class TrainConfig:
         if self.run.score_norm and needs.head is not None:
             raise ValueError("score_norm needs distance scores: a loss without a pair head")
         members = self.run.members
-        if members < 1 or (members > 1 and (self.model.backbone != "face-cnn" or needs.head is not None)):
-            raise ValueError("members must be ≥ 1; more than 1 needs the face-cnn backbone and a loss "
-                             "without a pair head")
+        if members < 1 or (members > 1 and needs.head is not None):
+            raise ValueError("members must be ≥ 1; more than 1 needs a loss without a pair head")
+        if self.run.member_processes < 1:
+            raise ValueError("member_processes must be ≥ 1")
 
     # --- flat names read (and written) through to their group -----------------------------------
     def __getattr__(self, name: str):

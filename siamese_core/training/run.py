@@ -13,6 +13,7 @@ from ..data.omniglot import VALIDATION_ALPHABETS, alphabet_subset, native_images
 from ..data.splits import validation_split
 from ..data.strokes import canonical_strokes
 from .config import TrainConfig
+from .member_processes import train_members
 from .state import Callback, TrainResult, TrainState
 from .trainer import Trainer
 
@@ -63,28 +64,38 @@ def redrawn(data: ImageSet, download: bool = False) -> ImageSet:
 
 def fit_ensemble(config: TrainConfig, data: ImageSet, callbacks: list[Callback] | tuple = (),
                  cancel_event: threading.Event | None = None, val_set: ImageSet | None = None) -> TrainResult:
-    """Train config.members twins one after another on the same people with seeds seed, seed+1, …
-    (each keeps its own best epoch), join them into one network and choose its threshold on the
-    validation data (held out of `data` by config.seed unless `val_set` is given), as for one twin."""
+    """Train config.members twins on the same people with seeds seed, seed+1, … (each keeps its own best
+    epoch): one after another, or `member_processes` at a time in processes of their own (members in
+    processes print their own progress lines when `callbacks` are given). Then join them into one network
+    and choose its threshold on the validation data (held out of `data` by config.seed unless `val_set` is
+    given), as for one twin. The state's step, epoch and second counts add up the members'."""
     train_set = data
     if val_set is None:
         train_set, val_set = validation_split(data, config.validation.val_fraction, config.run.seed)
-    results, total = [], TrainState()
-    for k in range(config.run.members):
-        member = config.replace(members=1, seed=config.run.seed + k, score_norm=False)
-        r = Trainer(member, train_set, val_set, callbacks=callbacks, cancel_event=cancel_event).fit()
-        if r.stopped_because == "cancelled":
-            return r
-        results.append(r)
-        _add_up(total, r.state, k)
+    members = [config.replace(members=1, member_processes=1, seed=config.run.seed + k, score_norm=False)
+               for k in range(config.run.members)]
     joined = Trainer(config, train_set, val_set)  # the ensemble network, validated on the same pairs
-    for twin, r in zip(joined.model.twin.members, results):
-        twin.load_state_dict(r.model.twin.state_dict())
+    if config.run.member_processes > 1:
+        trained = train_members(members, train_set, val_set, config.run.member_processes, bool(callbacks),
+                                cancel_event)
+        if trained is None:
+            return TrainResult(joined.model, config, TrainState(), "cancelled", None, train_set, val_set)
+    else:
+        trained = []
+        for member in members:
+            r = Trainer(member, train_set, val_set, callbacks=callbacks, cancel_event=cancel_event).fit()
+            if r.stopped_because == "cancelled":
+                return r
+            trained.append((r.model.twin.state_dict(), r.state, r.stopped_because))
+    total = TrainState()
+    for k, (twin, (weights, state, _)) in enumerate(zip(joined.model.twin.members, trained)):
+        twin.load_state_dict(weights)
+        _add_up(total, state, k)
     best = joined.normalise_scores() if config.run.score_norm else joined.validate()
     joined.model.threshold = best["threshold"]
     joined.model.eval()
     total.val = best
-    return TrainResult(joined.model, config, total, results[-1].stopped_because, best, train_set, val_set)
+    return TrainResult(joined.model, config, total, trained[-1][2], best, train_set, val_set)
 
 
 def _add_up(total: TrainState, part: TrainState, member: int) -> None:

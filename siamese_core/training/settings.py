@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from ..data.registry import DATASETS
 from ..distances import DISTANCE_NAMES
 from ..miners import MINER_NAMES
+from ..models.backbones import ENSEMBLE_JOINS
 from ..models.siamese import BACKBONES
 from .objectives import loss_class, loss_names
 from .optimizers import optimizer_names
@@ -178,7 +179,12 @@ class ValidationSettings(Settings):
 
 @dataclass
 class RunSettings(Settings):
-    members: int = setting(1, "face-cnn: train this many twins (seeds seed, seed+1, …) and keep them as one ensemble")
+    members: int = setting(1, "train this many twins (seeds seed, seed+1, …) and keep them as one network (see "
+                           "--member-join)")
+    member_join: str = setting("mean", "with --members: average the members' unit embeddings, or set them end to "
+                               "end (a squared distance is then the mean of the members')", ENSEMBLE_JOINS)
+    member_processes: int = setting(1, "with --members: train this many members at a time, each in a process of "
+                                    "its own; they share the --threads (at least one each)")
     score_norm: bool = setting(False, "S-norm: score each pair against the training pictures' embeddings (a cohort)")
     seed: int = setting(0, "random seed")
     device: str = setting("auto", "auto (CUDA, then MPS, then CPU), cpu, cuda or mps")

@@ -41,5 +41,5 @@ def model_config_for(cfg: TrainConfig, data: ImageSet) -> ModelConfig:
         width=m.width, batch_norm=m.batch_norm, dropout=m.dropout, flip_average=m.flip_average,
         # Drawings and clothes are learnt bright on dark: prepare() turns any input that way (from its border).
         polarity="keep" if data.name in PHOTOS else "auto", strokes=m.strokes,
-        test_shifts=m.test_shifts, members=cfg.run.members,
+        test_shifts=m.test_shifts, members=cfg.run.members, member_join=cfg.run.member_join,
         cohort_size=len(data) if cfg.run.score_norm else 0)

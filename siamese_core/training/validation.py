@@ -46,6 +46,6 @@ class Validator:
         i, j, _ = self.pairs
         needed = [i, j] + [torch.cat([t.support, torch.tensor([t.query])]) for t in (self.tasks or [])]
         used = torch.unique(torch.cat(needed))
-        h = torch.zeros(len(self.val_set), model.config.embedding_dim)
+        h = torch.zeros(len(self.val_set), model.twin.embedding_dim)
         h[used] = embed(model, self.val_set.images[used], device=self.device)
         return h

@@ -92,7 +92,7 @@ def test_a_new_loss_is_one_class_and_one_registry_line(digits_train):
 
 def test_every_setting_has_a_group_and_a_help_line():
     names = [f.name for cls in GROUPS.values() for f in fields(cls)]
-    assert len(names) == len(set(names)) == 54
+    assert len(names) == len(set(names)) == 56
     assert all(f.metadata.get("help") for cls in GROUPS.values() for f in fields(cls))
 
 
@@ -105,7 +105,7 @@ def test_flat_and_nested_forms_round_trip():
     other = cfg.replace(seed=7, margin=0.2)
     assert other.run.seed == 7 and other.objective.margin == 0.2 and cfg.run.seed == 0
     with pytest.raises(ValueError, match="members"):
-        cfg.replace(backbone="vgg")
+        cfg.replace(loss="bce-l1")
     with pytest.raises(TypeError, match="no setting"):
         TrainConfig(embedding_size=3)
 

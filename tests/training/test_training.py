@@ -2,6 +2,7 @@ import threading
 
 import pytest
 import torch
+import torch.nn.functional as F
 
 from siamese_core.data.splits import split_validation
 from siamese_core.evaluation.metrics import verification
@@ -191,11 +192,12 @@ def test_an_ensemble_of_face_twins_trains_each_member_apart_and_averages_them(di
         assert torch.allclose(loaded.embed(x), model.embed(x), atol=1e-6)
 
 
-def test_members_need_a_face_twin_without_a_pair_head():
+def test_members_need_a_twin_without_a_pair_head():
     assert TrainConfig(backbone="face-cnn", loss="cosface", members=3).members == 3
-    for bad in (dict(members=0), dict(members=2, backbone="vgg"),
-                dict(members=2, backbone="face-cnn", loss="bce-l1")):
-        with pytest.raises(ValueError, match="members"):
+    assert TrainConfig(backbone="koch-small", loss="prototypical", members=2, member_join="concat").members == 2
+    for bad in (dict(members=0), dict(members=2, loss="bce-l1"), dict(members=2, backbone="face-cnn", loss="bce-l1"),
+                dict(members=2, member_processes=0), dict(members=2, member_join="max")):
+        with pytest.raises(ValueError, match="member"):
             TrainConfig(**bad)
 
 
@@ -213,3 +215,41 @@ def test_score_norm_keeps_the_training_pictures_as_cohort_and_rechooses_the_thre
     thr, acc = best_threshold(pair_scores(model, embed(model, trainer.val_set.images), i, j), y)
     assert model.threshold == pytest.approx(thr) and result.best_val["val_accuracy"] == pytest.approx(acc)
     assert verification(model, trainer.val_set, digits_test, n_pairs=1000, seed=0).accuracy >= 0.8
+
+
+@pytest.mark.slow
+def test_members_trained_in_processes_are_the_members_trained_one_after_another(digits_train, digits_test):
+    """member_processes=2 trains each member in a process of its own from the same images and seeds, so
+    with an epoch budget it must give the very weights the one-after-another path gives. With
+    member_join="concat" the ensemble's squared distance is the mean of its members' squared distances."""
+    from siamese_core.models.backbones import TwinEnsemble
+    from siamese_core.training import fit_ensemble
+    cfg = TrainConfig(dataset="digits", loss="prototypical", backbone="koch-small", width=0.25, batch_norm=True,
+                      embedding_dim=8, samples_per_class=2, batch_size=20, epochs=2, steps_per_epoch=5,
+                      members=2, member_join="concat", seed=3)
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)  # the processes train with this process's thread count
+    try:
+        apart = fit_ensemble(cfg.replace(member_processes=2), digits_train).model.eval()
+        in_turn = fit_ensemble(cfg, digits_train).model.eval()
+    finally:
+        torch.set_num_threads(threads)
+    assert isinstance(apart.twin, TwinEnsemble) and apart.twin.embedding_dim == 16
+    for a, b in zip(apart.state_dict().values(), in_turn.state_dict().values()):
+        assert torch.equal(a, b)
+    x, y = digits_test.images[:16], digits_test.images[16:32]
+    with torch.no_grad():
+        ha, hb = apart.embed(x), apart.embed(y)
+        per_member = [((F.normalize(m(x), dim=-1) - F.normalize(m(y), dim=-1)) ** 2).sum(1)
+                      for m in apart.twin.members]
+    assert torch.allclose(((ha - hb) ** 2).sum(1), sum(per_member) / 2, atol=1e-5)
+    assert torch.allclose(ha.norm(dim=1), torch.ones(16), atol=1e-5)
+
+
+def test_a_cancel_ends_members_training_in_processes(digits_train):
+    from siamese_core.training import fit_ensemble
+    cfg = TrainConfig(dataset="digits", loss="prototypical", backbone="koch-small", width=0.25, embedding_dim=8,
+                      samples_per_class=2, batch_size=20, epochs=50, members=2, member_processes=2)
+    cancel = threading.Event()
+    cancel.set()
+    assert fit_ensemble(cfg, digits_train, cancel_event=cancel).stopped_because == "cancelled"

@@ -1,0 +1,74 @@
+"""One-shot checkpoints side by side on the same validation tasks: 20-way within-alphabet tasks from the
+10 evaluation alphabets the official runs never use, drawn once from `--seed`, so that figures of models
+trained with different seeds (each of which validated on tasks of its own) can be compared. Also every
+pair of the single twins given, joined as the recipe joins its members (unit embeddings end to end: a
+squared distance is the mean of the two twins').
+
+    python -m benchmarks.oneshot_validation A.pt B.pt … [--tasks 1000] [--seed 12345] [--out FILE.json]
+
+No test figure is read: this is how a recipe is chosen without looking at the official runs.
+"""
+from __future__ import annotations
+
+import argparse
+import itertools
+from pathlib import Path
+
+import torch
+
+from benchmarks.results import command_line, conditions, write_result
+from siamese_core import load_dataset, load_model
+from siamese_core.data.omniglot import VALIDATION_ALPHABETS, alphabet_subset
+from siamese_core.data.sampling import sample_tasks
+from siamese_core.evaluation.inputs import as_model_reads
+
+
+def within_alphabet_accuracy(tasks, h: torch.Tensor) -> float:
+    """Share of tasks whose query is nearest (squared L2 of the embeddings `h`) to its own support."""
+    right = sum(int(((h[t.support] - h[t.query]) ** 2).sum(1).argmin()) == t.answer for t in tasks)
+    return right / len(tasks)
+
+
+def compare(paths: list[str], tasks: int, seed: int, data_dir: str | None = None) -> dict:
+    models = [load_model(p).eval() for p in paths]
+    # the validation alphabets first, then the redraw (it costs milliseconds a drawing)
+    size = None if models[0].config.strokes else tuple(models[0].input_size)
+    val = as_model_reads(models[0], alphabet_subset(load_dataset("omniglot", "evaluation", data_dir, image_size=size),
+                                                    VALIDATION_ALPHABETS))
+    drawn = sample_tasks(val.labels, 20, tasks, 1, seed, val.alphabets, within_alphabet=True)
+    with torch.no_grad():
+        h = {Path(p).name: m.embed(val.images) for p, m in zip(paths, models)}
+    singles = {name: within_alphabet_accuracy(drawn, e) for name, e in h.items()}
+    one_twin = [Path(p).name for p, m in zip(paths, models) if m.config.members == 1]
+    joined = {f"{a} + {b}": within_alphabet_accuracy(drawn, torch.cat([h[a], h[b]], 1) / 2 ** 0.5)
+              for a, b in itertools.combinations(one_twin, 2)}
+    return {"n_way": 20, "tasks": tasks, "seed": seed, "models": singles, "joined_pairs": joined,
+            "members": {Path(p).name: m.config.members for p, m in zip(paths, models)}}
+
+
+def format_comparison(f: dict) -> str:
+    lines = [f"{f['n_way']}-way within-alphabet validation tasks ({f['tasks']}, seed {f['seed']})"]
+    lines += [f"  {name:<40} {acc:.4f}" + (f"  ({f['members'][name]} twins)" if f["members"][name] > 1 else "")
+              for name, acc in f["models"].items()]
+    lines += [f"  {name:<40} {acc:.4f}  (joined here)" for name, acc in f["joined_pairs"].items()]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(prog="python -m benchmarks.oneshot_validation", description=__doc__.split("\n\n")[0])
+    p.add_argument("models", nargs="+", help="one-shot checkpoints (the same input size and redraw)")
+    p.add_argument("--tasks", type=int, default=1000)
+    p.add_argument("--seed", type=int, default=12345, help="draws the tasks")
+    p.add_argument("--data-dir", default=None)
+    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
+    a = p.parse_args(argv)
+    before = conditions()
+    figures = compare(a.models, a.tasks, a.seed, a.data_dir)
+    print(format_comparison(figures))
+    if a.out:
+        write_result(a.out, command_line("benchmarks.oneshot_validation", argv), figures, before)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
