@@ -13,7 +13,10 @@ from __future__ import annotations
 import io
 import multiprocessing as mp
 import queue
+import sys
 import threading
+import types
+from contextlib import contextmanager
 
 import torch
 
@@ -59,7 +62,8 @@ def train_members(configs: list[TrainConfig], train_set: ImageSet, val_set: Imag
                 running[k] = ctx.Process(target=_train_member, daemon=True,
                                          args=(k, configs[k].as_dict(), train_set, val_set, threads, progress,
                                                results))
-                running[k].start()
+                with _bare_main():
+                    running[k].start()
             if cancel_event is not None and cancel_event.is_set():
                 return None
             dead = [k for k, p in running.items() if not p.is_alive()]
@@ -78,3 +82,16 @@ def train_members(configs: list[TrainConfig], train_set: ImageSet, val_set: Imag
         for p in running.values():
             p.terminate()
             p.join()
+
+
+@contextmanager
+def _bare_main():
+    """`spawn` runs the parent's __main__ again in every child (by module name or by file). Under a test
+    runner or Streamlit's AppTest that can be a page script; a member needs none of it, so each child is
+    started while __main__ is an empty module."""
+    main = sys.modules["__main__"]
+    sys.modules["__main__"] = types.ModuleType("__main__")
+    try:
+        yield
+    finally:
+        sys.modules["__main__"] = main

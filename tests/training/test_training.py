@@ -253,3 +253,23 @@ def test_a_cancel_ends_members_training_in_processes(digits_train):
     cancel = threading.Event()
     cancel.set()
     assert fit_ensemble(cfg, digits_train, cancel_event=cancel).stopped_because == "cancelled"
+
+
+@pytest.mark.slow
+def test_members_start_whatever_script_the_parent_runs_as_main(digits_train, tmp_path, monkeypatch):
+    """spawn runs the parent's __main__ again in each child; under a test runner or AppTest that can be a
+    page script. Members must start without running it."""
+    import sys
+    import types
+
+    from siamese_core.training import fit_ensemble
+    script = tmp_path / "page.py"
+    script.write_text("raise SystemExit('a page script ran again in a member process')\n")
+    page = types.ModuleType("__main__")
+    page.__file__, page.__spec__ = str(script), None
+    monkeypatch.setitem(sys.modules, "__main__", page)
+    cfg = TrainConfig(dataset="digits", loss="prototypical", backbone="koch-small", width=0.25, embedding_dim=8,
+                      samples_per_class=2, batch_size=20, epochs=1, steps_per_epoch=2, members=2,
+                      member_processes=2)
+    assert fit_ensemble(cfg, digits_train).stopped_because == "epochs"
+    assert sys.modules["__main__"] is page  # put back as it was
