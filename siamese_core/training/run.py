@@ -74,12 +74,12 @@ def fit_ensemble(config: TrainConfig, data: ImageSet, callbacks: list[Callback] 
         train_set, val_set = validation_split(data, config.validation.val_fraction, config.run.seed)
     members = [config.replace(members=1, member_processes=1, seed=config.run.seed + k, score_norm=False)
                for k in range(config.run.members)]
-    joined = Trainer(config, train_set, val_set)  # the ensemble network, validated on the same pairs
     if config.run.member_processes > 1:
         trained = train_members(members, train_set, val_set, config.run.member_processes, bool(callbacks),
                                 cancel_event)
         if trained is None:
-            return TrainResult(joined.model, config, TrainState(), "cancelled", None, train_set, val_set)
+            return TrainResult(Trainer(config, train_set, val_set).model, config, TrainState(), "cancelled", None,
+                               train_set, val_set)
     else:
         trained = []
         for member in members:
@@ -87,6 +87,8 @@ def fit_ensemble(config: TrainConfig, data: ImageSet, callbacks: list[Callback] 
             if r.stopped_because == "cancelled":
                 return r
             trained.append((r.model.twin.state_dict(), r.state, r.stopped_because))
+    # the ensemble network, validated on the same pairs as a member; built only now that the members are trained
+    joined = Trainer(config, train_set, val_set)
     total = TrainState()
     for k, (twin, (weights, state, _)) in enumerate(zip(joined.model.twin.members, trained)):
         twin.load_state_dict(weights)
