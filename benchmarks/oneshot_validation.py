@@ -1,8 +1,8 @@
 """One-shot checkpoints side by side on the same validation tasks: 20-way within-alphabet tasks from the
 10 evaluation alphabets the official runs never use, drawn once from `--seed`, so that figures of models
-trained with different seeds (each of which validated on tasks of its own) can be compared. Also every
-pair of the single twins given, joined as the recipe joins its members (unit embeddings end to end: a
-squared distance is the mean of the two twins').
+trained with different seeds or recipes (each of which validated on tasks of its own) can be compared.
+Also every pair of the single twins given, joined as the recipe joins its members (their embeddings end
+to end, each as it was trained: a squared distance is the mean of the two twins').
 
     python -m benchmarks.oneshot_validation A.pt B.pt … [--tasks 1000] [--seed 12345] [--out FILE.json]
 
@@ -21,6 +21,7 @@ from siamese_core import load_dataset, load_model
 from siamese_core.data.omniglot import VALIDATION_ALPHABETS, alphabet_subset
 from siamese_core.data.sampling import sample_tasks
 from siamese_core.evaluation.inputs import as_model_reads
+from siamese_core.models.embed import embed
 
 
 def within_alphabet_accuracy(tasks, h: torch.Tensor) -> float:
@@ -31,32 +32,43 @@ def within_alphabet_accuracy(tasks, h: torch.Tensor) -> float:
 
 def compare(paths: list[str], tasks: int, seed: int, data_dir: str | None = None) -> dict:
     models = [load_model(p).eval() for p in paths]
-    # the validation alphabets first, then the redraw (it costs milliseconds a drawing)
-    size = None if models[0].config.strokes else tuple(models[0].input_size)
-    val = as_model_reads(models[0], alphabet_subset(load_dataset("omniglot", "evaluation", data_dir, image_size=size),
-                                                    VALIDATION_ALPHABETS))
+    # the validation alphabets' drawings at their own size, then as each model reads any input (a stroke
+    # model redraws them at its size; the redraw costs milliseconds a drawing, so it is made once per form)
+    val = alphabet_subset(load_dataset("omniglot", "evaluation", data_dir), VALIDATION_ALPHABETS)
     drawn = sample_tasks(val.labels, 20, tasks, 1, seed, val.alphabets, within_alphabet=True)
-    with torch.no_grad():
-        h = {Path(p).name: m.embed(val.images) for p, m in zip(paths, models)}
+    read: dict[tuple, torch.Tensor] = {}
+    h = {}
+    for p, m in zip(paths, models):
+        form = (m.config.strokes, tuple(m.input_size))
+        if form not in read:
+            read[form] = as_model_reads(m, val).images
+        h[Path(p).name] = embed(m, read[form])
     singles = {name: within_alphabet_accuracy(drawn, e) for name, e in h.items()}
     one_twin = [Path(p).name for p, m in zip(paths, models) if m.config.members == 1]
     joined = {f"{a} + {b}": within_alphabet_accuracy(drawn, torch.cat([h[a], h[b]], 1) / 2 ** 0.5)
               for a, b in itertools.combinations(one_twin, 2)}
     return {"n_way": 20, "tasks": tasks, "seed": seed, "models": singles, "joined_pairs": joined,
-            "members": {Path(p).name: m.config.members for p, m in zip(paths, models)}}
+            "members": {Path(p).name: m.config.members for p, m in zip(paths, models)},
+            "input_sizes": {Path(p).name: list(m.input_size) for p, m in zip(paths, models)}}
 
 
 def format_comparison(f: dict) -> str:
     lines = [f"{f['n_way']}-way within-alphabet validation tasks ({f['tasks']}, seed {f['seed']})"]
-    lines += [f"  {name:<40} {acc:.4f}" + (f"  ({f['members'][name]} twins)" if f["members"][name] > 1 else "")
-              for name, acc in f["models"].items()]
+    sizes = f.get("input_sizes", {})
+    sized = len({tuple(v) for v in sizes.values()}) > 1  # say each model's input size when they differ
+
+    def about(name: str) -> str:
+        parts = [f"{f['members'][name]} twins"] if f["members"][name] > 1 else []
+        parts += ["×".join(map(str, sizes[name]))] if sized else []
+        return f"  ({', '.join(parts)})" if parts else ""
+    lines += [f"  {name:<40} {acc:.4f}{about(name)}" for name, acc in f["models"].items()]
     lines += [f"  {name:<40} {acc:.4f}  (joined here)" for name, acc in f["joined_pairs"].items()]
     return "\n".join(lines)
 
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m benchmarks.oneshot_validation", description=__doc__.split("\n\n")[0])
-    p.add_argument("models", nargs="+", help="one-shot checkpoints (the same input size and redraw)")
+    p.add_argument("models", nargs="+", help="one-shot checkpoints (each reads the drawings as it reads any input)")
     p.add_argument("--tasks", type=int, default=1000)
     p.add_argument("--seed", type=int, default=12345, help="draws the tasks")
     p.add_argument("--data-dir", default=None)

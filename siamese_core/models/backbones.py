@@ -118,24 +118,27 @@ ENSEMBLE_JOINS = ("mean", "concat")
 
 class TwinEnsemble(nn.Module):
     """K twins trained apart (other seeds, same people), used as one. Members err on different pairs, so
-    together they err less. Each member's embedding is made unit-length, then
+    together they err less. Each member's embedding is taken as it was trained: made unit-length when the
+    members learned unit-length embeddings (`unit`), as it is otherwise (a prototypical twin learned its
+    distances unnormalised; made unit-length, its p(c | x) = softmax(−d²) would be nearly flat). Then
     - "mean": the K are averaged (D long);
-    - "concat": the K are set end to end and divided by √K (K·D long, still unit length), so a squared
-      distance is the mean of the members' squared distances: no member's view is blurred into another's."""
+    - "concat": the K are set end to end and divided by √K (K·D long), so a squared distance is the mean
+      of the members' squared distances: no member's view is blurred into another's, and each keeps the
+      scale it learned."""
 
-    def __init__(self, members: list[nn.Module], join: str = "mean"):
+    def __init__(self, members: list[nn.Module], join: str = "mean", unit: bool = True):
         super().__init__()
         if join not in ENSEMBLE_JOINS:
             raise ValueError(f"join must be one of {ENSEMBLE_JOINS}, not {join!r}")
-        self.members, self.join = nn.ModuleList(members), join
+        self.members, self.join, self.unit = nn.ModuleList(members), join, unit
         d = members[0].embedding_dim
         self.embedding_dim = d * len(members) if join == "concat" else d
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        units = [F.normalize(m(x), dim=-1) for m in self.members]
+        parts = [F.normalize(m(x), dim=-1) if self.unit else m(x) for m in self.members]
         if self.join == "concat":
-            return torch.cat(units, dim=-1) / len(units) ** 0.5
-        return torch.stack(units).mean(0)
+            return torch.cat(parts, dim=-1) / len(parts) ** 0.5
+        return torch.stack(parts).mean(0)
 
 
 def _flat_size(features: nn.Module, input_size: tuple[int, int]) -> int:

@@ -43,7 +43,7 @@ class ModelConfig:
     test_shifts: int = 0                  # eval mode: average the embedding over the image and its copies
                                           # moved this many pixels up, down, left and right (0: off)
     members: int = 1                      # K twins trained apart, used as one (backbones.TwinEnsemble)
-    member_join: str = "mean"             # how their unit embeddings are joined: "mean" or "concat"
+    member_join: str = "mean"             # how their embeddings are joined: "mean" or "concat"
     cohort_size: int = 0                  # S-norm: embeddings of this many training pictures kept with the
                                           # model; a pair's −distance is scored against them (0: off)
 
@@ -75,7 +75,8 @@ class ModelConfig:
 
 def build_backbone(cfg: ModelConfig) -> nn.Module:
     if cfg.members > 1:
-        return TwinEnsemble([build_backbone(replace(cfg, members=1)) for _ in range(cfg.members)], cfg.member_join)
+        return TwinEnsemble([build_backbone(replace(cfg, members=1)) for _ in range(cfg.members)], cfg.member_join,
+                            unit=cfg.normalize)
     if cfg.backbone == "vgg":
         return VGGBackbone(cfg.embedding_dim, cfg.input_size, dropout=cfg.dropout)
     if cfg.backbone == "face-cnn":

@@ -51,8 +51,8 @@ PRESETS: dict[str, dict] = {
         val_metric="oneshot", val_data="omniglot-validation", val_n_way=20, val_tasks=320,
         val_within_alphabet=True,
         # Koch's affine distortions on every training drawing; two such twins (seeds seed, seed+1) trained
-        # side by side, one per core, their unit embeddings set end to end (a squared distance is the mean
-        # of the two members').
+        # side by side, one per core, their embeddings set end to end as each learned them (a squared
+        # distance is the mean of the two members', so p(c | x) keeps the scale the loss trained).
         augment=True, members=2, member_join="concat", member_processes=2),
     "faces-cpu": dict(
         # AT&T people s1–s30 (6 of them held out for validation): a small batch-normed CNN on 56×46

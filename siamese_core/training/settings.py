@@ -181,8 +181,9 @@ class ValidationSettings(Settings):
 class RunSettings(Settings):
     members: int = setting(1, "train this many twins (seeds seed, seed+1, …) and keep them as one network (see "
                            "--member-join)")
-    member_join: str = setting("mean", "with --members: average the members' unit embeddings, or set them end to "
-                               "end (a squared distance is then the mean of the members')", ENSEMBLE_JOINS)
+    member_join: str = setting("mean", "with --members: average the members' embeddings, or set them end to end (a "
+                               "squared distance is then the mean of the members'); each is made unit-length "
+                               "only when the loss trains unit-length embeddings", ENSEMBLE_JOINS)
     member_processes: int = setting(1, "with --members: train this many members at a time, each in a process of "
                                     "its own; they share the --threads (at least one each)")
     score_norm: bool = setting(False, "S-norm: score each pair against the training pictures' embeddings (a cohort)")

@@ -34,3 +34,11 @@ def test_the_comparison_marks_ensembles_and_pairs_joined_here():
                               "joined_pairs": {"a.pt + b.pt": 0.82}, "members": {"a.pt": 1, "e.pt": 2}})
     assert "0.8300  (2 twins)" in text and "a.pt + b.pt" in text and "(joined here)" in text
     assert "0.8100\n" in text  # one twin: no mark
+
+
+def test_the_comparison_says_input_sizes_only_when_they_differ():
+    f = {"n_way": 20, "tasks": 1000, "seed": 1, "models": {"a.pt": 0.81, "b.pt": 0.83}, "joined_pairs": {},
+         "members": {"a.pt": 1, "b.pt": 1}}
+    assert "×" not in format_comparison({**f, "input_sizes": {"a.pt": [28, 28], "b.pt": [28, 28]}})
+    text = format_comparison({**f, "input_sizes": {"a.pt": [28, 28], "b.pt": [40, 40]}})
+    assert "0.8100  (28×28)" in text and "0.8300  (40×40)" in text

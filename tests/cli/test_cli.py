@@ -147,8 +147,9 @@ def test_a_dataset_trains_with_its_recipe_unless_an_option_says_otherwise():
     assert cfg("--dataset", "mnist").optim.lr == 1e-3  # no recipe: TrainConfig's own defaults
 
 
-# The 60-s default Fashion-MNIST run (docs/results/heldout.json, seed 7919): median test pair accuracy 0.9443
-# over training seeds 0–2 (0.9425–0.9460) with 2 threads, about 1,200 steps; with one thread (about 900 steps)
+# The 60-s default Fashion-MNIST run (docs/results/heldout.json, seed 7919): median test pair accuracy 0.9426
+# over training seeds 0–2 (0.9414–0.9433) with 2 threads (0.9425–0.9460 when measured before), about 1,200
+# steps; with one thread (about 900 steps)
 # the screening runs gave 0.9416–0.9423. Here: one seed, 60 s of the training thread's CPU time on one thread
 # (so CI's load does not cut the steps), 2,000 pairs: binomial s.e. √(0.942·0.058/2000) = 0.0052;
 # floor = 0.942 − 3 s.e. − the seed spread (0.002) ≈ 0.924.

@@ -2,7 +2,6 @@ import threading
 
 import pytest
 import torch
-import torch.nn.functional as F
 
 from siamese_core.data.splits import split_validation
 from siamese_core.evaluation.metrics import verification
@@ -221,7 +220,8 @@ def test_score_norm_keeps_the_training_pictures_as_cohort_and_rechooses_the_thre
 def test_members_trained_in_processes_are_the_members_trained_one_after_another(digits_train, digits_test):
     """member_processes=2 trains each member in a process of its own from the same images and seeds, so
     with an epoch budget it must give the very weights the one-after-another path gives. With
-    member_join="concat" the ensemble's squared distance is the mean of its members' squared distances."""
+    member_join="concat" the ensemble's squared distance is the mean of its members' squared distances, each
+    member's embedding taken as it learned it (a prototypical twin's is not unit-length)."""
     from siamese_core.models.backbones import TwinEnsemble
     from siamese_core.training import fit_ensemble
     cfg = TrainConfig(dataset="digits", loss="prototypical", backbone="koch-small", width=0.25, batch_norm=True,
@@ -240,10 +240,9 @@ def test_members_trained_in_processes_are_the_members_trained_one_after_another(
     x, y = digits_test.images[:16], digits_test.images[16:32]
     with torch.no_grad():
         ha, hb = apart.embed(x), apart.embed(y)
-        per_member = [((F.normalize(m(x), dim=-1) - F.normalize(m(y), dim=-1)) ** 2).sum(1)
-                      for m in apart.twin.members]
+        per_member = [((m(x) - m(y)) ** 2).sum(1) for m in apart.twin.members]
     assert torch.allclose(((ha - hb) ** 2).sum(1), sum(per_member) / 2, atol=1e-5)
-    assert torch.allclose(ha.norm(dim=1), torch.ones(16), atol=1e-5)
+    assert not torch.allclose(ha.norm(dim=1), torch.ones(16), atol=1e-2)  # the members' own scale, kept
 
 
 def test_a_cancel_ends_members_training_in_processes(digits_train):
