@@ -12,8 +12,10 @@ from ..data import ImageSet, load_dataset
 from ..data.omniglot import VALIDATION_ALPHABETS, alphabet_subset, native_images, with_rotated_classes
 from ..data.splits import validation_split
 from ..data.strokes import canonical_strokes
+from ..models import SiameseNet
 from .config import TrainConfig
 from .member_processes import train_members
+from .setup import model_config_for
 from .state import Callback, TrainResult, TrainState
 from .trainer import Trainer
 
@@ -77,9 +79,9 @@ def fit_ensemble(config: TrainConfig, data: ImageSet, callbacks: list[Callback] 
     if config.run.member_processes > 1:
         trained = train_members(members, train_set, val_set, config.run.member_processes, bool(callbacks),
                                 cancel_event)
-        if trained is None:
-            return TrainResult(Trainer(config, train_set, val_set).model, config, TrainState(), "cancelled", None,
-                               train_set, val_set)
+        if trained is None:  # nothing trained: an untrained network of the right shape, as a cancelled Trainer gives
+            return TrainResult(SiameseNet(model_config_for(config, train_set)), config, TrainState(), "cancelled",
+                               None, train_set, val_set)
     else:
         trained = []
         for member in members:
