@@ -30,8 +30,9 @@ FLOPS_PER_CYCLE = {"avx512f": 16 * 2 * 2, "avx2": 8 * 2 * 2, "sse2": 4 * 2 * 1}
 NETWORKS = {
     # what `python -m siamese_core train --dataset fashion-mnist` trains: the course's VGG twin
     "vgg-fashion": dict(dataset="fashion-mnist"),
-    # the one-shot recipe: koch-small with batch norm, 28×28, 64 characters × 2 drawings per batch
-    "oneshot-cpu": dict(preset="oneshot-cpu"),
+    # the one-shot recipe: koch-small with batch norm, 28×28, 64 characters × 2 drawings per batch; one
+    # twin, as each of the recipe's member processes trains its own
+    "oneshot-cpu": dict(preset="oneshot-cpu", members=1, member_processes=1),
 }
 
 
@@ -103,12 +104,17 @@ def trainer_for(name: str, data_dir: str | None = None, device: str = "cpu", **s
     from siamese_core.training.run import training_data
     from siamese_core.training.trainer import Trainer
 
-    spec = NETWORKS[name]
-    cfg = preset_config(spec["preset"]) if "preset" in spec else TrainConfig(**spec)
+    spec = dict(NETWORKS[name])
+    cfg = preset_config(spec.pop("preset")).replace(**spec) if "preset" in spec else TrainConfig(**spec)
     cfg = cfg.replace(device=device, **settings)
-    data = load_dataset(cfg.data.dataset, "train", data_dir=data_dir, image_size=cfg.data.image_size)
-    train_set, val_set = training_data(cfg, data, data_dir)
-    return Trainer(cfg, train_set, val_set)
+    key = (name, data_dir)
+    if key not in _PREPARED:  # Omniglot's redraw takes minutes: once per network, not once per trainer
+        data = load_dataset(cfg.data.dataset, "train", data_dir=data_dir, image_size=cfg.data.image_size)
+        _PREPARED[key] = training_data(cfg, data, data_dir)
+    return Trainer(cfg, *_PREPARED[key])
+
+
+_PREPARED: dict = {}  # (network, data_dir) → (train_set, val_set); trainers only read them
 
 
 class StepTimer:

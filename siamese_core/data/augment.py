@@ -7,7 +7,7 @@ translation tx, ty ∈ [−2, 2] px) is used with probability 0.5, otherwise it 
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, astuple, dataclass
 
 import torch
 import torch.nn.functional as F
@@ -63,13 +63,19 @@ class KochAffine:
         n, _, h, w = images.shape
         if len(params) != n:
             raise ValueError("one AffineParams per image")
-        theta = torch.zeros(n, 2, 3)
-        for i, p in enumerate(params):
-            # affine_grid maps output → input coordinates, so invert the forward transform.
-            inv = torch.linalg.inv(self.matrix(p))
-            theta[i, :, :2] = inv
-            # translation in normalised coordinates ([-1, 1] spans the image)
-            theta[i, :, 2] = -inv @ torch.tensor([2 * p.t_x / w, 2 * p.t_y / h])
+        if n == 0:
+            return images.clone()
+        # The whole batch's maps at once (a loop of small 2×2 tensors per image cost more than the warp).
+        th, rx, ry, sx, sy, tx, ty = torch.tensor([astuple(p) for p in params], dtype=torch.float64).T
+        t = torch.deg2rad(th)
+        one, zero = torch.ones(n, dtype=torch.float64), torch.zeros(n, dtype=torch.float64)
+        rot = torch.stack([torch.stack([t.cos(), -t.sin()], 1), torch.stack([t.sin(), t.cos()], 1)], 1)
+        shear = torch.stack([torch.stack([one, rx], 1), torch.stack([ry, one], 1)], 1)
+        scale = torch.stack([torch.stack([sx, zero], 1), torch.stack([zero, sy], 1)], 1)
+        # affine_grid maps output → input coordinates, so invert the forward transform (as `matrix` gives it).
+        inv = torch.linalg.inv(rot @ shear @ scale)
+        shift = torch.stack([2 * tx / w, 2 * ty / h], 1)  # normalised coordinates: [-1, 1] spans the image
+        theta = torch.cat([inv, -(inv @ shift[:, :, None])], 2).float()
         grid = F.affine_grid(theta.to(images), list(images.shape), align_corners=False)
         return F.grid_sample(images, grid, mode="bilinear", padding_mode="zeros", align_corners=False)
 

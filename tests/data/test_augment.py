@@ -67,3 +67,18 @@ def test_face_augment_keeps_shape_and_range_and_mirrors_about_half():
     assert 0.35 < mirrored < 0.65
     kept = out[(out[:, 0, :, -1] > out[:, 0, :, 0]).all(1)]
     assert torch.allclose(kept, ramp[: len(kept)], atol=1e-5)  # no turn, zoom or light: unchanged
+
+
+def test_a_batch_is_warped_as_each_image_would_be_alone_with_the_papers_matrix():
+    """The grid is built for the whole batch at once: each image must still get its own inverse map."""
+    aug, g = KochAffine(p=1.0), torch.Generator().manual_seed(2)
+    x = torch.rand(6, 1, 24, 20)
+    params = aug.sample(6, g)
+    out = aug.apply(x, params)
+    for i, p in enumerate(params):
+        inv = torch.linalg.inv(KochAffine.matrix(p))
+        theta = torch.cat([inv, (-inv @ torch.tensor([2 * p.t_x / 20, 2 * p.t_y / 24]))[:, None]], 1)[None]
+        grid = torch.nn.functional.affine_grid(theta, [1, 1, 24, 20], align_corners=False)
+        alone = torch.nn.functional.grid_sample(x[i:i + 1], grid, align_corners=False)
+        torch.testing.assert_close(out[i:i + 1], alone, atol=1e-5, rtol=0)
+
