@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import argparse
 import itertools
+import re
+import statistics
 from pathlib import Path
 
 import torch
@@ -63,7 +65,18 @@ def format_comparison(f: dict) -> str:
         return f"  ({', '.join(parts)})" if parts else ""
     lines += [f"  {name:<40} {acc:.4f}{about(name)}" for name, acc in f["models"].items()]
     lines += [f"  {name:<40} {acc:.4f}  (joined here)" for name, acc in f["joined_pairs"].items()]
+    lines += [f"  {'mean of ' + recipe + '-seed*.pt':<40} {statistics.mean(accs):.4f}  ({len(accs)} seeds, "
+              f"{min(accs):.4f} to {max(accs):.4f})" for recipe, accs in seeds_of_each_recipe(f["models"]).items()]
     return "\n".join(lines)
+
+
+def seeds_of_each_recipe(models: dict[str, float]) -> dict[str, list[float]]:
+    """The figures of models named RECIPE-seedN.pt, by recipe, where a recipe has two seeds or more."""
+    recipes: dict[str, list[float]] = {}
+    for name, acc in models.items():
+        if m := re.fullmatch(r"(.+)-seed\d+\.pt", name):
+            recipes.setdefault(m[1], []).append(acc)
+    return {recipe: accs for recipe, accs in recipes.items() if len(accs) > 1}
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -149,15 +149,28 @@ def alphabet_subset(data: ImageSet, alphabets) -> ImageSet:
 def with_rotated_classes(data: ImageSet) -> ImageSet:
     """Every class also turned by 90°, 180° and 270°, each turn a class of its own (Vinyals et al. 2016,
     Snell et al. 2017): four times the characters to tell apart, so a long training overfits later."""
+    return _with_new_classes(data, {f"rot{90 * k}": lambda x, k=k: torch.rot90(x, k, dims=(2, 3)) for k in (1, 2, 3)})
+
+
+def with_mirrored_classes(data: ImageSet) -> ImageSet:
+    """Every class also mirrored left to right, a class of its own: after the rotations, the eight turns and
+    flips of each character, twice the classes again (a mirrored letter is a different letter, as b and d)."""
+    return _with_new_classes(data, {"mirror": lambda x: x.flip(-1)})
+
+
+def _with_new_classes(data: ImageSet, transforms: dict) -> ImageSet:
+    """`data` followed by one copy per transform (name → images → images), each copy's classes new ones
+    named "<class>@<name>", with the same alphabets and per-image meta (drawers) as the originals."""
     images, labels, names = [data.images], [data.labels], list(data.class_names)
-    for k in (1, 2, 3):
-        images.append(torch.rot90(data.images, k, dims=(2, 3)))
+    for k, (suffix, transform) in enumerate(transforms.items(), start=1):
+        images.append(transform(data.images))
         labels.append(data.labels + k * data.num_classes)
-        names += [f"{n}@rot{90 * k}" for n in data.class_names]
-    meta = {key: (torch.cat([v] * 4) if isinstance(v, torch.Tensor) and v.ndim and len(v) == len(data) else v)
+        names += [f"{n}@{suffix}" for n in data.class_names]
+    copies = len(images)
+    meta = {key: (torch.cat([v] * copies) if isinstance(v, torch.Tensor) and v.ndim and len(v) == len(data) else v)
             for key, v in data.meta.items()}
     return ImageSet(data.name, data.split, torch.cat(images), torch.cat(labels), names,
-                    data.alphabets * 4 if data.alphabets else None, meta)
+                    data.alphabets * copies if data.alphabets else None, meta)
 
 
 @dataclass

@@ -42,3 +42,13 @@ def test_the_comparison_says_input_sizes_only_when_they_differ():
     assert "×" not in format_comparison({**f, "input_sizes": {"a.pt": [28, 28], "b.pt": [28, 28]}})
     text = format_comparison({**f, "input_sizes": {"a.pt": [28, 28], "b.pt": [40, 40]}})
     assert "0.8100  (28×28)" in text and "0.8300  (40×40)" in text
+
+
+def test_the_comparison_gives_the_mean_and_range_of_each_recipes_seeds():
+    models = {"rot-seed10.pt": 0.80, "rot-seed20.pt": 0.84, "mir-seed10.pt": 0.83, "mir-seed20.pt": 0.82,
+              "mir-seed30.pt": 0.84, "one-twin-seed40.pt": 0.81}
+    text = format_comparison({"n_way": 20, "tasks": 3000, "seed": 1, "models": models, "joined_pairs": {},
+                              "members": dict.fromkeys(models, 2)})
+    assert "mean of rot-seed*.pt" in text and "0.8200  (2 seeds, 0.8000 to 0.8400)" in text
+    assert "0.8300  (3 seeds, 0.8200 to 0.8400)" in text
+    assert "mean of one-twin" not in text  # one seed is no spread
