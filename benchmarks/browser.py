@@ -28,12 +28,14 @@ def free_port() -> int:
 
 
 @contextmanager
-def lab_server(port: int | None = None, env: dict[str, str] | None = None, timeout: float = 120.0):
-    """`streamlit run app.py` on 127.0.0.1:`port` (a free one by default); yields (url, Popen)."""
+def lab_server(port: int | None = None, env: dict[str, str] | None = None, timeout: float = 120.0,
+               python: str = sys.executable):
+    """`streamlit run app.py` on 127.0.0.1:`port` (a free one by default), by the interpreter `python` (this
+    one by default; another environment's to check its installation); yields (url, Popen)."""
     port = port or free_port()
     full_env = {**os.environ, **(env or {})}
     full_env.setdefault("SIAMESE_LAB_DATA", str(ROOT.parent / "shared" / "data"))
-    cmd = [sys.executable, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+    cmd = [python, "-m", "streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
            "--server.address", "127.0.0.1", "--server.headless", "true",
            "--browser.gatherUsageStats", "false"]
     # The server's output goes to a file, never to a pipe nobody reads: once a pipe's buffer is full, the

@@ -97,6 +97,8 @@ def test_ruff_settings_and_ci_runs_ruff_before_the_tests():
     ci = (ROOT / ".ci/run").read_text()
     assert "SIAMESE_LAB_REQUIRE_DATA=1" in ci and "chromium" in ci
     assert 0 <= ci.index("ruff check .") < ci.index("python -m pytest")
+    # the README's first command is proven in an environment of its own (tests/browser/test_runtime_install.py)
+    assert "pip install -q -r requirements.txt" in ci and "export SIAMESE_LAB_RUNTIME_PYTHON=" in ci
 
 
 # Paths the docs name that need not exist yet: the outputs of the commands beside them (docs/results/,
