@@ -220,6 +220,7 @@ def test_a_disguised_upload_gets_a_clear_message(browser, server, tmp_path):
     fake.write_bytes(b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>')
     upload(page, "A photo or drawing", fake)
     error = page.locator('[data-testid="stAlertContentError"]', has_text="holiday.png: This is not a photo")
+    error.first.wait_for(timeout=120_000)  # on a busy machine the upload's rerun may start after `settle` looked
     assert error.count() == 1
     no_exception(page)
     page.context.close()

@@ -27,10 +27,10 @@ def test_the_cpu_clock_does_not_count_time_off_the_cpu():
     clock = BudgetClock(BudgetSettings(seconds=1.0, clock="cpu"))
     time.sleep(0.2)
     assert clock.wall() >= 0.2 and clock.elapsed() < 0.05
-    spin = time.perf_counter()
-    while time.perf_counter() - spin < 0.1:
+    spin = time.thread_time()  # 0.1 s on the CPU, however long a busy machine takes to give it
+    while time.thread_time() - spin < 0.1:
         pass
-    assert clock.elapsed() >= 0.08
+    assert clock.elapsed() >= 0.1
     wall = BudgetClock(BudgetSettings(seconds=1.0))
     time.sleep(0.1)
     assert wall.elapsed() >= 0.1 and wall.cap is None
