@@ -1,7 +1,7 @@
 """Losses: BCE on pairs vs contrastive vs triplet — train live, then compare runs side by side."""
 import streamlit as st
 
-from lab_ui import atlas_views, live_views, pretrained, run_views, training_jobs
+from lab_ui import atlas_views, live_views, pretrained, run_follow, run_views, session_runs, training_jobs
 from lab_ui.layout import dataset_select, notice
 from lab_ui.lesson_views import lesson_notice
 from lab_ui.url_state import set_url, url_choice, url_float, url_int
@@ -64,10 +64,10 @@ if train_clicked and not problem:
                                  "embedding_dim": dim, "distance": distance, "margin": margin if uses_margin else None,
                                  "seconds": float(seconds), "seed": int(seed)})
     label = f"{LOSSES[loss].split(' (')[0]} · m={margin if uses_margin else '–'} · D={dim}"
-    training_jobs.start(cfg, training_jobs.unique_name(label))
-finished = training_jobs.follow()
+    training_jobs.start(cfg, session_runs.unique_name(label))
+finished = run_follow.follow()
 if finished is not None:
-    training_jobs.add_run(finished)
+    session_runs.add_run(finished)
 
 # --- the runs ---------------------------------------------------------------------------------
 pre = pretrained.available()
@@ -75,7 +75,7 @@ with st.sidebar:
     st.header("Pretrained runs")
     shown = st.multiselect("show instantly", list(pre), format_func=pre.get,
                            help="trained on Fashion-MNIST by the commands in assets/losses.md")
-mine = training_jobs.runs()
+mine = session_runs.runs()
 reports = list(mine)
 for f in shown:
     try:

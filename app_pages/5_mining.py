@@ -3,7 +3,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lab_ui import sweep_views, training_jobs
+from lab_ui import run_follow, sweep_views, training_jobs
 from lab_ui.layout import dataset_select
 from lab_ui.lesson_views import lesson_notice
 from lab_ui.url_state import set_url, url_float, url_int
@@ -21,8 +21,6 @@ seconds = st.sidebar.slider("time budget per run (s)", 1, 60, url_int("seconds",
 set_url(dataset=data_name, seconds=seconds)
 mining, centre = st.tabs(["Choosing triplets", "Center loss"])
 
-# Both tabs' controls are read before any waiting: `follow_into` blocks while a job runs, and a button
-# drawn after it would not be read until that job ended.
 with mining:
     st.markdown("In a batch of P classes × K images, which (anchor, positive, negative) triplets should count? "
                 "**Random** ones are mostly already satisfied (loss 0, nothing to learn). **Semi-hard** negatives "
@@ -70,12 +68,12 @@ with centre:
                                   n_projection=1000)
 
 with mining:
-    runs = training_jobs.follow_into("miners", "miner_runs")
+    runs = run_follow.follow_into("miners", "miner_runs")
     if runs:
         sweep_views.miner_comparison(runs, runs[0].config.get("margin") or margin)
     lesson_notice("mining", runs or ())
 with centre:
-    runs = training_jobs.follow_into("centre", "centre_runs")
+    runs = run_follow.follow_into("centre", "centre_runs")
     if runs:
         sweep_views.centre_planes(runs)
     lesson_notice("centre", runs or ())

@@ -32,7 +32,8 @@ from pathlib import Path
 
 import numpy as np
 
-GOALS = {"first_frame_s": 2.0, "report_s": 1.0, "frame_share": 0.10, "movement_ratio": 0.25}
+GOALS = {"first_frame_s": 1.0, "cold_first_frame_s": 3.0, "report_s": 1.0, "frame_share": 0.10,
+         "movement_ratio": 0.25, "chart_remounts": 2, "blank_samples": 0, "chromium_cpu_share": 0.20}
 DATASET = "fashion-mnist"
 
 # The server side of "end of training": written into a sitecustomize the server imports at start-up.
@@ -55,7 +56,25 @@ _experiment.report_for = _logged_report_for
 # Page clock (Date.now(), ms) of the click on Train, the first live caption, the full report (the test
 # accuracy, the histogram, the map and the ROC drawn, the sample pairs) and the replay (its slider).
 WATCH = """() => {
-  const w = window.__live = {click: 0, frame: 0, metrics: 0, heading: 0, report: 0, replay: 0};
+  const w = window.__live = {click: 0, frame: 0, metrics: 0, heading: 0, report: 0, replay: 0,
+                             mounts: 0, blank: 0, samples: 0};
+  // While the run trains (click → its numbers): every 0.1 s, each live chart's drawing surface is noted (a new
+  // one is a mount) and a sample with a live chart that has none is blank.
+  const surfaces = new WeakSet();
+  const sampler = setInterval(() => {
+    if (!w.click) return;
+    if (w.metrics) { clearInterval(sampler); return; }
+    const charts = document.querySelectorAll('[data-testid="stVegaLiteChart"], .vega-embed');
+    if (!charts.length) return;
+    w.samples++;
+    let blank = false;
+    for (const c of charts) {
+      const surface = c.querySelector('canvas, svg');
+      if (!surface) blank = true;
+      else if (!surfaces.has(surface)) { surfaces.add(surface); w.mounts++; }
+    }
+    if (blank) w.blank++;
+  }, 100);
   document.addEventListener('click', e => {
     const b = e.target.closest('button');
     if (b && b.innerText.trim() === 'Train' && !w.click) w.click = Date.now();
@@ -146,11 +165,18 @@ def page_runs(repeats: int, budget: int, quiet_load: float, run_wait: float, tim
     with hooked_server() as (url, log), sync_playwright() as pw:
         browser = launch_chromium(pw)
         link = f"{url}/losses?dataset={DATASET}&loss=contrastive&dim=32&seconds={budget}"
-        warm = browser.new_context().new_page()   # the instructor opened the page before class: data loaded
-        open_app(warm, url)
-        warm.goto(link + "&seed=999")
-        settle(warm, timeout)
-        warm.context.close()
+        # The first student on a fresh server opens the page and presses Train at once.
+        cold = browser.new_context().new_page()
+        cold.goto(link + "&seed=999", timeout=timeout * 1000)
+        settle(cold, timeout)
+        cold.evaluate(WATCH)
+        cold.get_by_role("button", name="Train", exact=True).click()
+        cold.wait_for_function("() => window.__live.frame > 0", timeout=timeout * 1000, polling=100)
+        first = cold.evaluate("() => window.__live")
+        cold_first_frame_s = (first["frame"] - first["click"]) / 1000
+        print(f"  first click on a fresh server: first frame {cold_first_frame_s:.2f} s after it", flush=True)
+        cold.wait_for_function("() => window.__live.report > 0", timeout=timeout * 1000, polling=200)
+        cold.context.close()
         for k in range(repeats):
             load = wait_until_quiet(quiet_load, run_wait if k else 0)  # the part began quiet
             page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
@@ -160,6 +186,12 @@ def page_runs(repeats: int, budget: int, quiet_load: float, run_wait: float, tim
             ends_before = len(log.read_text().split())
             page.evaluate(WATCH)
             page.get_by_role("button", name="Train", exact=True).click()
+            # Chromium's CPU while the page follows the run: from its first live frame to the end of training.
+            page.wait_for_function("() => window.__live.frame > 0", timeout=timeout * 1000, polling=50)
+            cpu_before, t_before = chromium_cpu(), time.monotonic()
+            while len(log.read_text().split()) == ends_before and time.monotonic() - t_before < timeout:
+                time.sleep(0.05)
+            chromium_share = (chromium_cpu() - cpu_before) / (time.monotonic() - t_before)
             page.wait_for_function("() => window.__live.report > 0 && window.__live.replay > 0",
                                    timeout=timeout * 1000, polling=200)
             live = page.evaluate("() => window.__live")
@@ -171,12 +203,31 @@ def page_runs(repeats: int, budget: int, quiet_load: float, run_wait: float, tim
                          "metrics_s": (live["metrics"] - end_ms) / 1000 if live["metrics"] else None,
                          "heading_s": (live["heading"] - end_ms) / 1000,
                          "replay_s": (live["replay"] - end_ms) / 1000,
-                         "click_to_report_s": (live["report"] - live["click"]) / 1000})
+                         "click_to_report_s": (live["report"] - live["click"]) / 1000,
+                         "cold_first_frame_s": cold_first_frame_s if k == 0 else None,
+                         "live_chart_mounts": live["mounts"], "blank_samples": live["blank"],
+                         "samples": live["samples"], "chromium_cpu_share": round(chromium_share, 3)})
             print(f"  page run {k + 1}/{repeats}: first frame {rows[-1]['first_frame_s']:.2f} s after the click, "
                   f"report {rows[-1]['report_s']:.2f} s after training ended", flush=True)
             page.context.close()
         browser.close()
     return rows
+
+
+def chromium_cpu() -> float:
+    """CPU seconds used so far by this process's Chromium (every one of its processes)."""
+    import psutil
+
+    from benchmarks.browser import is_chromium
+    total = 0.0
+    for p in psutil.Process().children(recursive=True):
+        if is_chromium(p):
+            try:
+                t = p.cpu_times()
+                total += t.user + t.system
+            except psutil.Error:
+                pass  # gone meanwhile
+    return total
 
 
 # --- part 2: frames in process ------------------------------------------------------------------------
@@ -248,18 +299,33 @@ def frame_runs(runs: int, seconds: float, n_pairs: int, quiet_load: float, run_w
 # --- the table ------------------------------------------------------------------------------------------
 
 def figures_table(f: dict) -> list[tuple[str, str, str, bool]]:
-    """(figure, value, goal, met) for each of the four figures."""
+    """(figure, value, goal, met) for each figure measured."""
     rows = []
     if "first_frame_s" in f:
         v = f["first_frame_s"]["median"]
-        rows.append(("click on Train → first live frame on the page (median)", f"{v:.2f} s", "≤ 2 s",
+        rows.append(("click on Train → first live frame on the page (median)", f"{v:.2f} s", "≤ 1 s",
                      v <= GOALS["first_frame_s"]))
+        if f.get("cold_first_frame_s") is not None:
+            v = f["cold_first_frame_s"]
+            rows.append(("the first click on a fresh server → first live frame", f"{v:.2f} s", "≤ 3 s",
+                         v <= GOALS["cold_first_frame_s"]))
         v = f["report_s"]["median"]
         rows.append(("end of training → full report on the page (median)", f"{v:.2f} s", "≤ 1 s",
                      v <= GOALS["report_s"]))
         if "replay_s" in f:  # no goal of its own: drawn after the report
             rows.append(("end of training → replay on the page, after the report (median)",
                          f"{f['replay_s']['median']:.2f} s", "–", True))
+    if "live_chart_mounts" in f:  # measured since the pages follow a run with fragments
+        v = f["live_chart_mounts"]["max"]
+        rows.append(("live charts mounted while following a run (3 charts; most of any run)", f"{v:.0f}",
+                     "≤ 3 + 2", v <= 3 + GOALS["chart_remounts"]))
+        v = f["blank_samples"]["max"]
+        rows.append(("samples with a live chart blank (every 0.1 s; most of any run)", f"{v:.0f}", "0",
+                     v <= GOALS["blank_samples"]))
+        v = f["chromium_cpu_share"]["median"]
+        rows.append(("Chromium's CPU from the first live frame to the end of training, share of one core "
+                     "(median)", f"{v:.0%}", "≤ 20 %",
+                     v <= GOALS["chromium_cpu_share"]))
     if "frame_share" in f:
         v, m = f["frame_share"]["median"], f["frame_share"]["max"]
         rows.append(("time on frames, share of the run (median / max)", f"{v:.1%} / {m:.1%}", "≤ 10 %",
@@ -300,6 +366,10 @@ def main(argv: list[str] | None = None) -> dict:
         f.update(page_budget_s=a.page_budget, page_runs=rows,
                  first_frame_s=summary([r["first_frame_s"] for r in rows]),
                  report_s=summary([r["report_s"] for r in rows]),
+                 cold_first_frame_s=rows[0]["cold_first_frame_s"],
+                 live_chart_mounts=summary([r["live_chart_mounts"] for r in rows]),
+                 blank_samples=summary([r["blank_samples"] for r in rows]),
+                 chromium_cpu_share=summary([r["chromium_cpu_share"] for r in rows]),
                  replay_s=summary([r["replay_s"] for r in rows]))
     if a.skip != "frames":
         print(f"Part 2: {a.runs} runs of {a.frame_seconds:g} s in this process", flush=True)

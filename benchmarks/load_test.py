@@ -319,7 +319,8 @@ async def stream_play(url: str, s: Student, args, training_over: asyncio.Event, 
             _check_link_applied(page, s.seed, args.budget)
             session.timeout = max(1.0, deadline - time.monotonic())
             pressed = s.pressed_at = time.monotonic()
-            run = await session.click(page.widget("button", "Train"))  # the page follows the job to its end
+            # The page follows the job with fragments that rerun on their own until it ends and the page reruns.
+            run = await session.follow(await session.click(page.widget("button", "Train")))
             s.result_at = time.monotonic()
             s.run_seconds = s.result_at - pressed
             shown_accuracy = run.metric("test accuracy")

@@ -56,7 +56,7 @@ async def trainer(url: str, rng: random.Random, tally: Tally) -> None:
         # Some seeds repeat: the shared-results cache fills.
         page = await s.goto("Losses", {"dataset": "digits", "loss": "contrastive", "dim": 8, "seconds": 5,
                                        "seed": rng.randint(0, 40)})
-        run = await s.click(page.widget("button", "Train"))  # the page follows the job to its end
+        run = await s.follow(await s.click(page.widget("button", "Train")))  # the page follows the job to its end
         tally.trainings += 1
         if run.exceptions:
             tally.failed(f"training: {run.exceptions[0]}")

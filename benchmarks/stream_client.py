@@ -31,6 +31,8 @@ class Run:
     seconds: float
     elements: list = field(default_factory=list)   # (type, Element) in arrival order
     page_not_found: bool = False
+    fragments: dict = field(default_factory=dict)  # fragment id → seconds: what the browser reruns on its own
+    fragment_run: bool = False                     # the run of one fragment, not of the whole page
 
     def of_type(self, kind: str) -> list:
         return [e for k, e in self.elements if k == kind]
@@ -128,11 +130,32 @@ class StreamSession:
         """Press a button: a trigger sent once with the current widget values."""
         return await self._rerun(trigger=WidgetState(id=button.id, trigger_value=True))
 
-    async def _rerun(self, trigger: WidgetState | None = None) -> Run:
+    async def follow(self, run: Run) -> Run:
+        """What a browser does after a whole run of the page that left fragments to rerun on their own (a page
+        following a training): rerun each at its interval, until a whole run of the page leaves none (the
+        page's job ended and it reran); returns that run."""
+        end = time.monotonic() + self.timeout
+        due = {fid: time.monotonic() + every for fid, every in run.fragments.items()}
+        while due:
+            if time.monotonic() > end:
+                raise TimeoutError(f"the page still followed its job after {self.timeout:.0f} s")
+            fid = min(due, key=due.get)
+            await asyncio.sleep(max(0.0, due[fid] - time.monotonic()))
+            rerun = await self._rerun(fragment_id=fid)
+            if rerun.fragment_run:
+                due[fid] = time.monotonic() + run.fragments[fid]
+            else:  # the fragment asked for a whole run of the page
+                run = rerun
+                due = {f: time.monotonic() + every for f, every in run.fragments.items()}
+        return run
+
+    async def _rerun(self, trigger: WidgetState | None = None, fragment_id: str = "") -> Run:
         msg = BackMsg()
         state = msg.rerun_script
         state.query_string, state.page_script_hash = self.query, self.page_hash
         state.widget_states.widgets.extend(list(self.widgets.values()) + ([trigger] if trigger else []))
+        if fragment_id:
+            state.fragment_id, state.is_auto_rerun = fragment_id, True
         t0 = time.monotonic()
         await self.ws.send(msg.SerializeToString())
         return await asyncio.wait_for(self._read_run(t0), self.timeout)
@@ -153,12 +176,15 @@ class StreamSession:
                 self.query = fwd.page_info_changed.query_string
             elif kind == "page_not_found":
                 run.page_not_found = True
+            elif kind == "auto_rerun" and started:
+                run.fragments[fwd.auto_rerun.fragment_id] = fwd.auto_rerun.interval
             elif kind == "delta" and started and fwd.delta.WhichOneof("type") == "new_element":
                 element = fwd.delta.new_element
                 run.elements.append((element.WhichOneof("type"), element))
             elif kind == "script_finished" and started:
                 if fwd.script_finished in FINISHED:
                     run.seconds = time.monotonic() - t0
+                    run.fragment_run = fwd.script_finished == ForwardMsg.FINISHED_FRAGMENT_RUN_SUCCESSFULLY
                     return run
                 if fwd.script_finished == ForwardMsg.FINISHED_WITH_COMPILE_ERROR:
                     raise RuntimeError("the page's script failed to compile")

@@ -2,87 +2,92 @@
 sweep, one column per run), and the replay of a finished run (or several, in lockstep)."""
 from __future__ import annotations
 
-import time
+import weakref
 
+import plotly.graph_objects as go
 import streamlit as st
 
 from siamese_core.service.experiment import RunReport, tsne_of_probe
 from siamese_core.service.jobs import Job
-from siamese_core.viz.frame_figures import frame_caption, frame_histogram, frame_map, replay_figure
+from siamese_core.service.live_state import LiveState
+from siamese_core.viz.frame_figures import frame_caption, replay_figure
+from siamese_core.viz.live_charts import histogram_chart, map_chart
 
 MAP_HEIGHT = 330
-SHARED_FIGURES = 16  # figures kept per training for its followers (a few frames' worth, of every run)
+READY = go.Figure(layout={"height": 10, "margin": {"t": 0, "b": 0, "l": 0, "r": 0},
+                          "xaxis": {"visible": False}, "yaxis": {"visible": False}})
+SHARED_FIGURES = 16  # charts kept per training for its followers (a few frames' worth, of every run)
+_FIGURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # live state → its charts, gone with it
 
 
-def shared_figure(live: dict, key: tuple, make):
-    """The figure `make()` builds, built once for every page that follows the same training: when a class
-    asks for one run, ten students' pages would otherwise each build the same Plotly figures at every frame,
-    and building them (not sending them) is most of a page's work while it follows a run. Figures are
-    read-only once built; two pages building one at the same moment both get a correct figure."""
-    cache = live.setdefault("_figures", {})
-    fig = cache.get(key)
-    if fig is None:
+def shared_figure(live: LiveState, key: tuple, make):
+    """The chart `make()` builds, built once for every page that follows the same training: when a class asks
+    for one run, ten students' pages would otherwise each build the same charts at every frame. Kept beside
+    the training's live state (never in it), at most SHARED_FIGURES per training; read-only once built."""
+    cache = _FIGURES.setdefault(live, {})
+    made = cache.get(key)
+    if made is None:
         if len(cache) >= SHARED_FIGURES:
             cache.clear()
-        fig = cache[key] = make()
-    return fig
+        made = cache[key] = make()
+    return made
 
 
 def _frame_key(kind: str, name: str, frame) -> tuple:
     return kind, name, frame.step, frame.seconds, id(frame)
 
 
-def _runs(live: dict) -> list[tuple[str, list]]:
-    """(name, frames so far) per run of a job: one for a single run, one per run of a sweep so far."""
-    frames = live.get("frames")
-    if isinstance(frames, dict):
-        return [(name, list(f)) for name, f in list(frames.items()) if f]
-    return [(live.get("run_name") or "this run", list(frames))] if frames else []
+def _runs(live: LiveState) -> list[tuple[str, list]]:
+    """(name, frames so far) per run of a job that has frames: one for a single run, one per run of a sweep."""
+    return [(name, list(f)) for name, f in list(live.frames.items()) if f]
 
 
-def draw(job: Job, slot, seen: dict) -> None:
-    """Redraw `slot` when a new frame has come in (`seen` remembers what was drawn, and when)."""
+def plotly_ready() -> None:
+    """An empty, ten-pixel Plotly chart while a run trains: the browser loads its Plotly code now, not when
+    the report's charts arrive (loading it then held the report back by about a second)."""
+    st.plotly_chart(READY, width="stretch", config={"staticPlot": True}, key="plotly-ready")
+
+
+def chart(made: tuple, key: str) -> None:
+    """A live chart (table, Vega-Lite spec): the same key and spec at every redraw, so the browser updates the
+    chart it has in place (live_charts.py says why not Plotly here)."""
+    table, spec = made
+    st.vega_lite_chart(table, spec, key=key, width="stretch")
+
+
+def draw(job: Job) -> None:
+    """The latest frame of each run so far: map, histogram and numbers, under keys that stay the same for the
+    whole job, so that each rerun of the page's live fragment updates the charts the browser already has."""
     live = job.live
     runs = _runs(live)
-    signature = tuple(len(f) for _, f in runs)
-    if not runs or signature == seen.get("signature"):
+    if not runs:
         return
-    seen["signature"], seen["at"] = signature, time.monotonic()
-    labels, names = live.get("probe_labels"), live.get("class_names")
-    as_distance = live.get("as_distance", {})
-    # A new key per drawing, never the frame count: the count can come back within one script run (the
-    # recorder replaces the frame taken at the last step by the reported model's), and a key used twice
-    # in one run is an error.
-    tick = seen["draws"] = seen.get("draws", 0) + 1
-    with slot.container():
-        if len(runs) == 1:
-            name, frames = runs[0]
-            st.caption(f"Live, on {len(labels)} fixed test images: " + frame_caption(frames[-1]))
-            _numbers(frames[-1], len(frames))
-            left, right = st.columns(2)
-            raw = frames[-1].layout.shape[1] == 2 and live.get("embedding_dims", {}).get(name) == 2
+    labels, names, as_distance = live.probe_labels, live.class_names, live.as_distance
+    if len(runs) == 1:
+        name, frames = runs[0]
+        f = frames[-1]
+        st.caption(f"Live, on {len(labels)} fixed test images: " + frame_caption(f))
+        _numbers(f, len(frames))
+        left, right = st.columns(2)
+        raw = f.layout.shape[1] == 2 and live.embedding_dims.get(name) == 2
+        with left:
+            chart(shared_figure(live, _frame_key("map", name, f), lambda: map_chart(f, labels, names, raw_plane=raw)),
+                  f"live-map-{job.id}")
+        with right:
+            chart(shared_figure(live, _frame_key("hist", name, f),
+                                lambda: histogram_chart(f, as_distance.get(name, True))), f"live-hist-{job.id}")
+        return
+    st.caption(f"Live, on {len(labels)} fixed test images, one column per run so far.")
+    for col, (name, frames) in zip(st.columns(len(runs)), runs):
+        with col:
             f = frames[-1]
-            left.plotly_chart(shared_figure(live, _frame_key("map", name, f),
-                                            lambda: frame_map(f, labels, names, raw_plane=raw)),
-                              width="stretch", key=f"live-map-{job.id}-{tick}")
-            right.plotly_chart(shared_figure(live, _frame_key("hist", name, f),
-                                             lambda: frame_histogram(f, as_distance.get(name, True))),
-                               width="stretch", key=f"live-hist-{job.id}-{tick}")
-            return
-        st.caption(f"Live, on {len(labels)} fixed test images, one column per run so far.")
-        for col, (name, frames) in zip(st.columns(len(runs)), runs):
-            with col:
-                f = frames[-1]
-                st.markdown(f"**{name}** · step {f.step} · AUC {f.auc:.3f}")
-                raw = live.get("embedding_dims", {}).get(name) == 2
-                st.plotly_chart(shared_figure(live, _frame_key("small-map", name, f), lambda f=f, raw=raw: frame_map(
-                    f, labels, names, raw_plane=raw, title=" ").update_layout(height=260, showlegend=False)),
-                    width="stretch", key=f"live-map-{job.id}-{name}-{tick}")
-                distance = as_distance.get(name, True)
-                st.plotly_chart(shared_figure(live, _frame_key("small-hist", name, f), lambda f=f, d=distance:
-                                              frame_histogram(f, d, title=" ").update_layout(height=200,
-                                                                                             showlegend=False)),
-                    width="stretch", key=f"live-hist-{job.id}-{name}-{tick}")
+            st.markdown(f"**{name}** · step {f.step} · AUC {f.auc:.3f}")
+            raw = live.embedding_dims.get(name) == 2
+            chart(shared_figure(live, _frame_key("small-map", name, f), lambda f=f, raw=raw: map_chart(
+                f, labels, names, raw_plane=raw, title="", height=240, legend=False)), f"live-map-{job.id}-{name}")
+            distance = as_distance.get(name, True)
+            chart(shared_figure(live, _frame_key("small-hist", name, f), lambda f=f, d=distance: histogram_chart(
+                f, d, title="", height=180, legend=False)), f"live-hist-{job.id}-{name}")
 
 
 def _numbers(frame, n_frames: int) -> None:

@@ -8,7 +8,7 @@ from siamese_core.explain.l1_layer import MAX_VECTOR, WORKSHOP_H1, WORKSHOP_H2
 from siamese_core.explain.minibatch import minibatch_config
 from siamese_core.viz.figures import training_curves
 
-from . import training_jobs
+from . import run_follow, training_jobs
 from .url_state import set_url, url_float
 
 JOB, RUNS, PENDING = "twins_job", "twins_runs", "twins_pending"
@@ -55,7 +55,7 @@ def minibatch_run(batch_size: int, optimizer: str) -> None:
         name = f"60 steps · batch {batch_size} · {optimizer}"
         if training_jobs.start(minibatch_config(batch_size, optimizer), name, key=JOB, n_projection=100):
             st.session_state[PENDING] = (batch_size, optimizer)
-    done = training_jobs.follow(JOB)
+    done = run_follow.follow(JOB)
     if done is not None:
         runs[st.session_state.pop(PENDING)] = done
     run = runs.get((batch_size, optimizer))

@@ -31,6 +31,7 @@ from ..training import Callback, TrainConfig, train
 from ..training.budget_clock import WALL_CAP
 from ..viz.projection import tsne_2d
 from .live_frames import FrameRecorder, ProbeSet
+from .live_state import LiveState
 
 MAX_HISTORY = 400  # rows of the training curve kept per run (evenly thinned)
 
@@ -215,10 +216,10 @@ def run_experiment(cfg: TrainConfig, name: str, data_dir: str | None = None, cal
 
 
 class ProgressRecorder(Callback):
-    """Copies the trainer's progress into a plain dict another thread may read (a page's poll).
+    """Copies the trainer's progress into a LiveState another thread may read (a page following the run).
     Run `part` of `parts` (a sweep) reports its share of the whole: progress and ETA are overall."""
 
-    def __init__(self, sink: dict, part: int = 0, parts: int = 1, label: str | None = None):
+    def __init__(self, sink: LiveState, part: int = 0, parts: int = 1, label: str | None = None):
         self.sink, self.part, self.parts, self.label = sink, part, parts, label
 
     def on_train_start(self, trainer):
@@ -234,12 +235,12 @@ class ProgressRecorder(Callback):
         self.sink.update(val=state.val, val_history=state.val_history)
 
 
-def run_sweep(configs: list[TrainConfig], names: list[str], splits: tuple[ImageSet, ImageSet], live: dict,
+def run_sweep(configs: list[TrainConfig], names: list[str], splits: tuple[ImageSet, ImageSet], live: LiveState,
               cancel_event: threading.Event | None = None, n_projection: int = 1000,
               probe: ProbeSet | None = None) -> list[RunReport]:
     """Several runs on the same data one after another (an embedding-size sweep, a miner comparison);
-    stops at the first cancelled run. With a `probe`, each run's live frames go to live["frames"][name]."""
-    reports, by_run = [], live.setdefault("frames", {})
+    stops at the first cancelled run. With a `probe`, each run's live frames go to live.frames[name]."""
+    reports, by_run = [], live.frames
     for k, (cfg, name) in enumerate(zip(configs, names)):
         frames = by_run.setdefault(name, []) if probe is not None else None
         reports.append(run_experiment(cfg, name, callbacks=[ProgressRecorder(live, k, len(configs), name)],

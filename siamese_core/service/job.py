@@ -13,6 +13,8 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from .live_state import LiveState
+
 QUEUED, RUNNING, DONE, FAILED, CANCELLED = "queued", "running", "done", "failed", "cancelled"
 FINISHED = (DONE, FAILED, CANCELLED)
 
@@ -25,13 +27,13 @@ class QueueFull(RuntimeError):
 class Training:
     """One piece of work: run once by a worker, followed by every `Job` in `requests`."""
 
-    fn: Callable[[Job], Any] | None             # does the work; reads `cancel_event`, fills `live`
+    fn: Any                                     # a page's RunSpec (its executor runs it), or fn(job)
     expected_seconds: float                     # for ETAs before it runs
     share_key: str | None = None                # equal keys = the same run; None: never shared
     status: str = QUEUED
     started: float | None = None
     finished: float | None = None
-    live: dict = field(default_factory=dict)    # progress, eta, history… written while it runs
+    live: LiveState = field(default_factory=LiveState)   # progress, curve, frames… written while it runs
     result: Any = None
     error: str | None = None
     cancel_event: threading.Event = field(default_factory=threading.Event)
@@ -54,7 +56,7 @@ class Training:
         """Estimated seconds until this training finishes."""
         if self.status != RUNNING:
             return 0.0 if self.done else self.expected_seconds
-        eta = self.live.get("eta")
+        eta = self.live.eta
         if eta is not None:
             return float(eta)
         return max(0.0, self.expected_seconds - (time.monotonic() - (self.started or time.monotonic())))
@@ -98,20 +100,12 @@ class Job:
         return self.training.started
 
     @property
-    def live(self) -> dict:
+    def live(self) -> LiveState:
         return self.training.live               # every owner watches the same training
 
     @property
     def cancel_event(self) -> threading.Event:
         return self.training.cancel_event       # set only when the training itself must stop
-
-    @property
-    def expected_seconds(self) -> float:
-        return self.training.expected_seconds
-
-    @property
-    def fn(self) -> Callable[[Job], Any] | None:
-        return self.training.fn
 
     @property
     def owners(self) -> set[str]:

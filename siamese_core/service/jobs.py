@@ -6,11 +6,13 @@ student sees their place and an ETA, and a student's job is cancelled when they 
 
 Identical runs train once: a request whose `share_key` equals that of a waiting or running training joins
 it (one more owner, no new place in line), and a request whose key matches a result kept in the bounded
-`SharedResults` cache is answered at once. Only successful results are kept."""
+`SharedResults` cache is answered at once. Only successful results are kept.
+
+Where a page's training runs is its `Executor`'s business (executors.py): the queue hands it the run's
+`RunSpec`. Other work (a test's function of the job) runs in the queue's own thread."""
 from __future__ import annotations
 
 import itertools
-import os
 import threading
 import time
 import traceback
@@ -18,9 +20,9 @@ from collections import deque
 from collections.abc import Callable
 from typing import Any
 
-import torch
-
+from .executors import Executor, ThreadExecutor
 from .job import CANCELLED, DONE, FAILED, FINISHED, QUEUED, RUNNING, Job, QueueFull, Training
+from .run_spec import RunSpec
 from .shared_results import SharedResults
 
 # What a page's queue admits per student (per session: each browser tab is one) on all pages together:
@@ -29,17 +31,20 @@ JOBS_PER_STUDENT = 2
 
 
 class JobQueue:
-    """`workers` threads take trainings first come, first served; at most `max_waiting` wait in line;
-    finished results of shareable trainings stay in a cache of `shared_results` entries / `shared_bytes`;
-    one owner follows at most `max_per_owner` unfinished trainings (None: any number), whichever page asked."""
+    """The `executor`'s threads take trainings first come, first served, as many at once as it has slots; at
+    most `max_waiting` wait in line; finished results of shareable trainings stay in a cache of
+    `shared_results` entries / `shared_bytes`; one owner follows at most `max_per_owner` unfinished trainings
+    (None: any number), whichever page asked. Without an executor, trainings run in `workers` threads of this
+    process with `threads_per_job` torch threads, `worker_nice` steps nicer (a `ThreadExecutor`)."""
 
-    def __init__(self, workers: int = 1, threads_per_job: int = 1, max_waiting: int = 30,
-                 owner_check_seconds: float = 5.0, shared_results: int = 32, shared_bytes: int = 64 * 2**20,
-                 worker_nice: int = 0, max_per_owner: int | None = None):
+    def __init__(self, executor: Executor | None = None, workers: int = 1, threads_per_job: int = 1,
+                 max_waiting: int = 30, owner_check_seconds: float = 5.0, shared_results: int = 32,
+                 shared_bytes: int = 64 * 2**20, worker_nice: int = 0, max_per_owner: int | None = None):
         if workers < 1 or threads_per_job < 1 or max_waiting < 0:
             raise ValueError("workers and threads_per_job must be ≥ 1, max_waiting ≥ 0")
-        self.workers, self.threads_per_job, self.max_waiting = workers, threads_per_job, max_waiting
-        self.worker_nice, self.max_per_owner = worker_nice, max_per_owner
+        self.executor = executor or ThreadExecutor(workers, threads_per_job, worker_nice)
+        self.workers, self.threads_per_job = self.executor.capacity, threads_per_job
+        self.max_waiting, self.max_per_owner = max_waiting, max_per_owner
         self.results = SharedResults(shared_results, shared_bytes)
         self._waiting: deque[Training] = deque()
         self._running: list[Training] = []
@@ -49,18 +54,20 @@ class JobQueue:
         self._cv = threading.Condition()
         self._closed = False
         self._threads = [threading.Thread(target=self._work, name=f"siamese-lab-worker-{k}", daemon=True)
-                         for k in range(workers)]
+                         for k in range(self.workers)]
         for t in self._threads:
             t.start()
         self._watchdog = threading.Thread(target=self._watch, args=(owner_check_seconds,),
                                           name="siamese-lab-watchdog", daemon=True)
         self._watchdog.start()
+        self.executor.wake = self._wake  # its slots changed (a cluster's workers came or went)
 
     # --- what pages call ----------------------------------------------------------------------
-    def submit(self, fn: Callable[[Job], Any], owner: str, label: str, expected_seconds: float = 60.0,
+    def submit(self, fn: RunSpec | Callable[[Job], Any], owner: str, label: str, expected_seconds: float = 60.0,
                is_owner_alive: Callable[[], bool] | None = None, share_key: str | None = None) -> Job:
-        """Queue `fn(job)` for `owner`. With a `share_key`, an identical training already waiting or
-        running is joined, and a kept result of one is returned at once (a job already done)."""
+        """Queue a page's `RunSpec` (or any `fn(job)`) for `owner`. With a `share_key`, an identical training
+        already waiting or running is joined, and a kept result of one is returned at once (a job already done)."""
+        self.executor.admit()
         with self._cv:
             if self._closed:
                 raise RuntimeError("the queue is shut down")
@@ -71,7 +78,7 @@ class JobQueue:
                     training = Training(fn, 0.0, share_key, status=DONE, result=cached.result,
                                         from_cache=True, trained_for=cached.trained_for)
                     training.started = training.finished = time.monotonic()
-                    training.live["progress"] = 1.0
+                    training.live.progress = 1.0
             if training is None or not training.done:
                 self._check_owner(owner)
             if training is None:
@@ -137,9 +144,10 @@ class JobQueue:
         with self._cv:
             following = sum(len(t.requests) for t in (*self._waiting, *self._running))
             return {"waiting": len(self._waiting), "running": len(self._running), "following": following,
-                    "workers": self.workers, "threads_per_job": self.threads_per_job,
+                    "workers": self._slots(), "threads_per_job": self.threads_per_job,
                     "trainings_started": self._trainings_started,
-                    "shared_results": len(self.results), "shared_results_bytes": self.results.nbytes}
+                    "shared_results": len(self.results), "shared_results_bytes": self.results.nbytes,
+                    **self.executor.stats()}
 
     def shutdown(self) -> None:
         with self._cv:
@@ -152,6 +160,7 @@ class JobQueue:
                 t.cancel_event.set()
             self._sharing.clear()
             self._cv.notify_all()
+        self.executor.close()
 
     # --- inside -------------------------------------------------------------------------------
     def _check_owner(self, owner: str) -> None:
@@ -171,9 +180,7 @@ class JobQueue:
             del self._sharing[training.share_key]
 
     def _work(self) -> None:
-        # Applies to this thread's own intra-op parallelism (OpenMP keeps the setting per thread).
-        torch.set_num_threads(self.threads_per_job)
-        _lower_priority(self.worker_nice)
+        self.executor.prepare_thread()
         while True:
             with self._cv:
                 while (not self._waiting or len(self._running) >= self._slots()) and not self._closed:
@@ -193,7 +200,7 @@ class JobQueue:
                 status = CANCELLED if training.cancel_event.is_set() else FAILED
                 error = None if status == CANCELLED else f"{type(exc).__name__}: {exc}"
                 if status == FAILED:
-                    training.live["traceback"] = traceback.format_exc(limit=5)
+                    training.live.traceback = traceback.format_exc(limit=5)
             with self._cv:
                 training.result = result
                 self._finish(training, status, error)
@@ -203,13 +210,18 @@ class JobQueue:
                     # failed, cancelled or starved: never kept
                     self.results.put(training.share_key, result, frozenset(training.askers))
 
-    # --- hooks: a queue whose trainings run elsewhere (service/cluster/) -------------------------
+    def _wake(self) -> None:
+        with self._cv:
+            self._cv.notify_all()
+
     def _slots(self) -> int:
-        """Trainings that may run at once: here one per worker thread (a free thread always may start)."""
-        return self.workers
+        """Trainings that may run at once (a free thread always may start one)."""
+        return min(self.workers, self.executor.slots())
 
     def _run(self, training: Training, job: Job) -> Any:
-        """Run a training (in this worker thread) and return its result."""
+        """A page's training through the executor; any other work here, in this thread."""
+        if isinstance(training.fn, RunSpec):
+            return self.executor.run(training.fn, training.live, training.cancel_event)
         return training.fn(job)
 
     def _watch(self, every: float) -> None:
@@ -232,19 +244,6 @@ def _shareable(result: Any) -> bool:
     """A result (or every result of a list, a sweep's) that says it may not be handed on is not kept."""
     results = result if isinstance(result, list) else [result]
     return all(getattr(r, "shareable", True) for r in results)
-
-
-def _lower_priority(nice: int) -> None:
-    """Make the calling thread `nice` steps nicer (Linux schedules threads apart), so that the pages'
-    short script runs get a core before a training does: a class's clicks stay quick while runs train.
-    The threads torch starts from this one inherit it."""
-    if nice <= 0 or not hasattr(os, "setpriority"):
-        return
-    tid = threading.get_native_id()
-    try:
-        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
-    except OSError:
-        pass  # not allowed here: trainings keep the server's priority
 
 
 __all__ = ["CANCELLED", "DONE", "FAILED", "FINISHED", "JOBS_PER_STUDENT", "QUEUED", "RUNNING", "Job", "JobQueue",

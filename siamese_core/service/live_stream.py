@@ -10,6 +10,11 @@ from __future__ import annotations
 
 from typing import Any
 
+# The timing of the wire, the same for the server's training processes and a cluster's workers:
+PUMP_SECONDS = 0.25          # how often a trainer sends what changed
+POLL_SECONDS = 0.25          # how often the server's side looks for news and passes Stop on
+STOP_GRACE_SECONDS = 10.0    # a trainer still training this long after Stop is given up on
+
 
 def _common_prefix(sent: list, now: list) -> int:
     """How many leading items of `now` are the very objects already sent."""
@@ -30,13 +35,14 @@ def _is_lists(value: Any) -> bool:
 class LiveSender:
     """Worker side: `delta()` → {key: ("set", value) | ("list", keep, added) | ("lists", {name: (keep, added)})}."""
 
-    def __init__(self, live: dict):
-        self.live = live
+    def __init__(self, live):
+        self.live = live                  # a LiveState (its `wire()` fields), or a plain dict
         self._sent: dict[str, Any] = {}   # key → the object sent, or a copy of the list / dict of lists sent
 
     def delta(self) -> dict:
         out = {}
-        for key, value in list(self.live.items()):
+        now_items = self.live.wire() if hasattr(self.live, "wire") else dict(self.live)
+        for key, value in now_items.items():
             before = self._sent.get(key)
             if isinstance(value, list):
                 now = list(value)

@@ -1,13 +1,5 @@
-"""The server's job queue with its page trainings in training processes of the server's own.
-
-Everything a student sees stays the `JobQueue`'s: the waiting line, places and ETAs, shared identical runs,
-kept results, Stop and closed tabs. Only running a page's training moves: its `RunSpec` goes as JSON to one
-of `workers` long-lived processes (`training_process.serve`), and the queue thread that took it copies the
-run's progress and frames into the training's `live` dict as they come (`live_stream.apply_delta`).
-
-Why processes: a training thread in the web server's process shares Python's lock with the page scripts,
-and while a class clicks it gets almost none of it (docs/benchmarks.md). A process of its own trains at full
-speed, and its priority (`nice`) is the whole process's.
+"""The server's end of one training process (`training_process.py`): started, sent a run's `RunSpec` as JSON,
+followed until the run ends, stopped, and started again when it died.
 
 A process that dies in the middle of a run (out of memory, killed) fails that run with a sentence and is
 started again for the next one; one that has not stopped STOP_GRACE_SECONDS after Stop is killed and
@@ -17,7 +9,6 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-import queue
 import socket
 import subprocess
 import sys
@@ -28,15 +19,11 @@ from pathlib import Path
 from typing import Any
 
 from .experiment import Cancelled
-from .job import Job, Training
-from .jobs import JobQueue
-from .live_stream import apply_delta
+from .live_state import LiveState
+from .live_stream import POLL_SECONDS, STOP_GRACE_SECONDS
 
 log = logging.getLogger("siamese_lab.training")
 PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])   # the folder siamese_core/ is in
-POLL_SECONDS = 0.1           # how often a queue thread looks for news from its process
-STOP_GRACE_SECONDS = 10.0    # a process still training this long after Stop is killed
-START_SECONDS = 120.0        # a new process that has not answered within this is given up on
 DIED = ("its training process stopped in the middle of the run (the server may be short of memory). "
         "Press Train to try again.")
 
@@ -79,8 +66,8 @@ class TrainingProcess:
         except OSError:
             pass  # gone: the next run starts it again
 
-    def run(self, spec_json: str, training: Training) -> Any:
-        """Train `spec_json` there, copying its progress into `training.live`; its result, or its error."""
+    def run(self, spec_json: str, live: LiveState, cancel: threading.Event) -> Any:
+        """Train `spec_json` there, copying its progress into `live`; its result, or its error."""
         if not self._alive():
             self.restart()
         run_id = next(self._ids)
@@ -91,7 +78,7 @@ class TrainingProcess:
             raise TrainingProcessDied(DIED) from exc
         stop_sent = None
         while True:
-            if training.cancel_event.is_set():
+            if cancel.is_set():
                 now = time.monotonic()
                 stop_sent = stop_sent or now
                 if now - stop_sent > STOP_GRACE_SECONDS:
@@ -114,7 +101,7 @@ class TrainingProcess:
             if their_id != run_id:
                 continue  # a late message of a run given up on
             if kind == "live":
-                apply_delta(training.live, message[2])
+                live.apply(message[2])
             elif kind == "done":
                 return message[2]
             else:
@@ -150,52 +137,3 @@ class RemoteTraceback(Exception):
 
     def __str__(self) -> str:
         return f"in the training process:\n{self.args[0]}"
-
-
-class ProcessQueue(JobQueue):
-    """A `JobQueue` whose page trainings run in `workers` training processes (one run each at a time), at
-    `worker_nice` steps nicer than the server; other work (a test's function) runs in the queue's thread."""
-
-    def __init__(self, workers: int = 1, threads_per_job: int = 1, worker_nice: int = 0, **queue_kwargs):
-        self.process_nice = worker_nice
-        self._idle: queue.SimpleQueue[TrainingProcess] = queue.SimpleQueue()
-        self.processes: list[TrainingProcess] = []
-        self._starting = threading.Thread(target=self._start_processes, args=(workers, worker_nice, threads_per_job),
-                                          name="siamese-lab-start-training", daemon=True)
-        self._starting.start()  # a few seconds each (importing torch): the server answers meanwhile
-        # The queue's threads only relay: they keep the server's priority, so progress reaches pages on time.
-        super().__init__(workers=workers, threads_per_job=threads_per_job, worker_nice=0, **queue_kwargs)
-
-    def _start_processes(self, n: int, nice: int, threads: int) -> None:
-        for _ in range(n):
-            process = TrainingProcess(nice, threads)
-            self.processes.append(process)
-            self._idle.put(process)
-
-    def warm(self, name: str, size=None) -> None:
-        """Have every training process load a dataset and its probe set now, before anyone presses Train."""
-        self._starting.join(START_SECONDS)
-        for process in list(self.processes):
-            process.warm(name, size)
-
-    def stats(self) -> dict:
-        return {**super().stats(), "training_processes": [p.pid for p in self.processes]}
-
-    def shutdown(self) -> None:
-        super().shutdown()
-        self._starting.join(START_SECONDS)
-        for process in self.processes:
-            process.close()
-
-    def _run(self, training: Training, job: Job) -> Any:
-        spec = getattr(training.fn, "spec", None)
-        if spec is None:
-            return training.fn(job)  # not a page's training (a test's function): it runs here
-        try:
-            process = self._idle.get(timeout=START_SECONDS)
-        except queue.Empty:
-            raise RuntimeError("the server's training processes did not start; see the server's log") from None
-        try:
-            return process.run(spec.to_json(), training)
-        finally:
-            self._idle.put(process)

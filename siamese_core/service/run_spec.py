@@ -3,8 +3,8 @@
 What a page asks the queue to train is a `RunSpec`: one run or a sweep of runs on one dataset, each run's
 flat config and name, and how many test points a map shows. It holds names, numbers and flags only, so a
 cluster worker can be sent it as JSON and rebuild the run from its own data folder (`service/cluster/`):
-nothing a student uploaded is ever part of it. `PageWork` pairs a spec with the server's own copy of the data
-and is what the server's queue calls."""
+nothing a student uploaded is ever part of it. The queue hands it to its executor (executors.py), and the
+trainer loads the data where it trains (execute.py)."""
 from __future__ import annotations
 
 import json
@@ -15,6 +15,7 @@ from ..data import ImageSet
 from ..training import TrainConfig
 from .experiment import ProgressRecorder, RunReport, run_experiment, run_sweep
 from .live_frames import ProbeSet
+from .live_state import LiveState
 
 KINDS = ("run", "sweep")
 MAX_RUNS_PER_SPEC = 16        # the longest sweep a page builds is 5 runs
@@ -74,7 +75,7 @@ class RunSpec:
         return self.configs[0].get("device", "auto")
 
     # --- running it -------------------------------------------------------------------------------
-    def execute(self, splits: tuple[ImageSet, ImageSet], probe: ProbeSet, live: dict,
+    def execute(self, splits: tuple[ImageSet, ImageSet], probe: ProbeSet, live: LiveState,
                 cancel_event: threading.Event) -> RunReport | list[RunReport]:
         """Train and measure, filling `live` as the pages read it (progress, curves, frames)."""
         cfgs = self.train_configs()
@@ -82,30 +83,17 @@ class RunSpec:
         if self.kind == "run":
             return run_experiment(cfgs[0], self.names[0], callbacks=[ProgressRecorder(live)],
                                   cancel_event=cancel_event, splits=splits, n_projection=self.n_projection,
-                                  probe=probe, frames=live.setdefault("frames", []))
+                                  probe=probe, frames=live.frames.setdefault(self.names[0], []))
         return run_sweep(cfgs, list(self.names), splits, live, cancel_event, n_projection=self.n_projection,
                          probe=probe)
 
 
-def describe_probe(live: dict, probe: ProbeSet, test: ImageSet, flats, names) -> None:
+def describe_probe(live: LiveState, probe: ProbeSet, test: ImageSet, flats, names) -> None:
     """What the live views need besides the frames: the probe's classes, and per run its score kind."""
-    live.update(probe_labels=probe.labels, class_names=list(test.class_names), run_name=names[0],
+    live.update(probe_labels=probe.labels, class_names=list(test.class_names),
                 as_distance={n: not f["loss"].startswith("bce") for n, f in zip(names, flats)},
                 embedding_dims={n: f["embedding_dim"] for n, f in zip(names, flats)})
 
 
 def _size(flat: dict) -> tuple[int, int] | None:
     return tuple(int(v) for v in flat["image_size"]) if flat.get("image_size") else None
-
-
-@dataclass(frozen=True, eq=False)
-class PageWork:
-    """A spec with the server's own (train, test) splits and probe set: the queue calls it with the job.
-    A cluster queue sends `spec` to a worker instead (and calls this only when it falls back to itself)."""
-
-    spec: RunSpec
-    splits: tuple[ImageSet, ImageSet]
-    probe: ProbeSet
-
-    def __call__(self, job) -> RunReport | list[RunReport]:
-        return self.spec.execute(self.splits, self.probe, job.live, job.cancel_event)

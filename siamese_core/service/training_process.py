@@ -2,15 +2,15 @@
 
 A training thread inside the web server shares Python's lock with the page scripts of its process, and beside
 one busy script thread it keeps almost none of its speed (docs/benchmarks.md, the GIL convoy). In a process
-of its own it keeps all of it, and the pages answer as quickly. The server (`process_queue.py`) talks to each
-process over one pipe:
+of its own it keeps all of it, and the pages answer as quickly. The server (`executors.ProcessExecutor`)
+talks to each process over one pipe:
 
   server → process   ("run", run id, the RunSpec as JSON) · ("stop", run id) · ("warm", dataset, size)
   process → server   ("live", run id, delta) · ("done", run id, result) · ("failed", run id, error, traceback)
 
-The process loads datasets from its own data folder (`worker_data`), like a cluster worker: only the spec's
-JSON travels to it. A reader thread turns "stop" into the trainer's cancel flag at once, and a pump thread
-sends what changed in the run's `live` dict every PUMP_SECONDS."""
+The process trains through `execute.execute_spec`, as a cluster worker does: only the spec's JSON travels to
+it, and what changed in the run's live state comes back every PUMP_SECONDS. A reader thread turns "stop" into
+the trainer's cancel flag at once."""
 from __future__ import annotations
 
 import os
@@ -18,8 +18,6 @@ import pickle
 import queue
 import threading
 import traceback
-
-PUMP_SECONDS = 0.25   # how often progress and frames go to the server
 
 
 class Channel:
@@ -41,6 +39,8 @@ def serve(conn, nice: int, threads: int) -> None:
         except OSError:
             pass
     import torch  # after the nice: importing it is most of a new process's start
+
+    from . import execute  # noqa: F401 (the trainer's modules, imported now: the first Train need not wait)
 
     torch.set_num_threads(threads)
     channel, inbox = Channel(conn), queue.SimpleQueue()
@@ -79,43 +79,22 @@ def _warm(name: str, size) -> None:
 
 
 def _run(channel: Channel, current: dict, run_id: int, spec_json: str) -> None:
-    from .live_stream import LiveSender
-    from .run_spec import RunSpec
-    from .worker_data import probe, split
+    from .execute import execute_spec
 
     cancel = threading.Event()
     current["cancel"], current["run"] = cancel, run_id
-    live: dict = {}
-    sender, done = LiveSender(live), threading.Event()
-
-    def pump() -> None:
-        while not done.wait(PUMP_SECONDS):
-            _send_delta(channel, run_id, sender)
-
-    pumping = threading.Thread(target=pump, name="siamese-lab-pump", daemon=True)
-    pumping.start()
     try:
-        spec = RunSpec.from_json(spec_json)
-        name, size = spec.data
-        result = spec.execute((split(name, "train", size), split(name, "test", size)), probe(name, size), live,
-                              cancel)
-        for report in result if isinstance(result, list) else [result]:
-            report.extra["trained_in"] = f"training process {os.getpid()}"
+        result = execute_spec(spec_json, lambda delta: channel.send(("live", run_id, delta)), cancel,
+                              where={"trained_in": f"training process {os.getpid()}"})
         outcome = ("done", run_id, result)
     except Exception as exc:
         outcome = ("failed", run_id, _picklable(exc), traceback.format_exc(limit=8))
     finally:
-        done.set()
-        pumping.join()
         current["run"] = None
-    _send_delta(channel, run_id, sender)  # the last progress, so the page's bar ends full
-    channel.send(outcome)
-
-
-def _send_delta(channel: Channel, run_id: int, sender) -> None:
-    delta = sender.delta()
-    if delta:
-        channel.send(("live", run_id, delta))
+    try:
+        channel.send(outcome)
+    except OSError:
+        pass  # the server went away: the reader ends this process
 
 
 def _picklable(exc: Exception) -> Exception:
@@ -128,7 +107,7 @@ def _picklable(exc: Exception) -> Exception:
 
 
 def main(argv: list[str]) -> None:
-    """`python -m siamese_core.service.training_process FD NICE THREADS`, as `process_queue.TrainingProcess`
+    """`python -m siamese_core.service.training_process FD NICE THREADS`, as `executors.TrainingProcess`
     starts it: FD is the process's end of a socket pair."""
     from multiprocessing.connection import Connection
     fd, nice, threads = (int(a) for a in argv)

@@ -1,6 +1,6 @@
 """A live run in a real browser: press Train on the Losses page and watch the live histogram and map
-change while it trains; then scrub the report's replay slider to the last step and back to the first, and
-see the first frame's points again."""
+change while it trains, each chart updated in place; then scrub the report's replay slider to the last step
+and back to the first, and see the first frame's points again."""
 from __future__ import annotations
 
 import os
@@ -19,14 +19,15 @@ pytestmark = [pytest.mark.browser, pytest.mark.slow]
 # Digits: small, so a short run gives many frames; a seed of its own, so no shared result is handed out.
 LINK = "/losses?dataset=digits&loss=contrastive&dim=8&seconds=15&seed=4242"
 
-# Every 100 ms while the live caption is shown: a fingerprint of the live map's and histogram's data,
-# appended whenever it differs from the last one (Streamlit replaces the charts on each new frame).
+# Every 100 ms while the live caption is shown: a fingerprint of what the live map and histogram draw (the
+# first two live charts, Vega-Lite on a canvas), appended whenever it differs from the last one, and every
+# drawing surface seen (a chart updated in place keeps its canvas; a remounted one gets a new one).
 WATCH_LIVE = """() => {
-  const w = window.__watch = {map: [], hist: [], live: false, done: false, captions: []};
-  const title = p => (p._fullLayout && p._fullLayout.title && p._fullLayout.title.text) || '';
-  const plot = t => [...document.querySelectorAll('.js-plotly-plot')].find(p => title(p).includes(t));
-  const fingerprint = p => p ? JSON.stringify(p._fullData.map(t => [Array.from(t.x || []).slice(0, 40),
-                                                                    Array.from(t.y || []).slice(0, 40)])) : null;
+  const w = window.__watch = {map: [], hist: [], live: false, done: false, captions: [], surfaces: 0};
+  const seen = new WeakSet();
+  const hash = s => { let h = 0; for (let i = 0; i < s.length; i += 7) h = (h * 31 + s.charCodeAt(i)) | 0; return h; };
+  const fingerprint = c => { const s = c && c.querySelector('canvas, svg');
+    return s ? String(hash(s.tagName === 'CANVAS' ? s.toDataURL() : s.outerHTML)) : null; };
   const keep = (list, v) => { if (v && list[list.length - 1] !== v) list.push(v); };
   const timer = setInterval(() => {
     const caption = [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
@@ -34,8 +35,11 @@ WATCH_LIVE = """() => {
     const live = !!caption;
     if (live) keep(w.captions, caption.textContent);
     if (live) { w.live = true;
-      keep(w.map, fingerprint(plot('probe embeddings') || plot('the raw 2-D')));
-      keep(w.hist, fingerprint(plot('Probe pairs now'))); }
+      const charts = [...document.querySelectorAll('.vega-embed')];
+      for (const c of charts) { const s = c.querySelector('canvas, svg');
+        if (s && !seen.has(s)) { seen.add(s); w.surfaces++; } }
+      keep(w.map, fingerprint(charts[0]));
+      keep(w.hist, fingerprint(charts[1])); }
     if (w.live && !live) { w.done = true; clearInterval(timer); }
   }, 100);
 }"""
@@ -83,6 +87,9 @@ def test_the_map_and_histogram_move_while_training_and_the_replay_scrubs_back(se
             seen = f"captions seen: {watch['captions']}"
             assert len(watch["map"]) - 1 >= 3, f"the map changed {len(watch['map']) - 1} times; {seen}"
             assert len(watch["hist"]) - 1 >= 3, f"the histogram changed {len(watch['hist']) - 1} times"
+            # … each drawn into the chart the browser already had: the map, the histogram and the curve
+            # were mounted once each (at most two remounts in the whole run).
+            assert 3 <= watch["surfaces"] <= 5, f"{watch['surfaces']} chart surfaces for 3 live charts"
 
             page.get_by_text("Watch it learn again").wait_for(timeout=60_000)
             page.locator(".slider-container").first.wait_for(timeout=60_000)

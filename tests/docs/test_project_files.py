@@ -65,6 +65,9 @@ def test_the_classroom_guide_lists_every_server_setting():
     read = set()
     for source in [*ROOT.glob("lab_ui/*.py"), *ROOT.glob("siamese_core/**/*.py"), ROOT / "app.py"]:
         read |= set(re.findall(r"environ(?:\.get)?\(\s*\"(SIAMESE_LAB_[A-Z_]+)\"", source.read_text()))
+    # the training settings, read in one place (siamese_core/service/server_settings.py)
+    settings = (ROOT / "siamese_core/service/server_settings.py").read_text()
+    read |= set(re.findall(r"\"(SIAMESE_LAB_[A-Z_]+)\"", settings))
     guide = (ROOT / "docs/classroom.md").read_text()
     assert {"SIAMESE_LAB_WORKERS", "SIAMESE_LAB_THREADS_PER_JOB", "SIAMESE_LAB_MAX_WAITING",
             "SIAMESE_LAB_MAX_RUNS", "SIAMESE_LAB_MAX_SESSION_MB"} <= read

@@ -39,13 +39,16 @@ def runtime_sources() -> list[Path]:
 
 
 def imported_modules(path: Path) -> set[str]:
-    """Every absolute import in a file, at any depth (imports inside functions count: they run too)."""
+    """Every import in a file as an absolute name, at any depth (imports inside functions count: they run
+    too); a relative import is resolved against the file's package."""
+    package = path.relative_to(ROOT).with_suffix("").parts[:-1]
     found = set()
     for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
         if isinstance(node, ast.Import):
             found |= {alias.name for alias in node.names}
-        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-            found.add(node.module)
+        elif isinstance(node, ast.ImportFrom):
+            base = list(package[:len(package) - node.level + 1]) if node.level else []
+            found.add(".".join([*base, *([node.module] if node.module else [])]))
     return found
 
 
@@ -93,16 +96,17 @@ def test_the_cluster_package_is_reached_only_through_one_guarded_import():
     importers = sorted(p.relative_to(ROOT).as_posix() for p in runtime_sources()
                        if not p.is_relative_to(CLUSTER_PACKAGE)
                        and any(m.startswith("siamese_core.service.cluster.") for m in imported_modules(p)))
-    assert importers == ["lab_ui/cluster_jobs.py"]
+    assert importers == ["siamese_core/service/server_settings.py"]
 
 
 def test_without_dask_the_cluster_setting_is_refused_with_a_sentence_naming_the_extra(monkeypatch):
-    from lab_ui.cluster_jobs import cluster_queue
+    from siamese_core.service.server_settings import ServerSettings
 
     for name in [m for m in sys.modules if m.split(".")[0] in ("distributed", "dask")
                  or m.startswith("siamese_core.service.cluster.")]:
         monkeypatch.delitem(sys.modules, name)
     monkeypatch.setitem(sys.modules, "distributed", None)  # `import distributed` raises ImportError
+    monkeypatch.setenv("SIAMESE_LAB_SCHEDULER", "tcp://127.0.0.1:1")
     monkeypatch.setenv("SIAMESE_LAB_SCHEDULER_FALLBACK", "none")
     with pytest.raises(RuntimeError, match=r"pip install -r requirements-cluster\.txt"):
-        cluster_queue("tcp://127.0.0.1:1", local_workers=1)
+        ServerSettings.from_environ().executor()

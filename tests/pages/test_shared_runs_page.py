@@ -1,5 +1,6 @@
 """The class trains together: students who press Train with exactly the same settings share one training
 (or a result kept from it), yet each gets their own report object under their own run name."""
+import dataclasses
 import time
 from pathlib import Path
 
@@ -94,5 +95,5 @@ def test_the_share_key_tells_exactly_the_same_run_apart_from_any_other():
 
 
 def test_sharing_can_be_switched_off(monkeypatch):
-    monkeypatch.setattr(training_jobs, "SHARE_RUNS", False)
+    monkeypatch.setattr(training_jobs, "SETTINGS", dataclasses.replace(training_jobs.SETTINGS, share_runs=False))
     assert training_jobs.run_share_key("run", [cfg()], n_projection=1000) is None

@@ -11,14 +11,16 @@ from benchmarks.browser import free_port
 from benchmarks.local_cluster import local_cluster
 from lab_ui import training_jobs
 from siamese_core.data import load_dataset
-from siamese_core.service.jobs import CANCELLED, DONE, FAILED
+from siamese_core.service.executors import ThreadExecutor
+from siamese_core.service.jobs import CANCELLED, DONE, FAILED, JobQueue
 from siamese_core.service.live_frames import probe_set
-from siamese_core.service.run_spec import PageWork, RunSpec
+from siamese_core.service.run_spec import RunSpec
+from siamese_core.service.server_settings import ServerSettings
 from siamese_core.training import TrainConfig
 from tests.pages.test_shared_runs_page import by_label, captions, student
 
 distributed = pytest.importorskip("distributed")
-from siamese_core.service.cluster.queue import FELL_BACK, ClusterQueue, ClusterUnavailable  # noqa: E402
+from siamese_core.service.cluster.executor import FELL_BACK, ClusterExecutor, ClusterUnavailable  # noqa: E402
 from siamese_core.service.cluster.remote import RETRYING  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
@@ -38,11 +40,12 @@ def client(cluster):
 
 @pytest.fixture
 def queues():
-    """ClusterQueues made by a test, shut down after it."""
+    """Queues on a cluster made by a test, shut down after it."""
     made = []
 
-    def make(address, **kw):
-        made.append(ClusterQueue(address, max_slots=4, link_every=0.5, owner_check_seconds=0.2, **kw))
+    def make(address, fallback_workers=None):
+        fallback = ThreadExecutor(fallback_workers) if fallback_workers else None
+        made.append(JobQueue(ClusterExecutor(address, fallback, max_slots=4, link_every=0.5), owner_check_seconds=0.2))
         return made[-1]
     yield make
     for q in made:
@@ -53,13 +56,13 @@ def queues():
 def pages_on(monkeypatch):
     """The pages' queue as a server started with SIAMESE_LAB_SCHEDULER builds it (`job_queue`'s own code),
     for this test only: the other tests' cached queue is left alone."""
-    made, build = [], training_jobs.job_queue.__wrapped__
+    made = []
 
     def use(address: str, fallback: str | None = None):
         monkeypatch.setenv("SIAMESE_LAB_SCHEDULER", address)
         if fallback:
             monkeypatch.setenv("SIAMESE_LAB_SCHEDULER_FALLBACK", fallback)
-        made.append(build())
+        made.append(ServerSettings.from_environ().queue())
         monkeypatch.setattr(training_jobs, "job_queue", lambda: made[-1])
         return made[-1]
     yield use
@@ -67,12 +70,10 @@ def pages_on(monkeypatch):
         q.shutdown()
 
 
-def page_work(seconds: float, seed: int = 0, device: str = "auto") -> PageWork:
+def page_work(seconds: float, seed: int = 0, device: str = "auto") -> RunSpec:
     cfg = TrainConfig(dataset="digits", loss="contrastive", embedding_dim=8, seconds=seconds, seed=seed,
                       device=device)
-    test = load_dataset("digits", "test")
-    return PageWork(RunSpec.of("run", [cfg], [f"seed {seed}"], 1000), (load_dataset("digits", "train"), test),
-                    probe_set(test))
+    return RunSpec.of("run", [cfg], [f"seed {seed}"], 1000)
 
 
 def until(check, timeout: float = 120.0, what: str = "the condition"):
@@ -99,7 +100,8 @@ def pumps(client) -> int:
 
 def test_a_page_run_trains_on_a_worker_survives_losing_it_and_is_shared(cluster, client, pages_on):
     q = pages_on(cluster.address)
-    assert isinstance(q, ClusterQueue) and until(lambda: q.link.threads == 2, what="both workers seen")
+    assert isinstance(q.executor, ClusterExecutor)
+    until(lambda: q.executor.link.threads == 2, what="both workers seen")
     at = student()
     killed = {}
 
@@ -131,7 +133,7 @@ def test_stop_and_a_closed_tab_stop_the_run_on_its_worker(cluster, client, queue
     alive.set()
     stopped = q.submit(page_work(60, seed=1), "a", "stopped", expected_seconds=70)
     gone = q.submit(page_work(60, seed=2), "b", "tab closed", expected_seconds=70, is_owner_alive=alive.is_set)
-    until(lambda: stopped.live.get("step", 0) > 5 and gone.live.get("step", 0) > 5, what="both runs training")
+    until(lambda: stopped.live.step > 5 and gone.live.step > 5, what="both runs training")
     assert pumps(client) == 2
     t0 = time.monotonic()
     q.cancel(stopped)
@@ -145,9 +147,9 @@ def test_a_run_whose_worker_goes_away_twice_fails_with_a_sentence(cluster, clien
     q = queues(cluster.address)
     job = q.submit(page_work(60, seed=3), "a", "unlucky", expected_seconds=70)
     first, _ = training_worker(client)
-    until(lambda: job.live.get("step", 0) > 5, what="the first attempt training")
+    until(lambda: job.live.step > 5, what="the first attempt training")
     cluster.kill(first)
-    until(lambda: job.live.get("notice") == RETRYING and job.live.get("step", 0) > 5, what="the retry training")
+    until(lambda: job.live.notice == RETRYING and job.live.step > 5, what="the retry training")
     time.sleep(1.0)  # the link has seen the second worker
     cluster.kill(training_worker(client)[0])
     assert job.wait(30) and job.status == FAILED
@@ -161,12 +163,11 @@ def test_a_sweep_streams_each_runs_progress_and_frames_and_returns_every_report(
     q = queues(cluster.address)
     cfgs = [TrainConfig(dataset="digits", loss="triplet", embedding_dim=d, seconds=3, seed=8) for d in (2, 8)]
     test = load_dataset("digits", "test")
-    work = PageWork(RunSpec.of("sweep", cfgs, ["D=2", "D=8"], 600), (load_dataset("digits", "train"), test),
-                    probe_set(test))
+    work = RunSpec.of("sweep", cfgs, ["D=2", "D=8"], 600)
     job = q.submit(work, "a", "sweep", expected_seconds=30)
     # The second run's curve starts empty (each run of a sweep has its own): wait for its first steps too.
-    seen = until(lambda: job.live.get("part") == 1 and job.live.get("frames", {}).get("D=8")
-                 and job.live.get("history") and dict(job.live), what="the second run's frames and steps on the server")
+    seen = until(lambda: job.live.part == 1 and job.live.frames.get("D=8") and job.live.history
+                 and job.live.wire(), what="the second run's frames and steps on the server")
     assert len(seen["frames"]["D=2"]) >= 2 and seen["parts"] == 2 and seen["history"]  # streamed while training
     assert list(seen["probe_labels"]) == list(probe_set(test).labels) and seen["embedding_dims"] == {"D=2": 2, "D=8": 8}
     assert job.wait(120) and job.status == DONE
@@ -180,7 +181,7 @@ def test_a_gpu_run_goes_to_the_gpu_worker_and_none_there_is_a_sentence(cluster, 
     cluster.start_worker("gpu", gpu=True)  # a label only: this machine has no GPU, so `auto` trains on its CPU
     try:
         gpu = cluster.wait_for_workers(["gpu"])["gpu"]
-        until(lambda: gpu in q.link.workers, what="the link seeing the GPU worker")
+        until(lambda: gpu in q.executor.link.workers, what="the link seeing the GPU worker")
         job = q.submit(page_work(5, seed=5), "a", "auto run")
         assert job.wait(120) and job.status == DONE and job.result.extra["trained_on"] == gpu
     finally:
@@ -207,10 +208,10 @@ def test_a_scheduler_lost_in_class_fails_runs_with_a_sentence_or_falls_back(queu
         strict, lenient = queues(small.address), queues(small.address, fallback_workers=1)
         failed = strict.submit(page_work(60, seed=6), "a", "strict")
         moved = lenient.submit(page_work(6, seed=7), "b", "lenient")
-        until(lambda: failed.live.get("step", 0) > 5 and moved.live.get("step", 0) > 5, what="both training")
+        until(lambda: failed.live.step > 5 and moved.live.step > 5, what="both training")
         small.stop_scheduler()
         assert failed.wait(60) and failed.status == FAILED and "cannot be reached" in failed.error
-        assert moved.wait(120) and moved.status == DONE and moved.live.get("notice") == FELL_BACK
+        assert moved.wait(120) and moved.status == DONE and moved.live.notice == FELL_BACK
         assert "trained_on" not in moved.result.extra  # trained again on the server
         with pytest.raises(ClusterUnavailable, match="cannot be reached"):
             strict.submit(page_work(5), "c", "refused")

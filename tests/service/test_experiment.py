@@ -6,6 +6,7 @@ import pytest
 
 from siamese_core.explain.diagnostics import collapse_step, series
 from siamese_core.service.experiment import Cancelled, ProgressRecorder, run_experiment, run_sweep
+from siamese_core.service.live_state import LiveState
 from siamese_core.training.trainer import TrainConfig
 
 
@@ -17,11 +18,11 @@ def splits(digits_train, digits_test):
 @pytest.mark.slow
 def test_run_experiment_reports_what_the_pages_draw(splits):
     cfg = TrainConfig(dataset="digits", loss="contrastive", embedding_dim=16, epochs=12, lr=3e-3)
-    live = {}
+    live = LiveState()
     report = run_experiment(cfg, "c16", callbacks=[ProgressRecorder(live)], splits=splits, n_projection=300)
     m = report.metrics
     assert m["accuracy"] > 0.9 and m["auc"] > 0.95 and m["embedding_dim"] == 16
-    assert m["stopped_because"] == "epochs" and m["steps"] == live["step"] and live["progress"] == 1.0
+    assert m["stopped_because"] == "epochs" and m["steps"] == live.step and live.progress == 1.0
     # Balanced test pairs, scores are −distances for a head-less model.
     assert report.test_same.mean() == 0.5 and (report.test_scores <= 0).all() and not report.score_is_probability
     assert report.projection.shape == (300, 2) and len(report.projection_labels) == 300
@@ -47,11 +48,11 @@ def test_cancelled_run_raises(splits):
 
 
 def test_sweep_reports_overall_progress(splits):
-    live = {}
+    live = LiveState()
     cfgs = [TrainConfig(dataset="digits", embedding_dim=d, epochs=1) for d in (2, 8)]
     reports = run_sweep(cfgs, ["D=2", "D=8"], splits, live, n_projection=100)
     assert [r.metrics["embedding_dim"] for r in reports] == [2, 8]
-    assert live["parts"] == 2 and live["part"] == 1 and live["progress"] == 1.0
+    assert live.parts == 2 and live.part == 1 and live.progress == 1.0
     # D = 2: the raw plane, unit vectors on a circle.
     assert np.allclose(np.linalg.norm(reports[0].projection, axis=1), 1.0, atol=1e-4)
 

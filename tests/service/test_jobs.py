@@ -166,7 +166,7 @@ def test_following_a_running_training_never_formats_its_frames():
     job = q.submit(blocker(release), "a", "big", expected_seconds=10)
     while job.status != "running":
         time.sleep(0.005)
-    job.training.live["frames"] = [np.zeros((500, 64), np.float32) for _ in range(40)]
+    job.training.live.frames["run"] = [np.zeros((500, 64), np.float32) for _ in range(40)]
     assert q.position(job) == 0
     assert len(repr(job.training)) < 200 and len(repr(job)) < 400
     t0 = time.perf_counter()

@@ -1,3 +1,3 @@
-"""Page trainings on a Dask cluster (`SIAMESE_LAB_SCHEDULER`, docs/scaling.md): `queue.ClusterQueue` is the
-server's queue, `worker.train_on_worker` the task a worker runs. Importing these modules imports Dask
+"""Page trainings on a Dask cluster (`SIAMESE_LAB_SCHEDULER`, docs/scaling.md): `executor.ClusterExecutor` is
+the server's executor, `worker.train_on_worker` the task a worker runs. Importing these modules imports Dask
 (requirements-cluster.txt); this package's own name does not."""

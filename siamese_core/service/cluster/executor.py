@@ -1,22 +1,24 @@
-"""The server's job queue with its trainings run on a Dask cluster.
+"""Page trainings on a Dask cluster: the executor a server's queue uses when `SIAMESE_LAB_SCHEDULER` names a
+scheduler (docs/scaling.md).
 
 Everything a student sees of the queue stays the server's own `JobQueue`: the waiting line, places and ETAs,
-one training per owner, shared identical runs and the kept results, Stop and closed tabs. Only running a
-training moves: a page's work carries a `RunSpec` (`run_spec.PageWork`), and a queue thread sends the spec to
-the cluster and follows it (`remote.RemoteRun`). As many trainings run at once as the cluster has worker
-threads (at most `max_slots` from this server).
+shared identical runs and kept results, Stop and closed tabs. This executor only runs a training: it sends the
+run's `RunSpec` to the cluster and follows it (`remote.RemoteRun`). As many trainings run at once as the
+cluster has worker threads (at most `max_slots` from this server).
 
-When the scheduler cannot be reached — at start or in the middle of a class — a page's Train is refused
-with a sentence and the runs in line fail with it; with `fallback_workers` set, the server trains them
-itself instead, that many at a time, as the built-in queue does."""
+When the scheduler cannot be reached — at start or in the middle of a class — a page's Train is refused with
+a sentence and the runs in line fail with it; with a `fallback` executor, the server trains them itself
+instead, as many at a time as that executor has slots."""
 from __future__ import annotations
 
 import logging
 import threading
 from typing import Any
 
-from ..job import Job, QueueFull, Training
-from ..jobs import JobQueue
+from ..executors import Executor
+from ..job import QueueFull
+from ..live_state import LiveState
+from ..run_spec import RunSpec
 from .link import SchedulerLink
 from .remote import NO_WORKER_SECONDS, RemoteRun, SchedulerLost
 
@@ -28,64 +30,49 @@ class ClusterUnavailable(QueueFull):
     """The scheduler cannot be reached and the server does not train runs itself."""
 
 
-class ClusterQueue(JobQueue):
-    def __init__(self, address: str, fallback_workers: int | None = None, max_slots: int = 32,
-                 connect_timeout: float = 5.0, link_every: float = 2.0, **queue_kwargs):
-        if fallback_workers is not None and fallback_workers < 1:
-            raise ValueError("fallback_workers must be ≥ 1 (or None: no fallback)")
-        self.fallback_workers = fallback_workers
-        self._local = threading.BoundedSemaphore(fallback_workers or 1)  # fallen-back runs training here
-        self.link = SchedulerLink(address, self._capacity_changed, connect_timeout, link_every)
-        super().__init__(workers=max_slots, **queue_kwargs)
+class ClusterExecutor(Executor):
+    def __init__(self, address: str, fallback: Executor | None = None, max_slots: int = 32,
+                 connect_timeout: float = 5.0, link_every: float = 2.0):
+        self.capacity, self.fallback = max_slots, fallback
+        self._local = threading.BoundedSemaphore(fallback.capacity if fallback else 1)  # fallen-back runs
+        self.link = SchedulerLink(address, lambda: self.wake(), connect_timeout, link_every)
 
-    def submit(self, fn, owner: str, label: str, *args, **kwargs) -> Job:
-        if not self.link.connected and self.fallback_workers is None:
+    def admit(self) -> None:
+        if not self.link.connected and self.fallback is None:
             raise ClusterUnavailable(self.link.unreachable())
-        return super().submit(fn, owner, label, *args, **kwargs)
 
-    def stats(self) -> dict:
-        return {**super().stats(), "workers": self._slots(), "cluster": self.link.address,
-                "cluster_connected": self.link.connected, "cluster_workers": len(self.link.workers),
-                "cluster_threads": self.link.threads}
-
-    def shutdown(self) -> None:
-        super().shutdown()
-        self.link.close()
-
-    # --- the hooks of JobQueue ------------------------------------------------------------------
-    def _slots(self) -> int:
+    def slots(self) -> int:
         if self.link.connected:
             if not self.link.threads and self.link.no_worker_for() > NO_WORKER_SECONDS:
-                return self.workers  # nobody will train them: each run in line starts and fails with a sentence
-            return min(self.workers, self.link.threads)
-        # Unreachable: as many as the server trains itself, or every thread, so each run in line fails at once.
-        return self.fallback_workers or self.workers
+                return self.capacity  # nobody will train them: each run in line starts and fails with a sentence
+            return min(self.capacity, self.link.threads)
+        # Unreachable: as many as the server trains itself, or every slot, so each run in line fails at once.
+        return self.fallback.capacity if self.fallback else self.capacity
 
-    def _run(self, training: Training, job: Job) -> Any:
-        spec = getattr(training.fn, "spec", None)
-        if spec is None:
-            return training.fn(job)  # not a page's training (a test's function): it runs here
+    def prepare_thread(self) -> None:
+        if self.fallback:
+            self.fallback.prepare_thread()
+
+    def run(self, spec: RunSpec, live: LiveState, cancel: threading.Event) -> Any:
         if self.link.connected:
             try:
-                return RemoteRun(self.link, spec, training).result()
+                return RemoteRun(self.link, spec, live, cancel).result()
             except SchedulerLost as exc:
                 log.error("Siamese Lab: a run lost the training cluster (%s)", exc)
-                if self.fallback_workers is None or training.cancel_event.is_set():
+                if self.fallback is None or cancel.is_set():
                     raise ClusterUnavailable(self.link.unreachable()) from exc
-        elif self.fallback_workers is None:
+        elif self.fallback is None:
             raise ClusterUnavailable(self.link.unreachable())
-        return self._here(training, job)
-
-    def _here(self, training: Training, job: Job) -> Any:
-        """Train on this server (the fallback), at most `fallback_workers` at a time."""
-        for key in [k for k in training.live if k != "notice"]:
-            del training.live[key]  # whatever a worker had sent: the run starts again from nothing
-        training.live["notice"] = FELL_BACK
+        live.restart()  # whatever a worker had sent: the run starts again from nothing
+        live.notice = FELL_BACK
         with self._local:
-            return training.fn(job)
+            return self.fallback.run(spec, live, cancel)
 
-    def _capacity_changed(self) -> None:
-        if not hasattr(self, "_cv"):
-            return  # still being built
-        with self._cv:
-            self._cv.notify_all()
+    def stats(self) -> dict:
+        return {"cluster": self.link.address, "cluster_connected": self.link.connected,
+                "cluster_workers": len(self.link.workers), "cluster_threads": self.link.threads}
+
+    def close(self) -> None:
+        self.link.close()
+        if self.fallback:
+            self.fallback.close()

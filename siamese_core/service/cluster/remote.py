@@ -8,21 +8,20 @@ moves it by itself — once; a second loss ends the run as failed. A lost schedu
 from __future__ import annotations
 
 import pickle
+import threading
 import time
 import uuid
 
 from distributed import Event, Queue
 
 from ..experiment import Cancelled
-from ..job import Training
-from ..live_stream import apply_delta
+from ..live_state import LiveState
+from ..live_stream import POLL_SECONDS, STOP_GRACE_SECONDS
 from ..run_spec import RunSpec
 from .link import SchedulerLink
 from .placement import placement
 from .worker import channel_names, train_on_worker
 
-POLL_SECONDS = 0.3
-STOP_GRACE_SECONDS = 20.0   # a worker that has not stopped this long after Stop is left to finish alone
 WAITING_NOTE_SECONDS = 3.0  # no worker has taken the run this long after it was sent: say so
 MAX_ATTEMPTS = 2            # the first try and one retry after its worker went away
 NO_WORKER_SECONDS = 60.0    # a run waiting in a cluster with no worker at all fails after this
@@ -40,10 +39,9 @@ class SchedulerLost(ConnectionError):
 
 
 class RemoteRun:
-    def __init__(self, link: SchedulerLink, spec: RunSpec, training: Training):
-        self.link, self.client, self.spec, self.training = link, link.client, spec, training
+    def __init__(self, link: SchedulerLink, spec: RunSpec, live: LiveState, cancel: threading.Event):
+        self.link, self.client, self.spec, self.live, self.cancel = link, link.client, spec, live, cancel
         self.attempts: list[tuple[str, str]] = []   # (attempt id, worker address), in the order they started
-        self.from_worker: set[str] = set()          # the live keys the worker filled (cleared for a retry)
         self.seen: set[str] = set()                 # attempts whose worker the link has seen in the cluster
         self.lost: set[str] = set()                 # attempts whose worker is gone since
 
@@ -81,12 +79,12 @@ class RemoteRun:
 
     def _follow(self, future, updates: Queue, stop: Event) -> None:
         sent_at, stop_asked = time.monotonic(), None
-        live = self.training.live
+        live = self.live
         while not future.done():
             self._drain(updates)
             if not self.attempts and time.monotonic() - sent_at > WAITING_NOTE_SECONDS:
-                live.setdefault("notice", WAITING)
-            if self.training.cancel_event.is_set():
+                live.notice = live.notice or WAITING
+            if self.cancel.is_set():
                 if stop_asked is None:
                     stop.set()
                     stop_asked = time.monotonic()
@@ -99,20 +97,17 @@ class RemoteRun:
             time.sleep(POLL_SECONDS)
 
     def _take(self, message: dict) -> None:
-        live = self.training.live
+        live = self.live
         if "worker" in message:  # an attempt began
             self.attempts.append((message["attempt"], message["worker"]))
             if len(self.attempts) > 1:  # a retry (its predecessor's worker is gone): the page starts again
                 self.lost |= {a for a, _ in self.attempts[:-1]}
-                for key in self.from_worker:
-                    live.pop(key, None)
-                self.from_worker.clear()
-                live["notice"] = RETRYING
-            elif live.get("notice") == WAITING:
-                del live["notice"]
+                live.restart()
+                live.notice = RETRYING
+            elif live.notice == WAITING:
+                live.notice = None
         elif self.attempts and message["attempt"] == self.attempts[-1][0]:  # an older attempt's is stale
-            apply_delta(live, message["delta"])
-            self.from_worker |= set(message["delta"])
+            live.apply(message["delta"])
 
     def _watch_worker(self, future) -> None:
         """The current attempt's worker left the cluster: say so (the scheduler moves the run by itself), or
@@ -131,7 +126,7 @@ class RemoteRun:
             self.seen.add(attempt)
         elif attempt in self.seen and attempt not in self.lost:
             self.lost.add(attempt)
-            self.training.live["notice"] = RETRYING
+            self.live.notice = RETRYING
             if len(self.lost) >= MAX_ATTEMPTS:
                 future.cancel()
                 raise WorkerLost(self._lost_twice())
@@ -148,6 +143,6 @@ class RemoteRun:
             if type(exc).__name__ == "KilledWorker":  # the scheduler gave up on it: workers kept dying
                 raise WorkerLost(self._lost_twice()) from exc
             raise exc
-        if self.training.cancel_event.is_set():
+        if self.cancel.is_set():
             raise Cancelled("stopped on the cluster")
         raise SchedulerLost(f"the training cluster ({self.link.address}) dropped the run")

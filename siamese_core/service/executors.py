@@ -1,0 +1,134 @@
+"""Where a page's training runs. The queue (`jobs.JobQueue`) decides when and for whom; an executor does one
+thing: run a `RunSpec`, reporting through the training's `live` state, until it ends or `cancel` is set.
+
+  ThreadExecutor    in the queue's own thread, in the web server's process (tests, tiny servers)
+  ProcessExecutor   in the server's own long-lived training processes (the default)
+  cluster.ClusterExecutor   on a Dask cluster (`SIAMESE_LAB_SCHEDULER`), with a fallback executor if asked
+
+Every trainer runs `execute.train_spec` (the processes and the workers through `execute.execute_spec`), and
+the server's side of the processes and the workers polls, passes Stop on and gives up after the same
+`live_stream.POLL_SECONDS` and `STOP_GRACE_SECONDS`."""
+from __future__ import annotations
+
+import os
+import queue
+import threading
+from typing import Any
+
+import torch
+
+from .execute import train_spec
+from .live_state import LiveState
+from .process_pool import TrainingProcess
+from .run_spec import RunSpec
+
+START_SECONDS = 120.0        # a training process that has not started within this is given up on
+
+
+class Executor:
+    """Runs page trainings for a queue. `capacity`: the queue's threads (at most this many trainings at once);
+    `slots()`: how many may run now (a cluster's grows and shrinks with its workers)."""
+
+    capacity = 1
+
+    def wake(self) -> None:
+        """Tells the queue that `slots()` changed (the queue sets this to its own)."""
+
+    def slots(self) -> int:
+        return self.capacity
+
+    def admit(self) -> None:
+        """Raise `QueueFull` (with the sentence a page shows) when no training can be accepted now."""
+
+    def prepare_thread(self) -> None:
+        """Called once in each of the queue's threads before it takes work."""
+
+    def run(self, spec: RunSpec, live: LiveState, cancel: threading.Event) -> Any:
+        raise NotImplementedError
+
+    def warm(self, name: str, size: tuple[int, int] | None = None) -> None:
+        """Load a dataset and its probe set where runs will train, before anyone presses Train."""
+
+    def stats(self) -> dict:
+        return {}
+
+    def close(self) -> None:
+        pass
+
+
+class ThreadExecutor(Executor):
+    """Trains in the queue's threads, `threads` torch threads each, `nice` steps nicer than the pages."""
+
+    def __init__(self, workers: int = 1, threads: int = 1, nice: int = 0):
+        self.capacity, self.threads, self.nice = workers, threads, nice
+
+    def prepare_thread(self) -> None:
+        # Applies to this thread's own intra-op parallelism (OpenMP keeps the setting per thread).
+        torch.set_num_threads(self.threads)
+        lower_priority(self.nice)
+
+    def run(self, spec: RunSpec, live: LiveState, cancel: threading.Event) -> Any:
+        return train_spec(spec, live, cancel)
+
+    def warm(self, name: str, size: tuple[int, int] | None = None) -> None:
+        from .worker_data import probe, split
+        try:
+            split(name, "train", size)
+            probe(name, size)
+        except Exception:  # a dataset this folder lacks: the run that needs it will say so
+            pass
+
+
+class ProcessExecutor(Executor):
+    """Trains in `workers` training processes (`training_process.py`), one run each at a time, `nice` steps
+    nicer than the server; the queue's threads only relay, at the server's priority, so that progress reaches
+    pages on time. The processes start in the background: the server answers meanwhile."""
+
+    def __init__(self, workers: int = 1, threads: int = 1, nice: int = 0):
+        self.capacity = workers
+        self._idle: queue.SimpleQueue = queue.SimpleQueue()
+        self.processes: list = []
+
+        def start() -> None:
+            for _ in range(workers):
+                process = TrainingProcess(nice, threads)
+                self.processes.append(process)
+                self._idle.put(process)
+        self.starting = threading.Thread(target=start, name="siamese-lab-start-training", daemon=True)
+        self.starting.start()
+
+    def run(self, spec: RunSpec, live: LiveState, cancel: threading.Event) -> Any:
+        try:
+            process = self._idle.get(timeout=START_SECONDS)
+        except queue.Empty:
+            raise RuntimeError("the server's training processes did not start; see the server's log") from None
+        try:
+            return process.run(spec.to_json(), live, cancel)
+        finally:
+            self._idle.put(process)
+
+    def warm(self, name: str, size: tuple[int, int] | None = None) -> None:
+        self.starting.join(START_SECONDS)
+        for process in list(self.processes):
+            process.warm(name, size)
+
+    def stats(self) -> dict:
+        return {"training_processes": [p.pid for p in self.processes]}
+
+    def close(self) -> None:
+        self.starting.join(START_SECONDS)
+        for process in self.processes:
+            process.close()
+
+
+def lower_priority(nice: int) -> None:
+    """Make the calling thread `nice` steps nicer (Linux schedules threads apart), so that the pages'
+    short script runs get a core before a training does: a class's clicks stay quick while runs train.
+    The threads torch starts from this one inherit it."""
+    if nice <= 0 or not hasattr(os, "setpriority"):
+        return
+    tid = threading.get_native_id()
+    try:
+        os.setpriority(os.PRIO_PROCESS, tid, min(19, os.getpriority(os.PRIO_PROCESS, tid) + nice))
+    except OSError:
+        pass  # not allowed here: trainings keep the server's priority
