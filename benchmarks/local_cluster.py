@@ -49,8 +49,12 @@ class LocalCluster:
         def limits():
             resource.setrlimit(resource.RLIMIT_AS, (self.memory, self.memory))
             os.nice(nice)
-        return subprocess.Popen([dask_command(), *args], cwd=ROOT, env=self.env, stdout=log,
-                                stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=limits)
+        # The scheduler starts as docs/scaling.md's command starts it: outside the repository and without
+        # PYTHONPATH, so it cannot import this project (the task it is sent must not need it).
+        scheduler = name == "scheduler"
+        env = {k: v for k, v in self.env.items() if k != "PYTHONPATH"} if scheduler else self.env
+        return subprocess.Popen([dask_command(), *args], cwd=self.logs.name if scheduler else ROOT, env=env,
+                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=limits)
 
     def start_scheduler(self, timeout: float = 60.0) -> None:
         self.scheduler = self._spawn("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", str(self.port),

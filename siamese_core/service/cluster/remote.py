@@ -20,7 +20,8 @@ from ..live_stream import POLL_SECONDS, STOP_GRACE_SECONDS
 from ..run_spec import RunSpec
 from .link import SchedulerLink
 from .placement import placement
-from .worker import channel_names, train_on_worker
+from .task import as_code, run_page_training
+from .worker import channel_names
 
 WAITING_NOTE_SECONDS = 3.0  # no worker has taken the run this long after it was sent: say so
 MAX_ATTEMPTS = 2            # the first try and one retry after its worker went away
@@ -61,7 +62,7 @@ class RemoteRun:
         live_name, stop_name = channel_names(channel)
         updates, stop = Queue(live_name, client=self.client), Event(stop_name, client=self.client)
         busy = {w: len(keys) for w, keys in self.client.processing().items()}
-        future = self.client.submit(train_on_worker, self.spec.to_json(), channel, key=channel, pure=False,
+        future = self.client.submit(as_code(run_page_training), self.spec.to_json(), channel, key=channel, pure=False,
                                     **placement(self.spec.device, self.link.workers, busy))
         try:
             self._follow(future, updates, stop)
