@@ -17,6 +17,7 @@ from typing import Any
 
 import torch
 
+from . import worker_data
 from .execute import train_spec
 from .live_state import LiveState
 from .process_pool import TrainingProcess
@@ -71,12 +72,7 @@ class ThreadExecutor(Executor):
         return train_spec(spec, live, cancel)
 
     def warm(self, name: str, size: tuple[int, int] | None = None) -> None:
-        from .worker_data import probe, split
-        try:
-            split(name, "train", size)
-            probe(name, size)
-        except Exception:  # a dataset this folder lacks: the run that needs it will say so
-            pass
+        worker_data.warm(name, size)
 
 
 class ProcessExecutor(Executor):

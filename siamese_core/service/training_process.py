@@ -48,7 +48,8 @@ def serve(conn, nice: int, threads: int) -> None:
     threading.Thread(target=_read, args=(conn, inbox, current), name="siamese-lab-reader", daemon=True).start()
     while (message := inbox.get()) is not None:
         if message[0] == "warm":
-            _warm(*message[1:])
+            from .worker_data import warm
+            warm(*message[1:])
         elif message[0] == "run":
             _run(channel, current, *message[1:])
 
@@ -67,15 +68,6 @@ def _read(conn, inbox: queue.SimpleQueue, current: dict) -> None:
                 current["cancel"].set()
         else:
             inbox.put(message)
-
-
-def _warm(name: str, size) -> None:
-    from .worker_data import probe, split
-    try:
-        split(name, "train", size)
-        probe(name, size)
-    except Exception:  # a dataset this folder lacks: the run that needs it will say so
-        pass
 
 
 def _run(channel: Channel, current: dict, run_id: int, spec_json: str) -> None:
