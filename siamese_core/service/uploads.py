@@ -21,7 +21,10 @@ MAX_BYTES = 10_000_000                # = server.maxUploadSize (10) × 10⁶: th
 MAX_PIXELS = 40_000_000               # declared: ~ a 48-megapixel phone photo is refused; 40 MP is plenty
 MAX_DECODED_PIXELS = 16_000_000       # decoded (after JPEG's reduced-size decoding): ≤ 128 MB at 8 bytes/pixel
 MAX_ASPECT = 20                       # a 1280×8 strip is no photo: sides at most 20 times apart
-FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF", "TIFF", "PPM")  # PPM covers the AT&T .pgm files
+FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF", "TIFF", "PPM")  # PIL's PPM decoder reads the AT&T .pgm files
+FORMAT_NAMES = "JPEG, PNG, WebP, BMP, GIF, TIFF, PGM"  # what pages say they read, and exactly what is decoded
+PGM_MAGIC = (b"P2", b"P5")  # of PIL's PPM family (PBM, PGM, PPM, PFM), only PGM is named
+NOT_A_PHOTO = f"This is not a photo in a format we read ({FORMAT_NAMES})."
 
 
 class UploadError(ValueError):
@@ -41,6 +44,8 @@ def read_image(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PI
         with warnings.catch_warnings():
             warnings.simplefilter("error", Image.DecompressionBombWarning)
             img = Image.open(io.BytesIO(data), formats=FORMATS)
+            if img.format == "PPM" and data[:2] not in PGM_MAGIC:
+                raise UploadError(NOT_A_PHOTO)
             _check_shape(*img.size, max_pixels)
             if max_side is not None and img.format == "JPEG":
                 w, h = img.size  # decode at 1/2, 1/4 or 1/8 size when that still covers max_side
@@ -63,7 +68,7 @@ def read_image(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PI
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise UploadError("The image declares an enormous size (a decompression bomb?) and was refused.") from None
     except Image.UnidentifiedImageError:
-        raise UploadError("This is not a photo in a format we read (JPEG, PNG, WebP, BMP, GIF, TIFF, PGM).") from None
+        raise UploadError(NOT_A_PHOTO) from None
     except (OSError, SyntaxError, ValueError) as exc:
         raise UploadError(f"The image file is damaged or truncated and could not be decoded ({exc}).") from None
     except MemoryError:

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from siamese_core.service.uploads import MAX_BYTES, UploadError, read_image
+from siamese_core.service.uploads import FORMAT_NAMES, MAX_BYTES, UploadError, read_image
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -106,6 +106,19 @@ def test_exif_orientation_is_applied():
 def test_the_type_comes_from_the_content_not_the_name():
     # read_image never sees a file name: a PNG is read as a PNG whatever it was called.
     assert read_image(encode(photo(), "PNG")).size == (40, 30)
+
+
+UNNAMED = {"grey PFM": b"Pf\n1 1\n-1\n" + struct.pack("<f", 0.5), "colour PPM": encode(photo("RGB"), "PPM"),
+           "black-and-white PBM": encode(photo("1"), "PPM")}
+
+
+@pytest.mark.parametrize("kind", list(UNNAMED))
+def test_only_the_formats_the_sentence_names_are_decoded(kind):
+    """Pillow's Netpbm decoder also reads PFM, PPM and PBM; the pages name PGM alone, so only PGM is read."""
+    with pytest.raises(UploadError, match="not a photo in a format we read") as info:
+        read_image(UNNAMED[kind])
+    assert str(info.value) == f"This is not a photo in a format we read ({FORMAT_NAMES})."
+    assert read_image(encode(photo("L"), "PPM")).size == (40, 30)  # PGM, as the AT&T faces
 
 
 def _listing(folder: Path) -> set[str]:
