@@ -25,8 +25,9 @@ from .job import CANCELLED, DONE, FAILED, FINISHED, QUEUED, RUNNING, Job, QueueF
 from .run_spec import RunSpec
 from .shared_results import SharedResults
 
-# What a page's queue admits per student (per session: each browser tab is one) on all pages together:
-# two, so both tabs of the mining page can be busy at once; more would only lengthen everyone's wait.
+# What a page's queue admits per student (lab_ui/training_jobs.py says who a student is) on all pages and
+# browser tabs together: two, so both tabs of the mining page can be busy at once; more would only lengthen
+# everyone's wait.
 JOBS_PER_STUDENT = 2
 
 
@@ -168,8 +169,11 @@ class JobQueue:
             return
         mine = [j for t in (*self._waiting, *self._running) for j in t.requests if j.owner == owner]
         if len(mine) >= self.max_per_owner:
-            raise QueueFull(f"You already have a training waiting or running (“{mine[0].label}”): one at a "
-                            "time per student, on any page. Wait for it, or stop it on its page.")
+            held = "a training" if len(mine) == 1 else f"{len(mine)} trainings"
+            labels = ", ".join(f"“{j.label}”" for j in mine)
+            raise QueueFull(f"You already have {held} waiting or running ({labels}): at most {self.max_per_owner} "
+                            "at a time per student, on all your pages and tabs together. Wait for one to end, or "
+                            "stop it on its page.")
 
     def _finish(self, training: Training, status: str, error: str | None = None) -> None:
         training.status, training.error, training.finished = status, error, time.monotonic()

@@ -114,7 +114,8 @@ def test_training_pages_refuse_a_student_who_already_holds_the_limit_with_a_sent
         next(b for b in [*at.button, *at.sidebar.button] if b.label == button).click().run()
         assert not at.exception
         said = [w.value for w in at.warning]
-        assert any("already have a training" in w and one_sentence(w) for w in said), said
+        true_limit = "already have 2 trainings", "at most 2 at a time"
+        assert any(all(t in w for t in true_limit) and one_sentence(w) for w in said), said
         assert training_jobs.job_queue().stats()["waiting"] + training_jobs.job_queue().stats()["running"] == len(jobs)
     finally:
         release.set()
