@@ -6,6 +6,7 @@ import torch
 
 from lab_ui.figure_cache import cached_figure
 from lab_ui.layout import available_datasets, notice
+from lab_ui.plain_text import SENTENCE, shown
 from lab_ui.shared import asset_model, dataset
 from lab_ui.twins_parts import l1_inputs, minibatch_run, swaps
 from lab_ui.url_state import set_url, url_choice, url_float
@@ -72,7 +73,7 @@ try:
     alpha = np.full(h1.shape, alpha[0]) if alpha.size == 1 else alpha
     res = weighted_l1(h1, h2, alpha, bias)
 except ValueError as exc:
-    st.warning(f"{exc}.")
+    st.warning(shown(f"{exc}.", SENTENCE))
     res = None
 if res is not None:
     def fmt(v):

@@ -12,6 +12,7 @@ import streamlit as st
 from siamese_core.service.atlas import Atlas
 
 from . import atlas_figures, run_views
+from .plain_text import SENTENCE, clean, shown
 from .shared import ASSETS
 from .url_state import set_url, url_choice
 
@@ -75,7 +76,7 @@ def controls(atlas: Atlas, losses: list[str], prefix: str,
     the grid is said in one sentence (the atlas's own) and the nearest grid value shown instead."""
     losses = [x for x in losses if x in atlas.losses]
     if st.query_params.get("loss") not in (None, *losses):
-        st.warning(_loss_problem(atlas, st.query_params["loss"]))
+        st.warning(shown(_loss_problem(atlas, clean(st.query_params["loss"])), SENTENCE))
     with st.sidebar:
         st.header("Explore the atlas")
         loss = st.selectbox("loss", losses, index=losses.index(url_choice("loss", losses, losses[0])),
@@ -110,7 +111,7 @@ def _loss_problem(atlas: Atlas, loss: str) -> str:
         atlas.check(loss, None, 0)
     except ValueError as exc:
         return str(exc)
-    return ""
+    return f"The loss {loss!r} is not offered on this page."
 
 
 def _say_off_grid(atlas: Atlas, loss: str, margin, dim) -> None:

@@ -14,6 +14,7 @@ from siamese_core.explain.kernels import KERNELS, kernel_preset
 from siamese_core.service.uploads import FORMAT_NAMES, UploadError, read_image
 
 from .layout import available_datasets
+from .plain_text import SENTENCE, shown
 from .shared import dataset
 from .url_state import set_url, url_choice, url_int
 
@@ -36,7 +37,8 @@ def input_ui() -> tuple[np.ndarray, str] | None:
                                                              MAX_SIDE)
                 st.session_state["conv_upload_name"] = (file.name, file.size)
             except (UploadError, MemoryError) as exc:
-                st.error(f"{file.name}: {exc or 'the image needs more memory than an upload may use.'}")
+                why = str(exc) or "the image needs more memory than an upload may use."
+                st.error(f"{shown(file.name)}: {shown(why, SENTENCE)}")
         upload = st.session_state.get("conv_upload")
         if upload is None:
             st.info("Upload an image in the sidebar, or switch back to a dataset sample.")

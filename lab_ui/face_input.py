@@ -20,6 +20,7 @@ from siamese_core.faces.embedders import training_dataset
 from siamese_core.faces.verify import validation_threshold
 
 from .inline_images import data_uri
+from .plain_text import SENTENCE, shown
 from .shared import asset_model, dataset
 
 CHECKPOINT = "faces_siamese.pt"
@@ -113,7 +114,7 @@ def photo_input(slot: str, label: str, default_person: str, default_photo: int, 
             held = {"id": file.file_id, "photo": None, "error": "This photo needs more memory than an upload may use."}
         st.session_state[state_key] = held
     if held["error"]:
-        st.error(held["error"])
+        st.error(shown(held["error"], SENTENCE))
     return held["photo"]
 
 

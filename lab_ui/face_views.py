@@ -10,6 +10,9 @@ from siamese_core.faces import Gallery, trade_off
 from siamese_core.viz.figures import distance_histogram, roc_figure
 
 from .face_input import KEY, chosen_face, heldout, photo_input
+from .plain_text import clean, shown
+
+NAME_CHARS = 40  # a gallery name
 
 
 def heldout_view(verdicts: dict, embedders, class_model, sface) -> None:
@@ -48,14 +51,14 @@ def gallery_view(embedders, samples) -> None:
     c1, c2 = st.columns(2)
     with c1:
         st.markdown("#### Enrol")
-        name = st.text_input("name", key=KEY + "enrol_name", max_chars=40)
+        name = clean(st.text_input("name", key=KEY + "enrol_name", max_chars=NAME_CHARS), NAME_CHARS)
         photo = photo_input("enrol", "Enrol", "s33", 1, samples)
         face = chosen_face("enrol", photo)
         if st.button("Enrol this face", key=KEY + "enrol", disabled=face is None):
             try:
                 for e in embedders:
                     galleries[e.short].enrol(name, e.embed([photo.crops(face, [e])[e.short]])[0])
-                st.success(f"Enrolled {name.strip()}.")
+                st.success(f"Enrolled {shown(name)}.")
             except ValueError as exc:
                 st.error(str(exc))
         if len(listed):
@@ -69,7 +72,7 @@ def gallery_view(embedders, samples) -> None:
         if face is not None and len(listed):
             for e in embedders:
                 who, ranking = galleries[e.short].identify(e, e.embed([photo.crops(face, [e])[e.short]])[0])
-                st.markdown(f"**{e.name}:** " + (f"this is **{who}**" if who else "**unknown** (below τ)"))
+                st.markdown(f"**{e.name}:** " + (f"this is **{shown(who)}**" if who else "**unknown** (below τ)"))
                 st.dataframe(pd.DataFrame({"rank": range(1, len(ranking) + 1), "person": [m.name for m in ranking],
                                            e.score_name: [round(m.similarity, 3) for m in ranking]}),
                              hide_index=True)

@@ -14,6 +14,8 @@ from siamese_core.explain.oneshot_demo import drawing_to_ink, score_task
 from siamese_core.service.uploads import UploadError, read_image
 from siamese_core.viz import figures
 
+from .plain_text import SENTENCE, shown
+
 QUERY_SOURCES = ["a drawing from the dataset", "draw it yourself", "upload a drawing"]
 
 
@@ -58,7 +60,7 @@ def query_input(task, task_query: torch.Tensor) -> tuple[torch.Tensor, int | Non
         # decoded no larger than 4× the 105-pixel drawing it becomes
         return drawing_to_ink(read_image(upload.getvalue(), max_side=420)), None
     except (UploadError, ValueError, MemoryError) as exc:
-        st.error(str(exc) or "The image needs more memory than an upload may use.")
+        st.error(shown(str(exc) or "The image needs more memory than an upload may use.", SENTENCE))
         return None
 
 

@@ -9,19 +9,28 @@ from siamese_core.explain.minibatch import minibatch_config
 from siamese_core.viz.figures import training_curves
 
 from . import run_follow, training_jobs
+from .plain_text import clean
 from .url_state import set_url, url_float
 
 JOB, RUNS, PENDING = "twins_job", "twins_runs", "twins_pending"
 
 
-def _vec_state(key: str, default) -> None:
+def _vec_state(key: str, what: str, default) -> None:
     """The text box starts from the URL's vector, unless that is longer than MAX_VECTOR numbers could be
-    (a link with 15,000 numbers would keep the tab busy for a minute): then from the default."""
+    (a link with 15,000 numbers would keep the tab busy for a minute): then from the default, which the
+    page says while the box still holds it."""
+    example = ", ".join(f"{v:g}" for v in default)
     if key not in st.session_state:
-        raw = st.query_params.get(key)
-        if raw is None or len(raw) > 40 * MAX_VECTOR or raw.count(",") >= MAX_VECTOR:
-            raw = ", ".join(f"{v:g}" for v in default)
-        st.session_state[key] = raw
+        raw, refused = st.query_params.get(key), None
+        if raw is not None and len(raw) > 40 * MAX_VECTOR:
+            refused = f"is {len(raw):,} characters long, more than {MAX_VECTOR} numbers need"
+        elif raw is not None and raw.count(",") >= MAX_VECTOR:
+            refused = f"has more than {MAX_VECTOR} numbers, the most that are worked by hand"
+        st.session_state[key] = example if raw is None or refused else clean(raw, 40 * MAX_VECTOR)
+        st.session_state[key + "_refused"] = refused
+    refused = st.session_state.get(key + "_refused")
+    if refused and st.session_state[key] == example:
+        st.warning(f"The link's {what} {refused}, so its box shows {example} instead.")
 
 
 def _swap() -> None:
@@ -32,8 +41,9 @@ def _swap() -> None:
 
 def l1_inputs() -> tuple[str, str, str, float]:
     """Text boxes for h1, h2 and α (the workshop's example by default, or the URL's) and the bias b."""
-    for key, default in (("twins_h1", WORKSHOP_H1), ("twins_h2", WORKSHOP_H2), ("twins_alpha", (-1.0,))):
-        _vec_state(key, default)
+    for key, what, default in (("twins_h1", "h1", WORKSHOP_H1), ("twins_h2", "h2", WORKSHOP_H2),
+                               ("twins_alpha", "α", (-1.0,))):
+        _vec_state(key, what, default)
     c1, c2, c3, c4 = st.columns([3, 3, 2, 1])
     h1_text = c1.text_input("Features h1 of image 1", key="twins_h1")
     h2_text = c2.text_input("Features h2 of image 2", key="twins_h2")

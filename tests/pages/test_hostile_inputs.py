@@ -11,6 +11,11 @@ from PIL import Image
 from streamlit.testing.v1 import AppTest
 
 from lab_ui import training_jobs
+from lab_ui.face_views import NAME_CHARS
+from lab_ui.plain_text import LIMIT, SENTENCE
+from siamese_core.explain.l1_layer import MAX_VECTOR
+from tests.pages.explore import open_explore
+from tests.pages.hostile_names import NAMES, as_read, fully_escaped, shows_as_text, visible
 
 PAGES = Path(__file__).resolve().parents[2] / "app_pages"
 
@@ -86,9 +91,23 @@ def test_twins_page_ignores_a_link_with_15000_numbers_and_refuses_them_typed():
     at.run()
     assert not at.exception
     assert at.text_input(key="twins_h1").value == "0.1, 0.4, 1.1"  # the workshop's vector instead
+    assert [w.value for w in at.warning] == ["The link's h1 is 74,998 characters long, more than 32 numbers "
+                                             "need, so its box shows 0.1, 0.4, 1.1 instead."]
     at.text_input(key="twins_h2").set_value(long).run()
     assert not at.exception
     assert any("characters long" in w.value and one_sentence(w.value) for w in at.warning)
+
+
+@pytest.mark.slow
+def test_twins_page_says_when_a_link_has_more_than_32_numbers():
+    at = AppTest.from_file(str(PAGES / "2_siamese_twins.py"), default_timeout=240)
+    at.query_params["twins_alpha"] = ", ".join(["0.5"] * 33)
+    at.run()
+    assert not at.exception and at.text_input(key="twins_alpha").value == "-1"
+    assert [w.value for w in at.warning] == ["The link's α has more than 32 numbers, the most that are worked by "
+                                             "hand, so its box shows -1 instead."]
+    at.text_input(key="twins_alpha").input("2").run()  # the student's own value: nothing more to say
+    assert not at.warning
 
 
 def _held_jobs(owner: str, n: int):
@@ -121,3 +140,53 @@ def test_training_pages_refuse_a_student_who_already_holds_the_limit_with_a_sent
         release.set()
         for job in jobs:
             training_jobs.job_queue().cancel(job)
+
+
+# --- Names are text: every string a student supplies is shown as itself -------------------------------------
+
+
+@pytest.mark.slow
+def test_convolution_page_shows_hostile_file_names_as_text():
+    at = AppTest.from_file(str(PAGES / "1_convolution.py"), default_timeout=120)
+    at.query_params["src"] = "upload"
+    at.run()
+    for name in NAMES:
+        at.sidebar.file_uploader[0].set_value((name + ".png", b"MZ" * 100, "application/octet-stream")).run()
+        body = at.error[0].value
+        assert shows_as_text(body, name + ".png", LIMIT) and "not a photo" in as_read(body), (name, body)
+
+
+@pytest.mark.slow
+def test_twins_page_shows_hostile_vectors_from_a_link_or_typed_as_text():
+    for name in NAMES:
+        at = AppTest.from_file(str(PAGES / "2_siamese_twins.py"), default_timeout=240)
+        at.query_params["twins_h1"] = name
+        at.run()
+        assert at.text_input(key="twins_h1").value == visible(name, 40 * MAX_VECTOR), name
+        said = [w.value for w in at.warning]
+        assert said and all(fully_escaped(w) and len(as_read(w)) <= SENTENCE for w in said), (name, said)
+    at.text_input(key="twins_h2").input(NAMES[0]).run()
+    assert any("numbers separated by commas" in as_read(w.value) and fully_escaped(w.value) for w in at.warning)
+
+
+def test_explore_mode_shows_a_hostile_loss_from_a_link_as_text(atlas):
+    for name in NAMES:
+        at = open_explore(str(PAGES / "3_losses.py"), loss=name)
+        said = [w.value for w in at.warning]
+        assert len(said) == 1 and fully_escaped(said[0]) and "is not in the atlas" in as_read(said[0]), said
+
+
+@pytest.mark.slow
+def test_faces_gallery_shows_hostile_names_as_text(load):
+    load("faces", "test")
+    at = AppTest.from_file(str(PAGES / "7_faces.py"), default_timeout=300).run()
+    typed = [name[:NAME_CHARS] for name in NAMES]  # the text box keeps at most NAME_CHARS characters
+    for name in typed:  # each enrols the default face (s33, photo 1)
+        at.text_input(key="faces_enrol_name").set_value(name)
+        at.button(key="faces_enrol").click().run()
+        assert not at.exception and shows_as_text(at.success[0].value, name, NAME_CHARS), (name, at.success)
+    # The probe (s33, photo 5) matches every entry equally: the first enrolled is named.
+    said = [m.value for m in at.markdown if "this is" in m.value]
+    assert said and all(shows_as_text(s, typed[0], NAME_CHARS) for s in said), said
+    ranked = next(t.value for t in at.dataframe if "rank" in t.value)
+    assert sorted(ranked["person"]) == sorted(visible(n, NAME_CHARS) for n in typed)

@@ -6,6 +6,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 from tests.pages.explore import open_explore
+from tests.pages.hostile_names import as_read
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "3_losses.py")
 
@@ -112,7 +113,7 @@ def test_explore_mode_says_when_the_urls_values_are_off_the_grid(atlas):
         "The embedding size 12 is not on the atlas's grid for contrastive, whose sizes are 2, 4, 8, 32, 128."]
     assert at.subheader[0].value == "Pretrained · contrastive · m=0.25 · D=8"   # the nearest grid values
     at = explore(loss="hinge", dim="inf")
-    assert [w.value for w in at.warning] == [
+    assert [as_read(w.value) for w in at.warning] == [
         "The loss 'hinge' is not in the atlas, whose losses are contrastive, triplet, bce-concat, bce-l1, softmax.",
         "The URL's embedding size is not a number, so the page shows a value from the atlas's grid."]
     assert at.subheader[0].value == "Pretrained · contrastive · m=1 · D=32"
