@@ -11,7 +11,7 @@ import streamlit as st
 
 from siamese_core.explain.conv_explain import POOL_KINDS, grey_input
 from siamese_core.explain.kernels import KERNELS, kernel_preset
-from siamese_core.service.uploads import FORMAT_NAMES, UploadError, read_image
+from siamese_core.service.uploads import FORMAT_NAMES, MAX_MB, UploadError, read_image
 
 from .layout import available_datasets
 from .plain_text import SENTENCE, shown
@@ -29,7 +29,7 @@ def input_ui() -> tuple[np.ndarray, str] | None:
                                                                           "dataset sample")))
     set_url(src=source)
     if source == "upload":
-        file = sb.file_uploader(f"A photo or drawing ({FORMAT_NAMES})", key="conv_file")
+        file = sb.file_uploader(f"A photo or drawing ({FORMAT_NAMES})", key="conv_file", max_upload_size=MAX_MB)
         if file is not None and st.session_state.get("conv_upload_name") != (file.name, file.size):
             try:
                 # decoded no larger than 4× what is shown; grey_input then averages it down to MAX_SIDE

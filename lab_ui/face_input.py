@@ -18,6 +18,7 @@ from siamese_core.faces import (
 )
 from siamese_core.faces.embedders import training_dataset
 from siamese_core.faces.verify import validation_threshold
+from siamese_core.service.uploads import MAX_MB
 
 from .inline_images import data_uri
 from .plain_text import SENTENCE, shown
@@ -97,7 +98,7 @@ def photo_input(slot: str, label: str, default_person: str, default_photo: int, 
         return find_faces(Image.fromarray(dataset_rgb(samples, k)), models()[0], att_framed=True)
     key = f"{KEY}file_{slot}_{source}_{nonce}"
     if source == "Upload a photo":
-        file = st.file_uploader(f"{label}: photo", type=UPLOAD_TYPES, key=key)
+        file = st.file_uploader(f"{label}: photo", type=UPLOAD_TYPES, key=key, max_upload_size=MAX_MB)
     else:
         file = st.camera_input(f"{label}: photo", key=key)
     state_key = f"{KEY}upload_{slot}"

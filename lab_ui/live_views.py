@@ -42,10 +42,11 @@ def _runs(live: LiveState) -> list[tuple[str, list]]:
     return [(name, list(f)) for name, f in list(live.frames.items()) if f]
 
 
-def plotly_ready() -> None:
+def plotly_ready(job_key: str) -> None:
     """An empty, ten-pixel Plotly chart while a run trains: the browser loads its Plotly code now, not when
-    the report's charts arrive (loading it then held the report back by about a second)."""
-    st.plotly_chart(READY, width="stretch", config={"staticPlot": True}, key="plotly-ready")
+    the report's charts arrive (loading it then held the report back by about a second). One per followed
+    job: a page may follow two at once (the mining page's tabs), and an element key may appear only once."""
+    st.plotly_chart(READY, width="stretch", config={"staticPlot": True}, key=f"plotly-ready-{job_key}")
 
 
 def chart(made: tuple, key: str) -> None:

@@ -11,7 +11,7 @@ import torch
 from PIL import Image
 
 from siamese_core.explain.oneshot_demo import drawing_to_ink, score_task
-from siamese_core.service.uploads import UploadError, read_image
+from siamese_core.service.uploads import MAX_MB, UploadError, read_image
 from siamese_core.viz import figures
 
 from .plain_text import SENTENCE, shown
@@ -52,7 +52,8 @@ def query_input(task, task_query: torch.Tensor) -> tuple[torch.Tensor, int | Non
             st.info("Draw a character on the canvas.")
             return None
         return _from_canvas(image), None
-    upload = st.file_uploader("A photo or scan of one character (PNG, JPEG…)", key="oneshot_upload")
+    upload = st.file_uploader("A photo or scan of one character (PNG, JPEG…)", key="oneshot_upload",
+                              max_upload_size=MAX_MB)
     if upload is None:
         st.info("Upload a drawing of one character.")
         return None

@@ -14,7 +14,9 @@ SENTENCE = 300    # characters of a sentence that quotes what a student sent
 # and line/paragraph-separator characters: none belongs in a name, and some reorder or hide what is shown.
 HIDDEN = {"Cc", "Cf", "Co", "Cs", "Zl", "Zp"}
 PUNCTUATION = re.compile(r"([!-/:-@\[-`{-~])")  # ASCII punctuation: CommonMark lets a backslash escape each
-SHORTCODE = re.compile(r":(?=[\w+-]+:)")  # ":smile:" would become an emoji even with its colons escaped
+# Streamlit turns ":smile:", "https://…", "www.…" and "a@b.c" into an emoji or a link after the Markdown is
+# parsed, escapes or not: an invisible word joiner after each ":" and "@", and inside "www.", prevents it.
+JOIN = re.compile(r"(?<=[:@])|(?<=www)(?=\.)", re.IGNORECASE)
 
 
 def clean(value, limit: int = LIMIT) -> str:
@@ -27,5 +29,4 @@ def clean(value, limit: int = LIMIT) -> str:
 
 def shown(value, limit: int = LIMIT) -> str:
     """`clean(value)` escaped for Streamlit's Markdown, so that it is shown exactly as that text."""
-    text = SHORTCODE.sub(":\u2060", clean(value, limit))  # a word joiner: invisible, and no emoji
-    return PUNCTUATION.sub(r"\\\1", text)
+    return PUNCTUATION.sub(r"\\\1", JOIN.sub("\u2060", clean(value, limit)))

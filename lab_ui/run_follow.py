@@ -37,7 +37,7 @@ def follow(key: str = "job"):
         return None
     if not job.done and _browser_follows():
         _follow_fragment(key)
-        live_views.plotly_ready()
+        live_views.plotly_ready(key)
         return None
     while not job.done:
         job.wait(FOLLOW_SECONDS)

@@ -23,6 +23,7 @@ from siamese_core.service.server_settings import ServerSettings
 from siamese_core.training import TrainConfig
 
 from . import session_runs
+from .student_identity import browser_id
 
 SETTINGS = ServerSettings.from_environ()  # the server's SIAMESE_LAB_* settings (docs/classroom.md)
 
@@ -39,9 +40,10 @@ def _session_id() -> str:
 
 
 def _owner_id(session_id: str) -> str:
-    """Who owns this session's jobs: the session id, made unique per session state (AppTest sessions all
-    share one session id, yet are different students)."""
-    return st.session_state.setdefault("_job_owner", f"{session_id}/{uuid.uuid4().hex[:8]}")
+    """Who owns this session's jobs: the student's browser, whose tabs share the per-student limit
+    (student_identity.py); else the session id, made unique per session state (AppTest sessions all share one
+    session id, yet are different students)."""
+    return st.session_state.setdefault("_job_owner", browser_id() or f"{session_id}/{uuid.uuid4().hex[:8]}")
 
 
 def _owner_alive_check(session_id: str):

@@ -17,7 +17,10 @@ from PIL import Image, ImageOps
 
 from .png_check import png_is_complete
 
-MAX_BYTES = 10_000_000                # = server.maxUploadSize (10) × 10⁶: the browser refuses above it too
+MAX_MB = 10                           # each uploader's max_upload_size: what the browser says and checks
+MAX_BYTES = MAX_MB * 1_000_000        # the browser checks MAX_MB × 10⁶ bytes (× 2²⁰ on Windows); the server
+                                      # admits more (server.maxUploadSize), so every file it lets through
+                                      # gets this gate's sentence, never a bare HTTP 413
 MAX_PIXELS = 40_000_000               # declared: ~ a 48-megapixel phone photo is refused; 40 MP is plenty
 MAX_DECODED_PIXELS = 16_000_000       # decoded (after JPEG's reduced-size decoding): ≤ 128 MB at 8 bytes/pixel
 MAX_ASPECT = 20                       # a 1280×8 strip is no photo: sides at most 20 times apart

@@ -9,12 +9,15 @@ import os
 import re
 import tempfile
 import time
+import unicodedata
 from pathlib import Path
 from urllib.parse import urljoin, urlparse
 
 import pytest
 
 from benchmarks.browser import CHROMIUM, ROOT, lab_server, launch_chromium, open_app, settle
+from lab_ui.plain_text import LIMIT
+from tests.pages.hostile_names import NAMES, visible
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-test.txt")
 if not Path(CHROMIUM).is_file():
@@ -259,3 +262,94 @@ def face_verdicts(page) -> dict[str, str]:
             verdicts["SFace" if "SFace" in name else name] = value
     assert len(verdicts) == 2, verdicts
     return verdicts
+
+
+def test_hostile_file_names_are_shown_as_text(browser, server):
+    """Streamlit's own Markdown, LaTeX, emoji and link rendering leaves a name written by plain_text.shown as it
+    is: no bold, link, formula, emoji or colour, no hidden characters (the AppTests check each page uses it)."""
+    page = student(browser, server)
+    go(page, "Convolution")
+    radio(page, "Image", "upload")
+    box = page.locator('[data-testid="stFileUploader"]', has_text="A photo or drawing").first
+    error = page.locator('[data-testid="stAlertContentError"]').first
+    # A browser's form percent-encodes quotes and control characters in a file name: those names are left out.
+    for name in [n for n in NAMES if '"' not in n and not any(unicodedata.category(c) == "Cc" for c in n)]:
+        box.locator('input[type="file"]').set_input_files({"name": name + ".png", "mimeType": "image/png",
+                                                             "buffer": b"MZ" * 100})
+        expected = visible(name + ".png", LIMIT) + ": This is not a photo"
+        deadline = time.monotonic() + 120
+        while not error.inner_text().replace("\u2060", "").startswith(expected) and time.monotonic() < deadline:
+            page.wait_for_timeout(200)
+        assert error.inner_text().replace("\u2060", "").startswith(expected), (name, error.inner_text())
+        tags = set(re.findall(r"<(\w+)", error.inner_html()))
+        assert tags <= {"div", "p"}, (name, tags)
+    no_exception(page)
+    page.context.close()
+
+
+def train(page) -> None:
+    page.get_by_role("button", name="Train", exact=True).click()
+    settle(page)
+
+
+def test_tabs_of_one_browser_share_the_per_student_limit(browser, server):
+    """Three tabs of one browser (one cookie jar) hold at most JOBS_PER_STUDENT trainings together."""
+    context = browser.new_context(viewport=VIEW)
+    tabs = [context.new_page() for _ in range(3)]
+    try:
+        for tab, seconds in zip(tabs, (115, 10, 15)):  # budgets no other test trains: nothing from the cache
+            open_app(tab, server)
+            losses(tab, server, seconds)
+        train(tabs[0])
+        tabs[0].get_by_text(re.compile("Training “")).first.wait_for(timeout=60_000)
+        train(tabs[1])
+        tabs[1].get_by_text(re.compile(r"is number 1 in the queue")).first.wait_for(timeout=30_000)
+        train(tabs[2])
+        refused = tabs[2].locator('[data-testid="stAlertContentWarning"]', has_text="You already have 2 trainings")
+        refused.first.wait_for(timeout=30_000)
+        assert "at most 2 at a time per student" in refused.first.inner_text()
+        assert tabs[2].get_by_text(re.compile("in the queue")).count() == 0
+    finally:
+        for tab in tabs:  # the next test needs the one worker: stop what this one queued, then close the tabs
+            stop = tab.locator('[data-testid="stSidebar"]').get_by_role("button", name="Stop", exact=True)
+            if stop.count():
+                stop.click()
+                settle(tab)
+        context.close()
+
+
+def test_a_file_a_browser_sends_over_10_mib_gets_the_pages_sentence(browser, server):
+    """A browser on Windows counts the uploader's 10 MB as 10 × 2²⁰ bytes and sends a file of that size; the
+    server admits it with its form framing, and the page refuses it in the same sentence as any file over
+    10 × 10⁶ bytes (not the uploader's bare "AxiosError: … status code 413")."""
+    context = browser.new_context(viewport=VIEW)
+    context.add_init_script("Object.defineProperty(Navigator.prototype, 'platform', {get: () => 'Win32'})")
+    page = context.new_page()
+    open_app(page, server)
+    go(page, "Convolution")
+    radio(page, "Image", "upload")
+    box = page.locator('[data-testid="stFileUploader"]', has_text="A photo or drawing").first
+    box.locator('input[type="file"]').set_input_files({"name": "big.png", "mimeType": "image/png",
+                                                         "buffer": b"\x89PNG" + bytes(10 * 2**20 - 4)})
+    error = page.locator('[data-testid="stAlertContentError"]', has_text="The file is 10.5 MB; the limit is 10 MB.")
+    error.first.wait_for(timeout=120_000)
+    assert box.get_by_text(re.compile("413|AxiosError")).count() == 0
+    no_exception(page)
+    context.close()
+
+
+def test_the_mining_page_follows_both_tabs_runs_at_once(browser, server):
+    """While the miners' run trains, the center-loss tab shows its own run's place in the queue."""
+    page = student(browser, server)
+    page.goto(f"{server}/mining?dataset=digits&seconds=5")
+    settle(page, 240)
+    page.get_by_role("button", name="Compare the miners").click()
+    page.get_by_text(re.compile("Training “miners")).first.wait_for(timeout=60_000)
+    page.get_by_role("tab", name="Center loss").click()
+    page.get_by_role("button", name="Train one 2-D network per λ").click()
+    settle(page)
+    page.get_by_text(re.compile("“center loss” is number 1 in the queue")).first.wait_for(timeout=30_000)
+    page.wait_for_timeout(3000)  # a few reruns of each run's fragment
+    no_exception(page)
+    assert page.get_by_text(re.compile("“center loss” is number 1 in the queue")).count() == 1
+    page.context.close()

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from siamese_core.service.uploads import FORMAT_NAMES, MAX_BYTES, UploadError, read_image
+from siamese_core.service.uploads import FORMAT_NAMES, MAX_BYTES, MAX_MB, UploadError, read_image
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -66,13 +66,16 @@ def test_too_many_bytes_are_refused_before_decoding():
         read_image(b"\xff\xd8" + b"\x00" * MAX_BYTES)
 
 
-def test_the_byte_limit_is_the_one_the_browser_applies():
-    """The browser refuses files over maxUploadSize × 10⁶ bytes, the server over × 2²⁰: the gate takes the
-    browser's figure, so a non-browser client gets the same limit (and the same sentence)."""
+def test_the_server_admits_whatever_a_browser_sends_and_the_gate_says_the_limit():
+    """Each uploader tells the browser MAX_MB, which it checks as MAX_MB × 10⁶ bytes (× 2²⁰ on Windows); the
+    server refuses a request over maxUploadSize × 2²⁰ bytes, form framing included, with a bare 413. So the
+    server admits a MAX_MB × 2²⁰ file and its framing, and the gate refuses it with the sentence."""
     config = tomllib.loads((ROOT / ".streamlit" / "config.toml").read_text())
-    assert config["server"]["maxUploadSize"] * 1_000_000 == MAX_BYTES
-    with pytest.raises(UploadError, match="the limit is 10 MB"):
-        read_image(b"\xff\xd8" + b"\x00" * 10_000_000)
+    assert MAX_BYTES == MAX_MB * 1_000_000
+    assert config["server"]["maxUploadSize"] * 2**20 >= MAX_MB * 2**20 + 64 * 2**10
+    with pytest.raises(UploadError) as info:
+        read_image(b"\xff\xd8" + b"\x00" * (MAX_MB * 2**20 - 2))
+    assert str(info.value) == "The file is 10.5 MB; the limit is 10 MB."
 
 
 def test_a_compressed_bomb_within_the_byte_limit_is_refused():
