@@ -12,7 +12,7 @@ from benchmarks.local_cluster import local_cluster
 from lab_ui import training_jobs
 from siamese_core.data import load_dataset
 from siamese_core.service.executors import ThreadExecutor
-from siamese_core.service.jobs import CANCELLED, DONE, FAILED, JobQueue
+from siamese_core.service.jobs import DONE, FAILED, JobQueue
 from siamese_core.service.live_frames import probe_set
 from siamese_core.service.run_spec import RunSpec
 from siamese_core.service.server_settings import ServerSettings
@@ -92,12 +92,6 @@ def training_worker(client) -> tuple[str, str]:
     return until(busy, what="a worker taking the run")
 
 
-def pumps(client) -> int:
-    """Trainings still running on the workers (each has its pump thread while it trains)."""
-    counts = client.run(lambda: sum(t.name == "siamese-lab-pump" for t in threading.enumerate()))
-    return sum(counts.values())
-
-
 def test_a_page_run_trains_on_a_worker_survives_losing_it_and_is_shared(cluster, client, pages_on):
     q = pages_on(cluster.address)
     assert isinstance(q.executor, ClusterExecutor)
@@ -125,22 +119,6 @@ def test_a_page_run_trains_on_a_worker_survives_losing_it_and_is_shared(cluster,
     assert "was trained earlier for another student" in captions(again) and q.stats()["trainings_started"] == 1
     cluster.start_worker(killed["name"])
     cluster.wait_for_workers(["w0", "w1"])
-
-
-def test_stop_and_a_closed_tab_stop_the_run_on_its_worker(cluster, client, queues):
-    q = queues(cluster.address)
-    alive = threading.Event()
-    alive.set()
-    stopped = q.submit(page_work(60, seed=1), "a", "stopped", expected_seconds=70)
-    gone = q.submit(page_work(60, seed=2), "b", "tab closed", expected_seconds=70, is_owner_alive=alive.is_set)
-    until(lambda: stopped.live.step > 5 and gone.live.step > 5, what="both runs training")
-    assert pumps(client) == 2
-    t0 = time.monotonic()
-    q.cancel(stopped)
-    alive.clear()
-    assert stopped.wait(15) and gone.wait(15)
-    assert (stopped.status, gone.status) == (CANCELLED, CANCELLED) and time.monotonic() - t0 < 15
-    until(lambda: pumps(client) == 0, timeout=15, what="the workers' trainings ending")
 
 
 def test_a_run_whose_worker_goes_away_twice_fails_with_a_sentence(cluster, client, queues):
