@@ -8,11 +8,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import streamlit as st
+from siamese_core.service.process_start import start_early
+from siamese_core.service.server_settings import server_settings
 
-from lab_ui.layout import sidebar_status
-from lab_ui.shared import housekeeper
-from lab_ui.training_jobs import job_queue
+# First of all, once per server: the training processes start importing torch now, beside this first script
+# run's own imports below, rather than after them (the first student's Train would wait for both).
+start_early(server_settings())
+
+import streamlit as st  # noqa: E402 (after the early start, on purpose)
+
+from lab_ui.layout import sidebar_status  # noqa: E402
+from lab_ui.shared import housekeeper  # noqa: E402
+from lab_ui.training_jobs import job_queue  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 
@@ -33,6 +40,6 @@ navigation = st.navigation([
     st.Page(str(ROOT / f), title=title, icon=icon, url_path=url, default=(url == "home"))
     for f, title, icon, url in PAGES if (ROOT / f).is_file()])
 housekeeper()  # started once per server
-job_queue()  # the training processes start with the server's first visitor, not at the first Train
+job_queue()  # takes the processes started early, so they are warmed before the first Train
 sidebar_status()
 navigation.run()
