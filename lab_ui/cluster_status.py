@@ -13,5 +13,5 @@ def cluster_status() -> None:
     if "cluster_status" not in stats:  # Dask is not installed here: the server trains runs itself (its log says so)
         return
     st.subheader("Training cluster")
-    say = st.warning if not stats["cluster_ready"] else st.info if stats["cluster_problems"] else st.success
+    say = st.success if stats["cluster_complete"] else st.info if stats["cluster_ready"] else st.warning
     say(stats["cluster_status"])

@@ -97,7 +97,7 @@ class ClusterExecutor(Executor):
         return {"cluster": self.link.address, "cluster_connected": self.link.connected,
                 "cluster_workers": len(self.link.workers), "cluster_threads": self.link.threads,
                 "cluster_ready": self.link.unready() is None, "cluster_status": self.link.status(),
-                "cluster_problems": len(self.link.readiness.problems)}
+                "cluster_complete": self.link.connected and self.link.readiness.complete()}
 
     def close(self) -> None:
         self.link.close()

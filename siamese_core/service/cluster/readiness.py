@@ -97,6 +97,10 @@ class Readiness:
             return self.sentence()
         return None
 
+    def complete(self) -> bool:
+        """Workers there, and nothing missing on any of them."""
+        return bool(self.facts) and not self.problems and not self.task_error
+
     def sentence(self) -> str:
         """The cluster's state in one sentence (Home, and the server's log when it changes)."""
         head = f"The training cluster ({self.address})"
