@@ -53,7 +53,7 @@ def _map(r) -> go.Figure:
     kind = "plane" if r.metrics.get("embedding_dim") == 2 else r.projection_kind
     hover = [f"test image #{i} · {r.class_names[c]}" for i, c in zip(r.projection_index, r.projection_labels)]
     return figures.tsne_scatter(r.projection, r.projection_labels, r.class_names,
-                                title=f"{r.name}: {MAP_TITLES[kind]}", hover=hover)
+                                title=f"{r.name}: {MAP_TITLES[kind]}", hover=hover, numbered=kind == "plane")
 
 
 def _replay(r) -> go.Figure:

@@ -52,7 +52,8 @@ MAP_TITLES = {"plane": "the raw 2-D embedding plane", "tsne": "t-SNE of test emb
               "pca": "test embeddings, aligned PCA (the live map's last frame)"}
 
 
-def projection(report: RunReport, key: str) -> None:
+def projection(report: RunReport, key: str, axis_range: tuple[float, float] | None = None) -> None:
+    """The run's test map; a raw 2-D plane with its coordinates, on `axis_range` when given (runs compared)."""
     kind = "plane" if report.metrics.get("embedding_dim") == 2 else report.projection_kind
     points = report.projection
     if kind == "pca" and live_views.tsne_of(report) is not None:  # asked for (live_views.tsne_button)
@@ -60,8 +61,8 @@ def projection(report: RunReport, key: str) -> None:
     st.plotly_chart(figures.tsne_scatter(
         points, report.projection_labels, report.class_names, title=f"{report.name}: {MAP_TITLES[kind]}",
         hover=[f"test image #{i} · {report.class_names[c]}"
-               for i, c in zip(report.projection_index, report.projection_labels)]),
-        width="stretch", key=key)
+               for i, c in zip(report.projection_index, report.projection_labels)],
+        numbered=kind == "plane", axis_range=axis_range), width="stretch", key=key)
 
 
 def roc_chart(report: RunReport, key: str) -> None:

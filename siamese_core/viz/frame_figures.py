@@ -10,7 +10,7 @@ import plotly.colors
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .figures import DIFF_COLOUR, SAME_COLOUR, TEMPLATE
+from .figures import DIFF_COLOUR, SAME_COLOUR, TEMPLATE, square_range
 from .frozen_figure import FrozenFigure
 
 PALETTE = plotly.colors.qualitative.Plotly  # the class colours of every other map (figures.tsne_scatter)
@@ -94,8 +94,7 @@ def frame_map(frame, labels, class_names: Sequence[str], raw_plane: bool = False
 
 def layout_range(frames) -> tuple[float, float]:
     """One square axis range that holds every frame's map, so a replay does not rescale as it plays."""
-    m = max(float(np.abs(f.layout.astype(np.float32)).max()) for f in frames)
-    return (-1.05 * m, 1.05 * m)
+    return square_range([f.layout for f in frames])
 
 
 def score_range(frames, as_distance: bool = True) -> tuple[float, float]:

@@ -1,4 +1,5 @@
 """AppTest of the Embedding size page: a two-size sweep on digits through the server's queue."""
+import json
 from pathlib import Path
 
 import pytest
@@ -56,6 +57,8 @@ def test_explore_mode_shows_every_size_and_follows_the_margin(atlas):
     assert list(table["accuracy"]) == [round(r.metrics["accuracy"], 4) for r in atlas.sizes("triplet", 0.2)]
     specs = [c.proto.spec for c in at.get("plotly_chart")]
     assert any("Verification versus embedding size" in s for s in specs)
+    scores = next(json.loads(s) for s in specs if "Verification versus embedding size" in s)
+    assert scores["layout"]["xaxis"]["tickvals"] == [2, 4, 8, 32, 128]  # ticks at the swept sizes
     assert sum("aligned PCA" in s or "raw 2-D embedding plane" in s for s in specs) == 5  # one map per size
     replay = [s for s in specs if '"frames"' in s and "Play" in s]
     assert len(replay) == 1 and all(f'"D={d}"' in replay[0] for d in (2, 4, 8, 32, 128))  # all sizes in lockstep
