@@ -41,9 +41,9 @@ def input_ui() -> tuple[np.ndarray, str] | None:
         if upload is None:
             st.info("Upload an image in the sidebar, or switch back to a dataset sample.")
             return None
-        (h0, w0), (h, w) = upload.original_size, upload.size
-        note = (f"shrunk from {h0}×{w0} to {h}×{w} pixels (longer side at most {MAX_SIDE})" if upload.resized
-                else f"kept at {h}×{w} pixels")
+        (h0, w0), (h, w) = upload.original_size, upload.size  # said as width × height, as a file's size is
+        note = (f"shrunk from {w0}×{h0} to {w}×{h} pixels, width × height (longer side at most {MAX_SIDE})"
+                if upload.resized else f"kept at {w}×{h} pixels, width × height")
         return upload.pixels, f"your upload, converted to grey and {note}"
     names = available_datasets()
     default = "mnist" if "mnist" in names else "digits"
