@@ -42,10 +42,13 @@ def miner_comparison(runs: list[RunReport], margin: float) -> None:
 
 
 def centre_planes(runs: list[RunReport]) -> None:
-    """Each λ's raw 2-D feature plane, two per row, all on one scale with their coordinates: how far features
-    sit from their centre is the lesson, and planes scaled one by one all look alike."""
+    """Each λ's raw 2-D feature plane, two per row, with their coordinates, on one scale unless the student turns
+    it off: how far features sit from their centre is the lesson, and planes scaled one by one all look alike."""
+    one_scale = st.toggle("one scale for every λ", value=True, key="centre_one_scale",
+                          help="On: distances compare from plane to plane. Off: each plane fills its chart, "
+                               "to see its shape.")
+    shared = square_range([r.projection for r in runs]) if one_scale else None
     cols = st.columns(min(len(runs), 2))
-    shared = square_range([r.projection for r in runs])
     for k, r in enumerate(runs):
         with cols[k % len(cols)]:
             run_views.projection(r, key=f"centre-{k}", axis_range=shared)

@@ -49,6 +49,10 @@ def test_miners_and_center_loss_train_and_show_their_results():
     planes = [figures[f"centre-{k}"]["layout"] for k in range(2)]
     assert planes[0]["xaxis"]["range"] == planes[1]["xaxis"]["range"] == planes[0]["yaxis"]["range"]
     assert all(p["xaxis"]["showticklabels"] and p["yaxis"]["showticklabels"] for p in planes)
+    at.toggle(key="centre_one_scale").set_value(False).run()  # each plane on its own scale again
+    own = [json.loads(c.proto.spec)["layout"]["xaxis"] for c in at.get("plotly_chart")
+           if c.proto.id.endswith(("-centre-0", "-centre-1"))]
+    assert len(own) == 2 and not any(axis.get("range") for axis in own)
     # Both replays open on the trained networks.
     for key in ("miners-replay", "centre-replay"):
         assert figures[key]["layout"]["sliders"][0]["active"] == len(figures[key]["frames"]) - 1
