@@ -36,9 +36,13 @@ PAGES = [
 ]
 
 st.set_page_config(page_title="Siamese Lab", page_icon="👯", layout="wide")
+# The home page is Streamlit's default page, served at the root URL only (its pathname is ""): a link to
+# /home found no page and showed "Page not found". So /home is the same script once more, hidden from the
+# menu and listed after it (a link to the file goes to the root URL).
 navigation = st.navigation([
-    st.Page(str(ROOT / f), title=title, icon=icon, url_path=url, default=(url == "home"))
-    for f, title, icon, url in PAGES if (ROOT / f).is_file()])
+    st.Page(str(ROOT / f), title=title, icon=icon, url_path="" if url == "home" else url, default=(url == "home"))
+    for f, title, icon, url in PAGES if (ROOT / f).is_file()]
+    + [st.Page(str(ROOT / PAGES[0][0]), title=PAGES[0][1], icon=PAGES[0][2], url_path="home", visibility="hidden")])
 housekeeper()  # started once per server
 job_queue()  # takes the processes started early, so they are warmed before the first Train
 sidebar_status()
