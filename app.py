@@ -8,11 +8,18 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import streamlit as st
+from siamese_core.service.process_start import start_early
+from siamese_core.service.server_settings import server_settings
 
-from lab_ui.layout import sidebar_status
-from lab_ui.shared import housekeeper
-from lab_ui.training_jobs import job_queue
+# First of all, once per server: the training processes start importing torch now, beside this first script
+# run's own imports below, rather than after them (the first student's Train would wait for both).
+start_early(server_settings())
+
+import streamlit as st  # noqa: E402 (after the early start, on purpose)
+
+from lab_ui.layout import sidebar_status  # noqa: E402
+from lab_ui.shared import housekeeper  # noqa: E402
+from lab_ui.training_jobs import job_queue  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent
 
@@ -29,10 +36,14 @@ PAGES = [
 ]
 
 st.set_page_config(page_title="Siamese Lab", page_icon="👯", layout="wide")
+# The home page is Streamlit's default page, served at the root URL only (its pathname is ""): a link to
+# /home found no page and showed "Page not found". So /home is the same script once more, hidden from the
+# menu and listed after it (a link to the file goes to the root URL).
 navigation = st.navigation([
-    st.Page(str(ROOT / f), title=title, icon=icon, url_path=url, default=(url == "home"))
-    for f, title, icon, url in PAGES if (ROOT / f).is_file()])
+    st.Page(str(ROOT / f), title=title, icon=icon, url_path="" if url == "home" else url, default=(url == "home"))
+    for f, title, icon, url in PAGES if (ROOT / f).is_file()]
+    + [st.Page(str(ROOT / PAGES[0][0]), title=PAGES[0][1], icon=PAGES[0][2], url_path="home", visibility="hidden")])
 housekeeper()  # started once per server
-job_queue()  # the training processes start with the server's first visitor, not at the first Train
+job_queue()  # takes the processes started early, so they are warmed before the first Train
 sidebar_status()
 navigation.run()

@@ -55,8 +55,8 @@ with verify_tab:
         verdicts = {e.short: verify(e, crops["a"][e.short], crops["b"][e.short]) for e in embedders}
         for col, e in zip(st.columns(2), embedders):
             v = verdicts[e.short]
-            col.metric(e.name, v.text, f"{e.score_name} {v.similarity:.3f} vs τ = {v.threshold:.3f}",
-                       delta_color="off")
+            col.metric(e.name, v.text, f"{e.score_name} {v.similarity:.3f} {'≥' if v.same else '<'} τ = "
+                       f"{v.threshold:.3f}", delta_color="off", delta_arrow="up" if v.same else "down")
         if samples is not None:
             st.subheader("Where this pair falls among held-out pairs")
             heldout_view(verdicts, embedders, class_model, sface)

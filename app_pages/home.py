@@ -1,6 +1,7 @@
 """Home: the story of the workshop and a map of its pages."""
 import streamlit as st
 
+from lab_ui.cluster_status import cluster_status
 from lab_ui.datasets_panel import datasets_panel
 from lab_ui.layout import notice
 from siamese_core.lessons import notice_text
@@ -42,5 +43,6 @@ st.subheader("Datasets")
 st.markdown("Every page works offline with the datasets below; a missing one can be fetched here once "
             "(with internet), checked against its published checksum before it is kept.")
 datasets_panel()
+cluster_status()
 
 notice(notice_text("home"))

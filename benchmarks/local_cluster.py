@@ -1,5 +1,8 @@
 """A Dask cluster on 127.0.0.1 for the tests and the cluster load test: a `dask scheduler` and `dask worker`
-processes, the commands docs/scaling.md gives an instructor, on free ports.
+processes, started with the commands docs/scaling.md gives an instructor, read from that page
+(benchmarks/doc_commands.py). What has to differ on a test machine is changed, and only that: free ports on
+127.0.0.1 instead of port 8786 on every interface, the scheduler's address, the data folder, no dashboards,
+the repository for `siamese-lab`, and worker names the tests can stop by.
 
 Each worker runs in its own process session, so `kill(name)` stops its nanny and its worker at once with
 SIGKILL, as when a machine goes away. Every process's address space is capped (`memory_gb`), so a runaway
@@ -20,8 +23,10 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from benchmarks.browser import ROOT, free_port
+from benchmarks.doc_commands import DocCommand, doc_commands
 
 PRELOAD = "siamese_core.service.cluster.worker"
+SCHEDULER = "tcp://scheduler-host:8786"  # the scheduler's address in the page's commands
 
 
 def dask_command() -> str:
@@ -36,29 +41,30 @@ class LocalCluster:
     def __init__(self, memory_gb: float = 6.0, env: dict[str, str] | None = None, nice: int = 0):
         self.port, self.memory, self.nice = free_port(), int(memory_gb * 2**30), nice
         self.address = f"tcp://127.0.0.1:{self.port}"
-        # The workers import this repository's siamese_core and read the same data folder as the server.
-        self.env = {**os.environ, "PYTHONPATH": str(ROOT), **(env or {})}
+        self.docs = doc_commands()
+        # The workers read the same data folder as the server, unless `env` names another.
+        self.env = {**os.environ, **(env or {})}
         self.env.setdefault("SIAMESE_LAB_DATA", str(ROOT.parent / "shared" / "data"))
         self.logs = tempfile.TemporaryDirectory(prefix="siamese-lab-cluster-")
         self.scheduler: subprocess.Popen | None = None
         self.workers: dict[str, subprocess.Popen] = {}
 
-    def _spawn(self, name: str, args: list[str], nice: int = 0) -> subprocess.Popen:
+    def _spawn(self, name: str, command: DocCommand, extra: list[str], env: dict[str, str], cwd: Path,
+               nice: int = 0) -> subprocess.Popen:
         log = open(Path(self.logs.name) / f"{name}.log", "ab")  # a file, never a pipe nobody reads
 
         def limits():
             resource.setrlimit(resource.RLIMIT_AS, (self.memory, self.memory))
             os.nice(nice)
-        # The scheduler starts as docs/scaling.md's command starts it: outside the repository and without
-        # PYTHONPATH, so it cannot import this project (the task it is sent must not need it).
-        scheduler = name == "scheduler"
-        env = {k: v for k, v in self.env.items() if k != "PYTHONPATH"} if scheduler else self.env
-        return subprocess.Popen([dask_command(), *args], cwd=self.logs.name if scheduler else ROOT, env=env,
-                                stdout=log, stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=limits)
+        return subprocess.Popen([dask_command(), *command.argv[1:], *extra], cwd=cwd, env=env, stdout=log,
+                                stderr=subprocess.STDOUT, start_new_session=True, preexec_fn=limits)
 
     def start_scheduler(self, timeout: float = 60.0) -> None:
-        self.scheduler = self._spawn("scheduler", ["scheduler", "--host", "127.0.0.1", "--port", str(self.port),
-                                                   "--no-dashboard"])
+        # As the page says, `dask scheduler` wherever: here outside the repository and without PYTHONPATH, so it
+        # cannot import this project (the task it is sent must not need it).
+        env = {k: v for k, v in self.env.items() if k != "PYTHONPATH"}
+        self.scheduler = self._spawn("scheduler", self.docs["scheduler"], ["--host", "127.0.0.1", "--port",
+                                     str(self.port), "--no-dashboard"], env, Path(self.logs.name))
         t0 = time.monotonic()
         while True:
             with socket.socket() as s:
@@ -68,11 +74,26 @@ class LocalCluster:
                 raise RuntimeError(f"the scheduler did not start: {self.log('scheduler')[-2000:]}")
             time.sleep(0.2)
 
-    def start_worker(self, name: str, gpu: bool = False) -> None:
-        """`dask worker ADDRESS --nthreads 1 [--resources GPU=1]` (a GPU label only: nothing checks a GPU)."""
-        args = ["worker", self.address, "--nthreads", "1", "--host", "127.0.0.1", "--name", name,
-                "--no-dashboard", "--preload", PRELOAD] + (["--resources", "GPU=1"] if gpu else [])
-        self.workers[name] = self._spawn(name, args, self.nice)
+    def start_worker(self, name: str, gpu: bool = False, preload: bool = True, env: dict[str, str] | None = None,
+                     cwd: Path = ROOT) -> None:
+        """The page's worker command (`cd siamese-lab && SIAMESE_LAB_DATA=… PYTHONPATH=. dask worker …`) with
+        `--resources GPU=1` when `gpu` (a label only: nothing checks a GPU). A worker started wrongly, for the
+        tests of what the server says of it: `preload=False` leaves `--preload` out, `env` changes its
+        environment (another data folder, another PYTHONPATH)."""
+        command = self.docs["worker"].replace(SCHEDULER, self.address)
+        if not preload:
+            at = command.argv.index("--preload")
+            command.argv[at:at + 2] = []
+        extra = ["--host", "127.0.0.1", "--name", name, "--no-dashboard"] + (["--resources", "GPU=1"] if gpu else [])
+        full_env = {**self.env, **command.env, "SIAMESE_LAB_DATA": self.env["SIAMESE_LAB_DATA"], **(env or {})}
+        self.workers[name] = self._spawn(name, command, extra, full_env, cwd, self.nice)
+
+    def web_server(self, port: int) -> tuple[list[str], dict[str, str]]:
+        """The page's web-server command on this cluster: (its arguments after `python -m`, its environment).
+        On 127.0.0.1 and `port` rather than every interface and 8501, headless, in the repository."""
+        command = self.docs["web server"].replace(SCHEDULER, self.address).replace("0.0.0.0", "127.0.0.1")
+        return ([*command.argv, "--server.port", str(port), "--server.headless", "true",
+                 "--browser.gatherUsageStats", "false"], command.env)
 
     def wait_for_workers(self, names: list[str], timeout: float = 120.0) -> dict[str, str]:
         """Block until these workers joined; returns name → address."""

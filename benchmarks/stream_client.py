@@ -57,14 +57,15 @@ class StreamSession:
     def __init__(self, url: str, timeout: float = 120.0):
         self.url, self.timeout = url.rstrip("/"), timeout
         self.pages: dict[str, str] = {}          # page title → script hash, from the app's navigation
-        self.page_hash, self.query = "", ""
+        self.page_hash, self.query, self.page_name = "", "", ""  # page_name: the URL's path, until a page runs
         self.widgets: dict[str, WidgetState] = {}  # values this session has set, sent with every rerun
         self.ws = None
 
-    async def open(self, query: dict | None = None) -> Run:
+    async def open(self, query: dict | None = None, path: str = "") -> Run:
+        """Open the app at /`path` (the root URL by default), as a browser opens a link."""
         ws_url = self.url.replace("http", "ws", 1) + "/_stcore/stream"
         self.ws = await websockets.connect(ws_url, subprotocols=["streamlit"], origin=self.url, max_size=None)
-        self.query = urlencode(query or {})
+        self.query, self.page_name = urlencode(query or {}), path
         return await self._rerun()
 
     async def close(self) -> None:
@@ -153,6 +154,8 @@ class StreamSession:
         msg = BackMsg()
         state = msg.rerun_script
         state.query_string, state.page_script_hash = self.query, self.page_hash
+        if not self.page_hash:
+            state.page_name = self.page_name
         state.widget_states.widgets.extend(list(self.widgets.values()) + ([trigger] if trigger else []))
         if fragment_id:
             state.fragment_id, state.is_auto_rerun = fragment_id, True

@@ -18,7 +18,7 @@ from siamese_core.viz.figures import TEMPLATE
 from siamese_core.viz.frame_figures import replay_figure
 from siamese_core.viz.frozen_figure import FrozenFigure
 
-from .run_views import MAP_TITLES
+from .run_views import MAP_TITLES, chart_title
 
 _FIGURES: dict[str, dict] = {}      # atlas folder → {(kind, key): go.Figure}
 _WARMING: set[str] = set()
@@ -46,14 +46,14 @@ def cell_figure(atlas: Atlas, key: tuple, kind: str) -> FrozenFigure:
 def _histogram(r) -> go.Figure:
     return figures.distance_histogram(r.test_scores, r.test_same, threshold=r.metrics["threshold"],
                                       as_distance=not r.score_is_probability,
-                                      title=f"{r.name}: matched vs mismatched test pairs")
+                                      title=chart_title(r.name, "matched vs mismatched test pairs"))
 
 
 def _map(r) -> go.Figure:
     kind = "plane" if r.metrics.get("embedding_dim") == 2 else r.projection_kind
     hover = [f"test image #{i} · {r.class_names[c]}" for i, c in zip(r.projection_index, r.projection_labels)]
     return figures.tsne_scatter(r.projection, r.projection_labels, r.class_names,
-                                title=f"{r.name}: {MAP_TITLES[kind]}", hover=hover)
+                                title=chart_title(r.name, MAP_TITLES[kind]), hover=hover, numbered=kind == "plane")
 
 
 def _replay(r) -> go.Figure:

@@ -12,6 +12,7 @@ import streamlit as st
 from siamese_core.service.atlas import Atlas
 
 from . import atlas_figures, run_views
+from .live_views import REPLAY_CAPTION
 from .plain_text import SENTENCE, clean, shown
 from .shared import ASSETS
 from .url_state import set_url, url_choice
@@ -163,10 +164,6 @@ def explore_sizes(atlas: Atlas, loss: str, margin: float | None) -> None:
     st.markdown("**Every size learning, in lockstep**")
     st.plotly_chart(figs["replay"], width="stretch", key="atlas-size-replay")
     st.caption(REPLAY_CAPTION)
-
-
-REPLAY_CAPTION = ("▶ plays the training; the slider picks a step. Each frame is the same fixed test images "
-                  "embedded at that step: the map (aligned from frame to frame) and the matched/mismatched histograms.")
 
 
 ATLAS_NOTICE = ("- Every cell trained for the same number of steps with seed 0 on Fashion-MNIST: the atlas "

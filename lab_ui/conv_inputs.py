@@ -19,6 +19,7 @@ from .shared import dataset
 from .url_state import set_url, url_choice, url_int
 
 MAX_SIDE = 64  # uploads are shrunk so every number stays readable
+KERNEL_COLUMN_PX = 44  # five of them fit the sidebar's default width
 
 
 def input_ui() -> tuple[np.ndarray, str] | None:
@@ -43,9 +44,9 @@ def input_ui() -> tuple[np.ndarray, str] | None:
         if upload is None:
             st.info("Upload an image in the sidebar, or switch back to a dataset sample.")
             return None
-        (h0, w0), (h, w) = upload.original_size, upload.size
-        note = (f"shrunk from {h0}×{w0} to {h}×{w} pixels (longer side at most {MAX_SIDE})" if upload.resized
-                else f"kept at {h}×{w} pixels")
+        (h0, w0), (h, w) = upload.original_size, upload.size  # said as width × height, as a file's size is
+        note = (f"shrunk from {w0}×{h0} to {w}×{h} pixels, width × height (longer side at most {MAX_SIDE})"
+                if upload.resized else f"kept at {w}×{h} pixels, width × height")
         return upload.pixels, f"your upload, converted to grey and {note}"
     names = available_datasets()
     default = "mnist" if "mnist" in names else "digits"
@@ -76,7 +77,9 @@ def kernel_ui() -> np.ndarray | None:
         return kernel_preset(preset, size)
     st.sidebar.caption("Edit the weights; empty cells count as 0.")
     start = pd.DataFrame(kernel_preset("identity", size), columns=[str(c) for c in range(size)])
-    grid = sb.data_editor(start, key=f"conv_custom_{size}", hide_index=True)
+    # Narrow columns: sized to their contents, a 5×5 grid's fifth column fell off the sidebar.
+    narrow = {c: st.column_config.NumberColumn(width=KERNEL_COLUMN_PX) for c in start.columns}
+    grid = sb.data_editor(start, key=f"conv_custom_{size}", hide_index=True, column_config=narrow)
     w = grid.apply(pd.to_numeric, errors="coerce").to_numpy(dtype=float)
     if not np.isfinite(w).all():
         st.sidebar.warning("Some cells are not numbers; they count as 0.")

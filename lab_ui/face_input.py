@@ -116,6 +116,8 @@ def photo_input(slot: str, label: str, default_person: str, default_photo: int, 
         st.session_state[state_key] = held
     if held["error"]:
         st.error(shown(held["error"], SENTENCE))
+    elif held["photo"].animated:
+        st.info("This file is animated: only its first frame is used.")
     return held["photo"]
 
 

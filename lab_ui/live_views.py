@@ -18,6 +18,9 @@ READY = go.Figure(layout={"height": 10, "margin": {"t": 0, "b": 0, "l": 0, "r": 
                           "xaxis": {"visible": False}, "yaxis": {"visible": False}})
 SHARED_FIGURES = 16  # charts kept per training for its followers (a few frames' worth, of every run)
 _FIGURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # live state → its charts, gone with it
+REPLAY_CAPTION = ("The replay opens on the trained network; ▶ plays the training from its first step, and the "
+                  "slider picks a step. Each frame is the same fixed test images embedded at that step: the map "
+                  "(aligned from frame to frame) and the matched/mismatched histograms.")
 
 
 def shared_figure(live: LiveState, key: tuple, make):
@@ -115,8 +118,7 @@ def replay(reports: list[RunReport], key: str) -> None:
             made.clear()
         made[ids] = replay_figure(runs, first.projection_labels, first.class_names)
     st.plotly_chart(made[ids], width="stretch", key=key)
-    st.caption("▶ plays the training; the slider picks a step. Each frame is the same fixed test images "
-               "embedded at that step: the map (aligned from frame to frame) and the matched/mismatched histograms.")
+    st.caption(REPLAY_CAPTION)
 
 
 def tsne_button(report: RunReport, key: str) -> None:

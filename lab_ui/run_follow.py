@@ -23,6 +23,9 @@ FOLLOW_SECONDS = 1.0
 # A run this close to its end is waited for inside the rerun, so the report follows its end at once rather
 # than up to FOLLOW_SECONDS later (the page's buttons wait that long at most, once).
 END_WAIT_SECONDS = 1.5
+# Right after Train the first live frame is a fraction of a second away: the fragment's first run waits for it
+# (this long at most, once per run), so it is drawn at once rather than one FOLLOW_SECONDS later.
+FIRST_FRAME_WAIT_SECONDS = 0.8
 CURVE_SECONDS = 2.0  # a training's live curve is built at most this often, however many pages follow it
 
 
@@ -68,6 +71,7 @@ def _follow_fragment(key: str) -> None:
         return
     if not job.done and _ends_soon(job):
         job.wait(END_WAIT_SECONDS)
+    _await_first_frame(job)
     if job.done:
         st.rerun()  # the whole page: `follow` hands the result over
     kind, *what = progress_line(job_queue(), job)
@@ -77,6 +81,12 @@ def _follow_fragment(key: str) -> None:
         st.progress(what[0], text=what[1])
     live_views.draw(job)
     _draw_curve(job)
+
+
+def _await_first_frame(job: Job) -> None:
+    end = job.submitted + FIRST_FRAME_WAIT_SECONDS
+    while time.monotonic() < end and not job.done and not any(job.live.frames.values()):
+        job.wait(0.05)
 
 
 def _ends_soon(job: Job) -> bool:

@@ -45,23 +45,30 @@ def histogram(report: RunReport, key: str, threshold: float | None = None) -> No
     st.plotly_chart(figures.distance_histogram(
         report.test_scores, report.test_same,
         threshold=report.metrics["threshold"] if threshold is None else threshold, as_distance=as_distance,
-        title=f"{report.name}: matched vs mismatched test pairs"), width="stretch", key=key)
+        title=chart_title(report.name, "matched vs mismatched test pairs")), width="stretch", key=key)
 
 
 MAP_TITLES = {"plane": "the raw 2-D embedding plane", "tsne": "t-SNE of test embeddings",
-              "pca": "test embeddings, aligned PCA (the live map's last frame)"}
+              "pca": "test embeddings, aligned PCA"}
 
 
-def projection(report: RunReport, key: str) -> None:
+def chart_title(name: str, what: str) -> str:
+    """A run's chart title: its name over what the chart shows, smaller. On one line the two were cut off in
+    a column a half or a third of the page wide."""
+    return f"{name}<br><span style='font-size:13px'>{what}</span>"
+
+
+def projection(report: RunReport, key: str, axis_range: tuple[float, float] | None = None) -> None:
+    """The run's test map; a raw 2-D plane with its coordinates, on `axis_range` when given (runs compared)."""
     kind = "plane" if report.metrics.get("embedding_dim") == 2 else report.projection_kind
     points = report.projection
     if kind == "pca" and live_views.tsne_of(report) is not None:  # asked for (live_views.tsne_button)
         kind, points = "tsne", live_views.tsne_of(report)
     st.plotly_chart(figures.tsne_scatter(
-        points, report.projection_labels, report.class_names, title=f"{report.name}: {MAP_TITLES[kind]}",
+        points, report.projection_labels, report.class_names, title=chart_title(report.name, MAP_TITLES[kind]),
         hover=[f"test image #{i} · {report.class_names[c]}"
-               for i, c in zip(report.projection_index, report.projection_labels)]),
-        width="stretch", key=key)
+               for i, c in zip(report.projection_index, report.projection_labels)],
+        numbered=kind == "plane", axis_range=axis_range), width="stretch", key=key)
 
 
 def roc_chart(report: RunReport, key: str) -> None:

@@ -7,6 +7,7 @@ import streamlit as st
 from siamese_core.explain.diagnostics import collapse_step, miner_curves
 from siamese_core.service.experiment import RunReport
 from siamese_core.viz import sweep_figures
+from siamese_core.viz.figures import square_range
 
 from . import live_views, run_views
 
@@ -41,11 +42,16 @@ def miner_comparison(runs: list[RunReport], margin: float) -> None:
 
 
 def centre_planes(runs: list[RunReport]) -> None:
-    """Each λ's raw 2-D feature plane, two per row."""
+    """Each λ's raw 2-D feature plane, two per row, with their coordinates, on one scale unless the student turns
+    it off: how far features sit from their centre is the lesson, and planes scaled one by one all look alike."""
+    one_scale = st.toggle("one scale for every λ", value=True, key="centre_one_scale",
+                          help="On: distances compare from plane to plane. Off: each plane fills its chart, "
+                               "to see its shape.")
+    shared = square_range([r.projection for r in runs]) if one_scale else None
     cols = st.columns(min(len(runs), 2))
     for k, r in enumerate(runs):
         with cols[k % len(cols)]:
-            run_views.projection(r, key=f"centre-{k}")
+            run_views.projection(r, key=f"centre-{k}", axis_range=shared)
             st.caption(f"{r.name}: verification accuracy {r.metrics['accuracy']:.3f}, AUC {r.metrics['auc']:.3f}")
     st.markdown("**Watch the features form** (each λ's 2-D plane as it trained, in lockstep)")
     live_views.replay(runs, key="centre-replay")

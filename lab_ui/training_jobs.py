@@ -19,13 +19,13 @@ from streamlit.runtime.scriptrunner import get_script_run_ctx
 from siamese_core.service.experiment import Cancelled, RunReport
 from siamese_core.service.jobs import JOBS_PER_STUDENT, Job, JobQueue, QueueFull
 from siamese_core.service.run_spec import RunSpec
-from siamese_core.service.server_settings import ServerSettings
+from siamese_core.service.server_settings import server_settings
 from siamese_core.training import TrainConfig
 
 from . import session_runs
 from .student_identity import browser_id
 
-SETTINGS = ServerSettings.from_environ()  # the server's SIAMESE_LAB_* settings (docs/classroom.md)
+SETTINGS = server_settings()  # the server's SIAMESE_LAB_* settings (docs/classroom.md)
 
 
 @st.cache_resource

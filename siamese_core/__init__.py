@@ -2,10 +2,12 @@
 
 No user interface here: the Streamlit pages and the command line both call this package.
 """
-from .data import DATASETS, DatasetNotFoundError, ImageSet, load_dataset
-from .models import ModelConfig, SiameseNet
-from .models.checkpoint import load_model, save_checkpoint
-from .training import Callback, TrainConfig, Trainer, train
+from .lazy_exports import lazy_exports
+
+_FROM = {".data": ("DATASETS", "DatasetNotFoundError", "ImageSet", "load_dataset"),
+         ".models": ("ModelConfig", "SiameseNet"), ".models.checkpoint": ("load_model", "save_checkpoint"),
+         ".training": ("Callback", "TrainConfig", "Trainer", "train")}
+__getattr__ = lazy_exports(__name__, {name: module for module, names in _FROM.items() for name in names})
 
 __all__ = ["DATASETS", "Callback", "DatasetNotFoundError", "ImageSet", "ModelConfig", "SiameseNet",
            "TrainConfig", "Trainer", "load_dataset", "load_model", "save_checkpoint", "train"]

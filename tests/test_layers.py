@@ -10,7 +10,7 @@ MAX_LINES = 300
 
 # Lowest first. A module may import its own subpackage or one of a strictly lower layer.
 LAYERS = [
-    {"distances", "vision", "viz"},           # parts with no knowledge of the rest
+    {"distances", "vision", "viz", "lazy_exports"},   # parts with no knowledge of the rest
     {"data"},                                 # datasets, samplers, augmentation, the validation split
     {"models", "miners"},
     {"losses"},

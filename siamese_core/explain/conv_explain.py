@@ -167,7 +167,7 @@ def cell_arithmetic(image, kernel, row: int, col: int, stride: int = 1, padding:
 class GreyInput:
     """An image made ready for the convolution page: grey values in [0, 1], at most max_side a side."""
     pixels: np.ndarray                 # (H, W) float64
-    original_size: tuple[int, int]     # (H, W) before downsizing
+    original_size: tuple[int, int]     # (H, W) before downsizing: the file's own size for an upload
     resized: bool
 
     @property
@@ -182,10 +182,11 @@ def grey_input(img: Image.Image, max_side: int = 64) -> GreyInput:
         raise ValueError("max_side must be at least 1")
     grey = img.convert("L")
     w, h = grey.size
+    w0, h0 = img.info.get("source_size", (w, h))  # an upload decoded smaller than its file (uploads.read_image)
     scale = min(1.0, max_side / max(w, h))
     if scale < 1.0:
         grey = grey.resize((max(1, round(w * scale)), max(1, round(h * scale))), Image.BOX)
-    return GreyInput(np.asarray(grey, dtype=np.float64) / 255.0, (h, w), scale < 1.0)
+    return GreyInput(np.asarray(grey, dtype=np.float64) / 255.0, (h0, w0), scale < 1.0 or (w0, h0) != (w, h))
 
 
 def filter_maps(weights, biases, image, padding: int | None = None, relu: bool = True) -> np.ndarray:

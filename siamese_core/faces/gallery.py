@@ -29,6 +29,9 @@ class Gallery:
         dims = {e.shape[0] for rows in self.entries.values() for e in rows}
         if dims and emb.shape[0] not in dims:
             raise ValueError(f"This embedding has {emb.shape[0]} numbers; the gallery holds {dims.pop()}.")
+        if any(np.array_equal(emb, e) for rows in self.entries.values() for e in rows):
+            # the same photo again (a second click of Enrol): it would count twice as evidence
+            raise ValueError("This photo is already enrolled; choose another photo to enrol.")
         self.entries.setdefault(name, []).append(emb)
 
     def remove(self, name: str) -> None:

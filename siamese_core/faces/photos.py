@@ -26,6 +26,7 @@ class FacePhoto:
     faces: list[Face]                          # YuNet, most confident first
     haar: list[tuple[int, int, int, int]]      # Viola–Jones boxes, for comparison only
     att_framed: bool = False                   # an AT&T picture: already framed as the class model learned
+    animated: bool = False                     # an animated upload (GIF, WebP…): only its first frame is used
 
     def crops(self, face: Face, embedders) -> dict:
         """Each embedder's crop of `face`. Embedders trained on AT&T framing get an AT&T picture as it
@@ -46,7 +47,8 @@ class FacePhoto:
 def find_faces(image: Image.Image, detector: FaceDetector, with_haar: bool = True,
                att_framed: bool = False) -> FacePhoto:
     rgb = to_rgb_array(image)
-    return FacePhoto(rgb, detector.detect(rgb), haar_boxes(rgb) if with_haar else [], att_framed)
+    return FacePhoto(rgb, detector.detect(rgb), haar_boxes(rgb) if with_haar else [], att_framed,
+                     bool(image.info.get("animated")))  # said by uploads.read_image
 
 
 def draw_faces(photo: FacePhoto, selected: int | None = 0) -> Image.Image:

@@ -8,22 +8,17 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
-import socket
 import subprocess
-import sys
 import threading
 import time
-from multiprocessing.connection import Connection
-from pathlib import Path
 from typing import Any
 
+from . import process_start
 from .experiment import Cancelled
 from .live_state import LiveState
 from .live_stream import POLL_SECONDS, STOP_GRACE_SECONDS
 
 log = logging.getLogger("siamese_lab.training")
-PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])   # the folder siamese_core/ is in
 DIED = ("its training process stopped in the middle of the run (the server may be short of memory). "
         "Press Train to try again.")
 
@@ -42,16 +37,7 @@ class TrainingProcess:
         self._start()
 
     def _start(self) -> None:
-        # A fresh interpreter (never a fork of a server full of threads), started as a module so that it
-        # never re-runs whatever script started the server; the pipe is a socket pair passed by number.
-        ours, theirs = socket.socketpair()
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (PACKAGE_ROOT, os.environ.get("PYTHONPATH"))
-                                                          if p)}
-        self.process = subprocess.Popen(
-            [sys.executable, "-m", "siamese_core.service.training_process", str(theirs.fileno()), str(self.nice),
-             str(self.threads)], pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL)
-        theirs.close()
-        self.conn = Connection(ours.detach())
+        self.process, self.conn = process_start.take(self.nice, self.threads)
 
     @property
     def pid(self) -> int | None:

@@ -2,12 +2,16 @@
 docs/classroom.md), and the queue they make. A bad value stops the server with one sentence naming it."""
 from __future__ import annotations
 
+import functools
 import logging
 import os
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
-from ..training.settings import BUDGET_CLOCKS
-from .jobs import JOBS_PER_STUDENT, JobQueue
+from ..training.budget_clock import BUDGET_CLOCKS
+
+if TYPE_CHECKING:
+    from .jobs import JobQueue
 
 log = logging.getLogger("siamese_lab.cluster")
 TRAIN_IN = ("processes", "server")
@@ -95,6 +99,14 @@ class ServerSettings:
         return ClusterExecutor(self.scheduler, fallback, max_slots=self.cluster_slots)
 
     def queue(self) -> JobQueue:
+        from .jobs import JOBS_PER_STUDENT, JobQueue
+
         return JobQueue(self.executor(), threads_per_job=self.threads_per_job, max_waiting=self.max_waiting,
                         shared_results=self.shared_results, shared_bytes=self.shared_results_bytes,
                         max_per_owner=JOBS_PER_STUDENT)
+
+
+@functools.cache
+def server_settings() -> ServerSettings:
+    """This server's settings, read from its environment the first time they are asked for."""
+    return ServerSettings.from_environ()

@@ -28,6 +28,7 @@ FORMATS = ("JPEG", "PNG", "WEBP", "BMP", "GIF", "TIFF", "PPM")  # PIL's PPM deco
 FORMAT_NAMES = "JPEG, PNG, WebP, BMP, GIF, TIFF, PGM"  # what pages say they read, and exactly what is decoded
 PGM_MAGIC = (b"P2", b"P5")  # of PIL's PPM family (PBM, PGM, PPM, PFM), only PGM is named
 NOT_A_PHOTO = f"This is not a photo in a format we read ({FORMAT_NAMES})."
+ORIENTATION = 0x0112                  # the EXIF orientation tag; 5–8 mean the picture is stored turned
 
 
 class UploadError(ValueError):
@@ -38,6 +39,8 @@ def read_image(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PI
                max_side: int | None = None) -> Image.Image:
     """Decode `data` into an upright RGB or L PIL image (EXIF orientation applied, alpha flattened
     onto white, 16-bit scaled to 8-bit), its longer side at most `max_side` (the most the page uses).
+    Its `info` says what a page may want to tell: "source_size", the file's own (width, height), upright,
+    and "animated", whether the file has more frames than the first, the only one read.
     Raises UploadError for anything else."""
     if not data:
         raise UploadError("The file is empty (0 bytes).")
@@ -50,6 +53,9 @@ def read_image(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PI
             if img.format == "PPM" and data[:2] not in PGM_MAGIC:
                 raise UploadError(NOT_A_PHOTO)
             _check_shape(*img.size, max_pixels)
+            source, animated = img.size, bool(getattr(img, "is_animated", False))
+            if img.getexif().get(ORIENTATION) in (5, 6, 7, 8):  # turned a quarter: upright, it is h × w
+                source = source[::-1]
             if max_side is not None and img.format == "JPEG":
                 w, h = img.size  # decode at 1/2, 1/4 or 1/8 size when that still covers max_side
                 img.draft(None, (max(1, w * max_side // max(w, h)), max(1, h * max_side // max(w, h))))
@@ -65,6 +71,7 @@ def read_image(data: bytes, max_bytes: int = MAX_BYTES, max_pixels: int = MAX_PI
             img = _normalise(img)  # EXIF and mode conversion read the file too: keep them inside the guard
             if max_side is not None and max(img.size) > max_side:
                 img.thumbnail((max_side, max_side), Image.LANCZOS)
+            img.info.update(source_size=source, animated=animated)
             return img
     except UploadError:
         raise

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import time
 
-from .settings import BudgetSettings
+BUDGET_CLOCKS = ("wall", "cpu")
 
 # A CPU-clock run that a busy machine starves still stops after this much wall-clock time (its budget × the
 # factor + the extra), so one request's work stays bounded; its result says so and is never shared.
@@ -18,7 +18,7 @@ WALL_CAP = "wall-clock cap"
 class BudgetClock:
     """Started once per run: `elapsed()` on the budget's own clock, `wall()` always on the wall clock."""
 
-    def __init__(self, budget: BudgetSettings):
+    def __init__(self, budget):  # a settings.BudgetSettings (its seconds and clock)
         self.cpu = budget.clock == "cpu"
         self._read = time.thread_time if self.cpu else time.perf_counter
         self.cap = (budget.seconds * WALL_CAP_FACTOR + WALL_CAP_EXTRA

@@ -9,6 +9,7 @@ from ..distances import DISTANCE_NAMES
 from ..miners import MINER_NAMES
 from ..models.backbones import ENSEMBLE_JOINS
 from ..models.siamese import BACKBONES
+from .budget_clock import BUDGET_CLOCKS
 from .objectives import loss_class, loss_names
 from .optimizers import optimizer_names
 from .precision import PRECISIONS
@@ -19,8 +20,6 @@ PAIR_SOURCES = ("in-batch", "explicit")
 VAL_METRICS = ("pairs", "oneshot")
 VAL_DATA = ("split", "omniglot-validation")
 
-
-BUDGET_CLOCKS = ("wall", "cpu")
 
 
 def setting(default, help: str, choices=None, **meta):

@@ -19,9 +19,18 @@ def _np(x) -> np.ndarray:
     return x.detach().cpu().numpy() if isinstance(x, torch.Tensor) else np.asarray(x)
 
 
+def square_range(point_sets) -> tuple[float, float]:
+    """One axis range, the same for x and y, that holds every point of every N×2 array in `point_sets`."""
+    m = max(float(np.abs(_np(p).astype(np.float32)).max(initial=0.0)) for p in point_sets)
+    return (-1.05 * m, 1.05 * m) if m > 0 else (-1.0, 1.0)
+
+
 def tsne_scatter(points, labels, class_names: Sequence[str] | None = None, title: str = "t-SNE of embeddings",
-                 hover: Sequence[str] | None = None) -> go.Figure:
-    """One trace per class so the legend toggles classes; hover shows the image index and class."""
+                 hover: Sequence[str] | None = None, numbered: bool = False,
+                 axis_range: tuple[float, float] | None = None) -> go.Figure:
+    """One trace per class so the legend toggles classes; hover shows the image index and class. `numbered`:
+    the axes show their numbers (a raw 2-D plane's coordinates mean something; a t-SNE's do not);
+    `axis_range`: both axes span it, so several maps drawn on it compare by eye."""
     pts, lab = _np(points), _np(labels).astype(int)
     names = class_names or [str(c) for c in range(lab.max() + 1)]
     idx = np.arange(len(lab))
@@ -31,8 +40,9 @@ def tsne_scatter(points, labels, class_names: Sequence[str] | None = None, title
         text = [hover[i] for i in idx[m]] if hover is not None else [f"#{i} · {names[c]}" for i in idx[m]]
         fig.add_trace(go.Scatter(x=pts[m, 0], y=pts[m, 1], mode="markers", name=str(names[c]),
                                    text=text, hovertemplate="%{text}<extra></extra>", marker={"size": 5}))
-    fig.update_layout(title=title, template=TEMPLATE, xaxis={"showticklabels": False},
-                      yaxis={"showticklabels": False, "scaleanchor": "x"}, legend_title="class")
+    axis = {"showticklabels": numbered, "range": list(axis_range) if axis_range else None}
+    fig.update_layout(title=title, template=TEMPLATE, xaxis=axis, yaxis={**axis, "scaleanchor": "x"},
+                      legend_title="class")
     return fig
 
 

@@ -10,7 +10,7 @@ import plotly.colors
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .figures import DIFF_COLOUR, SAME_COLOUR, TEMPLATE
+from .figures import DIFF_COLOUR, SAME_COLOUR, TEMPLATE, square_range
 from .frozen_figure import FrozenFigure
 
 PALETTE = plotly.colors.qualitative.Plotly  # the class colours of every other map (figures.tsne_scatter)
@@ -94,8 +94,7 @@ def frame_map(frame, labels, class_names: Sequence[str], raw_plane: bool = False
 
 def layout_range(frames) -> tuple[float, float]:
     """One square axis range that holds every frame's map, so a replay does not rescale as it plays."""
-    m = max(float(np.abs(f.layout.astype(np.float32)).max()) for f in frames)
-    return (-1.05 * m, 1.05 * m)
+    return square_range([f.layout for f in frames])
 
 
 def score_range(frames, as_distance: bool = True) -> tuple[float, float]:
@@ -133,9 +132,11 @@ def replay_figure(runs: Sequence[tuple[str, list, bool]], labels, class_names: S
                    [f"{round(100 * k / max(1, steps - 1))} %" for k in range(steps)])
     base.update_layout(template=TEMPLATE, barmode="overlay", height=620, margin={"t": 60, "b": 90},
                        legend_tracegroupgap=0,
-                       **_play_controls(step_labels, "step " if cols == 1 else "training "))
+                       **_play_controls(step_labels, "step " if cols == 1 else "training ", active=steps - 1))
     fig = base.to_dict()
-    fig["data"] = traces(0)
+    # It opens on the trained network (the first frame's untrained blob read as a failure); ▶ Play still
+    # runs from the first frame, since Plotly plays every frame when the current one is the last.
+    fig["data"] = traces(steps - 1)
     fig["frames"] = [{"name": str(k), "data": traces(k)} for k in range(steps)]
     return FrozenFigure(fig)
 
@@ -150,15 +151,16 @@ def _fix_axes(fig: go.Figure, runs) -> None:
                          row=2, col=col)
 
 
-def _play_controls(step_labels: list[str], prefix: str) -> dict:
-    """A ▶ Play / ❚❚ Pause pair and a step slider, both driving the figure's animation frames."""
+def _play_controls(step_labels: list[str], prefix: str, active: int = 0) -> dict:
+    """A ▶ Play / ❚❚ Pause pair and a step slider at step `active`, both driving the figure's animation frames.
+    ▶ resumes from a paused step; from the last step, or before any animation, it plays from the first."""
     jump = {"mode": "immediate", "frame": {"duration": 0, "redraw": True}}
     play = {"frame": {"duration": 150, "redraw": True}, "transition": {"duration": 100}, "fromcurrent": True}
     return {"updatemenus": [{"type": "buttons", "x": 0, "y": -0.08, "xanchor": "left", "direction": "left",
                              "buttons": [{"label": "▶ Play", "method": "animate", "args": [None, play]},
                                          {"label": "❚❚ Pause", "method": "animate",
                                           "args": [[None], {"mode": "immediate", "frame": {"duration": 0}}]}]}],
-            "sliders": [{"active": 0, "x": 0.12, "len": 0.88, "y": -0.04, "currentvalue": {"prefix": prefix},
+            "sliders": [{"active": active, "x": 0.12, "len": 0.88, "y": -0.04, "currentvalue": {"prefix": prefix},
                          "steps": [{"label": lab, "method": "animate", "args": [[str(k)], jump]}
                                    for k, lab in enumerate(step_labels)]}]}
 

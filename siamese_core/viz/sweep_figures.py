@@ -21,8 +21,10 @@ def scores_versus_size(dims: Sequence[int], accuracy: Sequence[float], auc: Sequ
     fig = go.Figure()
     fig.add_trace(go.Scatter(x=list(dims), y=list(accuracy), mode="lines+markers", name="test accuracy"))
     fig.add_trace(go.Scatter(x=list(dims), y=list(auc), mode="lines+markers", name="ROC AUC"))
+    # Ticks at the swept sizes: a log axis's own ticks read "2, 5, 10, 2, 5, 100".
     fig.update_layout(template=TEMPLATE, title="Verification versus embedding size", xaxis_title="embedding size D",
-                      xaxis_type="log", yaxis_title="score")
+                      xaxis={"type": "log", "tickvals": list(dims), "ticktext": [str(d) for d in dims]},
+                      yaxis_title="score")
     return fig
 
 
@@ -46,5 +48,7 @@ def miner_statistics(curves: Mapping[str, Mapping[str, tuple[Sequence, Sequence]
             x, y = stats.get(stat, ([], []))
             fig.add_trace(go.Scatter(x=list(x), y=list(y), mode="lines", name=name, legendgroup=name,
                                      showlegend=legend, line={"color": colour, "dash": dash}), row=1, col=col)
+    # A fraction on its own scale: autoscaled, a dip from 1 to 0.99996 was drawn as a full-height spike.
+    fig.update_yaxes(range=[0, 1.05], tickformat=".0%", row=1, col=1)
     fig.update_layout(template=TEMPLATE, height=380, xaxis2_title="step")
     return fig

@@ -1,6 +1,6 @@
 """A live run in a real browser: press Train on the Losses page and watch the live histogram and map
-change while it trains, each chart updated in place; then scrub the report's replay slider to the last step
-and back to the first, and see the first frame's points again."""
+change while it trains, each chart updated in place; then see the report's replay open on the trained network,
+scrub its slider to the first step and back to the last, and see the trained points again."""
 from __future__ import annotations
 
 import os
@@ -94,15 +94,15 @@ def test_the_map_and_histogram_move_while_training_and_the_replay_scrubs_back(se
             page.get_by_text("Watch it learn again").wait_for(timeout=60_000)
             page.locator(".slider-container").first.wait_for(timeout=60_000)
             page.locator(".slider-container").first.scroll_into_view_if_needed()
-            start = page.evaluate(REPLAY_MAP)                # the replay opens on the first frame
-            assert start["steps"] >= 4 and start["active"] == 0
-            assert sum(len(x) for x, _ in start["now"]) > 0
-            scrub(page, to_end=True)
-            end = page.evaluate(REPLAY_MAP)
-            assert end["active"] == end["steps"] - 1, "the slider did not move to the last step"
-            assert end["now"] != start["now"]                  # the map shows the trained layout
+            opened = page.evaluate(REPLAY_MAP)               # the replay opens on the trained network
+            assert opened["steps"] >= 4 and opened["active"] == opened["steps"] - 1
+            assert sum(len(x) for x, _ in opened["now"]) > 0
             scrub(page, to_end=False)
+            start = page.evaluate(REPLAY_MAP)
+            assert start["active"] == 0, "the slider did not move to the first step"
+            assert start["now"] != opened["now"]               # the map shows the untrained layout
+            scrub(page, to_end=True)
             back = page.evaluate(REPLAY_MAP)
-            assert back["active"] == 0 and back["now"] == start["now"]  # the first frame's points
+            assert back["active"] == back["steps"] - 1 and back["now"] == opened["now"]  # the trained points
         finally:
             browser.close()

@@ -49,6 +49,19 @@ def test_a_protocol_session_opens_pages_and_moves_a_slider(server):
     assert moved.seconds > 0
 
 
+def test_a_link_to_home_opens_the_home_page_without_a_page_not_found(server):
+    async def open_home():
+        s = StreamSession(server, timeout=120)
+        try:
+            return await s.open(path="home")
+        finally:
+            await s.close()
+
+    run = asyncio.run(open_home())
+    assert not run.page_not_found and not run.exceptions
+    assert any(e.heading.body == "Siamese Lab" for e in run.of_type("heading"))
+
+
 @pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"no Chromium at {CHROMIUM}")
 def test_a_small_class_reports_every_session_and_run(tmp_path):
     out = tmp_path / "load.json"

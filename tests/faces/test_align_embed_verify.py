@@ -132,6 +132,9 @@ def test_gallery_identifies_enrolled_people_and_says_unknown_for_strangers(att, 
     assert g.identify(sface, emb(39, 1))[0] is None  # never enrolled: unknown
     with pytest.raises(ValueError, match="name"):
         g.enrol("  ", emb(31, 2))
+    with pytest.raises(ValueError, match="already enrolled"):  # the same photo twice, under any name
+        g.enrol("someone else", emb(31, 1))
+    assert len(g.entries["person 31"]) == 1 and "someone else" not in g.entries
     with pytest.raises(ValueError, match="numbers"):
         g.enrol("x", np.zeros(16))
     with pytest.raises(ValueError, match="empty"):

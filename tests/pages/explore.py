@@ -11,3 +11,10 @@ def open_explore(page: str, **url) -> AppTest:
     at.run()
     assert not at.exception
     return at
+
+
+def replay_spec(at: AppTest) -> dict:
+    """The one Plotly figure on the page with animation frames and a Play button (the replay), decoded."""
+    import json
+    (spec,) = [c.proto.spec for c in at.get("plotly_chart") if '"frames"' in c.proto.spec and "Play" in c.proto.spec]
+    return json.loads(spec)

@@ -90,8 +90,24 @@ def test_uploaded_image_state_path(data_dir):
     at.session_state["conv_upload"] = grey_input(read_image(pgm.read_bytes()), 64)
     at.run()
     assert not at.exception
-    assert "shrunk from 112×92 to 64×53" in at.caption[0].value
+    assert "shrunk from 92×112 to 53×64 pixels, width × height" in at.caption[0].value
     assert r"\frac{64 + 2\cdot0 - 3}{1} \right\rfloor + 1 = 62" in _latex(at)
+
+
+def test_an_uploaded_photo_is_said_to_be_shrunk_from_its_own_size():
+    """The file is decoded at most 256 pixels wide before the page shrinks it to 64: the caption must give the
+    file's 900×700, not the decoded 256×199."""
+    import io
+
+    from PIL import Image
+    buf = io.BytesIO()
+    Image.new("RGB", (900, 700), (90, 120, 150)).save(buf, "JPEG")
+    at = AppTest.from_file(PAGE, default_timeout=120)
+    at.query_params["src"] = "upload"
+    at.run()
+    at.sidebar.file_uploader[0].set_value(("photo.jpg", buf.getvalue(), "image/jpeg")).run()
+    assert not at.exception
+    assert "shrunk from 900×700 to 64×50 pixels, width × height" in at.caption[0].value
 
 
 def test_trained_first_layer_is_shown():

@@ -1,5 +1,5 @@
-"""The face page driven through its sample-face selectors (AppTest cannot drive st.file_uploader; the
-upload path is a thin call into siamese_core.faces.photo_from_bytes, tested on its own)."""
+"""The face page driven through its sample-face selectors, and an upload (the upload path is a thin call into
+siamese_core.faces.photo_from_bytes, tested on its own)."""
 from pathlib import Path
 
 import numpy as np
@@ -25,6 +25,19 @@ def _expected(att_pictures, detector, embedder, a, b):
     return verify(embedder, *crops)
 
 
+def _arrows(at, *embedders) -> dict[str, str]:
+    """Each verdict's arrow (UP, DOWN or NONE), by model name."""
+    from streamlit.proto.Metric_pb2 import Metric
+    names = {e.name for e in embedders}
+    return {m.label: Metric.MetricDirection.Name(m.proto.direction) for m in at.metric if m.label in names}
+
+
+def _truth(class_verdict, sface, at) -> dict[str, str]:
+    """The arrows that tell the truth: up at or above τ, down below it."""
+    sface_same = _metrics(at)[sface.name] == "same person"
+    return {class_verdict.model: "UP" if class_verdict.same else "DOWN", sface.name: "UP" if sface_same else "DOWN"}
+
+
 @pytest.mark.slow
 def test_two_sample_faces_get_both_verdicts_and_a_threshold_that_moves_the_decision(
         load, detector, sface, class_model):
@@ -38,6 +51,7 @@ def test_two_sample_faces_get_both_verdicts_and_a_threshold_that_moves_the_decis
     expected = _expected(test, detector, class_model, 0, 7)
     assert m[class_model.name] == expected.text
     assert f"{expected.similarity:.3f}" in " ".join(str(x.delta) for x in at.metric if x.label == class_model.name)
+    assert _arrows(at, sface, class_model) == _truth(expected, sface, at)
     assert "YuNet found a face in 100 of 100" in " ".join(c.value for c in at.caption)
 
     # Photo B becomes s36 photo 4: a different person.
@@ -47,7 +61,11 @@ def test_two_sample_faces_get_both_verdicts_and_a_threshold_that_moves_the_decis
     assert not at.exception, at.exception
     m = _metrics(at)
     assert m[sface.name] == "different people"
-    assert m[class_model.name] == _expected(test, detector, class_model, 0, 5 * 10 + 3).text
+    expected = _expected(test, detector, class_model, 0, 5 * 10 + 3)
+    assert m[class_model.name] == expected.text
+    # Below τ, the verdict's arrow points down (it said "↑" whichever side of τ the score fell).
+    assert _arrows(at, sface, class_model)[sface.name] == "DOWN"
+    assert _arrows(at, sface, class_model) == _truth(expected, sface, at)
 
     # SFace's histogram: the slider at its lowest value accepts every pair (FAR 100 %, FRR 0 %).
     at.radio(key="faces_hist_model").set_value("sface").run()
@@ -69,6 +87,10 @@ def test_gallery_enrols_sample_faces_and_identifies_a_probe(load):
         at.button(key="faces_enrol").click().run()
         assert not at.exception, at.exception
     assert any("Enrolled Bo" in s.value for s in at.success)
+    # A second click on the same photo says so and enrols nothing (Bo keeps one photo).
+    at.button(key="faces_enrol").click().run()
+    assert [e.value for e in at.error] == ["This photo is already enrolled; choose another photo to enrol."]
+    assert [len(g.entries["Bo"]) for g in at.session_state["faces_gallery"].values()] == [1, 1]
     # The probe defaults to s33 photo 5: SFace must name Ada; the ranked table lists both people.
     text = " ".join(m.value for m in at.markdown)
     assert "SFace (OpenCV Zoo reference):** this is **Ada**" in text
@@ -97,3 +119,20 @@ def test_fewer_than_two_faces_still_shows_the_gallery_tab(load):
     assert at.text_input(key="faces_enrol_name") is not None
     assert at.button(key="faces_enrol") is not None
     assert len(at.tabs) == 2 and "Enrol people" in " ".join(m.value for m in at.tabs[1].markdown)
+
+
+@pytest.mark.slow
+def test_an_animated_gif_says_that_only_its_first_frame_is_used(load, att):
+    from tests.face_photos import phone_photo, to_bytes
+    load("faces", "test")
+    frames = [phone_photo(att(33, k)) for k in (1, 2)]
+    gif = to_bytes(frames[0], "GIF", save_all=True, append_images=frames[1:], duration=200, loop=0)
+    at = AppTest.from_file(PAGE, default_timeout=240).run()
+    at.radio(key="faces_src_a").set_value("Upload a photo").run()
+    at.file_uploader[0].set_value(("wave.gif", gif, "image/gif")).run()
+    assert not at.exception and not at.error
+    said = [i.value for i in at.info if "animated" in i.value]
+    assert said == ["This file is animated: only its first frame is used."]
+    still = to_bytes(frames[0], "GIF")
+    at.file_uploader[0].set_value(("still.gif", still, "image/gif")).run()
+    assert not [i for i in at.info if "animated" in i.value]

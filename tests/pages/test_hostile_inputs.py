@@ -181,12 +181,14 @@ def test_faces_gallery_shows_hostile_names_as_text(load):
     load("faces", "test")
     at = AppTest.from_file(str(PAGES / "7_faces.py"), default_timeout=300).run()
     typed = [name[:NAME_CHARS] for name in NAMES]  # the text box keeps at most NAME_CHARS characters
-    for name in typed:  # each enrols the default face (s33, photo 1)
+    for k, name in enumerate(typed):  # each enrols another photo: s33's ten, then s34's
         at.text_input(key="faces_enrol_name").set_value(name)
+        at.selectbox(key="faces_person_enrol").set_value("s33" if k < 10 else "s34")
+        at.number_input(key="faces_photo_enrol").set_value(k % 10 + 1)
         at.button(key="faces_enrol").click().run()
         assert not at.exception and shows_as_text(at.success[0].value, name, NAME_CHARS), (name, at.success)
-    # The probe (s33, photo 5) matches every entry equally: the first enrolled is named.
+    # The probe (s33, photo 5) is the very photo enrolled under the fifth name: that name is given.
     said = [m.value for m in at.markdown if "this is" in m.value]
-    assert said and all(shows_as_text(s, typed[0], NAME_CHARS) for s in said), said
+    assert said and all(shows_as_text(s, typed[4], NAME_CHARS) for s in said), said
     ranked = next(t.value for t in at.dataframe if "rank" in t.value)
     assert sorted(ranked["person"]) == sorted(visible(n, NAME_CHARS) for n in typed)

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from tests.pages.explore import open_explore
+from tests.pages.explore import open_explore, replay_spec
 from tests.pages.hostile_names import as_read
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "3_losses.py")
@@ -104,6 +104,13 @@ def test_explore_mode_shows_the_pretrained_cell_and_follows_the_sliders(atlas):
     assert at.subheader[0].value == "Pretrained · bce-l1 · D=2" and not at.exception
     assert not [s for s in at.sidebar.select_slider if s.label == "margin m"]  # no margin for BCE
     assert shown_accuracy(at) == f"{atlas.cell('bce-l1', None, 2).metrics['accuracy']:.3f}"
+
+
+def test_explore_modes_replay_opens_on_the_trained_network(atlas):
+    replay = replay_spec(explore(loss="contrastive", margin="1", dim="32"))
+    last = len(replay["frames"]) - 1
+    assert last > 0 and replay["layout"]["sliders"][0]["active"] == last
+    assert replay["data"] == replay["frames"][last]["data"]  # the trained map, not step 0's blob
 
 
 def test_explore_mode_says_when_the_urls_values_are_off_the_grid(atlas):

@@ -1,5 +1,6 @@
 """AppTest of the Triplet mining & center loss page: both tabs train through the server's queue, and the
 second tab's button is read while the first tab's job is still pending."""
+import json
 import time
 from pathlib import Path
 
@@ -39,6 +40,22 @@ def test_miners_and_center_loss_train_and_show_their_results():
     captions = [c.value for c in at.caption]
     assert any(c.startswith("λ = 0.0: verification accuracy") for c in captions)
     assert any(c.startswith("λ = 0.1: verification accuracy") for c in captions)
+    figures = {c.proto.id.split("-", 2)[-1]: json.loads(c.proto.spec)  # by key: ids end "-<key>"
+               for c in at.get("plotly_chart")}
+    # The miners' active-triplet fraction on a fixed 0–1 scale, not autoscaled around a tiny dip.
+    miners = next(f for f in figures.values() if "active triplets" in json.dumps(f["layout"].get("annotations")))
+    assert miners["layout"]["yaxis"]["range"] == [0, 1.05]
+    # Both λ planes on one scale, with their coordinates: the distance to the centre can be read and compared.
+    planes = [figures[f"centre-{k}"]["layout"] for k in range(2)]
+    assert planes[0]["xaxis"]["range"] == planes[1]["xaxis"]["range"] == planes[0]["yaxis"]["range"]
+    assert all(p["xaxis"]["showticklabels"] and p["yaxis"]["showticklabels"] for p in planes)
+    at.toggle(key="centre_one_scale").set_value(False).run()  # each plane on its own scale again
+    own = [json.loads(c.proto.spec)["layout"]["xaxis"] for c in at.get("plotly_chart")
+           if c.proto.id.endswith(("-centre-0", "-centre-1"))]
+    assert len(own) == 2 and not any(axis.get("range") for axis in own)
+    # Both replays open on the trained networks.
+    for key in ("miners-replay", "centre-replay"):
+        assert figures[key]["layout"]["sliders"][0]["active"] == len(figures[key]["frames"]) - 1
 
 
 @pytest.mark.slow

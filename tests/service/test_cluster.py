@@ -1,18 +1,23 @@
 """Page trainings on a real Dask cluster: a `dask scheduler` and two `dask worker --nthreads 1` processes on
 127.0.0.1 (benchmarks/local_cluster.py). A page run trains on a worker and survives losing it; Stop and a
 closed tab stop the run on its worker; a second lost worker fails the run with a sentence; a GPU run goes to
-the GPU worker; an unreachable scheduler is said on the page, or the server trains runs itself."""
+the GPU worker; an unreachable scheduler is said on the page, or the server trains runs itself; workers
+started wrongly are said on Home and in the log before anyone trains, and get no run."""
+import logging
+import shutil
 import threading
 import time
+from pathlib import Path
 
 import pytest
+from streamlit.testing.v1 import AppTest
 
-from benchmarks.browser import free_port
+from benchmarks.browser import ROOT, free_port
 from benchmarks.local_cluster import local_cluster
 from lab_ui import training_jobs
 from siamese_core.data import load_dataset
 from siamese_core.service.executors import ThreadExecutor
-from siamese_core.service.jobs import CANCELLED, DONE, FAILED, JobQueue
+from siamese_core.service.jobs import DONE, FAILED, JobQueue
 from siamese_core.service.live_frames import probe_set
 from siamese_core.service.run_spec import RunSpec
 from siamese_core.service.server_settings import ServerSettings
@@ -20,7 +25,7 @@ from siamese_core.training import TrainConfig
 from tests.pages.test_shared_runs_page import by_label, captions, student
 
 distributed = pytest.importorskip("distributed")
-from siamese_core.service.cluster.executor import FELL_BACK, ClusterExecutor, ClusterUnavailable  # noqa: E402
+from siamese_core.service.cluster.executor import FELL_BACK, NOT_READY, RUN_FAILED, ClusterExecutor, ClusterUnavailable  # noqa: E402
 from siamese_core.service.cluster.remote import RETRYING  # noqa: E402
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
@@ -62,7 +67,8 @@ def pages_on(monkeypatch):
         monkeypatch.setenv("SIAMESE_LAB_SCHEDULER", address)
         if fallback:
             monkeypatch.setenv("SIAMESE_LAB_SCHEDULER_FALLBACK", fallback)
-        made.append(ServerSettings.from_environ().queue())
+        monkeypatch.setattr(training_jobs, "SETTINGS", ServerSettings.from_environ())
+        made.append(training_jobs.SETTINGS.queue())
         monkeypatch.setattr(training_jobs, "job_queue", lambda: made[-1])
         return made[-1]
     yield use
@@ -88,14 +94,10 @@ def training_worker(client) -> tuple[str, str]:
     """(name, address) of a worker running a training now (waits for one)."""
     def busy():
         names = {a: w["name"] for a, w in client.scheduler_info(n_workers=-1)["workers"].items()}
-        return next(((names[a], a) for a, keys in client.processing().items() if keys and a in names), None)
+        def trains(keys):  # not just the server's check task (readiness.py), done in a moment
+            return any(not str(k).startswith("siamese-lab-check-") for k in keys)
+        return next(((names[a], a) for a, keys in client.processing().items() if trains(keys) and a in names), None)
     return until(busy, what="a worker taking the run")
-
-
-def pumps(client) -> int:
-    """Trainings still running on the workers (each has its pump thread while it trains)."""
-    counts = client.run(lambda: sum(t.name == "siamese-lab-pump" for t in threading.enumerate()))
-    return sum(counts.values())
 
 
 def test_a_page_run_trains_on_a_worker_survives_losing_it_and_is_shared(cluster, client, pages_on):
@@ -125,22 +127,6 @@ def test_a_page_run_trains_on_a_worker_survives_losing_it_and_is_shared(cluster,
     assert "was trained earlier for another student" in captions(again) and q.stats()["trainings_started"] == 1
     cluster.start_worker(killed["name"])
     cluster.wait_for_workers(["w0", "w1"])
-
-
-def test_stop_and_a_closed_tab_stop_the_run_on_its_worker(cluster, client, queues):
-    q = queues(cluster.address)
-    alive = threading.Event()
-    alive.set()
-    stopped = q.submit(page_work(60, seed=1), "a", "stopped", expected_seconds=70)
-    gone = q.submit(page_work(60, seed=2), "b", "tab closed", expected_seconds=70, is_owner_alive=alive.is_set)
-    until(lambda: stopped.live.step > 5 and gone.live.step > 5, what="both runs training")
-    assert pumps(client) == 2
-    t0 = time.monotonic()
-    q.cancel(stopped)
-    alive.clear()
-    assert stopped.wait(15) and gone.wait(15)
-    assert (stopped.status, gone.status) == (CANCELLED, CANCELLED) and time.monotonic() - t0 < 15
-    until(lambda: pumps(client) == 0, timeout=15, what="the workers' trainings ending")
 
 
 def test_a_run_whose_worker_goes_away_twice_fails_with_a_sentence(cluster, client, queues):
@@ -215,3 +201,85 @@ def test_a_scheduler_lost_in_class_fails_runs_with_a_sentence_or_falls_back(queu
         assert "trained_on" not in moved.result.extra  # trained again on the server
         with pytest.raises(ClusterUnavailable, match="cannot be reached"):
             strict.submit(page_work(5), "c", "refused")
+
+
+def home_says() -> str:
+    """What Home says of the training cluster."""
+    at = AppTest.from_file(str(ROOT / "app_pages" / "home.py"), default_timeout=120).run()
+    assert not at.exception
+    return "\n".join(a.value for a in [*at.success, *at.info, *at.warning] if "training cluster" in a.value)
+
+
+def data_folder_with_corrupt_mnist(folder: Path) -> Path:
+    """Every dataset of the shared folder, but MNIST's four files garbage: a worker that passes the check and
+    then fails a run."""
+    shared = ROOT.parent / "shared" / "data"
+    for entry in shared.iterdir():
+        if entry.name != "MNIST":
+            (folder / entry.name).symlink_to(entry)
+    raw = folder / "MNIST" / "raw"
+    raw.mkdir(parents=True)
+    for gz in (shared / "MNIST" / "raw").iterdir():
+        (raw / gz.name).write_bytes(b"not MNIST")
+    return folder
+
+
+def package_of_version(folder: Path, version: str) -> Path:
+    """A copy of this siamese_core that says it is `version`: a machine with another release."""
+    copy = folder / "siamese_core"
+    shutil.copytree(ROOT / "siamese_core", copy, ignore=shutil.ignore_patterns("__pycache__"))
+    init = copy / "__init__.py"
+    init.write_text(init.read_text().replace('__version__ = "0.1.0"', f'__version__ = "{version}"'))
+    return folder
+
+
+def test_workers_started_wrongly_are_said_before_anyone_trains_and_get_no_run(tmp_path, pages_on, queues, caplog):
+    caplog.set_level(logging.WARNING, logger="siamese_lab.cluster")
+    (tmp_path / "empty").mkdir()
+    (tmp_path / "data").mkdir()
+    (tmp_path / "older").mkdir()
+    data = data_folder_with_corrupt_mnist(tmp_path / "data")
+    with local_cluster(workers=1, env={"SIAMESE_LAB_DATA": str(data)}) as small:
+        small.start_worker("no-preload", preload=False)
+        small.start_worker("empty", env={"SIAMESE_LAB_DATA": str(tmp_path / "empty")})
+        small.start_worker("older", env={"PYTHONPATH": str(package_of_version(tmp_path / "older", "0.0.9"))})
+        address = small.wait_for_workers(["w0", "no-preload", "empty", "older"])
+        q = pages_on(small.address)
+        name = {a: n for n, a in address.items()}
+        said = {name[a]: p for a, p in q.executor.link.readiness.problems.items()}
+        assert set(said) == {"no-preload", "empty", "older"}
+        assert "started without --preload siamese_core.service.cluster.worker" in said["no-preload"]
+        assert "has no mnist, fashion-mnist, omniglot" in said["empty"] and str(tmp_path / "empty") in said["empty"]
+        assert "runs Siamese Lab 0.0.9 and this web server 0.1.0" in said["older"]
+        for clause in said.values():  # each in the server's log, once
+            assert caplog.text.count(f"Siamese Lab: {clause[0].upper()}{clause[1:]}.") == 1
+        home = home_says()
+        assert f"The training cluster ({small.address}) is ready on 2 of 4 workers: " in home
+        assert "2 more in the server log" in home and "is ready on 2 of 4 workers" in caplog.text
+        # An mnist run can only go to w0, whose MNIST files are garbage: the student reads a sentence, the
+        # server's log what went wrong.
+        mnist = RunSpec.of("run", [TrainConfig.from_dict({"dataset": "mnist", "epochs": 1, "steps_per_epoch": 5})],
+                           ["mnist"], 300)
+        fails = q.submit(mnist, "a", "mnist run")
+        assert fails.wait(120) and fails.status == FAILED
+        assert fails.error == f"ClusterRunFailed: {RUN_FAILED}" and "md5 mismatch" in caplog.text
+        # Without w0, a digits run trains on the worker with the empty data folder; nobody has mnist any more.
+        small.kill("w0")
+        until(lambda: address["w0"] not in q.executor.link.workers, what="the server seeing w0 gone")
+        digits = q.submit(page_work(3, seed=20), "a", "digits run")
+        assert digits.wait(120) and digits.status == DONE and digits.result.extra["trained_on"] == address["empty"]
+        nowhere = q.submit(mnist, "a", "mnist again")
+        assert nowhere.wait(30) and nowhere.status == FAILED and "no worker of the training cluster has the mnist" \
+            in nowhere.error
+        # Only refused workers left: nothing can train there, which Home and Train say (or the server trains).
+        small.kill("empty")
+        until(lambda: not q.executor.link.threads and q.executor.link.unready(), what="the cluster seen unfit")
+        assert f"The training cluster ({small.address}) cannot train page runs: worker " in home_says()
+        refused = student()
+        by_label(refused.sidebar.button, "Train").click().run()
+        assert not refused.session_state["runs"]
+        assert any("cannot train page runs" in w.value for w in refused.warning)
+        lenient = queues(small.address, fallback_workers=1)
+        until(lambda: lenient.executor.link.unready(), what="the second server seeing the cluster unfit")
+        moved = lenient.submit(page_work(3, seed=21), "b", "falls back")
+        assert moved.wait(120) and moved.status == DONE and moved.live.notice == NOT_READY

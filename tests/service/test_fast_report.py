@@ -30,6 +30,15 @@ def test_the_report_keeps_the_frames_and_maps_the_probe_set(fresh):
     assert report.nbytes > sum(f.nbytes for f in frames)
 
 
+def test_a_report_starved_to_its_wall_clock_cap_may_not_be_handed_on(fresh):
+    import dataclasses
+
+    from siamese_core.training.budget_clock import WALL_CAP
+    report = fresh[0]
+    assert report.shareable and report.metrics["stopped_because"] != WALL_CAP
+    assert not dataclasses.replace(report, metrics={**report.metrics, "stopped_because": WALL_CAP}).shareable
+
+
 def test_the_threshold_is_the_last_validation_and_accuracy_is_on_test_pairs(fresh):
     report, _, test = fresh
     # The threshold and validation accuracy are those of a validation the run made (the best one).

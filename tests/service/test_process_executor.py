@@ -77,3 +77,30 @@ def test_a_run_s_own_error_comes_back_as_itself(queue, tmp_path, monkeypatch):
     assert job.wait(120) and job.status == FAILED
     assert job.error.startswith(f"{DatasetNotFoundError.__name__}: ")
     assert "in the training process" in job.live.traceback
+
+
+def test_the_processes_started_early_are_the_ones_the_executor_trains_in(monkeypatch):
+    """app.py starts the training processes before its own imports; the executor made later takes those very
+    processes (none for a server that trains in its threads or on a cluster)."""
+    import dataclasses
+
+    from siamese_core.service import process_start
+    from siamese_core.service.server_settings import ServerSettings
+
+    settings = dataclasses.replace(ServerSettings.from_environ(), workers=2, train_in="processes", scheduler="")
+    monkeypatch.setattr(process_start, "_early", [])
+    for other in (dataclasses.replace(settings, train_in="server"), dataclasses.replace(settings, scheduler="tcp://x")):
+        monkeypatch.setattr(process_start, "_started_early", False)
+        process_start.start_early(other)
+        assert process_start._early == []
+    monkeypatch.setattr(process_start, "_started_early", False)
+    process_start.start_early(settings)
+    process_start.start_early(settings)  # once per server, however many script runs call it
+    early = [p.pid for _, _, p, _ in process_start._early]
+    assert len(early) == 2
+    executor = ProcessExecutor(2, settings.threads_per_job, settings.worker_nice)
+    try:
+        executor.starting.join(120)
+        assert sorted(p.pid for p in executor.processes) == sorted(early) and process_start._early == []
+    finally:
+        executor.close()

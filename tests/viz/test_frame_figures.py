@@ -75,3 +75,14 @@ def test_a_map_a_few_thousandths_wide_keeps_its_points_apart():
     assert len(points) == len(LABELS)
     xs = np.array([x for trace in fig.data for x in trace.x])
     assert np.std(xs) > 0.001  # not rounded to zero
+
+
+def test_a_replay_opens_on_the_trained_network_and_plays_from_the_first_frame():
+    runs = [("A", [_frame(k) for k in range(5)], True), ("B", [_frame(k, shift=k) for k in range(9)], True)]
+    fig = replay_figure(runs, LABELS, NAMES).to_dict()
+    slider = fig["layout"]["sliders"][0]
+    assert slider["active"] == len(fig["frames"]) - 1 == 8       # the slider sits on the last step…
+    assert fig["data"] == fig["frames"][-1]["data"]               # …and the figure shows that step
+    play = fig["layout"]["updatemenus"][0]["buttons"][0]
+    # All frames, from the current one: Plotly plays from the first frame when the current is the last.
+    assert play["label"] == "▶ Play" and play["args"][0] is None and play["args"][1]["fromcurrent"]

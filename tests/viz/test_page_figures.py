@@ -32,6 +32,7 @@ def test_batch_classes_is_classes_by_batches():
 def test_size_sweep_figures():
     fig = sweep_figures.scores_versus_size([2, 8, 32], [0.7, 0.8, 0.85], [0.75, 0.9, 0.92])
     assert [t.name for t in fig.data] == ["test accuracy", "ROC AUC"] and fig.layout.xaxis.type == "log"
+    assert list(fig.layout.xaxis.tickvals) == [2, 8, 32] and list(fig.layout.xaxis.ticktext) == ["2", "8", "32"]
     fig = sweep_figures.steps_per_second([2, 8], [100, 50], [10.0, 10.0])
     assert list(fig.data[0].x) == ["2", "8"]
     np.testing.assert_allclose(fig.data[0].y, [10.0, 5.0])
@@ -47,6 +48,8 @@ def test_miner_statistics_draws_four_series_per_run_in_three_panels():
     assert sum(t.showlegend for t in fig.data) == 2  # one legend entry per run
     assert list(fig.data[0].y) == pytest.approx([1 / s for s in range(1, 6)])
     assert {t.xaxis for t in fig.data} == {"x", "x2", "x3"}
+    # The active fraction on a fixed 0–1 scale: a dip of a few hundred-thousandths stays a dip.
+    assert list(fig.layout.yaxis.range) == [0, 1.05] and fig.layout.yaxis2.range is None
 
 
 def test_histogram_marks_one_pair_on_the_distance_axis():

@@ -6,9 +6,11 @@ shared identical runs and kept results, Stop and closed tabs. This executor only
 run's `RunSpec` to the cluster and follows it (`remote.RemoteRun`). As many trainings run at once as the
 cluster has worker threads (at most `max_slots` from this server).
 
-When the scheduler cannot be reached — at start or in the middle of a class — a page's Train is refused with
-a sentence and the runs in line fail with it; with a `fallback` executor, the server trains them itself
-instead, as many at a time as that executor has slots."""
+When the scheduler cannot be reached — at start or in the middle of a class — or none of its workers is fit to
+train (`readiness.py`: the package, the preload, the same version), a page's Train is refused with a sentence
+and the runs in line fail with it; with a `fallback` executor, the server trains them itself instead, as many
+at a time as that executor has slots. A run that fails on the cluster for any other reason ends with a
+sentence for the student; Dask's exception goes to the server's log."""
 from __future__ import annotations
 
 import logging
@@ -16,14 +18,25 @@ import threading
 from typing import Any
 
 from ..executors import Executor
+from ..experiment import Cancelled
 from ..job import QueueFull
 from ..live_state import LiveState
 from ..run_spec import RunSpec
+from .facts import package_version
 from .link import SchedulerLink
-from .remote import NO_WORKER_SECONDS, RemoteRun, SchedulerLost
+from .placement import NoGpuWorker
+from .remote import NO_WORKER_SECONDS, NoReadyWorker, RemoteRun, SchedulerLost, WorkerLost
 
 log = logging.getLogger("siamese_lab.cluster")
 FELL_BACK = "The training cluster cannot be reached, so this run trains on the web server itself."
+NOT_READY = ("No worker of the training cluster is fit to train (Home says why), so this run trains on the web "
+             "server itself.")
+RUN_FAILED = "The training cluster could not run this training; the instructor's server log says why."
+SAID = (Cancelled, WorkerLost, NoGpuWorker, NoReadyWorker)  # errors that already are a sentence for the page
+
+
+class ClusterRunFailed(RuntimeError):
+    """A run failed on the cluster with an error of Dask's or of the worker's (logged, not shown)."""
 
 
 class ClusterUnavailable(QueueFull):
@@ -32,17 +45,23 @@ class ClusterUnavailable(QueueFull):
 
 class ClusterExecutor(Executor):
     def __init__(self, address: str, fallback: Executor | None = None, max_slots: int = 32,
-                 connect_timeout: float = 5.0, link_every: float = 2.0):
+                 connect_timeout: float = 5.0, link_every: float = 2.0, datasets: tuple[str, ...] | None = None):
+        """`datasets`: what a worker's data folder should hold (by default, every dataset this server has)."""
+        if datasets is None:
+            from ...data import dataset_status
+            datasets = tuple(name for name, there in dataset_status().items() if there)
         self.capacity, self.fallback = max_slots, fallback
         self._local = threading.BoundedSemaphore(fallback.capacity if fallback else 1)  # fallen-back runs
-        self.link = SchedulerLink(address, lambda: self.wake(), connect_timeout, link_every)
+        self.link = SchedulerLink(address, lambda: self.wake(), connect_timeout, link_every, package_version(),
+                                  datasets)
 
     def admit(self) -> None:
-        if not self.link.connected and self.fallback is None:
-            raise ClusterUnavailable(self.link.unreachable())
+        why = self.link.unready()
+        if why and self.fallback is None:
+            raise ClusterUnavailable(why)
 
     def slots(self) -> int:
-        if self.link.connected:
+        if not self.link.unready():
             if not self.link.threads and self.link.no_worker_for() > NO_WORKER_SECONDS:
                 return self.capacity  # nobody will train them: each run in line starts and fails with a sentence
             return min(self.capacity, self.link.threads)
@@ -54,23 +73,31 @@ class ClusterExecutor(Executor):
             self.fallback.prepare_thread()
 
     def run(self, spec: RunSpec, live: LiveState, cancel: threading.Event) -> Any:
-        if self.link.connected:
+        why = self.link.unready()
+        if not why:
             try:
                 return RemoteRun(self.link, spec, live, cancel).result()
             except SchedulerLost as exc:
                 log.error("Siamese Lab: a run lost the training cluster (%s)", exc)
                 if self.fallback is None or cancel.is_set():
                     raise ClusterUnavailable(self.link.unreachable()) from exc
+            except SAID:
+                raise
+            except Exception as exc:
+                log.error("Siamese Lab: a run failed on the training cluster", exc_info=exc)
+                raise ClusterRunFailed(RUN_FAILED) from exc
         elif self.fallback is None:
-            raise ClusterUnavailable(self.link.unreachable())
+            raise ClusterUnavailable(why)
         live.restart()  # whatever a worker had sent: the run starts again from nothing
-        live.notice = FELL_BACK
+        live.notice = NOT_READY if why and self.link.connected else FELL_BACK
         with self._local:
             return self.fallback.run(spec, live, cancel)
 
     def stats(self) -> dict:
         return {"cluster": self.link.address, "cluster_connected": self.link.connected,
-                "cluster_workers": len(self.link.workers), "cluster_threads": self.link.threads}
+                "cluster_workers": len(self.link.workers), "cluster_threads": self.link.threads,
+                "cluster_ready": self.link.unready() is None, "cluster_status": self.link.status(),
+                "cluster_complete": self.link.connected and self.link.readiness.complete()}
 
     def close(self) -> None:
         self.link.close()

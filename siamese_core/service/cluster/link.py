@@ -2,7 +2,8 @@
 
 Every `every` seconds the link asks the scheduler which workers it has (one small request), so the queue
 knows how many trainings may run at once and where a run's worker went. An unreachable scheduler is said
-once in the server's log when it goes and once when it is back, not at every try."""
+once in the server's log when it goes and once when it is back, not at every try. Each worker that joins is
+asked what it has (`readiness.Readiness`); only the workers fit to train count."""
 from __future__ import annotations
 
 import logging
@@ -12,13 +13,16 @@ from collections.abc import Callable
 
 from distributed import Client
 
+from .readiness import Readiness
+
 log = logging.getLogger("siamese_lab.cluster")
 
 
 class SchedulerLink:
     def __init__(self, address: str, on_change: Callable[[], None] = lambda: None, connect_timeout: float = 5.0,
-                 every: float = 2.0):
+                 every: float = 2.0, version: str = "", datasets: tuple[str, ...] = ()):
         self.address, self.on_change = address, on_change
+        self.readiness = Readiness(address, version, datasets)
         self.connect_timeout, self.every = connect_timeout, every
         self.client: Client | None = None
         self.workers: dict[str, dict] = {}      # address → the scheduler's info (nthreads, resources, …)
@@ -36,8 +40,16 @@ class SchedulerLink:
 
     @property
     def threads(self) -> int:
-        """Worker threads in the cluster now: trainings it can run at once."""
-        return sum(int(w.get("nthreads") or 0) for w in self.workers.values()) if self.connected else 0
+        """Threads of the workers fit to train: trainings the cluster can run at once."""
+        return sum(f["nthreads"] for f in self.readiness.ready().values()) if self.connected else 0
+
+    def unready(self) -> str | None:
+        """Why no run can go to the cluster now (unreachable, or no worker fit to train), or None."""
+        return self.unreachable() if not self.connected else self.readiness.unready()
+
+    def status(self) -> str:
+        """The cluster's state in one sentence, for Home."""
+        return self.unreachable() if not self.connected else self.readiness.sentence()
 
     def no_worker_for(self) -> float:
         """Seconds since the cluster last had a worker (0 while it has one)."""
@@ -59,28 +71,31 @@ class SchedulerLink:
             self._check()
 
     def _check(self) -> None:
-        before = (self.connected, self.threads)
+        before = (self.connected, self.threads, self.unready())
         try:
             if self.client is None or self.client.status != "running":
                 self._connect()
             self.workers = dict(self.client.scheduler_info(n_workers=-1).get("workers", {}))
+            self.readiness.ask(self.client, self.workers)
             if self.workers:
                 self.workers_seen = time.monotonic()
             if not before[0]:
                 log.warning("Siamese Lab: connected to the Dask scheduler at %s (%d workers, %d threads)",
                             self.address, len(self.workers), self.threads)
             self.error = None
+            self.readiness.say()
         except Exception as exc:  # unreachable, refused, closed mid-request: all mean "not now"
             self.workers = {}
             if self.error is None:
                 log.error("Siamese Lab: cannot reach the Dask scheduler at %s (%s: %s); trainings cannot run "
                           "on the cluster until it answers", self.address, type(exc).__name__, exc)
             self.error = f"{type(exc).__name__}: {exc}"
-        if (self.connected, self.threads) != before:
+        if (self.connected, self.threads, self.unready()) != before:
             self.on_change()
 
     def _connect(self) -> None:
         old, self.client = self.client, None
         if old is not None:
             old.close(timeout=1)
+        self.readiness.reset()
         self.client = Client(self.address, timeout=self.connect_timeout, set_as_default=False)

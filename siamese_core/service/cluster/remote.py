@@ -1,6 +1,7 @@
 """One training on the cluster, followed from the web server's queue thread.
 
-The thread submits the spec as a Dask task, then every POLL_SECONDS copies what the worker sent into the
+The thread submits the spec as a Dask task, to the workers fit to train that have the run's dataset
+(`readiness.py`), then every POLL_SECONDS copies what the worker sent into the
 training's `live` dict, passes Stop on, and watches the worker: a worker that goes away mid-run (killed, out
 of memory, its machine off) is said on the page and the run starts again on another worker — the scheduler
 moves it by itself — once; a second loss ends the run as failed. A lost scheduler connection ends it too
@@ -35,6 +36,10 @@ class WorkerLost(RuntimeError):
     """The run's worker went away twice."""
 
 
+class NoReadyWorker(RuntimeError):
+    """No worker fit to train has the run's dataset, or every one the run may go to has gone."""
+
+
 class SchedulerLost(ConnectionError):
     """The server lost its connection to the scheduler during the run."""
 
@@ -45,6 +50,7 @@ class RemoteRun:
         self.attempts: list[tuple[str, str]] = []   # (attempt id, worker address), in the order they started
         self.seen: set[str] = set()                 # attempts whose worker the link has seen in the cluster
         self.lost: set[str] = set()                 # attempts whose worker is gone since
+        self.allowed: list[str] = []                # the workers it may go to (fit to train, with its dataset)
 
     def result(self):
         """The run's RunReport (a sweep's list); raises Cancelled, WorkerLost, SchedulerLost or the run's own error."""
@@ -62,8 +68,10 @@ class RemoteRun:
         live_name, stop_name = channel_names(channel)
         updates, stop = Queue(live_name, client=self.client), Event(stop_name, client=self.client)
         busy = {w: len(keys) for w, keys in self.client.processing().items()}
+        self.allowed = self._allowed()
+        where = placement(self.spec.device, {a: self.link.workers.get(a, {}) for a in self.allowed}, busy)
         future = self.client.submit(as_code(run_page_training), self.spec.to_json(), channel, key=channel, pure=False,
-                                    **placement(self.spec.device, self.link.workers, busy))
+                                    workers=self.allowed, **where)
         try:
             self._follow(future, updates, stop)
             self._drain(updates)  # the worker's last progress
@@ -73,6 +81,15 @@ class RemoteRun:
             if self.client.status == "running":
                 updates.close()
                 stop.clear()  # forgets the event on the scheduler
+
+    def _allowed(self) -> list[str]:
+        """The workers this run may go to: those fit to train that have its dataset."""
+        dataset = self.spec.data[0]
+        allowed = self.link.readiness.with_dataset(dataset)
+        if not allowed:
+            raise NoReadyWorker(f"no worker of the training cluster has the {dataset} dataset in its data folder, "
+                                "so this run cannot train there (Home says which worker lacks what).")
+        return allowed
 
     def _drain(self, updates: Queue) -> None:
         for message in updates.get(batch=True):
@@ -120,17 +137,23 @@ class RemoteRun:
             future.cancel()
             raise WorkerLost(f"the training cluster has had no worker for {NO_WORKER_SECONDS:.0f} s. Press Train "
                              "to try again once the instructor has started one.")
-        if not self.attempts or not self.link.connected:
+        if not self.link.connected:
             return
-        attempt, worker = self.attempts[-1]
-        if worker in self.link.workers:
-            self.seen.add(attempt)
-        elif attempt in self.seen and attempt not in self.lost:
-            self.lost.add(attempt)
-            self.live.notice = RETRYING
-            if len(self.lost) >= MAX_ATTEMPTS:
-                future.cancel()
-                raise WorkerLost(self._lost_twice())
+        if self.attempts:
+            attempt, worker = self.attempts[-1]
+            if worker in self.link.workers:
+                self.seen.add(attempt)
+            elif attempt in self.seen and attempt not in self.lost:
+                self.lost.add(attempt)
+                self.live.notice = RETRYING
+                if len(self.lost) >= MAX_ATTEMPTS:
+                    future.cancel()
+                    raise WorkerLost(self._lost_twice())
+        if self.link.workers and not set(self.allowed) & set(self.link.workers):
+            # The run may go only to the workers judged fit when it was sent: a worker that joined since is not one.
+            future.cancel()
+            raise NoReadyWorker("every worker of the training cluster that could train it has gone. Press Train to "
+                                "try again.")
 
     def _lost_twice(self) -> str:
         return (f"its worker went away twice ({', '.join(w for _, w in self.attempts)}): a machine of the "

@@ -11,6 +11,7 @@ import logging
 import pickle
 import threading
 import uuid
+import weakref
 
 import torch
 from distributed import Event, Queue, get_client, get_worker
@@ -19,6 +20,7 @@ from ...data import resolve_data_dir
 from ..execute import execute_spec
 
 log = logging.getLogger("siamese_lab.cluster")
+SET_UP: weakref.WeakSet = weakref.WeakSet()  # the workers this preload set up (facts.worker_facts asks)
 
 
 def channel_names(channel: str) -> tuple[str, str]:
@@ -57,4 +59,5 @@ def train_on_worker(spec_json: str, channel: str):
 def dask_setup(worker) -> None:
     """`dask worker … --preload siamese_core.service.cluster.worker`: torch and this package are imported
     when the worker starts, not on its first run; the log says which data folder it reads."""
+    SET_UP.add(worker)
     log.warning("Siamese Lab worker %s: data folder %s", worker.address, resolve_data_dir())

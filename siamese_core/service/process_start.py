@@ -1,0 +1,56 @@
+"""Starting the web server's training processes (`training_process.py`), as early as the server can.
+
+Each is a fresh interpreter (never a fork of a server full of threads), started as a module so that it never
+re-runs whatever script started the server; the pipe is a socket pair passed by number. A new one spends
+seconds importing torch and the trainer. `start_early` starts them before the server's first script run
+imports the pages' modules, so that both import side by side and the first student's Train finds them ready;
+the executor then `take`s them. This module imports nothing heavy, so that app.py can call it first."""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import threading
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+PACKAGE_ROOT = str(Path(__file__).resolve().parents[2])   # the folder siamese_core/ is in
+
+_lock = threading.Lock()
+_early: list[tuple[int, int, subprocess.Popen, Connection]] = []   # (nice, threads, process, its pipe)
+_started_early = False
+
+
+def spawn(nice: int, threads: int) -> tuple[subprocess.Popen, Connection]:
+    """A new training process `nice` steps nicer than this one, with `threads` torch threads, and its pipe."""
+    import socket
+
+    ours, theirs = socket.socketpair()
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in (PACKAGE_ROOT, os.environ.get("PYTHONPATH")) if p)}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "siamese_core.service.training_process", str(theirs.fileno()), str(nice),
+         str(threads)], pass_fds=(theirs.fileno(),), env=env, stdin=subprocess.DEVNULL)
+    theirs.close()
+    return process, Connection(ours.detach())
+
+
+def start_early(settings) -> None:
+    """Once per server: start the training processes `settings` (a `ServerSettings`) will train in, if any."""
+    global _started_early
+    with _lock:
+        if _started_early or settings.scheduler or settings.train_in != "processes":
+            return
+        _started_early = True
+        for _ in range(settings.workers):
+            _early.append((settings.worker_nice, settings.threads_per_job,
+                           *spawn(settings.worker_nice, settings.threads_per_job)))
+
+
+def take(nice: int, threads: int) -> tuple[subprocess.Popen, Connection]:
+    """A process started early with these settings and still alive, or else a new one."""
+    with _lock:
+        for k, (n, t, process, conn) in enumerate(_early):
+            if (n, t) == (nice, threads) and process.poll() is None:
+                del _early[k]
+                return process, conn
+    return spawn(nice, threads)
