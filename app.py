@@ -11,8 +11,8 @@ from pathlib import Path
 from siamese_core.service.process_start import start_early
 from siamese_core.service.server_settings import server_settings
 
-# First of all, once per server: the training processes start importing torch now, beside this first script
-# run's own imports below, rather than after them (the first student's Train would wait for both).
+# First of all, once per server: the first training process starts importing torch now, beside this first
+# script run's own imports below, rather than after them (the first student's Train would wait for both).
 start_early(server_settings())
 
 import streamlit as st  # noqa: E402 (after the early start, on purpose)

@@ -86,8 +86,12 @@ class ProcessExecutor(Executor):
         self.processes: list = []
 
         def start() -> None:
-            for _ in range(workers):
+            for k in range(workers):
                 process = TrainingProcess(nice, threads)
+                if k == 0 and workers > 1:
+                    # The others start once this one has imported the trainer: importing side by side on a
+                    # small machine, each took as long as all together, and the first Train waited for that.
+                    process.wait_ready(START_SECONDS)
                 self.processes.append(process)
                 self._idle.put(process)
         self.starting = threading.Thread(target=start, name="siamese-lab-start-training", daemon=True)

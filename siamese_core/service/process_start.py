@@ -2,9 +2,9 @@
 
 Each is a fresh interpreter (never a fork of a server full of threads), started as a module so that it never
 re-runs whatever script started the server; the pipe is a socket pair passed by number. A new one spends
-seconds importing torch and the trainer. `start_early` starts them before the server's first script run
-imports the pages' modules, so that both import side by side and the first student's Train finds them ready;
-the executor then `take`s them. This module imports nothing heavy, so that app.py can call it first."""
+seconds importing torch and the trainer. `start_early` starts the first before the server's first script run
+imports the pages' modules, so that both import side by side and the first student's Train finds it ready;
+the executor then `take`s it. This module imports nothing heavy, so that app.py can call it first."""
 from __future__ import annotations
 
 import os
@@ -35,15 +35,15 @@ def spawn(nice: int, threads: int) -> tuple[subprocess.Popen, Connection]:
 
 
 def start_early(settings) -> None:
-    """Once per server: start the training processes `settings` (a `ServerSettings`) will train in, if any."""
+    """Once per server: start the first training process `settings` (a `ServerSettings`) will train in, if
+    any (the executor starts the others once it is ready: `executors.ProcessExecutor`)."""
     global _started_early
     with _lock:
         if _started_early or settings.scheduler or settings.train_in != "processes":
             return
         _started_early = True
-        for _ in range(settings.workers):
-            _early.append((settings.worker_nice, settings.threads_per_job,
-                           *spawn(settings.worker_nice, settings.threads_per_job)))
+        _early.append((settings.worker_nice, settings.threads_per_job,
+                       *spawn(settings.worker_nice, settings.threads_per_job)))
 
 
 def take(nice: int, threads: int) -> tuple[subprocess.Popen, Connection]:
