@@ -2,6 +2,9 @@
 are compared, the summaries, and the goal table."""
 from __future__ import annotations
 
+import os
+from pathlib import Path
+
 import numpy as np
 import pytest
 
@@ -67,3 +70,24 @@ def test_summary_and_the_goal_table():
     assert set(GOALS) == {"first_frame_s", "cold_first_frame_s", "report_s", "frame_share", "movement_ratio",
                           "chart_remounts", "blank_samples", "chromium_cpu_share"}
     assert quiet(1.1, 1.2) and not quiet(1.2, 1.2)
+
+
+def test_the_report_hook_logs_each_report_and_imports_nothing_itself(tmp_path):
+    """The live-training benchmark's sitecustomize: it must not import the trainer at interpreter start (the
+    server would load torch before its first visitor), yet log every report once the trainer is imported."""
+    import subprocess
+    import sys
+
+    from benchmarks.live_training import HOOK
+
+    log = tmp_path / "ends.log"
+    (tmp_path / "sitecustomize.py").write_text(HOOK.format(log=str(log)))
+    check = ("import sys\n"
+             "assert 'siamese_core.service.experiment' not in sys.modules, 'imported at interpreter start'\n"
+             "from siamese_core.service import experiment\n"
+             "try:\n    experiment.report_for()  # logged, then refused: no arguments\n"
+             "except TypeError:\n    pass\n")
+    root = Path(__file__).resolve().parents[2]
+    subprocess.run([sys.executable, "-c", check], check=True, cwd=root,
+                   env={**os.environ, "PYTHONPATH": os.pathsep.join([str(tmp_path), str(root)])})
+    assert len(log.read_text().split()) == 1
