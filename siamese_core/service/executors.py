@@ -76,28 +76,46 @@ class ThreadExecutor(Executor):
 
 
 class ProcessExecutor(Executor):
-    """Trains in `workers` training processes (`training_process.py`), one run each at a time, `nice` steps
-    nicer than the server; the queue's threads only relay, at the server's priority, so that progress reaches
-    pages on time. The processes start in the background: the server answers meanwhile."""
+    """Trains in up to `workers` training processes (`training_process.py`), one run each at a time, `nice`
+    steps nicer than the server; the queue's threads only relay, at the server's priority, so that progress
+    reaches pages on time. Processes start in the background (the server answers meanwhile): the first at once,
+    each other one when a run finds every process busy, and the rest once the first run ends. A process spends
+    seconds importing the trainer, and one importing beside the first student's run slowed it (docs/benchmarks.md);
+    a server one student uses keeps one process."""
 
     def __init__(self, workers: int = 1, threads: int = 1, nice: int = 0):
-        self.capacity = workers
+        self.capacity, self.threads, self.nice = workers, threads, nice
         self._idle: queue.SimpleQueue = queue.SimpleQueue()
+        self._lock = threading.Lock()
         self.processes: list = []
+        self._started, self._closed = 0, False
+        self._warmed: list[tuple] = []   # datasets asked for so far: a process started later loads them too
+        self.starting = self._start_another()
+
+    def _start_another(self) -> threading.Thread | None:
+        with self._lock:
+            if self._started >= self.capacity or self._closed:
+                return None
+            self._started += 1
 
         def start() -> None:
-            for k in range(workers):
-                process = TrainingProcess(nice, threads)
-                if k == 0 and workers > 1:
-                    # The others start once this one has imported the trainer: importing side by side on a
-                    # small machine, each took as long as all together, and the first Train waited for that.
-                    process.wait_ready(START_SECONDS)
+            process = TrainingProcess(self.nice, self.threads)
+            with self._lock:
+                if self._closed:
+                    process.close()
+                    return
                 self.processes.append(process)
-                self._idle.put(process)
-        self.starting = threading.Thread(target=start, name="siamese-lab-start-training", daemon=True)
-        self.starting.start()
+                warmed = list(self._warmed)
+            for name, size in warmed:
+                process.warm(name, size)
+            self._idle.put(process)
+        thread = threading.Thread(target=start, name="siamese-lab-start-training", daemon=True)
+        thread.start()
+        return thread
 
     def run(self, spec: RunSpec, live: LiveState, cancel: threading.Event) -> Any:
+        if self._idle.empty():
+            self._start_another()  # every process busy: one more, up to `capacity`
         try:
             process = self._idle.get(timeout=START_SECONDS)
         except queue.Empty:
@@ -106,18 +124,26 @@ class ProcessExecutor(Executor):
             return process.run(spec.to_json(), live, cancel)
         finally:
             self._idle.put(process)
+            while self._start_another():  # the rest, now that the first run is over
+                pass
 
     def warm(self, name: str, size: tuple[int, int] | None = None) -> None:
-        self.starting.join(START_SECONDS)
-        for process in list(self.processes):
+        with self._lock:
+            if (name, size) in self._warmed:
+                return
+            self._warmed.append((name, size))
+            processes = list(self.processes)
+        for process in processes:
             process.warm(name, size)
 
     def stats(self) -> dict:
         return {"training_processes": [p.pid for p in self.processes]}
 
     def close(self) -> None:
-        self.starting.join(START_SECONDS)
-        for process in self.processes:
+        with self._lock:
+            self._closed = True
+            processes = list(self.processes)
+        for process in processes:
             process.close()
 
 

@@ -46,18 +46,6 @@ class TrainingProcess:
     def _alive(self) -> bool:
         return self.process.poll() is None
 
-    def wait_ready(self, timeout: float) -> bool:
-        """Wait until the process has imported the trainer (before it is given any run); False if it did not
-        within `timeout` or died."""
-        end = time.monotonic() + timeout
-        try:
-            while self.conn.poll(max(0.0, end - time.monotonic())):
-                if self.conn.recv()[0] == "ready":
-                    return True
-        except (EOFError, OSError):
-            pass
-        return False
-
     def warm(self, name: str, size) -> None:
         try:
             self.conn.send(("warm", name, size))

@@ -36,7 +36,7 @@ def spawn(nice: int, threads: int) -> tuple[subprocess.Popen, Connection]:
 
 def start_early(settings) -> None:
     """Once per server: start the first training process `settings` (a `ServerSettings`) will train in, if
-    any (the executor starts the others once it is ready: `executors.ProcessExecutor`)."""
+    any (the executor starts the others when runs need them: `executors.ProcessExecutor`)."""
     global _started_early
     with _lock:
         if _started_early or settings.scheduler or settings.train_in != "processes":

@@ -6,8 +6,7 @@ of its own it keeps all of it, and the pages answer as quickly. The server (`exe
 talks to each process over one pipe:
 
   server → process   ("run", run id, the RunSpec as JSON) · ("stop", run id) · ("warm", dataset, size)
-  process → server   ("ready", 0) once imported · ("live", run id, delta) · ("done", run id, result)
-                     · ("failed", run id, error, traceback)
+  process → server   ("live", run id, delta) · ("done", run id, result) · ("failed", run id, error, traceback)
 
 The process trains through `execute.execute_spec`, as a cluster worker does: only the spec's JSON travels to
 it, and what changed in the run's live state comes back every PUMP_SECONDS. A reader thread turns "stop" into
@@ -45,7 +44,6 @@ def serve(conn, nice: int, threads: int) -> None:
 
     torch.set_num_threads(threads)
     channel, inbox = Channel(conn), queue.SimpleQueue()
-    channel.send(("ready", 0))  # run ids start at 1: a server following a run skips this
     current = {"run": None, "cancel": threading.Event()}
     threading.Thread(target=_read, args=(conn, inbox, current), name="siamese-lab-reader", daemon=True).start()
     while (message := inbox.get()) is not None:

@@ -79,9 +79,11 @@ def test_a_run_s_own_error_comes_back_as_itself(queue, tmp_path, monkeypatch):
     assert "in the training process" in job.live.traceback
 
 
-def test_the_process_started_early_is_the_one_the_executor_trains_in_first(monkeypatch):
-    """app.py starts the first training process before its own imports; the executor made later takes that very
-    process, and starts the next once it is ready (none early for a server training in threads or on a cluster)."""
+def test_the_process_started_early_is_the_one_the_executor_trains_in_and_more_start_when_runs_need_them(
+        monkeypatch):
+    """app.py starts the first training process before its own imports (none for a server training in threads or
+    on a cluster); the executor made later takes that very process, and starts a second only once a run is over
+    (or when a run finds the first busy), so that no import slows the first student's run."""
     import dataclasses
 
     from siamese_core.service import process_start
@@ -98,10 +100,13 @@ def test_the_process_started_early_is_the_one_the_executor_trains_in_first(monke
     process_start.start_early(settings)  # once per server, however many script runs call it
     early = [p.pid for _, _, p, _ in process_start._early]
     assert len(early) == 1
-    executor = ProcessExecutor(2, settings.threads_per_job, settings.worker_nice)
+    q = JobQueue(ProcessExecutor(2, 1, settings.worker_nice), owner_check_seconds=0.2)
     try:
-        executor.starting.join(120)
-        assert [p.pid for p in executor.processes][0] == early[0] and len(executor.processes) == 2
-        assert process_start._early == []
+        q.executor.starting.join(120)
+        assert [p.pid for p in q.executor.processes] == early and process_start._early == []
+        job = q.submit(page_work(CFG.replace(seconds=1.0)), "a", "first run")
+        assert job.wait(180) and job.status == DONE, job.error
+        wait_for(lambda: len(q.executor.processes) == 2, 60)
+        assert q.executor.processes[0].pid == early[0]
     finally:
-        executor.close()
+        q.shutdown()
