@@ -566,7 +566,8 @@ BLOCKS: dict[str, Block] = {
     "load-test": Block(("docs/results/load-test.json",), "python -m benchmarks.load_test --sessions 30 "
                        "--trainers 10 --max-seconds 600 --out docs/results/load-test.json", load_test, timing=True),
     "live-training": Block(("docs/results/live-training.json",), "python -m benchmarks.live_training --repeats 5 "
-                           "--runs 5 --out docs/results/live-training.json", live_training, timing=True),
+                           "--runs 5 --page-budget 20 --out docs/results/live-training.json", live_training,
+                           timing=True),
     **{f"load-test-{name}": Block((f"docs/results/load-test-{name}.json",),
                                   f"{env}python -m benchmarks.load_test --same-config {same} --quiet-load 1.2 "
                                   f"{wait}--out docs/results/load-test-{name}.json", class_load_test, timing=True)

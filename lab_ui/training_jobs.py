@@ -16,8 +16,8 @@ from streamlit.runtime import exists as runtime_exists
 from streamlit.runtime import get_instance
 from streamlit.runtime.scriptrunner import get_script_run_ctx
 
-from siamese_core.service.experiment import Cancelled, RunReport
-from siamese_core.service.jobs import JOBS_PER_STUDENT, Job, JobQueue, QueueFull
+from siamese_core.service.experiment import RunReport
+from siamese_core.service.jobs import Job, JobQueue, QueueFull
 from siamese_core.service.run_spec import RunSpec
 from siamese_core.service.server_settings import server_settings
 from siamese_core.training import TrainConfig
@@ -147,6 +147,3 @@ def own_copy(result, names: list[str] | None = None):
 def names_key(key: str) -> str:
     return f"_{key}_run_names"
 
-
-__all__ = ["JOBS_PER_STUDENT", "Cancelled", "expected_seconds", "job_queue", "names_key", "own_copy", "run_share_key",
-           "start", "start_sweep", "stop", "submit"]

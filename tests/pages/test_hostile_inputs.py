@@ -14,6 +14,7 @@ from lab_ui import training_jobs
 from lab_ui.face_views import NAME_CHARS
 from lab_ui.plain_text import LIMIT, SENTENCE
 from siamese_core.explain.l1_layer import MAX_VECTOR
+from siamese_core.service.jobs import JOBS_PER_STUDENT
 from tests.pages.explore import open_explore
 from tests.pages.hostile_names import NAMES, as_read, fully_escaped, shows_as_text, visible
 
@@ -128,7 +129,7 @@ def test_training_pages_refuse_a_student_who_already_holds_the_limit_with_a_sent
     at = AppTest.from_file(str(PAGES / page), default_timeout=300)
     at.session_state["_job_owner"] = owner = f"student-{page}"
     at.run()
-    release, jobs = _held_jobs(owner, training_jobs.JOBS_PER_STUDENT)
+    release, jobs = _held_jobs(owner, JOBS_PER_STUDENT)
     try:
         next(b for b in [*at.button, *at.sidebar.button] if b.label == button).click().run()
         assert not at.exception
