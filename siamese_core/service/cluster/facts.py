@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import sys
 
-import cloudpickle
-
 PRELOAD = "siamese_core.service.cluster.worker"
 
 
@@ -36,6 +34,3 @@ def worker_facts(dask_worker=None) -> dict:
         facts.update(version=package_version(), data_dir=str(data.resolve_data_dir()),
                      datasets=sorted(name for name, there in data.dataset_status().items() if there))
     return facts
-
-
-cloudpickle.register_pickle_by_value(sys.modules[__name__])  # this module's functions travel as code

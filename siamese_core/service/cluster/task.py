@@ -32,7 +32,6 @@ class _AsCode:
 
 
 def as_code(fn) -> _AsCode:
+    """`fn`, to be sent as its code: its module's functions and globals are pickled by value, not by name."""
+    cloudpickle.register_pickle_by_value(sys.modules[fn.__module__])
     return _AsCode(fn)
-
-
-cloudpickle.register_pickle_by_value(sys.modules[__name__])  # this module's functions travel as code
