@@ -12,7 +12,9 @@ from PIL import Image
 from siamese_core.data import DatasetNotFoundError, load_dataset, resolve_data_dir
 from tests.face_photos import CHECKPOINT
 
-torch.set_num_threads(max(1, min(2, os.cpu_count() or 1)))
+# Under pytest-xdist each worker gets its share of the cores, so workers do not fight over them.
+_WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
+torch.set_num_threads(max(1, min(2, (os.cpu_count() or 1) // _WORKERS)))
 
 
 @pytest.fixture(scope="session")

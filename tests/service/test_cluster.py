@@ -167,7 +167,8 @@ def test_a_gpu_run_goes_to_the_gpu_worker_and_none_there_is_a_sentence(cluster, 
     cluster.start_worker("gpu", gpu=True)  # a label only: this machine has no GPU, so `auto` trains on its CPU
     try:
         gpu = cluster.wait_for_workers(["gpu"])["gpu"]
-        until(lambda: gpu in q.executor.link.workers, what="the link seeing the GPU worker")
+        # A run goes only to workers the readiness check has asked, which happens a poll after the link sees one.
+        until(lambda: gpu in q.executor.link.readiness.ready(), what="the readiness check passing the GPU worker")
         job = q.submit(page_work(5, seed=5), "a", "auto run")
         assert job.wait(120) and job.status == DONE and job.result.extra["trained_on"] == gpu
     finally:
