@@ -9,7 +9,7 @@ from dataclasses import replace
 import streamlit as st
 
 from siamese_core.service.atlas import Atlas
-from siamese_core.service.pretrained_label import pretrained_label
+from siamese_core.service.pretrained_label import PRESS_TO_TRAIN, pretrained_label
 
 from . import atlas_views, sweep_views
 
@@ -24,7 +24,7 @@ def _atlas(job_key: str, button: str) -> Atlas | None:
         return None
     atlas = atlas_views.load_atlas(str(atlas_views.atlas_dir()))
     if atlas is None:
-        st.info(f"Press **{button}** to train your own.")
+        st.info(f"Press **{button}** {PRESS_TO_TRAIN}")
     return atlas
 
 

@@ -8,6 +8,7 @@ from ..data.registry import DATASETS
 # The settings a page compares, as the sentence names them.
 NAMES = {"dataset": "dataset", "loss": "loss", "margin": "margin", "embedding_dim": "embedding size",
          "distance": "distance", "sizes": "sizes", "miners": "miners", "lambdas": "λ values"}
+PRESS_TO_TRAIN = "to train your own."  # every label ends so (a load test tells a pretrained result by it)
 
 
 def _shown(key: str, value) -> str:
@@ -37,7 +38,7 @@ def differences(wanted: dict, used: dict) -> list[str]:
 def pretrained_label(wanted: dict, used: dict, button: str) -> str:
     """What a page says above a pretrained result trained with `used` while its own settings are `wanted`."""
     diffs = differences(wanted, used)
-    press = f"press **{button}** to train your own."
+    press = f"press **{button}** {PRESS_TO_TRAIN}"
     if not diffs:
         return f"Pretrained for these settings — {press}"
     listed = diffs[0] if len(diffs) == 1 else ", ".join(diffs[:-1]) + " and " + diffs[-1]
