@@ -1,7 +1,7 @@
 """Losses: BCE on pairs vs contrastive vs triplet — train live, then compare runs side by side."""
 import streamlit as st
 
-from lab_ui import atlas_views, live_views, pretrained, run_follow, run_views, session_runs, training_jobs
+from lab_ui import atlas_views, first_look, live_views, pretrained, run_follow, run_views, session_runs, training_jobs
 from lab_ui.layout import dataset_select, notice
 from lab_ui.lesson_views import lesson_notice
 from lab_ui.url_state import set_url, url_choice, url_float, url_int
@@ -83,8 +83,8 @@ for f in shown:
     except DatasetNotFoundError as exc:
         st.warning(f"{pre[f]} needs Fashion-MNIST: {exc}")
 
-if not reports:
-    st.info("Press **Train** (a 20-second run) or pick a pretrained run in the sidebar.")
+if not reports:  # before the student's first run: the atlas's pretrained run for these settings
+    first_look.losses(loss, margin if uses_margin else None, dim, data_name, distance)
     st.stop()
 
 st.subheader("Runs")

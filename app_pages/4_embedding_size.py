@@ -1,7 +1,7 @@
 """Embedding size: sweep D with one loss and see where the gains flatten."""
 import streamlit as st
 
-from lab_ui import atlas_views, run_follow, sweep_views, training_jobs
+from lab_ui import atlas_views, first_look, run_follow, sweep_views, training_jobs
 from lab_ui.layout import dataset_select, notice
 from lab_ui.lesson_views import lesson_notice
 from lab_ui.url_state import set_url, url_choice, url_int
@@ -43,8 +43,8 @@ if go_clicked:
         cfgs = ex.size_configs(sizes, data_name, loss, float(seconds))
         training_jobs.start_sweep(cfgs, [f"D={d}" for d in sorted(sizes)], f"{loss} sweep on {data_name}", key="sweep")
 sweep = run_follow.follow_into("sweep", "sweep_result")
-if not sweep:
-    st.info("Pick sizes and press **Run the sweep** (each size trains for the time budget).")
+if not sweep:  # before the student's first sweep: the atlas's pretrained one
+    first_look.sizes(loss, sizes, data_name)
     st.stop()
 sweep_views.size_sweep(sweep)
 

@@ -3,7 +3,7 @@ from dataclasses import replace
 
 import streamlit as st
 
-from lab_ui import run_follow, sweep_views, training_jobs
+from lab_ui import first_look, run_follow, sweep_views, training_jobs
 from lab_ui.layout import dataset_select
 from lab_ui.lesson_views import lesson_notice
 from lab_ui.url_state import set_url, url_float, url_int
@@ -71,9 +71,13 @@ with mining:
     runs = run_follow.follow_into("miners", "miner_runs")
     if runs:
         sweep_views.miner_comparison(runs, runs[0].config.get("margin") or margin)
+    else:
+        first_look.miners(margin, chosen, data_name, ex.miner_configs(DEFAULT)[0].embedding_dim)
     lesson_notice("mining", runs or ())
 with centre:
     runs = run_follow.follow_into("centre", "centre_runs")
     if runs:
         sweep_views.centre_planes(runs)
+    else:
+        first_look.centre(lambdas, data_name)
     lesson_notice("centre", runs or ())

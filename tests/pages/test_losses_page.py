@@ -24,13 +24,16 @@ def by_label(elements, label):
 @pytest.mark.slow
 def test_losses_page_trains_a_run_and_shows_its_measurements():
     at = page()
-    assert "Press **Train**" in at.info[0].value
+    assert at.info[0].value == FIRST_LOOK and at.subheader[0].value.startswith("Pretrained · ")
     by_label(at.sidebar.selectbox, "dataset").set_value("digits")
     by_label(at.sidebar.selectbox, "loss").set_value("triplet")
     by_label(at.sidebar.slider, "time budget (s)").set_value(5)
     by_label(at.sidebar.select_slider, "embedding size").set_value(8)
     by_label(at.sidebar.button, "Train").click().run()
     assert not at.exception and not at.error
+    # The student's run took the pretrained one's place: its metrics are the only ones on the page.
+    assert not [i for i in at.info if "pretrained" in i.value.lower()]
+    assert not [h for h in at.subheader if h.value.startswith("Pretrained")]
     metrics = {m.label: m.value for m in at.metric}
     accuracy = float(metrics["test accuracy"])
     assert 0.6 < accuracy <= 1.0 and 0.6 < float(metrics["ROC AUC"]) <= 1.0
@@ -44,6 +47,32 @@ def test_losses_page_trains_a_run_and_shows_its_measurements():
     assert 5 <= run.metrics["train_seconds"] <= run.metrics["wall_seconds"] + 0.5
     # The URL carries the settings, so the view can be bookmarked.
     assert at.query_params["loss"] == "triplet" and at.query_params["dim"] == "8"
+
+
+FIRST_LOOK = "Pretrained for these settings — press **Train** to train your own."
+
+
+def test_a_fresh_session_opens_on_the_pretrained_run_for_its_settings(atlas):
+    at = page()
+    assert at.info[0].value == FIRST_LOOK
+    assert at.subheader[0].value == "Pretrained · contrastive · m=1 · D=32"
+    assert shown_accuracy(at) == f"{atlas.cell('contrastive', 1.0, 32).metrics['accuracy']:.3f}"
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("matched vs mismatched test pairs" in s for s in specs) and any("Play" in s for s in specs)
+    assert at.session_state["runs"] == [] and not at.dataframe  # it is not one of the student's runs
+
+
+def test_settings_without_a_pretrained_run_show_the_nearest_and_say_how_it_differs(atlas):
+    at = AppTest.from_file(PAGE, default_timeout=600)
+    at.query_params.update(dataset="digits", loss="triplet", margin="0.45", dim="16")
+    at.run()
+    assert not at.exception
+    assert at.info[0].value == (
+        "No pretrained result has exactly these settings, so this is the nearest one: it used dataset Fashion-MNIST "
+        "(not Digits (scikit-learn 8×8)), margin 0.5 (not 0.45) and embedding size 8 (not 16). Press **Train** to "
+        "train your own.")
+    assert at.subheader[0].value == "Pretrained · triplet · m=0.5 · D=8"
+    assert shown_accuracy(at) == f"{atlas.cell('triplet', 0.5, 8).metrics['accuracy']:.3f}"
 
 
 @pytest.mark.parametrize("distance,dim,margin,warns", [
