@@ -2,8 +2,19 @@
 spec stays the same for the whole job (so the browser updates the charts it has), whatever the frames."""
 import json
 
+import numpy as np
 from streamlit.dataframe_util import convert_arrow_bytes_to_pandas_df
 from streamlit.testing.v1 import AppTest
+
+from siamese_core.service.live_frames import Frame
+
+
+def frame(step: int) -> Frame:
+    """A frame of 30 probe images in 3 classes at `step` (AUC 0.9), the same for the same step."""
+    rng = np.random.default_rng(step)
+    edges = np.linspace(-2, 0, 41).astype(np.float32)
+    return Frame(step, step / 10, 0.5, 0.8, 0.9, -1.0, rng.normal(size=(30, 2)).astype(np.float16), edges,
+                 rng.integers(0, 9, 40).astype(np.int32), rng.integers(0, 9, 40).astype(np.int32), 0.01)
 
 
 def _page():
@@ -13,14 +24,8 @@ def _page():
     import streamlit as st
 
     from lab_ui import live_views
-    from siamese_core.service.live_frames import Frame
     from siamese_core.service.live_state import LiveState
-
-    def frame(step):
-        rng = np.random.default_rng(step)
-        edges = np.linspace(-2, 0, 41).astype(np.float32)
-        return Frame(step, step / 10, 0.5, 0.8, 0.9, -1.0, rng.normal(size=(30, 2)).astype(np.float16), edges,
-                     rng.integers(0, 9, 40).astype(np.int32), rng.integers(0, 9, 40).astype(np.int32), 0.01)
+    from tests.pages.test_live_views import frame
 
     sweep = st.session_state.get("sweep", False)
     frames = [frame(10 * k) for k in range(st.session_state.get("frames", 1))]
@@ -67,14 +72,8 @@ def _following_page():
 
     from lab_ui.run_follow import draw_following
     from siamese_core.service.jobs import RUNNING, JobQueue
-    from siamese_core.service.live_frames import Frame
     from siamese_core.service.live_state import LiveState
-
-    def frame(step):
-        rng = np.random.default_rng(step)
-        edges = np.linspace(-2, 0, 41).astype(np.float32)
-        return Frame(step, step / 10, 0.5, 0.8, 0.9, -1.0, rng.normal(size=(30, 2)).astype(np.float16), edges,
-                     rng.integers(0, 9, 40).astype(np.int32), rng.integers(0, 9, 40).astype(np.int32), 0.01)
+    from tests.pages.test_live_views import frame
 
     names = st.session_state["names"]
     frames = {name: [frame(0), frame(40 + 10 * k)] for k, name in enumerate(names[:-1])}
