@@ -4,7 +4,7 @@ import streamlit as st
 from lab_ui import atlas_views, first_look, run_follow, sweep_views, training_jobs
 from lab_ui.layout import dataset_select, notice
 from lab_ui.lesson_views import lesson_notice
-from lab_ui.url_state import set_url, url_choice, url_int
+from lab_ui.url_state import set_url, url_choice, url_choices, url_int
 from siamese_core.lessons import experiments as ex
 
 SIZES = [2, 4, 8, 16, 32, 64, 128]
@@ -28,10 +28,10 @@ with st.sidebar:
     training_jobs.warm(data_name)
     loss = st.selectbox("loss", ["contrastive", "triplet"], index=["contrastive", "triplet"].index(
         url_choice("loss", ["contrastive", "triplet"], ex.SIZE_LOSS)), key="size_loss")
-    sizes = st.multiselect("sizes D", SIZES, default=list(ex.SIZES))
+    sizes = st.multiselect("sizes D", SIZES, default=url_choices("sizes", SIZES, ex.SIZES), key="size_sizes")
     seconds = st.slider("time budget per size (s)", 1, 60, url_int("seconds", int(ex.SIZE_SECONDS), 1, 60),
                         key="size_seconds")
-    set_url(dataset=data_name, loss=loss, seconds=seconds)
+    set_url(dataset=data_name, loss=loss, sizes=sizes, seconds=seconds)
     go_clicked = st.button("Run the sweep", type="primary", width="stretch")
     if st.button("Stop", width="stretch"):
         training_jobs.stop("sweep")

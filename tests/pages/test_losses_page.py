@@ -161,3 +161,39 @@ def test_explore_mode_without_an_atlas_says_how_to_build_it(monkeypatch, tmp_pat
     assert [i.value for i in at.info] == ["The atlas of pretrained runs is not built yet: run `python -m "
                                           "siamese_core atlas build --jobs 2` (about 15 minutes on two cores) to "
                                           "write it into assets/atlas/, then reload this page."]
+
+
+def test_each_loss_starts_at_its_own_margin():
+    """Switching contrastive → triplet shows the triplet loss's margin, not the contrastive one kept."""
+    at = page()
+    margin = by_label(at.sidebar.slider, "margin m")
+    assert margin.value == 1.0
+    margin.set_value(0.7).run()
+    by_label(at.sidebar.selectbox, "loss").set_value("triplet").run()
+    assert not at.exception
+    assert by_label(at.sidebar.slider, "margin m").value == 0.2 and at.query_params["margin"] == "0.2"
+
+
+def test_pretrained_runs_show_the_margin_they_trained_with():
+    """The shipped checkpoints leave the margin unset (their loss's default): the table says which it was."""
+    from lab_ui.run_views import trained_margin
+    from lab_ui.shared import ASSETS
+    from siamese_core import load_model
+
+    margins = {f: trained_margin(load_model(ASSETS / f).train_config)
+               for f in ("fashion_contrastive.pt", "fashion_triplet.pt", "fashion_softmax.pt")}
+    assert margins == {"fashion_contrastive.pt": 1.0, "fashion_triplet.pt": 0.2, "fashion_softmax.pt": None}
+
+
+@pytest.mark.slow
+def test_the_one_run_tab_opens_on_the_run_just_trained_beside_pretrained_runs():
+    at = page()
+    by_label(at.sidebar.selectbox, "dataset").set_value("digits")
+    by_label(at.sidebar.slider, "time budget (s)").set_value(5)
+    by_label(at.sidebar.multiselect, "show instantly").set_value(["fashion_triplet.pt"])
+    by_label(at.sidebar.button, "Train").click().run()
+    assert not at.exception
+    (run,) = at.session_state["runs"]
+    assert by_label(at.selectbox, "run").value == run.name
+    table = at.dataframe[0].value
+    assert dict(zip(table["run"], table["margin"])) == {run.name: 1.0, "pretrained · triplet": 0.2}

@@ -103,3 +103,17 @@ def test_center_loss_button_works_while_a_miners_job_is_pending():
     assert not at.exception
     assert seen == [2], "the center-loss job was not queued while the miners job was pending"
     assert any(c.value.startswith("λ = 0.0: verification accuracy") for c in at.caption)
+
+
+@pytest.mark.slow
+def test_the_collapse_preset_shows_its_miners_and_margin_in_the_controls():
+    """The controls show what the results below them used: the preset's margin, not the slider's old one."""
+    from siamese_core.lessons import experiments as ex
+
+    at = digits_page()
+    by_label(at.button, "Show me collapse").click().run()
+    assert not at.exception
+    assert at.slider(key="mining_margin").value == ex.COLLAPSE_PRESET.margin
+    assert at.multiselect(key="mining_miners").value == list(ex.COLLAPSE_MINERS)
+    assert at.query_params["margin"] == str(ex.COLLAPSE_PRESET.margin)
+    assert {r.config["margin"] for r in at.session_state["miner_runs"]} == {ex.COLLAPSE_PRESET.margin}
