@@ -11,16 +11,19 @@ used × clock × fp32 FLOPs per cycle of the widest vector unit (`cpu_peak`).
 """
 from __future__ import annotations
 
-import argparse
 import re
 import statistics
-import time
 from pathlib import Path
 
 import torch
+from torch.utils.benchmark import Timer
 from torch.utils.flop_counter import FlopCounterMode
 
-from benchmarks.results import command_line, conditions, write_result
+from benchmarks.blocks import Block, conditions_line, pct, table, thousands
+from benchmarks.results import conditions, parser, save
+
+NAME = "machine-ratio"
+SUMMARY = "a training step's GFLOP/s against the CPU's peak on paper and a large matrix product"
 
 # fp32 FLOPs per cycle per core: lanes × 2 (a fused multiply-add is two FLOPs) × FMA units. Server cores
 # with AVX-512 (Skylake-SP and later Xeon Gold/Platinum, Sapphire Rapids) have two 512-bit FMA units;
@@ -84,16 +87,17 @@ def counted_flops(fn) -> int:
 MATMUL_N = 2048  # 2·2048³ ≈ 17 GFLOP a product: large enough for the kernel's best, small enough to repeat
 
 
-def matmul_gflops(n: int = MATMUL_N, repeats: int = 5) -> float:
+def seconds_per_call(fn, seconds: float) -> float:
+    """Median seconds of one `fn()`, timed in blocks for at least `seconds` after a warm-up (torch.utils.benchmark,
+    which synchronises CUDA), on this process's torch threads: the Timer's own default is one thread."""
+    timer = Timer("fn()", globals={"fn": fn}, num_threads=torch.get_num_threads())
+    return timer.blocked_autorange(min_run_time=seconds).median
+
+
+def matmul_gflops(n: int = MATMUL_N, seconds: float = 1.0) -> float:
     """A large fp32 product (torch.mm, n×n by n×n, 2n³ FLOPs): the practical peak of this process."""
     a, b = torch.randn(n, n), torch.randn(n, n)
-    torch.mm(a, b)  # warm-up: the first call picks its kernel
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        torch.mm(a, b)
-        times.append(time.perf_counter() - t0)
-    return 2 * n**3 / statistics.median(times) / 1e9
+    return 2 * n**3 / seconds_per_call(lambda: torch.mm(a, b), seconds) / 1e9
 
 
 def trainer_for(name: str, data_dir: str | None = None, device: str = "cpu", **settings):
@@ -143,11 +147,7 @@ class StepTimer:
         return self.trainer.batches.images_per_step
 
     def seconds_per_step(self, seconds: float) -> float:
-        steps, t0 = 0, time.perf_counter()
-        while time.perf_counter() - t0 < seconds or steps < 3:
-            self.step()
-            steps += 1
-        return (time.perf_counter() - t0) / steps
+        return seconds_per_call(self.step, seconds)
 
 
 def median_ms_interleaved(timers: dict, seconds: float, rounds: int, digits: int) -> dict:
@@ -209,13 +209,11 @@ def print_table(f: dict) -> None:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.machine_ratio", description=__doc__.split("\n\n")[0])
+    p = parser(NAME, __doc__, data_dir=True)
     p.add_argument("--threads", type=int, default=1, help="measure with 1 torch thread, and also with 2 if 2")
     p.add_argument("--seconds", type=float, default=8.0, help="timed training per network and thread count")
     p.add_argument("--candidates", action="store_true", help="also time cheap changes beside the step as it is "
                    "(benchmarks/step_candidates.py), with 1 thread")
-    p.add_argument("--data-dir", default=None)
-    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
     a = p.parse_args(argv)
     before = conditions()
     runs = [measure(n, a.seconds, a.data_dir) for n in range(1, a.threads + 1)]
@@ -227,9 +225,37 @@ def main(argv: list[str] | None = None) -> dict:
         torch.set_num_threads(1)
         figures["candidates"] = {name: compare(name, a.seconds, data_dir=a.data_dir) for name in NETWORKS}
         print_candidates(figures["candidates"])
-    if a.out:
-        write_result(a.out, command_line("benchmarks.machine_ratio", argv), figures, before)
+    save(a.out, NAME, argv, figures, before)
     return figures
+
+
+def block_text(r: dict) -> str:
+    """Training throughput and GFLOP/s against the CPU's peak on paper and a large matrix product."""
+    f, lines = r["figures"], []
+    for run in f["runs"]:
+        p = run["peak"]
+        rows = [[name, thousands(x["batch"]), f"{x['gflop_per_step']:.2f}", f"{x['ms_per_step']:.1f} ms",
+                 f"{x['images_per_s']:,.0f}", f"{x['gflops']:.1f}", f"**{pct(x['of_peak'])}**", pct(x["of_matmul"])]
+                for name, x in run["networks"].items()]
+        lines += [f"{run['threads']} torch thread(s). Peak on paper: {p['cores']} core(s) × {p['ghz']:g} GHz "
+                  f"({p['clock_source']}) × {p['flops_per_cycle']} fp32 FLOPs per cycle ({p['isa']}) = "
+                  f"{p['gflops']:.1f} GFLOP/s; a {run['matmul_n']}² fp32 `torch.mm` reached "
+                  f"{run['matmul_gflops']:.1f} GFLOP/s ({pct(run['matmul_of_peak'])} of it"
+                  + ("; above half, so two FMA units)." if run["matmul_of_peak"] > 0.5 else ")."), "",
+                  table(["network", "images per step", "GFLOP per step", "per step", "training images/s",
+                         "GFLOP/s", "of peak", "of torch.mm"], rows), ""]
+    for name, c in f.get("candidates", {}).items():
+        lines.append(f"- {name}, per step beside the trainer as it is: " + ", ".join(
+            f"{k} {ms:.1f} ms ({c['over_as_is'][k]:.2f}×)" for k, ms in c["ms_per_step"].items()) + ";")
+    if f.get("candidates"):
+        cands = list(f["candidates"].values())
+        faster = [k for k in cands[0]["over_as_is"] if k != "as-is" and all(c["over_as_is"][k] <= 0.95 for c in cands)]
+        lines.append(f"- at least 5 % faster on every network: {', '.join(faster) or 'none'}.")
+    return "\n".join([*lines, "", conditions_line(r)])
+
+
+BLOCKS = {"machine-ratio": Block(("docs/results/machine-ratio.json",), "python -m benchmarks.machine_ratio --threads 2 "
+                                   "--candidates --out docs/results/machine-ratio.json", block_text, timing=True)}
 
 
 if __name__ == "__main__":

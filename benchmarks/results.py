@@ -2,9 +2,11 @@
 
 `--out FILE.json` on every benchmark writes one of these; `python -m benchmarks.docs_figures` quotes the
 figures into the docs. Timings mean little without the machine's load, so the conditions travel with them.
+Every benchmark builds its options on `parser` and writes its file with `save`.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -35,4 +37,28 @@ def write_result(path: str | os.PathLike, command: str, figures: dict, before: d
     path.parent.mkdir(parents=True, exist_ok=True)
     blob = {"command": command, "conditions": {"before": before, "after": conditions()}, "figures": figures}
     path.write_text(json.dumps(blob, indent=1, default=float) + "\n")
+    return path
+
+
+def module_of(name: str) -> str:
+    """The module of the benchmark `name` (`load-test` → `benchmarks.load_test`)."""
+    return "benchmarks." + name.replace("-", "_")
+
+
+def parser(name: str, doc: str, data_dir: bool = False) -> argparse.ArgumentParser:
+    """The options every benchmark shares: its docstring's first paragraph as the description, `--out`, and
+    `--data-dir` for those that read a dataset."""
+    p = argparse.ArgumentParser(prog=f"python -m benchmarks run {name}", description=doc.split("\n\n")[0])
+    if data_dir:
+        p.add_argument("--data-dir", default=None, help="the datasets' folder (default: SIAMESE_LAB_DATA)")
+    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
+    return p
+
+
+def save(out: str | None, name: str, argv: list[str] | None, figures: dict, before: dict) -> Path | None:
+    """With `--out`: the result file of benchmark `name`, recording the command that reproduces it."""
+    if not out:
+        return None
+    path = write_result(out, command_line(module_of(name), argv), figures, before)
+    print(f"wrote {path}")
     return path
