@@ -5,9 +5,9 @@ app with SIAMESE_LAB_SCHEDULER pointing at them, and plays the class of benchmar
 of it passes through). The workers run `--worker-nice` steps nicer than the server, as the built-in queue's
 training threads do, so both set-ups share the machine's cores alike.
 
-    python -m benchmarks.cluster_load_test --same-config 0 --quiet-load 1.2 --max-wait 30 \\
+    python -m benchmarks run cluster-load-test --same-config 0 --quiet-load 1.2 --max-wait 30 \\
         --out docs/results/load-test-cluster.json
-    python -m benchmarks.cluster_load_test --builtin --same-config 0 --quiet-load 1.2 --max-wait 30 \\
+    python -m benchmarks run cluster-load-test --builtin --same-config 0 --quiet-load 1.2 --max-wait 30 \\
         --out docs/results/load-test-cluster-builtin.json        # the same class on the built-in queue
 
 `--builtin` plays the same class without a cluster (the server's own queue, `SIAMESE_LAB_WORKERS` = --workers),

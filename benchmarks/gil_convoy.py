@@ -6,7 +6,7 @@ e.g. on a cluster worker), side by side in one run.
 Every torch operation lets go of Python's lock and must win it back; a busy thread of the same process
 holds that lock, a busy process does not.
 
-    python -m benchmarks.gil_convoy [--seconds 3] [--repeats 3] [--out FILE.json]
+    python -m benchmarks run gil-convoy [--seconds 3] [--repeats 3] [--out FILE.json]
 """
 from __future__ import annotations
 
@@ -66,13 +66,10 @@ def main(argv: list[str] | None = None) -> dict:
         for beside in runs:
             runs[beside].append(steps(data, args.seconds, beside))
     med = {b: statistics.median(v) for b, v in runs.items()}
-    for beside, v in runs.items():
-        print(f"beside {beside:8s}: {med[beside]:5.0f} steps in {args.seconds:g} s (median; runs {v}), "
-              f"{100 * med[beside] / med['nothing']:3.0f} % of alone")
     result = {"seconds": args.seconds, "repeats": args.repeats, "steps": runs, "median_steps": med,
               "kept_beside_thread": round(med["thread"] / med["nothing"], 3),
               "kept_beside_process": round(med["process"] / med["nothing"], 3)}
-    save(args.out, NAME, argv, result, before)
+    save(args.out, NAME, argv, result, before, show=block_text)
     return result
 
 

@@ -3,8 +3,8 @@ labelled preset, `siamese_core.lessons.experiments`) is trained with several see
 path (`run_experiment` with a probe set, one torch thread as a page job); each computed claim is checked
 on the shipped models. Prints per claim: sentence, measured values, in how many seeds it held.
 
-    python -m benchmarks.lessons [--out docs/results/lessons.json]   # the full run (about 15 min)
-    python -m benchmarks.lessons --quick                             # fewer seeds, shorter runs (CI-sized)
+    python -m benchmarks run lessons [--out docs/results/lessons.json]   # the full run (about 15 min)
+    python -m benchmarks run lessons --quick                         # fewer seeds, shorter runs (CI-sized)
 """
 from __future__ import annotations
 

@@ -1,7 +1,7 @@
 """Live training, measured: what a student sees after pressing Train on the Losses page.
 
-    python -m benchmarks.live_training                                   # print each figure beside its goal
-    python -m benchmarks.live_training --out docs/results/live-training.json
+    python -m benchmarks run live-training                               # print each figure beside its goal
+    python -m benchmarks run live-training --out docs/results/live-training.json
 
 Two parts, each started only once the machine is quiet (1-minute load average < `--quiet-load`, waiting up
 to `--max-wait` seconds; the load is recorded either way):
@@ -405,12 +405,7 @@ def main(argv: list[str] | None = None) -> dict:
                                  "per_run": [round(r["movement_ratio"], 4) for r in rows]})
     loads = [r["load1"] for r in f.get("page_runs", []) + f.get("frame_runs", [])]
     f["all_quiet"] = all(x["quiet"] for x in f["load"].values()) and all(quiet(x, a.quiet_load) for x in loads)
-    print("\nfigure | value | goal")
-    for name, value, goal, met in figures_table(f):
-        print(f"{name} | {value} | {goal} {'✓' if met else '✗ missed'}")
-    if not f["all_quiet"]:
-        print("(the machine was not quiet for every part: see the load in the JSON)")
-    save(a.out, NAME, argv, f, before)
+    save(a.out, NAME, argv, f, before, show=block_text)
     return f
 
 

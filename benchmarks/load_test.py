@@ -10,10 +10,10 @@ render, page-response latency percentiles (browser: interaction → page settled
 script run's last message), sessions and runs completed / failed, and the server's resident memory
 (start, peak, growth), CPU and thread count.
 
-    python -m benchmarks.load_test                                  # 30 students, 10 training, 3 in Chromium
-    python -m benchmarks.load_test --sessions 4 --trainers 1        # a small check
-    python -m benchmarks.load_test --out docs/results/load-test.json  # also the figures and conditions as JSON
-    python -m benchmarks.load_test --same-config 5                  # half the trainers ask for one same run
+    python -m benchmarks run load-test                              # 30 students, 10 training, 3 in Chromium
+    python -m benchmarks run load-test --sessions 4 --trainers 1    # a small check
+    python -m benchmarks run load-test --out docs/results/load-test.json  # also the figures and conditions as JSON
+    python -m benchmarks run load-test --same-config 5              # half the trainers ask for one same run
 
 Trainers differ by seed unless `--same-config N`: then N of them send exactly the same config, which the
 server trains once for all of them (shared runs, `SIAMESE_LAB_SHARE_RUNS`); the others each their own.
@@ -481,46 +481,6 @@ def _fmt(seconds: float | None) -> str:
     return "not all shown" if seconds is None else f"{seconds:.1f} s"
 
 
-def print_report(r: dict) -> None:
-    c = r["config"]
-    print(f"Siamese Lab load test: {c['sessions']} sessions ({c['browsers']} in Chromium, the others over the "
-          f"websocket protocol; {c['trainers']} training digits for {c['budget_s']} s), workers={c['workers']}, "
-          f"threads/job={c['threads_per_job']}, {c['cpus']} CPUs, "
-          f"wall {r['wall_s']} s")
-    print(f"sessions: {r['sessions_ok']} ok, {len(r['sessions_failed'])} failed {r['sessions_failed'] or ''}")
-    print(f"training runs: {r['runs_completed']} completed, {len(r['runs_failed'])} failed {r['runs_failed'] or ''}")
-    f = r["first_render_s"]
-    print(f"time to first complete render: p50 {f['p50']:.2f} s, p95 {f['p95']:.2f} s, max {f['max']:.2f} s; "
-          "slowest by client: " + ", ".join(f"{k} {v:.2f} s" for k, v in
-                                            r.get("first_render_max_by_client_s", {}).items() if v is not None))
-    lat, lt = r["latency_s"], r["latency_while_training_s"]
-    print(f"interaction → settled ({r['interactions']} interactions): p50 {lat['p50']:.2f} s, "
-          f"p90 {lat['p90']:.2f} s, p95 {lat['p95']:.2f} s, p99 {lat['p99']:.2f} s, max {lat['max']:.2f} s")
-    print(f"  while training runs ({r['interactions_while_training']}): p50 {lt['p50']:.2f} s, "
-          f"p90 {lt['p90']:.2f} s, p95 {lt['p95']:.2f} s")
-    print("  p50 by action: " + ", ".join(f"{a} {v:.2f} s" for a, v in r["latency_p50_by_action_s"].items()))
-    print("  p50 by client: " + ", ".join(f"{a} {v:.2f} s" for a, v in r["latency_p50_by_client_s"].items()))
-    print(f"Train pressed → result shown, per run (s): {r['run_seconds']}")
-    print(f"class start → each trainer's result (s): {r['results_at_s']}")
-    print(f"goals: all {c['trainers']} results {_fmt(r['all_results_s'])} (≤ {GOALS['all_results_s']:.0f} s), "
-          f"failed sessions {len(r['sessions_failed'])} (0), median interaction {lat['p50']:.2f} s "
-          f"(< {GOALS['latency_p50_s']:.0f} s); {c['distinct_configs']} distinct configs among the trainers "
-          f"(--same-config {c['same_config']}, shared runs {'on' if c['share_runs'] else 'off'})")
-    m = r["server_rss_mb"]
-    print(f"server RSS (with its training processes): start {m['start']:.0f} MB, "
-          f"after one visitor opened every page {m['warm']:.0f} MB, "
-          f"peak {m['peak']:.0f} MB, end {m['end']:.0f} MB")
-    print(f"  the class added {m['growth_over_warm']:.0f} MB at peak: {m['per_session']:.1f} MB per session "
-          f"(training runs included)")
-    print(f"server CPU: mean {r['server_cpu_percent']['mean']:.0f} %, peak {r['server_cpu_percent']['peak']:.0f} % "
-          f"(100 % = one core); threads: start {r['server_threads']['start']}, peak {r['server_threads']['peak']}")
-    print(f"the server's training processes: CPU mean {r.get('training_processes_cpu_percent_mean', 0):.0f} %")
-    print(f"load generator (one Chromium, sum of its processes' RSS): peak {r['browser_rss_peak_mb']:.0f} MB; "
-          f"CPU mean {r['generator_cpu_percent_mean']:.0f} %, Chromium's share "
-          f"{r.get('generator_chromium_cpu_percent_mean', 0):.0f} % (nice {c['generator_nice']}"
-          + (")" if c.get("chromium_not_confined") is None else f"; Chromium not: {c['chromium_not_confined']})"))
-
-
 def _one_class(args) -> tuple[dict, dict | None, dict]:
     """One class on a fresh server: (figures, the quiet-load wait, the conditions before)."""
     load = None
@@ -597,14 +557,10 @@ def main(argv=None) -> dict:
     else:
         r, load, before = _median_class(argv or sys.argv[1:], args.repeats)
     r["load_before"] = load or {"load1": before["loadavg"][0]}
-    print_report(r)
-    for k, c in enumerate(r.get("repeats", []), 1):
-        print(f"class {k}: all results {_fmt(c['all_results_s'])}, median interaction {c['latency_p50_s']:.2f} s, "
-              f"{c['failed_sessions']} failed sessions")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(r, f, indent=1)
-    save(args.out, NAME, argv, r, before)
+    save(args.out, NAME, argv, r, before, show=class_text)
     return r
 
 

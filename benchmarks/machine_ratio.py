@@ -7,7 +7,7 @@ trainer step (forward and backward; it counts matrix products and convolutions, 
 element-wise updates); achieved GFLOP/s = FLOPs per step × steps per second. Peak on paper = cores
 used × clock × fp32 FLOPs per cycle of the widest vector unit (`cpu_peak`).
 
-    python -m benchmarks.machine_ratio [--threads 1|2] [--seconds 8] [--out docs/results/machine-ratio.json]
+    python -m benchmarks run machine-ratio [--threads 1|2] [--seconds 8] [--out docs/results/machine-ratio.json]
 """
 from __future__ import annotations
 
@@ -189,25 +189,6 @@ def measure(threads: int, seconds: float, data_dir: str | None = None) -> dict:
             "matmul_of_peak": round(mm / peak["gflops"], 4), "networks": nets}
 
 
-def print_candidates(candidates: dict) -> None:
-    for name, c in candidates.items():
-        print(f"{name}: " + ", ".join(f"{k} {ms:.1f} ms/step ({c['over_as_is'][k]:.3f}×)"
-                                      for k, ms in c["ms_per_step"].items()))
-
-
-def print_table(f: dict) -> None:
-    p = f["peak"]
-    print(f"{f['threads']} torch thread(s); peak on paper {p['gflops']} GFLOP/s = {p['cores']} core(s) × "
-          f"{p['ghz']} GHz ({p['clock_source']}) × {p['flops_per_cycle']} FLOPs/cycle ({p['isa']}); torch.mm "
-          f"{f['matmul_gflops']} GFLOP/s ({100 * f['matmul_of_peak']:.1f} % of peak)")
-    print(f"{'network':<12} {'batch':>5} {'GFLOP/step':>10} {'ms/step':>8} {'images/s':>9} {'GFLOP/s':>8} "
-          f"{'of peak':>8} {'of mm':>7}")
-    for name, r in f["networks"].items():
-        print(f"{name:<12} {r['batch']:>5} {r['gflop_per_step']:>10.3f} {r['ms_per_step']:>8.1f} "
-              f"{r['images_per_s']:>9.0f} {r['gflops']:>8.1f} {100 * r['of_peak']:>7.1f}% "
-              f"{100 * r['of_matmul']:>6.1f}%")
-
-
 def main(argv: list[str] | None = None) -> dict:
     p = parser(NAME, __doc__, data_dir=True)
     p.add_argument("--threads", type=int, default=1, help="measure with 1 torch thread, and also with 2 if 2")
@@ -216,16 +197,12 @@ def main(argv: list[str] | None = None) -> dict:
                    "(benchmarks/step_candidates.py), with 1 thread")
     a = p.parse_args(argv)
     before = conditions()
-    runs = [measure(n, a.seconds, a.data_dir) for n in range(1, a.threads + 1)]
-    for f in runs:
-        print_table(f)
-    figures = {"runs": runs}
+    figures = {"runs": [measure(n, a.seconds, a.data_dir) for n in range(1, a.threads + 1)]}
     if a.candidates:
         from benchmarks.step_candidates import compare
         torch.set_num_threads(1)
         figures["candidates"] = {name: compare(name, a.seconds, data_dir=a.data_dir) for name in NETWORKS}
-        print_candidates(figures["candidates"])
-    save(a.out, NAME, argv, figures, before)
+    save(a.out, NAME, argv, figures, before, show=block_text)
     return figures
 
 

@@ -2,7 +2,7 @@
 measured alternately in one process (so the machine's load falls on both alike); medians and the ratio.
 Also the embedding's batch size on the CPU: the probe set in batches of `CPU_BATCH` against one batch.
 
-    python -m benchmarks.memory_format [--repeats 15] [--threads 1] [--out docs/results/memory-format.json]
+    python -m benchmarks run memory-format [--repeats 15] [--threads 1] [--out docs/results/memory-format.json]
 """
 from __future__ import annotations
 

@@ -3,7 +3,7 @@ garbage collection after every script run (its default, `runner.postScriptGC`) a
 app's `.streamlit/config.toml`), side by side. One protocol session (benchmarks/stream_client.py)
 opens each page `--repeats` times on a fresh server of each kind.
 
-    python -m benchmarks.rerun_cost [--repeats 10] [--out FILE.json]
+    python -m benchmarks run rerun-cost [--repeats 10] [--out FILE.json]
 """
 from __future__ import annotations
 
@@ -56,11 +56,7 @@ def main(argv=None) -> dict:
     for label, gc in settings:
         with lab_server(env={"STREAMLIT_RUNNER_POST_SCRIPT_GC": gc}) as (url, proc):
             results[label] = asyncio.run(measure(url, proc.pid, a.repeats))
-    print(f"server CPU per rerun / median response, {a.repeats} opens of each page by one session")
-    print(f"{'page':15s}" + "".join(f"{label:>44s}" for label in results))
-    for page in PAGES:
-        print(f"{page:15s}" + "".join(f"{r[page][0]:>26.0f} ms CPU {r[page][1]:>6.0f} ms" for r in results.values()))
-    save(a.out, NAME, argv, as_figures(results, a.repeats), before)
+    save(a.out, NAME, argv, as_figures(results, a.repeats), before, show=block_text)
     return results
 
 

@@ -12,6 +12,7 @@ import os
 import platform
 import shlex
 import sys
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -31,13 +32,21 @@ def command_line(module: str, argv: list[str] | None) -> str:
     return " ".join(["python -m", module, *map(shlex.quote, args)])
 
 
-def write_result(path: str | os.PathLike, command: str, figures: dict, before: dict) -> Path:
-    """Write {command, conditions (before/after), figures} to `path` (its folder is created)."""
+def result(command: str, figures: dict, before: dict) -> dict:
+    """{command, conditions (before/after), figures}: what a result file holds."""
+    return {"command": command, "conditions": {"before": before, "after": conditions()}, "figures": figures}
+
+
+def _write(path: str | os.PathLike, blob: dict) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    blob = {"command": command, "conditions": {"before": before, "after": conditions()}, "figures": figures}
     path.write_text(json.dumps(blob, indent=1, default=float) + "\n")
     return path
+
+
+def write_result(path: str | os.PathLike, command: str, figures: dict, before: dict) -> Path:
+    """Write {command, conditions (before/after), figures} to `path` (its folder is created)."""
+    return _write(path, result(command, figures, before))
 
 
 def module_of(name: str) -> str:
@@ -55,10 +64,15 @@ def parser(name: str, doc: str, data_dir: bool = False) -> argparse.ArgumentPars
     return p
 
 
-def save(out: str | None, name: str, argv: list[str] | None, figures: dict, before: dict) -> Path | None:
-    """With `--out`: the result file of benchmark `name`, recording the command that reproduces it."""
+def save(out: str | None, name: str, argv: list[str] | None, figures: dict, before: dict,
+         show: Callable[[dict], str] | None = None) -> Path | None:
+    """The end of benchmark `name`: its result printed as its docs block shows it (`show`, given the result as
+    the JSON file holds it) and, with `--out`, written with the command that reproduces it."""
+    blob = result(command_line(module_of(name), argv), figures, before)
+    if show:
+        print(show(json.loads(json.dumps(blob, default=float))))
     if not out:
         return None
-    path = write_result(out, command_line(module_of(name), argv), figures, before)
+    path = _write(out, blob)
     print(f"wrote {path}")
     return path

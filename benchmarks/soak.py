@@ -6,7 +6,7 @@ minutes (models, datasets and caches loading is not a leak), and where it settle
 gone: Streamlit keeps a closed session's state for `server.disconnectedSessionTTL` (120 s), and the
 server's housekeeping sweeps once a minute, so the settling lasts longer than both.
 
-    python -m benchmarks.soak [--minutes 20] [--warmup 4] [--settle 240] [--out docs/results/soak.json]
+    python -m benchmarks run soak [--minutes 20] [--warmup 4] [--settle 240] [--out docs/results/soak.json]
 """
 from __future__ import annotations
 
@@ -168,17 +168,9 @@ def main(argv=None) -> dict:
                "trainings": tally.trainings, "failures": tally.failures, "errors": tally.errors,
                "settle_s": a.settle, **summarise(samples, warmup, a.minutes, settled_from),
                "samples": [[round(t, 1), round(mb, 1)] for t, mb in samples]}
-    print(f"{a.minutes:g} min: {tally.sessions} sessions ({tally.uploads} uploads, {tally.trainings} trainings), "
-          f"{tally.failures} failures")
-    print(f"server RSS: start {figures['start_mb']:.0f} MB, after {warmup:g} min {figures['warm_mb']:.0f} MB, "
-          f"end {figures['end_mb']:.0f} MB, peak {figures['peak_mb']:.0f} MB; growth after warm-up "
-          f"{figures['growth_after_warmup_mb']:+.0f} MB ({figures['slope_after_warmup_mb_per_min']:+.1f} MB/min)")
-    if "settled_mb" in figures:
-        print(f"settled {a.settle:g} s after the load: {figures['settled_mb']:.0f} MB "
-              f"({figures['settled_over_warm_mb']:+.0f} MB against the server after warm-up)")
     for what, n in tally.errors.items():
         print(f"  {n}× {what}")
-    save(a.out, NAME, argv, figures, before)
+    save(a.out, NAME, argv, figures, before, show=block_text)
     return figures
 
 

@@ -1,11 +1,10 @@
 """Training speed with 1 versus more torch threads, in one process — on a quiet machine and, with
 `--busy N`, while N other processes keep the CPU busy (as 30 students' runs and page reruns do).
 
-    python -m benchmarks.threads [--steps 40] [--busy 2] [--json] [--out FILE.json]
+    python -m benchmarks run threads [--steps 40] [--busy 2] [--out FILE.json]
 """
 from __future__ import annotations
 
-import json
 import multiprocessing as mp
 import os
 import statistics
@@ -39,7 +38,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--steps", type=int, default=40)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--busy", type=int, default=0, help="other CPU-bound processes running meanwhile")
-    p.add_argument("--json", action="store_true")
     a = p.parse_args(argv)
     before = conditions()  # before the busy processes start
     data = load_dataset("fashion-mnist", "train", data_dir=a.data_dir)
@@ -57,14 +55,7 @@ def main(argv: list[str] | None = None) -> int:
     best = min(rows, key=rows.get)
     out = {"cpus": os.cpu_count(), "busy_processes": a.busy, "ms_per_step": rows, "fastest_threads": best,
            "ratio_many_over_one": round(rows[max(counts)] / rows[1], 2)}
-    save(a.out, NAME, argv, out, before)
-    if a.json:
-        print(json.dumps(out))
-        return 0
-    print(f"{os.cpu_count()} CPUs, {a.busy} busy processes, batch 128 on Fashion-MNIST, median of {a.repeats}")
-    for n, ms in rows.items():
-        print(f"  {n} torch thread(s): {ms:7.1f} ms per training step")
-    print(f"  {max(counts)} threads / 1 thread time ratio: {out['ratio_many_over_one']:.2f}")
+    save(a.out, NAME, argv, out, before, show=block_text)
     return 0
 
 

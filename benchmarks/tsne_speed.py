@@ -7,11 +7,10 @@ mean trustworthiness over the seeds (scikit-learn, k = 5, 10, 30): how well each
 nearest neighbours. One seed's trustworthiness moves in the fourth decimal from seed to seed, so the
 mean over seeds is what is compared.
 
-    python -m benchmarks.tsne_speed [--n 2000] [--repeats 3] [--pixels] [--json] [--out FILE.json]
+    python -m benchmarks run tsne-speed [--n 2000] [--repeats 3] [--pixels] [--out FILE.json]
 """
 from __future__ import annotations
 
-import json
 import statistics
 import time
 from pathlib import Path
@@ -56,7 +55,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--n", type=int, default=2000)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--pixels", action="store_true", help="raw pixels instead of a model's embeddings")
-    p.add_argument("--json", action="store_true")
     a = p.parse_args(argv)
     before = conditions()
     x, what = points(a.n, a.pixels, a.data_dir)
@@ -68,15 +66,7 @@ def main(argv: list[str] | None = None) -> int:
     ours, ref = rows["siamese_core.tsne_2d"], rows["sklearn TSNE (defaults)"]
     out = {"points": len(x), "data": what, "repeats": a.repeats, "runs": rows,
            "speedup": round(ref["median_seconds"] / ours["median_seconds"], 2)}
-    save(a.out, NAME, argv, out, before)
-    if a.json:
-        print(json.dumps(out))
-        return 0
-    print(f"{len(x)} points: {what}; seeds 0–{a.repeats - 1}: median time, mean trustworthiness")
-    for name, r in rows.items():
-        trust = "  ".join(f"T@{k} {r[f'trustworthiness@{k}']:.4f}" for k in (5, 10, 30))
-        print(f"{name:26s} {r['median_seconds']:6.2f} s   {trust}")
-    print(f"speed-up: {out['speedup']:.2f}× faster than scikit-learn's default TSNE")
+    save(a.out, NAME, argv, out, before, show=block_text)
     return 0
 
 

@@ -3,7 +3,7 @@
 takes above an idle process that has the face detector loaded (its resident size sampled every few
 milliseconds while the upload is handled, each image in a fresh process).
 
-    python -m benchmarks.upload_budget [--out docs/results/upload-budget.json]
+    python -m benchmarks run upload-budget [--out docs/results/upload-budget.json]
 """
 from __future__ import annotations
 
@@ -64,8 +64,7 @@ def main(argv=None) -> dict:
               f"→ {r['shape'][1]}×{r['shape'][0]}")
     figures = {"images": images, "max_seconds": max(r["seconds"] for r in images.values()),
                "max_peak_mb": max(r["peak_mb"] for r in images.values())}
-    print(f"costliest: {figures['max_seconds']:.2f} s, {figures['max_peak_mb']:.0f} MB above idle")
-    save(a.out, NAME, argv, figures, before)
+    save(a.out, NAME, argv, figures, before, show=block_text)
     return figures
 
 

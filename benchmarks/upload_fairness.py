@@ -2,7 +2,7 @@
 the page: two sample faces found, cropped, embedded, verified) is timed on a quiet server, then again while
 other sessions keep uploading the costliest image the gate accepts (benchmarks/hostile_images.py).
 
-    python -m benchmarks.upload_fairness [--loads 5] [--uploaders 1] [--out docs/results/upload-fairness.json]
+    python -m benchmarks run upload-fairness [--loads 5] [--uploaders 1] [--out docs/results/upload-fairness.json]
 """
 from __future__ import annotations
 
@@ -76,10 +76,7 @@ def main(argv=None) -> dict:
     figures = {"image": name, "image_bytes": len(data), "image_costs_s": costs, "loads": a.loads,
                "uploaders": a.uploaders, "quiet_median_s": quiet, "busy_median_s": busy, "ratio": busy / quiet,
                "upload_median_s": statistics.median(r["upload_s"]), "uploads": len(r["upload_s"]), **r}
-    print(f"plain face-page load, median of {a.loads}: {quiet:.2f} s quiet, {busy:.2f} s while {a.uploaders} "
-          f"session(s) upload it ({len(r['upload_s'])} uploads, median {figures['upload_median_s']:.2f} s each); "
-          f"ratio {busy / quiet:.2f}")
-    save(a.out, NAME, argv, figures, before)
+    save(a.out, NAME, argv, figures, before, show=block_text)
     return figures
 
 
