@@ -6,9 +6,10 @@ A block in a markdown file:
     …written by this command, never by hand…
     <!-- /figures -->
 
-NAME is a block of `benchmarks/figure_blocks.py`, which names its JSON files and the command that writes
-them. A timing benchmark not run yet is marked `<!-- figures: NAME (not measured yet) -->` and says which
-command produces its figures; once its JSON exists, the next rewrite turns it into a normal block.
+NAME is a block that a benchmark module declares in its `BLOCKS` (benchmarks/blocks.py), which names its
+JSON files and the command that writes them. A timing benchmark not run yet is marked
+`<!-- figures: NAME (not measured yet) -->` and says which command produces its figures; once its JSON
+exists, the next rewrite turns it into a normal block.
 
     python -m benchmarks.docs_figures            # rewrite every block
     python -m benchmarks.docs_figures --check    # list stale or broken blocks, exit 1 if any
@@ -21,7 +22,7 @@ import re
 import sys
 from pathlib import Path
 
-from benchmarks.figure_blocks import BLOCKS
+from benchmarks.runner import all_blocks
 
 ROOT = Path(__file__).resolve().parents[1]
 PENDING = " (not measured yet)"
@@ -38,9 +39,10 @@ def doc_files(root: Path = ROOT) -> list[Path]:
 def render(name: str, root: Path = ROOT) -> tuple[str, bool]:
     """(the block's body, whether it is still waiting for its measurement). Raises ValueError for an unknown
     block and FileNotFoundError for a missing JSON of a block that cannot wait."""
-    if name not in BLOCKS:
-        raise ValueError(f"unknown figures block {name!r} (known: {', '.join(sorted(BLOCKS))})")
-    block = BLOCKS[name]
+    blocks = all_blocks()
+    if name not in blocks:
+        raise ValueError(f"unknown figures block {name!r} (known: {', '.join(sorted(blocks))})")
+    block = blocks[name]
     missing = [s for s in block.sources if not (root / s).is_file()]
     source_note = ", ".join(f"`{s}`" for s in block.sources)
     if missing and block.timing:

@@ -6,21 +6,24 @@ e.g. on a cluster worker), side by side in one run.
 Every torch operation lets go of Python's lock and must win it back; a busy thread of the same process
 holds that lock, a busy process does not.
 
-    python -m benchmarks.gil_convoy [--seconds 3] [--repeats 3] [--out FILE.json]
+    python -m benchmarks run gil-convoy [--seconds 3] [--repeats 3] [--out FILE.json]
 """
 from __future__ import annotations
 
-import argparse
 import multiprocessing as mp
 import statistics
 import threading
 
 import torch
 
-from benchmarks.results import command_line, conditions, write_result
+from benchmarks.blocks import Block, conditions_line, table
+from benchmarks.results import conditions, parser, save
 from siamese_core.data import load_dataset
 from siamese_core.training import TrainConfig
 from siamese_core.training.trainer import Trainer
+
+NAME = "gil-convoy"
+SUMMARY = "training steps alone, beside a busy thread of the same process and beside a busy process"
 
 
 def _busy(stop) -> None:
@@ -51,11 +54,9 @@ def steps(data, seconds: float, beside: str) -> int:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.gil_convoy", description=__doc__.split("\n\n")[0])
+    p = parser(NAME, __doc__, data_dir=True)
     p.add_argument("--seconds", type=float, default=3.0)
     p.add_argument("--repeats", type=int, default=3)
-    p.add_argument("--data-dir", default=None)
-    p.add_argument("--out", help="also write the figures and the conditions to this file")
     args = p.parse_args(argv)
     torch.set_num_threads(1)
     before = conditions()
@@ -65,15 +66,25 @@ def main(argv: list[str] | None = None) -> dict:
         for beside in runs:
             runs[beside].append(steps(data, args.seconds, beside))
     med = {b: statistics.median(v) for b, v in runs.items()}
-    for beside, v in runs.items():
-        print(f"beside {beside:8s}: {med[beside]:5.0f} steps in {args.seconds:g} s (median; runs {v}), "
-              f"{100 * med[beside] / med['nothing']:3.0f} % of alone")
     result = {"seconds": args.seconds, "repeats": args.repeats, "steps": runs, "median_steps": med,
               "kept_beside_thread": round(med["thread"] / med["nothing"], 3),
               "kept_beside_process": round(med["process"] / med["nothing"], 3)}
-    if args.out:
-        write_result(args.out, command_line("benchmarks.gil_convoy", argv), result, before)
+    save(args.out, NAME, argv, result, before, show=block_text)
     return result
+
+
+def block_text(r: dict) -> str:
+    f = r["figures"]
+    med = f["median_steps"]
+    rows = [[f"beside a busy {what}" if what != "nothing" else "alone", f"{med[what]:.0f}",
+             f"{100 * med[what] / med['nothing']:.0f} %"] for what in ("nothing", "thread", "process")]
+    first = f"Training steps in {f['seconds']:g} s (digits, one torch thread; medians of {f['repeats']})."
+    return "\n".join([first, "",
+                      table(["the training thread", "steps", "of alone"], rows), "", conditions_line(r)])
+
+
+BLOCKS = {"gil-convoy": Block(("docs/results/gil-convoy.json",), "python -m benchmarks.gil_convoy --out "
+                                "docs/results/gil-convoy.json", block_text, timing=True)}
 
 
 if __name__ == "__main__":

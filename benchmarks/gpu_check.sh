@@ -68,13 +68,13 @@ train oneshot-$DEVICE $DEVICE "$ONESHOT_S" --preset oneshot-cpu
 step "5. the same recipes, ${CPU_S} s each on the CPU, and GPU/CPU throughput"
 train fashion-cpu-short cpu "$CPU_S" --dataset fashion-mnist
 train oneshot-cpu-short cpu "$CPU_S" --preset oneshot-cpu
-"$PYTHON" -m benchmarks.gpu_compare --out "$OUT/throughput.json" \
+"$PYTHON" -m benchmarks run gpu-compare --out "$OUT/throughput.json" \
   "fashion-mnist=$OUT/fashion-$DEVICE.train.json:$OUT/fashion-cpu-short.train.json" \
   "oneshot-cpu=$OUT/oneshot-$DEVICE.train.json:$OUT/oneshot-cpu-short.train.json" | tee "$OUT/throughput.txt"
 
 if [[ $CPU_ONLY == 0 ]]; then
   step "6. one training step on CUDA: float32 or bf16, default layout or channels-last"
-  "$PYTHON" -m benchmarks.gpu_step --out "$OUT/gpu-step.json" | tee "$OUT/gpu-step.txt"
+  "$PYTHON" -m benchmarks run gpu-step --out "$OUT/gpu-step.json" | tee "$OUT/gpu-step.txt"
 fi
 
 rm -f "$OUT"/*.pt  # the checkpoints are only a means; the JSON and text files are the record

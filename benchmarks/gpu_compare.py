@@ -1,13 +1,17 @@
 """Training throughput of `python -m siamese_core train --json` runs, GPU against CPU: steps and images per
 second of training time (validation not counted), read from each run's JSON.
 
-    python -m benchmarks.gpu_compare NAME=GPU_RUN.json:CPU_RUN.json [...] [--out FILE.json]
+    python -m benchmarks run gpu-compare NAME=GPU_RUN.json:CPU_RUN.json [...] [--out FILE.json]
 """
 from __future__ import annotations
 
-import argparse
 import json
 from pathlib import Path
+
+from benchmarks.results import conditions, parser, save
+
+NAME = "gpu-compare"
+SUMMARY = "training throughput of GPU runs against CPU runs, read from their `siamese_core train --json` output"
 
 
 def throughput(run: dict) -> dict:
@@ -27,10 +31,10 @@ def compare(gpu_path: str, cpu_path: str) -> dict:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.gpu_compare", description=__doc__.split("\n\n")[0])
+    p = parser(NAME, __doc__)
     p.add_argument("pairs", nargs="+", help="NAME=GPU_RUN.json:CPU_RUN.json")
-    p.add_argument("--out", default=None)
     a = p.parse_args(argv)
+    before = conditions()
     result = {}
     for pair in a.pairs:
         name, paths = pair.split("=", 1)
@@ -40,8 +44,7 @@ def main(argv: list[str] | None = None) -> dict:
         print(f"{name:<14} {g['device']}: {g['steps_per_s']:8.1f} steps/s {g['images_per_s']:9.0f} images/s | "
               f"{c['device']}: {c['steps_per_s']:7.1f} steps/s {c['images_per_s']:8.0f} images/s | "
               f"GPU/CPU {r['gpu_over_cpu']:.1f}×")
-    if a.out:
-        Path(a.out).write_text(json.dumps(result, indent=1) + "\n")
+    save(a.out, NAME, argv, result, before)
     return result
 
 

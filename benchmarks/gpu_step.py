@@ -3,16 +3,16 @@ and channels-last, in alternating rounds of one process (benchmarks/gpu_check.sh
 uses bf16 autocast on CUDA (`--precision auto`) and the default layout there; this says whether either
 choice should change.
 
-    python -m benchmarks.gpu_step [--seconds 2] [--out FILE.json]
+    python -m benchmarks run gpu-step [--seconds 2] [--out FILE.json]
 """
 from __future__ import annotations
 
-import argparse
-import json
-from pathlib import Path
-
 import torch
 
+from benchmarks.results import conditions, parser, save
+
+NAME = "gpu-step"
+SUMMARY = "on CUDA: a training step in float32 and under bf16 autocast, default layout and channels-last"
 VARIANTS = {"fp32": ("fp32", False), "bf16": ("bf16", False), "fp32 channels-last": ("fp32", True),
             "bf16 channels-last": ("bf16", True)}
 
@@ -35,18 +35,17 @@ def compare(name: str, seconds: float, rounds: int = 3, device: str = "cuda") ->
 
 def main(argv: list[str] | None = None) -> dict:
     from benchmarks.machine_ratio import NETWORKS
-    p = argparse.ArgumentParser(prog="python -m benchmarks.gpu_step", description=__doc__.split("\n\n")[0])
+    p = parser(NAME, __doc__)
     p.add_argument("--seconds", type=float, default=2.0, help="timed steps per variant and network")
-    p.add_argument("--out", default=None)
     a = p.parse_args(argv)
     if not torch.cuda.is_available():
-        raise SystemExit("benchmarks.gpu_step needs CUDA")
+        raise SystemExit("This benchmark needs a CUDA device, and torch sees none.")
+    before = conditions()
     result = {name: compare(name, a.seconds) for name in NETWORKS}
     for name, r in result.items():
         print(f"{name}: " + ", ".join(f"{k} {v:.2f} ms ({r['over_fp32'][k]:.2f}×)"
                                       for k, v in r["ms_per_step"].items()))
-    if a.out:
-        Path(a.out).write_text(json.dumps(result, indent=1) + "\n")
+    save(a.out, NAME, argv, result, before)
     return result
 
 

@@ -8,12 +8,11 @@ API (`load_model → prepare → similarity → threshold`), each beside its pub
   but `--seed` (seeds 0, 1, 2) and `--out`, each model then tested on `--pairs` balanced test pairs drawn
   from `--seed`, at the threshold it was saved with; the median of the three is the figure.
 
-    python -m benchmarks.heldout --seed N [--tasks 2000] [--pairs 10000] [--fashion-models A.pt B.pt C.pt]
-                                 [--skip-fashion] [--out FILE.json]
+    python -m benchmarks run heldout --seed N [--tasks 2000] [--pairs 10000] [--fashion-models A.pt B.pt C.pt]
+                                      [--skip-fashion] [--out FILE.json]
 """
 from __future__ import annotations
 
-import argparse
 import json
 import statistics
 import subprocess
@@ -24,12 +23,15 @@ from pathlib import Path
 
 import torch
 
-from benchmarks.results import command_line, conditions, write_result
+from benchmarks.blocks import Block, conditions_line, f4, pct, table, text_block, thousands
+from benchmarks.results import conditions, parser, save
 from siamese_core import load_dataset, load_model
 from siamese_core.data.sampling import sample_pairs
 from siamese_core.evaluation.oneshot_report import PAPER, mnist_transfer, official_runs
 from siamese_core.evaluation.public_api import api_pair_accuracy, pictures
 
+NAME = "heldout"
+SUMMARY = "the shipped figures on tasks and pairs of a seed nobody tuned on, through the public API only"
 ONESHOT_MODEL = Path(__file__).resolve().parents[1] / "assets" / "oneshot-omniglot.pt"
 # What each figure is held against: the published anchor and the figure the project aims past.
 ANCHORS = {
@@ -60,7 +62,7 @@ def fashion_pairs(model, n_pairs: int, seed: int, data_dir: str | None) -> dict:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.heldout", description=__doc__.split("\n\n")[0])
+    p = parser(NAME, __doc__, data_dir=True)
     p.add_argument("--seed", type=int, required=True, help="draws the MNIST tasks and the Fashion-MNIST pairs")
     p.add_argument("--tasks", type=int, default=2000, help="MNIST 10-way tasks")
     p.add_argument("--pairs", type=int, default=10000, help="Fashion-MNIST test pairs per model")
@@ -68,8 +70,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--fashion-models", nargs="+", default=None,
                    help="test these checkpoints instead of training three for 60 s each")
     p.add_argument("--skip-fashion", action="store_true")
-    p.add_argument("--data-dir", default=None)
-    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
     a = p.parse_args(argv)
     torch.set_num_threads(1)  # the trainings run as their own processes; this one only scores
     before = conditions()
@@ -106,26 +106,25 @@ def main(argv: list[str] | None = None) -> int:
                 runs.append(row)
         figures["fashion"] = {"runs": runs, "median_accuracy": statistics.median(r["accuracy"] for r in runs),
                               "spread": [min(r["accuracy"] for r in runs), max(r["accuracy"] for r in runs)]}
-    if a.out:
-        write_result(a.out, command_line("benchmarks.heldout", argv), figures, before)
+    save(a.out, NAME, argv, figures, before)
     print(format_heldout(figures))
     return 0
 
 
 def format_heldout(f: dict) -> str:
-    def pct(x):
-        return f"{100 * x:6.2f} %"
+    def pct8(x):
+        return pct(x).rjust(8)
 
     lines = [f"held-out check, seed {f['seed']}, model {f['model']}, only through the public API",
              f"{'figure':<58s} {'measured':>9s}  {'goal':>8s}  anchor"]
     o = f["official_runs"]
     label = f"Omniglot 20-way, the official runs ({o['trials']} trials)"
-    lines.append(f"{label:<58s} {pct(o['accuracy'])}  {pct(ANCHORS['official_runs']['goal'])}  "
+    lines.append(f"{label:<58s} {pct8(o['accuracy'])}  {pct8(ANCHORS['official_runs']['goal'])}  "
                  f"{ANCHORS['official_runs']['anchor']}")
     for key, what in (("mnist", "as stored"), ("mnist_dark_on_white", "dark on white")):
         m = f[key]
         label = f"MNIST 10-way one-shot, {what} ({m['tasks']} tasks)"
-        lines.append(f"{label:<58s} {pct(m['accuracy'])}  {pct(ANCHORS[key]['goal'])}  {ANCHORS[key]['anchor']}")
+        lines.append(f"{label:<58s} {pct8(m['accuracy'])}  {pct8(ANCHORS[key]['goal'])}  {ANCHORS[key]['anchor']}")
     if "fashion" in f:
         fa = f["fashion"]
         each = ", ".join(f"{r['accuracy']:.4f}" for r in fa["runs"])
@@ -133,6 +132,40 @@ def format_heldout(f: dict) -> str:
         lines.append(f"{label:<58s} {fa['median_accuracy']:9.4f}  {ANCHORS['fashion']['goal']:8.2f}  "
                      f"{ANCHORS['fashion']['anchor']}")
     return "\n".join(lines)
+
+
+def heldout_text(r: dict) -> str:
+    return text_block(format_heldout(r["figures"])) + "\n\n" + conditions_line(r)
+
+
+def oneshot_seeds(*results: dict) -> str:
+    """The one-shot recipe's three training seeds side by side, from their held-out checks."""
+    rows = []
+    for r in sorted(results, key=lambda r: r["figures"]["model_seed"]):
+        f = r["figures"]
+        wall, shipped = f["model_training"].get("wall_seconds"), f["model"] == "oneshot-omniglot.pt"
+        rows.append([str(f["model_seed"]), f4(f["model_training"]["val_oneshot_accuracy"]),
+                     thousands(f["model_training"]["steps"]), f"{wall / 60:.1f} min" if wall else "–",
+                     pct(f["official_runs"]["accuracy"]), pct(f["mnist"]["accuracy"]),
+                     pct(f["mnist_dark_on_white"]["accuracy"]), "shipped" if shipped else ""])
+    official = sorted(r["figures"]["official_runs"]["accuracy"] for r in results)
+    return table(["seed", "validation 20-way", "steps", "wall time", "official runs", "MNIST as stored",
+                  "MNIST dark on white", ""], rows) + \
+        f"\n\nOfficial runs: median {pct(official[len(official) // 2])}, from {pct(official[0])} to " \
+        f"{pct(official[-1])}. MNIST: {results[0]['figures']['mnist']['tasks']} tasks drawn from seed " \
+        f"{results[0]['figures']['seed']}, the same for every model."
+
+
+SEED_RUN = ("python -m benchmarks.heldout --seed 7919 --skip-fashion --model seedN.pt "
+            "--out docs/results/heldout-oneshot-seedN.json")
+HELDOUT = "python -m benchmarks.heldout --seed 7919 --out docs/results/heldout.json"
+BLOCKS = {
+    "heldout": Block(("docs/results/heldout.json",), HELDOUT, heldout_text),
+    "one-shot-seeds-before": Block(tuple(f"docs/results/heldout-oneshot-seed{s}.json" for s in (0, 1, 2)), SEED_RUN,
+                                   oneshot_seeds),
+    "one-shot-seeds": Block(("docs/results/heldout.json", "docs/results/heldout-oneshot-seed10.json",
+                             "docs/results/heldout-oneshot-seed20.json"), f"{HELDOUT}; {SEED_RUN}", oneshot_seeds),
+}
 
 
 if __name__ == "__main__":

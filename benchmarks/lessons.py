@@ -3,23 +3,25 @@ labelled preset, `siamese_core.lessons.experiments`) is trained with several see
 path (`run_experiment` with a probe set, one torch thread as a page job); each computed claim is checked
 on the shipped models. Prints per claim: sentence, measured values, in how many seeds it held.
 
-    python -m benchmarks.lessons [--out docs/results/lessons.json]   # the full run (about 15 min)
-    python -m benchmarks.lessons --quick                             # fewer seeds, shorter runs (CI-sized)
+    python -m benchmarks run lessons [--out docs/results/lessons.json]   # the full run (about 15 min)
+    python -m benchmarks run lessons --quick                         # fewer seeds, shorter runs (CI-sized)
 """
 from __future__ import annotations
 
-import argparse
 import time
 
 import torch
 
+from benchmarks.blocks import Block, conditions_line, table
+from benchmarks.results import conditions, parser, save
 from siamese_core.lessons import CLAIMS, static
 from siamese_core.lessons import experiments as ex
 from siamese_core.lessons.checks import runs_by_role
 from siamese_core.service.experiment import load_splits, run_experiment
 from siamese_core.service.live_frames import probe_set
 
-from .results import command_line, conditions, write_result
+NAME = "lessons"
+SUMMARY = "whether the pages' What to notice claims hold, trained through the pages' own path over several seeds"
 
 # experiment → (configs for a seed, seeds in the full run). Fragile claims (the miners) get 5 seeds.
 EXPERIMENTS = {
@@ -100,8 +102,7 @@ def format_table(rows: list[dict]) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.lessons", description=__doc__.split("\n\n")[0])
-    p.add_argument("--out", default=None, help="write the result JSON here (docs/results/lessons.json)")
+    p = parser(NAME, __doc__)
     p.add_argument("--only", nargs="*", choices=list(EXPERIMENTS), default=list(EXPERIMENTS),
                    help="measured experiments to run")
     p.add_argument("--no-computed", action="store_true", help="skip the claims checked without training")
@@ -113,9 +114,27 @@ def main(argv: list[str] | None = None) -> int:
                    computed=not a.no_computed)
     print(format_table(rows))
     figures = {"claims": rows, "seconds": round(time.perf_counter() - t0, 1), "quick": a.quick}
-    if a.out:
-        print(f"wrote {write_result(a.out, command_line('benchmarks.lessons', argv), figures, before)}")
+    save(a.out, NAME, argv, figures, before)
     return 0
+
+
+def block_text(r: dict) -> str:
+    """The claims table: every measurable claim of the pages, its measure, and in how many seeds it held."""
+    f = r["figures"]
+
+    def cell(text: str) -> str:
+        return text.replace("|", "\\|").replace("\n", " ")
+    rows = [[f"`{c['key']}`", cell(c["sentence"]), cell(c["measure"]), f"**{c['held']}/{c['seeds']}**",
+             cell("; ".join(f"seed {v['seed']}: {v['shown']}" if c["seeds"] > 1 else v["shown"] for v in c["values"]))]
+            for c in f["claims"] if c["kind"] != "background"]
+    background = [c["key"] for c in f["claims"] if c["kind"] == "background"]
+    return "\n".join([table(["claim", "the page says", "measure", "held", "measured"], rows), "",
+                      f"Not measurable on screen (reasoning or published figures): {', '.join(background)}.", "",
+                      f"Whole run: {f['seconds'] / 60:.0f} min. " + conditions_line(r)])
+
+
+BLOCKS = {"lessons": Block(("docs/results/lessons.json",),
+                           "python -m benchmarks.lessons --out docs/results/lessons.json", block_text)}
 
 
 if __name__ == "__main__":

@@ -1,7 +1,7 @@
 """Live training, measured: what a student sees after pressing Train on the Losses page.
 
-    python -m benchmarks.live_training                                   # print each figure beside its goal
-    python -m benchmarks.live_training --out docs/results/live-training.json
+    python -m benchmarks run live-training                               # print each figure beside its goal
+    python -m benchmarks run live-training --out docs/results/live-training.json
 
 Two parts, each started only once the machine is quiet (1-minute load average < `--quiet-load`, waiting up
 to `--max-wait` seconds; the load is recorded either way):
@@ -22,7 +22,6 @@ to `--max-wait` seconds; the load is recorded either way):
    subclass that `run_experiment` uses in place of its own (the run is otherwise exactly the page's)."""
 from __future__ import annotations
 
-import argparse
 import os
 import statistics
 import tempfile
@@ -32,6 +31,10 @@ from pathlib import Path
 
 import numpy as np
 
+from benchmarks.blocks import Block, conditions_line, table
+
+NAME = "live-training"
+SUMMARY = "what a student sees after Train: first live frame, report, frames' cost, the map's movement"
 GOALS = {"first_frame_s": 1.0, "cold_first_frame_s": 3.0, "report_s": 1.0, "frame_share": 0.10,
          "movement_ratio": 0.25, "chart_remounts": 2, "blank_samples": 0, "chromium_cpu_share": 0.20}
 DATASET = "fashion-mnist"
@@ -358,8 +361,8 @@ def figures_table(f: dict) -> list[tuple[str, str, str, bool]]:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    from benchmarks.results import command_line, conditions, write_result
-    p = argparse.ArgumentParser(prog="python -m benchmarks.live_training", description=__doc__.split("\n\n")[0])
+    from benchmarks.results import conditions, parser, save
+    p = parser(NAME, __doc__)
     p.add_argument("--repeats", type=int, default=3, help="runs clicked in Chromium (≥ 3 for a median)")
     p.add_argument("--page-budget", type=int, default=5, help="each page run's time budget (s)")
     p.add_argument("--runs", type=int, default=3, help="in-process runs for the frame share and the movement")
@@ -369,7 +372,6 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--max-wait", type=float, default=900.0, help="longest wait for a quiet machine (s)")
     p.add_argument("--run-wait", type=float, default=120.0, help="longest wait for quiet before each later run (s)")
     p.add_argument("--skip", choices=["page", "frames"], help="leave one part out")
-    p.add_argument("--out", help="also write the figures and the conditions to this JSON file")
     a = p.parse_args(argv)
     if a.repeats < 1 or a.runs < 1 or a.page_budget < 5 or a.frame_seconds <= 0 or a.pairs < 1:
         p.error("repeats ≥ 1, runs ≥ 1, page budget ≥ 5 s, frame seconds > 0, pairs ≥ 1")
@@ -405,14 +407,37 @@ def main(argv: list[str] | None = None) -> dict:
                                  "per_run": [round(r["movement_ratio"], 4) for r in rows]})
     loads = [r["load1"] for r in f.get("page_runs", []) + f.get("frame_runs", [])]
     f["all_quiet"] = all(x["quiet"] for x in f["load"].values()) and all(quiet(x, a.quiet_load) for x in loads)
-    print("\nfigure | value | goal")
-    for name, value, goal, met in figures_table(f):
-        print(f"{name} | {value} | {goal} {'✓' if met else '✗ missed'}")
-    if not f["all_quiet"]:
-        print("(the machine was not quiet for every part: see the load in the JSON)")
-    if a.out:
-        write_result(a.out, command_line("benchmarks.live_training", argv), f, before)
+    save(a.out, NAME, argv, f, before, show=block_text)
     return f
+
+
+def block_text(r: dict) -> str:
+    f = r["figures"]
+    rows = [[name, value, goal if goal == "–" else f"{goal} {'✓' if met else '✗ missed'}"]
+            for name, value, goal, met in figures_table(f)]
+    loads = [x["load1"] for x in f.get("page_runs", []) + f.get("frame_runs", [])]
+    lines = [table(["figure", "measured", "goal"], rows), ""]
+    if "page_runs" in f:
+        lines.append(f"Page: {len(f['page_runs'])} runs of {f['page_budget_s']} s on {f['dataset']} in Chromium; "
+                     f"end of training = {f['end_of_training']}. Click → report, per run: "
+                     + ", ".join(f"{x['click_to_report_s']:.1f} s" for x in f["page_runs"]) + ".")
+    if "frame_runs" in f:
+        lines.append(f"Frames: {len(f['frame_runs'])} runs of {f['frame_seconds']:g} s in process "
+                     f"({f['config']}); frames per run "
+                     + ", ".join(str(x["frames"]) for x in f["frame_runs"])
+                     + f"; mean displacement per frame {f['movement_ratio']['stable_mean']:.3f} (the live map) vs "
+                     f"{f['movement_ratio']['tsne_mean']:.3f} (a t-SNE per frame, own seed); report computed "
+                     + ", ".join(f"{x['evaluation_s']:.1f} s" for x in f["frame_runs"]) + " after training.")
+    if loads:
+        lines.append(f"1-minute load average at each run's start: {min(loads):.1f}–{max(loads):.1f}"
+                     + ("." if f.get("all_quiet") else " — not the quiet machine asked for: other work shared "
+                        "the two cores, so the timings are upper bounds of an idle machine's."))
+    return "\n".join([*lines, "", conditions_line(r)])
+
+
+BLOCKS = {"live-training": Block(("docs/results/live-training.json",), "python -m benchmarks.live_training --repeats 5 "
+                                   "--runs 5 --page-budget 20 --out docs/results/live-training.json", block_text,
+                                   timing=True)}
 
 
 if __name__ == "__main__":

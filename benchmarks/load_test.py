@@ -10,10 +10,10 @@ render, page-response latency percentiles (browser: interaction → page settled
 script run's last message), sessions and runs completed / failed, and the server's resident memory
 (start, peak, growth), CPU and thread count.
 
-    python -m benchmarks.load_test                                  # 30 students, 10 training, 3 in Chromium
-    python -m benchmarks.load_test --sessions 4 --trainers 1        # a small check
-    python -m benchmarks.load_test --out docs/results/load-test.json  # also the figures and conditions as JSON
-    python -m benchmarks.load_test --same-config 5                  # half the trainers ask for one same run
+    python -m benchmarks run load-test                              # 30 students, 10 training, 3 in Chromium
+    python -m benchmarks run load-test --sessions 4 --trainers 1    # a small check
+    python -m benchmarks run load-test --out docs/results/load-test.json  # also the figures and conditions as JSON
+    python -m benchmarks run load-test --same-config 5              # half the trainers ask for one same run
 
 Trainers differ by seed unless `--same-config N`: then N of them send exactly the same config, which the
 server trains once for all of them (shared runs, `SIAMESE_LAB_SHARE_RUNS`); the others each their own.
@@ -22,7 +22,6 @@ server trains once for all of them (shared runs, `SIAMESE_LAB_SHARE_RUNS`); the 
 Bounded: at most 60 sessions, `--max-seconds` wall time for the class, localhost only."""
 from __future__ import annotations
 
-import argparse
 import asyncio
 import json
 import os
@@ -39,10 +38,14 @@ import psutil
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import async_playwright
 
+from benchmarks.blocks import Block, conditions_line, table, thousands
 from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, OWN, SETTLED, confine_chromium, is_chromium, lab_server
-from benchmarks.results import command_line, conditions, write_result
+from benchmarks.results import conditions, parser, save
 from benchmarks.stream_client import StreamSession
 from siamese_core.service.pretrained_label import PRESS_TO_TRAIN
+
+NAME = "load-test"
+SUMMARY = "a class of students on one server: latencies, results, the server's memory and CPU"
 
 # Page-clock time at which the page settled after `ARM`: the end of the script run the action started or,
 # when a run is too short for the state to be seen as "running", the last change to the page.
@@ -81,7 +84,7 @@ REFUSALS = re.compile(r"trainings are already waiting|already have a training|Yo
                       r"already in the queue|so busy that this run")
 
 
-def pct(values: list[float], q: float) -> float:
+def percentile(values: list[float], q: float) -> float:
     if not values:
         return float("nan")
     values = sorted(values)
@@ -443,17 +446,18 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
                           "seconds": None if s.run_seconds is None else round(s.run_seconds, 1),
                           "pressed_at_s": None if s.pressed_at is None else round(s.pressed_at - t0, 1),
                           "accuracy": s.accuracy, "result": s.run_result} for s in students if s.trainer],
-        "first_render_s": {"p50": pct(renders, 50), "p95": pct(renders, 95), "max": max(renders, default=0)},
+        "first_render_s": {"p50": percentile(renders, 50), "p95": percentile(renders, 95),
+                           "max": max(renders, default=0)},
         "first_render_max_by_client_s": {
             kind: max((st.first_render for st in students if st.browser == is_browser and st.first_render is not None),
                       default=None) for kind, is_browser in (("chromium", True), ("protocol", False))},
         "interactions": len(lat_all),
-        "latency_s": {q: pct(lat_all, int(q[1:])) for q in ("p50", "p90", "p95", "p99")}
+        "latency_s": {q: percentile(lat_all, int(q[1:])) for q in ("p50", "p90", "p95", "p99")}
         | {"max": max(lat_all, default=0)},
-        "latency_p50_by_action_s": {a: pct([d for st in students for _, d, w in st.latencies if w == a], 50)
+        "latency_p50_by_action_s": {a: percentile([d for st in students for _, d, w in st.latencies if w == a], 50)
                                     for a in sorted({w for st in students for _, _, w in st.latencies})},
         "latency_p50_by_client_s": {
-            kind: pct([d for st in students if st.browser == is_browser for _, d, _ in st.latencies], 50)
+            kind: percentile([d for st in students if st.browser == is_browser for _, d, _ in st.latencies], 50)
             for kind, is_browser in (("chromium", True), ("protocol", False))},
         "run_seconds": sorted(round(s.run_seconds, 1) for s in students if s.run_seconds is not None),
         # class start (every session opening at once) → each trainer's result on its page
@@ -461,7 +465,7 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
         "all_results_s": results_at[-1] if len(results_at) == args.trainers and runs.count("done") == len(runs)
         else None,
         "interactions_while_training": len(lat_training),
-        "latency_while_training_s": {q: pct(lat_training, int(q[1:])) for q in ("p50", "p90", "p95")},
+        "latency_while_training_s": {q: percentile(lat_training, int(q[1:])) for q in ("p50", "p90", "p95")},
         "server_rss_mb": {"start": rss_start / mb, "warm": sampler.rss_warm / mb, "peak": peak / mb,
                           "end": sampler.rss[-1] / mb if sampler.rss else 0,
                           "growth_over_warm": (peak - sampler.rss_warm) / mb,
@@ -481,46 +485,6 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
 
 def _fmt(seconds: float | None) -> str:
     return "not all shown" if seconds is None else f"{seconds:.1f} s"
-
-
-def print_report(r: dict) -> None:
-    c = r["config"]
-    print(f"Siamese Lab load test: {c['sessions']} sessions ({c['browsers']} in Chromium, the others over the "
-          f"websocket protocol; {c['trainers']} training digits for {c['budget_s']} s), workers={c['workers']}, "
-          f"threads/job={c['threads_per_job']}, {c['cpus']} CPUs, "
-          f"wall {r['wall_s']} s")
-    print(f"sessions: {r['sessions_ok']} ok, {len(r['sessions_failed'])} failed {r['sessions_failed'] or ''}")
-    print(f"training runs: {r['runs_completed']} completed, {len(r['runs_failed'])} failed {r['runs_failed'] or ''}")
-    f = r["first_render_s"]
-    print(f"time to first complete render: p50 {f['p50']:.2f} s, p95 {f['p95']:.2f} s, max {f['max']:.2f} s; "
-          "slowest by client: " + ", ".join(f"{k} {v:.2f} s" for k, v in
-                                            r.get("first_render_max_by_client_s", {}).items() if v is not None))
-    lat, lt = r["latency_s"], r["latency_while_training_s"]
-    print(f"interaction → settled ({r['interactions']} interactions): p50 {lat['p50']:.2f} s, "
-          f"p90 {lat['p90']:.2f} s, p95 {lat['p95']:.2f} s, p99 {lat['p99']:.2f} s, max {lat['max']:.2f} s")
-    print(f"  while training runs ({r['interactions_while_training']}): p50 {lt['p50']:.2f} s, "
-          f"p90 {lt['p90']:.2f} s, p95 {lt['p95']:.2f} s")
-    print("  p50 by action: " + ", ".join(f"{a} {v:.2f} s" for a, v in r["latency_p50_by_action_s"].items()))
-    print("  p50 by client: " + ", ".join(f"{a} {v:.2f} s" for a, v in r["latency_p50_by_client_s"].items()))
-    print(f"Train pressed → result shown, per run (s): {r['run_seconds']}")
-    print(f"class start → each trainer's result (s): {r['results_at_s']}")
-    print(f"goals: all {c['trainers']} results {_fmt(r['all_results_s'])} (≤ {GOALS['all_results_s']:.0f} s), "
-          f"failed sessions {len(r['sessions_failed'])} (0), median interaction {lat['p50']:.2f} s "
-          f"(< {GOALS['latency_p50_s']:.0f} s); {c['distinct_configs']} distinct configs among the trainers "
-          f"(--same-config {c['same_config']}, shared runs {'on' if c['share_runs'] else 'off'})")
-    m = r["server_rss_mb"]
-    print(f"server RSS (with its training processes): start {m['start']:.0f} MB, "
-          f"after one visitor opened every page {m['warm']:.0f} MB, "
-          f"peak {m['peak']:.0f} MB, end {m['end']:.0f} MB")
-    print(f"  the class added {m['growth_over_warm']:.0f} MB at peak: {m['per_session']:.1f} MB per session "
-          f"(training runs included)")
-    print(f"server CPU: mean {r['server_cpu_percent']['mean']:.0f} %, peak {r['server_cpu_percent']['peak']:.0f} % "
-          f"(100 % = one core); threads: start {r['server_threads']['start']}, peak {r['server_threads']['peak']}")
-    print(f"the server's training processes: CPU mean {r.get('training_processes_cpu_percent_mean', 0):.0f} %")
-    print(f"load generator (one Chromium, sum of its processes' RSS): peak {r['browser_rss_peak_mb']:.0f} MB; "
-          f"CPU mean {r['generator_cpu_percent_mean']:.0f} %, Chromium's share "
-          f"{r.get('generator_chromium_cpu_percent_mean', 0):.0f} % (nice {c['generator_nice']}"
-          + (")" if c.get("chromium_not_confined") is None else f"; Chromium not: {c['chromium_not_confined']})"))
 
 
 def _one_class(args) -> tuple[dict, dict | None, dict]:
@@ -567,7 +531,7 @@ def _median_class(argv: list[str], repeats: int) -> tuple[dict, dict | None, dic
 
 
 def main(argv=None) -> dict:
-    p = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    p = parser(NAME, __doc__)
     p.add_argument("--sessions", type=int, default=30)
     p.add_argument("--trainers", type=int, default=10, help="how many of the sessions press Train")
     p.add_argument("--browsers", type=int, default=3, help="how many of the sessions are Chromium pages")
@@ -585,7 +549,6 @@ def main(argv=None) -> dict:
     p.add_argument("--repeats", type=int, default=1,
                    help="classes one after another; the figures are the median class's, with every class's headline")
     p.add_argument("--json", help="also write the figures to this file")
-    p.add_argument("--out", help="also write the figures and the conditions (load, versions, date) to this file")
     args = p.parse_args(argv)
     if (not 1 <= args.sessions <= 60 or not 0 <= args.trainers <= args.sessions or args.budget < 5
             or not 0 <= args.browsers <= args.sessions):
@@ -600,16 +563,158 @@ def main(argv=None) -> dict:
     else:
         r, load, before = _median_class(argv or sys.argv[1:], args.repeats)
     r["load_before"] = load or {"load1": before["loadavg"][0]}
-    print_report(r)
-    for k, c in enumerate(r.get("repeats", []), 1):
-        print(f"class {k}: all results {_fmt(c['all_results_s'])}, median interaction {c['latency_p50_s']:.2f} s, "
-              f"{c['failed_sessions']} failed sessions")
     if args.json:
         with open(args.json, "w") as f:
             json.dump(r, f, indent=1)
-    if args.out:
-        write_result(args.out, command_line("benchmarks.load_test", argv), r, before)
+    save(args.out, NAME, argv, r, before, show=class_text)
     return r
+
+
+def load_test_text(r: dict) -> str:
+    f = r["figures"]
+    c, lat, rss = f["config"], f["latency_s"], f["server_rss_mb"]
+    return "\n".join([
+        f"- {c['sessions']} students ({c['browsers']} in Chromium), {c['trainers']} training, {c['cpus']} CPUs, "
+        f"workers {c['workers']}, threads per job {c['threads_per_job']}; wall {f['wall_s']:.0f} s;",
+        f"- sessions: {f['sessions_ok']} ok, {len(f['sessions_failed'])} failed; runs: {f['runs_completed']} "
+        f"completed, {len(f['runs_failed'])} failed;",
+        f"- interaction → settled ({thousands(f['interactions'])} interactions): median **{lat['p50']:.2f} s**, "
+        f"95th percentile {lat['p95']:.2f} s; by client: "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in f["latency_p50_by_client_s"].items()) + ";",
+        "- median by action: " + ", ".join(f"{k} {v:.2f} s" for k, v in f["latency_p50_by_action_s"].items()) + ";",
+        f"- time to first complete render: median {f['first_render_s']['p50']:.2f} s, max "
+        f"{f['first_render_s']['max']:.2f} s{_slowest_render(f)};",
+        f"- Train pressed → result shown: first {min(f['run_seconds'], default=0):.0f} s, last "
+        f"{max(f['run_seconds'], default=0):.0f} s;",
+        f"- server memory: {rss['warm']:.0f} MB after one visitor opened every page, peak {rss['peak']:.0f} MB, "
+        f"about **{rss['per_session']:.0f} MB per student**; server CPU mean {f['server_cpu_percent']['mean']:.0f} % "
+        "of one core" + _training_cpu(f) + _generator_cpu(f) + ".", *_run_accuracies(f), "", conditions_line(r)])
+
+
+def class_text(r: dict) -> str:
+    """The class load test against its goals (tenth result ≤ 60 s, no failed session, median < 1 s)."""
+    f = r["figures"]
+    c, tenth, failed, p50 = f["config"], f.get("all_results_s"), len(f["sessions_failed"]), f["latency_s"]["p50"]
+    mark = {True: "✓", False: "✗ missed"}
+    load = f.get("load_before", {})
+    quiet = "" if load.get("quiet", True) else (f" The machine never got quiet (1-minute load {load['load1']:.1f} "
+                                                 "when it started): other work shared the two cores.")
+    return "\n".join([
+        f"{c['trainers']} trainers, {c['distinct_configs']} distinct configs (`--same-config {c['same_config']}`, "
+        f"shared runs {'on' if c.get('share_runs', True) else 'off'}), workers {c['workers']}.{quiet}", "",
+        table(["figure", "measured", "goal"], [
+            [f"class start → all {c['trainers']} results shown",
+             "not all shown" if tenth is None else f"{tenth:.1f} s",
+             f"≤ 60 s {mark[tenth is not None and tenth <= 60]}"],
+            ["failed sessions", str(failed), f"0 {mark[failed == 0]}"],
+            ["median interaction → page settled", f"{p50:.2f} s", f"< 1 s {mark[p50 < 1]}"]]), "",
+        *_repeats(f), load_test_text(r)])
+
+
+def where_runs_train(threads: dict, processes: dict, wall: dict) -> str:
+    """The same class (every trainer a different run) with the runs in the server's threads, in its training
+    processes, and in its training processes on the wall clock, one after another on the same cores."""
+    runs = [("threads of the server", threads), ("training processes", processes),
+            ("training processes, wall-clock budgets", wall)]
+    trainers = processes["figures"]["config"]["trainers"]
+
+    def accs(f):
+        a = [t["accuracy"] for t in f.get("trainer_runs", []) if t.get("accuracy") is not None]
+        return f"{min(a):.3f}–{max(a):.3f}" if a else "–"
+
+    def row(label, cell):
+        return [label, *(cell(r["figures"]) for _, r in runs)]
+    rows = [row(f"class start → all {trainers} results shown (goal ≤ 60 s)",
+                lambda f: "not all shown" if f["all_results_s"] is None else f"{f['all_results_s']:.1f} s"),
+            row("median interaction → page settled (goal < 1 s)", lambda f: f"{f['latency_s']['p50']:.2f} s"),
+            row("failed sessions", lambda f: str(len(f["sessions_failed"]))),
+            row(f"runs trained (test accuracy ≥ {processes['figures']['config']['trained_accuracy']:.2f})",
+                lambda f: f"{f['runs_completed']} of {trainers}"),
+            row("the runs' test accuracy", accs),
+            row("web server CPU, mean (100 % = one core)", lambda f: f"{f['server_cpu_percent']['mean']:.0f} %"),
+            row("training processes' CPU, mean", lambda f: f"{f.get('training_processes_cpu_percent_mean', 0):.0f} %"),
+            row("load generator's CPU, mean", lambda f: f"{f.get('generator_cpu_percent_mean', 0):.0f} %"),
+            row("… of which its Chromium (three pages)", lambda f: "–" if "generator_chromium_cpu_percent_mean" not in f
+                else f"{f['generator_chromium_cpu_percent_mean']:.0f} %"),
+            row("Chromium held to the generator's nice", lambda f: "no (before the fix)"
+                if "chromium_not_confined" not in f["config"] else "yes" if f["config"]["chromium_not_confined"] is None
+                else f"no: {f['config']['chromium_not_confined']}"),
+            row("server memory, peak (with its training processes)", lambda f: f"{f['server_rss_mb']['peak']:.0f} MB")]
+    return "\n".join([
+        f"{trainers} of {processes['figures']['config']['sessions']} students train, every one a different run "
+        f"(digits, 5 s, {processes['figures']['config']['workers']} at a time).", "",
+        table(["figure", *(name for name, _ in runs)], rows), "",
+        "\n\n".join(f"{name.capitalize()}: {conditions_line(r)}" for name, r in runs)])
+
+
+def _training_cpu(f: dict) -> str:
+    """Trainings in processes of the server's own: their memory is in the server's, their CPU said apart."""
+    share = f.get("training_processes_cpu_percent_mean", 0.0)
+    if not share:
+        return " (trainings in threads of the server's process)"
+    return (f" and its {f['config']['workers']} training processes' {share:.0f} % (their memory is counted in the "
+            "server's)")
+
+
+def _slowest_render(f: dict) -> str:
+    by = {k: v for k, v in f.get("first_render_max_by_client_s", {}).items() if v is not None}
+    return " (slowest " + ", ".join(f"{k} {v:.2f} s" for k, v in by.items()) + ")" if by else ""
+
+
+def _generator_cpu(f: dict) -> str:
+    if "generator_cpu_percent_mean" not in f:
+        return ""
+    nice, c = f["config"]["generator_nice"], f["config"]
+    if "chromium_not_confined" not in c:  # measured before the load test held Chromium to the generator's nice
+        who = f"its clients at nice {nice}, its Chromium at the share of a session of its own"
+    elif c["chromium_not_confined"] is None:
+        who = f"its clients and Chromium, nice {nice}"
+    else:
+        who = f"its clients at nice {nice}; Chromium could not be held to it: {c['chromium_not_confined']}"
+    chromium = (f", Chromium {f['generator_chromium_cpu_percent_mean']:.0f} %"
+                if "generator_chromium_cpu_percent_mean" in f else "")
+    return (f"; the load generator ({who}) {f['generator_cpu_percent_mean']:.0f} % of one core{chromium}, "
+            "on the same machine")
+
+
+def _run_accuracies(f: dict) -> list[str]:
+    accs = [t["accuracy"] for t in f.get("trainer_runs", []) if t.get("accuracy") is not None]
+    if not accs:
+        return []
+    return [f"- the runs' test accuracy: {min(accs):.3f} to {max(accs):.3f} (a run counts as trained from "
+            f"{f['config']['trained_accuracy']:.2f})."]
+
+
+def _repeats(f: dict) -> list[str]:
+    """With `--repeats`: the table is the median class's; here is every class, in the order they ran."""
+    runs = f.get("repeats", [])
+    if len(runs) < 2:
+        return []
+    return [f"The median of {len(runs)} classes run one after another (`--repeats {len(runs)}`); all of them: "
+            + "; ".join(f"{'not all shown' if c['all_results_s'] is None else format(c['all_results_s'], '.1f') + ' s'}"
+                        f", median {c['latency_p50_s']:.2f} s, {c['failed_sessions']} failed"
+                        for c in runs) + ".", ""]
+
+
+CLASS = ("python -m benchmarks.load_test --same-config {same} --quiet-load 1.2 {wait}--out "
+         "docs/results/load-test-{name}.json")
+BLOCKS = {
+    "load-test": Block(("docs/results/load-test.json",), "python -m benchmarks.load_test --sessions 30 --trainers 10 "
+                       "--max-seconds 600 --out docs/results/load-test.json", load_test_text, timing=True),
+    **{f"load-test-{name}": Block((f"docs/results/load-test-{name}.json",),
+                                  env + CLASS.format(same=same, wait=wait, name=name), class_text, timing=True)
+       for name, same, env, wait in (("different", 0, "", "--max-wait 30 --repeats 3 "),
+                                     ("half-same", 5, "", "--max-wait 30 "),
+                                     ("different-workers1", 0, "SIAMESE_LAB_WORKERS=1 ", ""),
+                                     ("half-same-workers1", 5, "SIAMESE_LAB_WORKERS=1 ", ""))},
+    "load-test-threads-vs-processes": Block(
+        ("docs/results/load-test-different-threads.json", "docs/results/load-test-different.json",
+         "docs/results/load-test-different-wall.json"),
+        "SIAMESE_LAB_TRAIN_IN=server " + CLASS.format(same=0, wait="--max-wait 30 ", name="different-threads")
+        + "; " + CLASS.format(same=0, wait="--max-wait 30 --repeats 3 ", name="different") + "; "
+        "SIAMESE_LAB_BUDGET_CLOCK=wall " + CLASS.format(same=0, wait="--max-wait 30 ", name="different-wall"),
+        where_runs_train, timing=True),
+}
 
 
 if __name__ == "__main__":

@@ -7,20 +7,23 @@ trainer step (forward and backward; it counts matrix products and convolutions, 
 element-wise updates); achieved GFLOP/s = FLOPs per step × steps per second. Peak on paper = cores
 used × clock × fp32 FLOPs per cycle of the widest vector unit (`cpu_peak`).
 
-    python -m benchmarks.machine_ratio [--threads 1|2] [--seconds 8] [--out docs/results/machine-ratio.json]
+    python -m benchmarks run machine-ratio [--threads 1|2] [--seconds 8] [--out docs/results/machine-ratio.json]
 """
 from __future__ import annotations
 
-import argparse
 import re
 import statistics
-import time
 from pathlib import Path
 
 import torch
+from torch.utils.benchmark import Timer
 from torch.utils.flop_counter import FlopCounterMode
 
-from benchmarks.results import command_line, conditions, write_result
+from benchmarks.blocks import Block, conditions_line, pct, table, thousands
+from benchmarks.results import conditions, parser, save
+
+NAME = "machine-ratio"
+SUMMARY = "a training step's GFLOP/s against the CPU's peak on paper and a large matrix product"
 
 # fp32 FLOPs per cycle per core: lanes × 2 (a fused multiply-add is two FLOPs) × FMA units. Server cores
 # with AVX-512 (Skylake-SP and later Xeon Gold/Platinum, Sapphire Rapids) have two 512-bit FMA units;
@@ -84,16 +87,17 @@ def counted_flops(fn) -> int:
 MATMUL_N = 2048  # 2·2048³ ≈ 17 GFLOP a product: large enough for the kernel's best, small enough to repeat
 
 
-def matmul_gflops(n: int = MATMUL_N, repeats: int = 5) -> float:
+def seconds_per_call(fn, seconds: float) -> float:
+    """Median seconds of one `fn()`, timed in blocks for at least `seconds` after a warm-up (torch.utils.benchmark,
+    which synchronises CUDA), on this process's torch threads: the Timer's own default is one thread."""
+    timer = Timer("fn()", globals={"fn": fn}, num_threads=torch.get_num_threads())
+    return timer.blocked_autorange(min_run_time=seconds).median
+
+
+def matmul_gflops(n: int = MATMUL_N, seconds: float = 1.0) -> float:
     """A large fp32 product (torch.mm, n×n by n×n, 2n³ FLOPs): the practical peak of this process."""
     a, b = torch.randn(n, n), torch.randn(n, n)
-    torch.mm(a, b)  # warm-up: the first call picks its kernel
-    times = []
-    for _ in range(repeats):
-        t0 = time.perf_counter()
-        torch.mm(a, b)
-        times.append(time.perf_counter() - t0)
-    return 2 * n**3 / statistics.median(times) / 1e9
+    return 2 * n**3 / seconds_per_call(lambda: torch.mm(a, b), seconds) / 1e9
 
 
 def trainer_for(name: str, data_dir: str | None = None, device: str = "cpu", **settings):
@@ -143,11 +147,7 @@ class StepTimer:
         return self.trainer.batches.images_per_step
 
     def seconds_per_step(self, seconds: float) -> float:
-        steps, t0 = 0, time.perf_counter()
-        while time.perf_counter() - t0 < seconds or steps < 3:
-            self.step()
-            steps += 1
-        return (time.perf_counter() - t0) / steps
+        return seconds_per_call(self.step, seconds)
 
 
 def median_ms_interleaved(timers: dict, seconds: float, rounds: int, digits: int) -> dict:
@@ -189,47 +189,50 @@ def measure(threads: int, seconds: float, data_dir: str | None = None) -> dict:
             "matmul_of_peak": round(mm / peak["gflops"], 4), "networks": nets}
 
 
-def print_candidates(candidates: dict) -> None:
-    for name, c in candidates.items():
-        print(f"{name}: " + ", ".join(f"{k} {ms:.1f} ms/step ({c['over_as_is'][k]:.3f}×)"
-                                      for k, ms in c["ms_per_step"].items()))
-
-
-def print_table(f: dict) -> None:
-    p = f["peak"]
-    print(f"{f['threads']} torch thread(s); peak on paper {p['gflops']} GFLOP/s = {p['cores']} core(s) × "
-          f"{p['ghz']} GHz ({p['clock_source']}) × {p['flops_per_cycle']} FLOPs/cycle ({p['isa']}); torch.mm "
-          f"{f['matmul_gflops']} GFLOP/s ({100 * f['matmul_of_peak']:.1f} % of peak)")
-    print(f"{'network':<12} {'batch':>5} {'GFLOP/step':>10} {'ms/step':>8} {'images/s':>9} {'GFLOP/s':>8} "
-          f"{'of peak':>8} {'of mm':>7}")
-    for name, r in f["networks"].items():
-        print(f"{name:<12} {r['batch']:>5} {r['gflop_per_step']:>10.3f} {r['ms_per_step']:>8.1f} "
-              f"{r['images_per_s']:>9.0f} {r['gflops']:>8.1f} {100 * r['of_peak']:>7.1f}% "
-              f"{100 * r['of_matmul']:>6.1f}%")
-
-
 def main(argv: list[str] | None = None) -> dict:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.machine_ratio", description=__doc__.split("\n\n")[0])
+    p = parser(NAME, __doc__, data_dir=True)
     p.add_argument("--threads", type=int, default=1, help="measure with 1 torch thread, and also with 2 if 2")
     p.add_argument("--seconds", type=float, default=8.0, help="timed training per network and thread count")
     p.add_argument("--candidates", action="store_true", help="also time cheap changes beside the step as it is "
                    "(benchmarks/step_candidates.py), with 1 thread")
-    p.add_argument("--data-dir", default=None)
-    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
     a = p.parse_args(argv)
     before = conditions()
-    runs = [measure(n, a.seconds, a.data_dir) for n in range(1, a.threads + 1)]
-    for f in runs:
-        print_table(f)
-    figures = {"runs": runs}
+    figures = {"runs": [measure(n, a.seconds, a.data_dir) for n in range(1, a.threads + 1)]}
     if a.candidates:
         from benchmarks.step_candidates import compare
         torch.set_num_threads(1)
         figures["candidates"] = {name: compare(name, a.seconds, data_dir=a.data_dir) for name in NETWORKS}
-        print_candidates(figures["candidates"])
-    if a.out:
-        write_result(a.out, command_line("benchmarks.machine_ratio", argv), figures, before)
+    save(a.out, NAME, argv, figures, before, show=block_text)
     return figures
+
+
+def block_text(r: dict) -> str:
+    """Training throughput and GFLOP/s against the CPU's peak on paper and a large matrix product."""
+    f, lines = r["figures"], []
+    for run in f["runs"]:
+        p = run["peak"]
+        rows = [[name, thousands(x["batch"]), f"{x['gflop_per_step']:.2f}", f"{x['ms_per_step']:.1f} ms",
+                 f"{x['images_per_s']:,.0f}", f"{x['gflops']:.1f}", f"**{pct(x['of_peak'])}**", pct(x["of_matmul"])]
+                for name, x in run["networks"].items()]
+        lines += [f"{run['threads']} torch thread(s). Peak on paper: {p['cores']} core(s) × {p['ghz']:g} GHz "
+                  f"({p['clock_source']}) × {p['flops_per_cycle']} fp32 FLOPs per cycle ({p['isa']}) = "
+                  f"{p['gflops']:.1f} GFLOP/s; a {run['matmul_n']}² fp32 `torch.mm` reached "
+                  f"{run['matmul_gflops']:.1f} GFLOP/s ({pct(run['matmul_of_peak'])} of it"
+                  + ("; above half, so two FMA units)." if run["matmul_of_peak"] > 0.5 else ")."), "",
+                  table(["network", "images per step", "GFLOP per step", "per step", "training images/s",
+                         "GFLOP/s", "of peak", "of torch.mm"], rows), ""]
+    for name, c in f.get("candidates", {}).items():
+        lines.append(f"- {name}, per step beside the trainer as it is: " + ", ".join(
+            f"{k} {ms:.1f} ms ({c['over_as_is'][k]:.2f}×)" for k, ms in c["ms_per_step"].items()) + ";")
+    if f.get("candidates"):
+        cands = list(f["candidates"].values())
+        faster = [k for k in cands[0]["over_as_is"] if k != "as-is" and all(c["over_as_is"][k] <= 0.95 for c in cands)]
+        lines.append(f"- at least 5 % faster on every network: {', '.join(faster) or 'none'}.")
+    return "\n".join([*lines, "", conditions_line(r)])
+
+
+BLOCKS = {"machine-ratio": Block(("docs/results/machine-ratio.json",), "python -m benchmarks.machine_ratio --threads 2 "
+                                   "--candidates --out docs/results/machine-ratio.json", block_text, timing=True)}
 
 
 if __name__ == "__main__":

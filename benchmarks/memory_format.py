@@ -2,17 +2,19 @@
 measured alternately in one process (so the machine's load falls on both alike); medians and the ratio.
 Also the embedding's batch size on the CPU: the probe set in batches of `CPU_BATCH` against one batch.
 
-    python -m benchmarks.memory_format [--repeats 15] [--threads 1] [--out docs/results/memory-format.json]
+    python -m benchmarks run memory-format [--repeats 15] [--threads 1] [--out docs/results/memory-format.json]
 """
 from __future__ import annotations
 
-import argparse
 import statistics
 import time
 
 import torch
 
-from benchmarks.results import command_line, conditions, write_result
+from benchmarks.results import conditions, parser, save
+
+NAME = "memory-format"
+SUMMARY = "channels-last against the default layout: embedding and a training step on the CPU"
 
 
 def _seconds(fn) -> float:
@@ -61,10 +63,9 @@ def measure(repeats: int, threads: int) -> dict:
 
 
 def main(argv: list[str] | None = None) -> dict:
-    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p = parser(NAME, __doc__)
     p.add_argument("--repeats", type=int, default=15)
     p.add_argument("--threads", type=int, default=1, help="torch threads (the server's default per job: 1)")
-    p.add_argument("--out", help="also write the figures and the conditions to this JSON file")
     args = p.parse_args(argv)
     before = conditions()
     f = measure(args.repeats, args.threads)
@@ -74,8 +75,7 @@ def main(argv: list[str] | None = None) -> dict:
           f"{f['cpu_batch']}, {f['embed_one_batch_channels_last_ms']} ms in one batch (ratio {f['batch_ratio']})")
     print(f"training step, batch {f['batch']}: {f['step_contiguous_ms']} ms contiguous, "
           f"{f['step_channels_last_ms']} ms channels-last (ratio {f['step_ratio']})")
-    if args.out:
-        write_result(args.out, command_line("benchmarks.memory_format", argv), f, before)
+    save(args.out, NAME, argv, f, before)
     return f
 
 

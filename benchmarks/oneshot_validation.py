@@ -4,13 +4,12 @@ trained with different seeds or recipes (each of which validated on tasks of its
 Also every pair of the single twins given, joined as the recipe joins its members (their embeddings end
 to end, each as it was trained: a squared distance is the mean of the two twins').
 
-    python -m benchmarks.oneshot_validation A.pt B.pt … [--tasks 1000] [--seed 12345] [--out FILE.json]
+    python -m benchmarks run oneshot-validation A.pt B.pt … [--tasks 1000] [--seed 12345] [--out FILE.json]
 
 No test figure is read: this is how a recipe is chosen without looking at the official runs.
 """
 from __future__ import annotations
 
-import argparse
 import itertools
 import re
 import statistics
@@ -18,12 +17,16 @@ from pathlib import Path
 
 import torch
 
-from benchmarks.results import command_line, conditions, write_result
+from benchmarks.blocks import Block, text_block
+from benchmarks.results import conditions, parser, save
 from siamese_core import load_dataset, load_model
 from siamese_core.data.omniglot import VALIDATION_ALPHABETS, alphabet_subset
 from siamese_core.data.sampling import sample_tasks
 from siamese_core.evaluation.inputs import as_model_reads
 from siamese_core.models.embed import embed
+
+NAME = "oneshot-validation"
+SUMMARY = "one-shot checkpoints side by side on the same 20-way validation tasks (no test figure read)"
 
 
 def within_alphabet_accuracy(tasks, h: torch.Tensor) -> float:
@@ -80,19 +83,22 @@ def seeds_of_each_recipe(models: dict[str, float]) -> dict[str, list[float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.oneshot_validation", description=__doc__.split("\n\n")[0])
+    p = parser(NAME, __doc__, data_dir=True)
     p.add_argument("models", nargs="+", help="one-shot checkpoints (each reads the drawings as it reads any input)")
     p.add_argument("--tasks", type=int, default=1000)
     p.add_argument("--seed", type=int, default=12345, help="draws the tasks")
-    p.add_argument("--data-dir", default=None)
-    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
     a = p.parse_args(argv)
     before = conditions()
     figures = compare(a.models, a.tasks, a.seed, a.data_dir)
     print(format_comparison(figures))
-    if a.out:
-        write_result(a.out, command_line("benchmarks.oneshot_validation", argv), figures, before)
+    save(a.out, NAME, argv, figures, before)
     return 0
+
+
+BLOCKS = {"one-shot-validation": Block(
+    ("docs/results/oneshot-validation.json",),
+    "python -m benchmarks.oneshot_validation MODELS.pt --out docs/results/oneshot-validation.json",
+    lambda r: text_block(format_comparison(r["figures"])))}
 
 
 if __name__ == "__main__":

@@ -3,19 +3,22 @@ garbage collection after every script run (its default, `runner.postScriptGC`) a
 app's `.streamlit/config.toml`), side by side. One protocol session (benchmarks/stream_client.py)
 opens each page `--repeats` times on a fresh server of each kind.
 
-    python -m benchmarks.rerun_cost [--repeats 10] [--out FILE.json]
+    python -m benchmarks run rerun-cost [--repeats 10] [--out FILE.json]
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 
 import psutil
 
+from benchmarks.blocks import Block, conditions_line, table
 from benchmarks.browser import lab_server
-from benchmarks.results import command_line, conditions, write_result
+from benchmarks.results import conditions, parser, save
 from benchmarks.stream_client import StreamSession
+
+NAME = "rerun-cost"
+SUMMARY = "server CPU and response time of a page rerun, with and without Streamlit's forced garbage collection"
 
 PAGES = ["Home", "Losses", "Convolution", "Siamese twins"]
 
@@ -44,9 +47,8 @@ def as_figures(results: dict[str, dict[str, tuple[float, float]]], repeats: int)
 
 
 def main(argv=None) -> dict:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.rerun_cost", description=__doc__.split("\n\n")[0])
+    p = parser(NAME, __doc__)
     p.add_argument("--repeats", type=int, default=10)
-    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
     a = p.parse_args(argv)
     before = conditions()
     results = {}
@@ -54,13 +56,21 @@ def main(argv=None) -> dict:
     for label, gc in settings:
         with lab_server(env={"STREAMLIT_RUNNER_POST_SCRIPT_GC": gc}) as (url, proc):
             results[label] = asyncio.run(measure(url, proc.pid, a.repeats))
-    print(f"server CPU per rerun / median response, {a.repeats} opens of each page by one session")
-    print(f"{'page':15s}" + "".join(f"{label:>44s}" for label in results))
-    for page in PAGES:
-        print(f"{page:15s}" + "".join(f"{r[page][0]:>26.0f} ms CPU {r[page][1]:>6.0f} ms" for r in results.values()))
-    if a.out:
-        write_result(a.out, command_line("benchmarks.rerun_cost", argv), as_figures(results, a.repeats), before)
+    save(a.out, NAME, argv, as_figures(results, a.repeats), before, show=block_text)
     return results
+
+
+def block_text(r: dict) -> str:
+    f = r["figures"]
+    labels = list(f["servers"])
+    rows = [[page, *(f"{f['servers'][k][page]['cpu_ms']:.0f} ms CPU, {f['servers'][k][page]['median_ms']:.0f} ms"
+                     for k in labels)] for page in f["pages"]]
+    return "\n".join([table(["page", *labels], rows), "", conditions_line(r)])
+
+
+BLOCKS = {"rerun-cost": Block(("docs/results/rerun-cost.json",),
+                                "python -m benchmarks.rerun_cost --repeats 10 --out docs/results/rerun-cost.json",
+                                block_text, timing=True)}
 
 
 if __name__ == "__main__":

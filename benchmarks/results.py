@@ -2,14 +2,17 @@
 
 `--out FILE.json` on every benchmark writes one of these; `python -m benchmarks.docs_figures` quotes the
 figures into the docs. Timings mean little without the machine's load, so the conditions travel with them.
+Every benchmark builds its options on `parser` and writes its file with `save`.
 """
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
 import shlex
 import sys
+from collections.abc import Callable
 from datetime import datetime, timezone
 from pathlib import Path
 
@@ -29,10 +32,47 @@ def command_line(module: str, argv: list[str] | None) -> str:
     return " ".join(["python -m", module, *map(shlex.quote, args)])
 
 
-def write_result(path: str | os.PathLike, command: str, figures: dict, before: dict) -> Path:
-    """Write {command, conditions (before/after), figures} to `path` (its folder is created)."""
+def result(command: str, figures: dict, before: dict) -> dict:
+    """{command, conditions (before/after), figures}: what a result file holds."""
+    return {"command": command, "conditions": {"before": before, "after": conditions()}, "figures": figures}
+
+
+def _write(path: str | os.PathLike, blob: dict) -> Path:
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    blob = {"command": command, "conditions": {"before": before, "after": conditions()}, "figures": figures}
     path.write_text(json.dumps(blob, indent=1, default=float) + "\n")
+    return path
+
+
+def write_result(path: str | os.PathLike, command: str, figures: dict, before: dict) -> Path:
+    """Write {command, conditions (before/after), figures} to `path` (its folder is created)."""
+    return _write(path, result(command, figures, before))
+
+
+def module_of(name: str) -> str:
+    """The module of the benchmark `name` (`load-test` → `benchmarks.load_test`)."""
+    return "benchmarks." + name.replace("-", "_")
+
+
+def parser(name: str, doc: str, data_dir: bool = False) -> argparse.ArgumentParser:
+    """The options every benchmark shares: its docstring's first paragraph as the description, `--out`, and
+    `--data-dir` for those that read a dataset."""
+    p = argparse.ArgumentParser(prog=f"python -m benchmarks run {name}", description=doc.split("\n\n")[0])
+    if data_dir:
+        p.add_argument("--data-dir", default=None, help="the datasets' folder (default: SIAMESE_LAB_DATA)")
+    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
+    return p
+
+
+def save(out: str | None, name: str, argv: list[str] | None, figures: dict, before: dict,
+         show: Callable[[dict], str] | None = None) -> Path | None:
+    """The end of benchmark `name`: its result printed as its docs block shows it (`show`, given the result as
+    the JSON file holds it) and, with `--out`, written with the command that reproduces it."""
+    blob = result(command_line(module_of(name), argv), figures, before)
+    if show:
+        print(show(json.loads(json.dumps(blob, default=float))))
+    if not out:
+        return None
+    path = _write(out, blob)
+    print(f"wrote {path}")
     return path

@@ -6,11 +6,10 @@ minutes (models, datasets and caches loading is not a leak), and where it settle
 gone: Streamlit keeps a closed session's state for `server.disconnectedSessionTTL` (120 s), and the
 server's housekeeping sweeps once a minute, so the settling lasts longer than both.
 
-    python -m benchmarks.soak [--minutes 20] [--warmup 4] [--settle 240] [--out docs/results/soak.json]
+    python -m benchmarks run soak [--minutes 20] [--warmup 4] [--settle 240] [--out docs/results/soak.json]
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import random
 import statistics
@@ -19,12 +18,16 @@ import time
 
 import psutil
 
+from benchmarks.blocks import Block, conditions_line
 from benchmarks.browser import lab_server
 from benchmarks.hostile_images import candidates
 from benchmarks.load_test import tree_rss
-from benchmarks.results import command_line, conditions, write_result
+from benchmarks.results import conditions, parser, save
 from benchmarks.stream_client import StreamSession
 from benchmarks.upload_fairness import FACES, SERVER_ENV
+
+NAME = "soak"
+SUMMARY = "the server's memory while sessions come and go for a long time, and where it settles after"
 
 BROWSE = ["Home", "Convolution", "Siamese twins", "One-shot", FACES]
 
@@ -119,7 +122,7 @@ def summarise(samples: list, warmup: float, minutes: float, settled_from: float 
 
 
 def main(argv=None) -> dict:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.soak", description=__doc__.split("\n\n")[0])
+    p = parser(NAME, __doc__)
     p.add_argument("--minutes", type=float, default=20.0)
     p.add_argument("--warmup", type=float, default=4.0, help="minutes before growth is counted")
     p.add_argument("--uploaders", type=int, default=3)
@@ -128,7 +131,6 @@ def main(argv=None) -> dict:
     p.add_argument("--every", type=float, default=5.0, help="seconds between memory samples")
     p.add_argument("--settle", type=float, default=240.0,
                    help="seconds of sampling after the load, with no session open")
-    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
     a = p.parse_args(argv)
     warmup = min(a.warmup, a.minutes / 2)
     before = conditions()
@@ -166,19 +168,28 @@ def main(argv=None) -> dict:
                "trainings": tally.trainings, "failures": tally.failures, "errors": tally.errors,
                "settle_s": a.settle, **summarise(samples, warmup, a.minutes, settled_from),
                "samples": [[round(t, 1), round(mb, 1)] for t, mb in samples]}
-    print(f"{a.minutes:g} min: {tally.sessions} sessions ({tally.uploads} uploads, {tally.trainings} trainings), "
-          f"{tally.failures} failures")
-    print(f"server RSS: start {figures['start_mb']:.0f} MB, after {warmup:g} min {figures['warm_mb']:.0f} MB, "
-          f"end {figures['end_mb']:.0f} MB, peak {figures['peak_mb']:.0f} MB; growth after warm-up "
-          f"{figures['growth_after_warmup_mb']:+.0f} MB ({figures['slope_after_warmup_mb_per_min']:+.1f} MB/min)")
-    if "settled_mb" in figures:
-        print(f"settled {a.settle:g} s after the load: {figures['settled_mb']:.0f} MB "
-              f"({figures['settled_over_warm_mb']:+.0f} MB against the server after warm-up)")
     for what, n in tally.errors.items():
         print(f"  {n}× {what}")
-    if a.out:
-        print("wrote", write_result(a.out, command_line("benchmarks.soak", argv), figures, before))
+    save(a.out, NAME, argv, figures, before, show=block_text)
     return figures
+
+
+def block_text(r: dict) -> str:
+    f = r["figures"]
+    return "\n".join([
+        f"{f['minutes']:g} minutes, {f['sessions']} sessions ({f['uploaders']} uploading, {f['trainers']} training, "
+        f"{f['browsers']} browsing at any time): {f['uploads']} uploads, {f['trainings']} trainings, "
+        f"{f['failures']} failures. Server memory: {f['start_mb']:.0f} MB at start, {f['warm_mb']:.0f} MB after "
+        f"{f['warmup_minutes']:g} minutes, {f['end_mb']:.0f} MB in the last minute (peak {f['peak_mb']:.0f} MB): "
+        f"**{f['growth_after_warmup_mb']:+.0f} MB** after the warm-up "
+        f"({f['slope_after_warmup_mb_per_min']:+.1f} MB per minute)."
+        + (f" With every session closed, it settled at {f['settled_mb']:.0f} MB within {f['settle_s']:g} s "
+           f"(**{f['settled_over_warm_mb']:+.0f} MB** against the server after the warm-up)."
+           if "settled_mb" in f else ""), "", conditions_line(r)])
+
+
+BLOCKS = {"soak": Block(("docs/results/soak.json",),
+                        "python -m benchmarks.soak --minutes 20 --out docs/results/soak.json", block_text, timing=True)}
 
 
 if __name__ == "__main__":

@@ -1,21 +1,23 @@
 """Training speed with 1 versus more torch threads, in one process — on a quiet machine and, with
 `--busy N`, while N other processes keep the CPU busy (as 30 students' runs and page reruns do).
 
-    python -m benchmarks.threads [--steps 40] [--busy 2] [--json] [--out FILE.json]
+    python -m benchmarks run threads [--steps 40] [--busy 2] [--out FILE.json]
 """
 from __future__ import annotations
 
-import argparse
-import json
 import multiprocessing as mp
 import os
 import statistics
 
 import torch
 
-from benchmarks.results import command_line, conditions, write_result
+from benchmarks.blocks import Block, conditions_line, table
+from benchmarks.results import conditions, parser, save
 from siamese_core.data import load_dataset
 from siamese_core.training import TrainConfig, train
+
+NAME = "threads"
+SUMMARY = "a training step's time with one torch thread against all of them, on a quiet or a busy CPU"
 
 
 def _spin(stop) -> None:
@@ -32,13 +34,10 @@ def ms_per_step(threads: int, steps: int, data) -> float:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.threads", description=__doc__.split("\n\n")[0])
+    p = parser(NAME, __doc__, data_dir=True)
     p.add_argument("--steps", type=int, default=40)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--busy", type=int, default=0, help="other CPU-bound processes running meanwhile")
-    p.add_argument("--data-dir", default=None)
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
     a = p.parse_args(argv)
     before = conditions()  # before the busy processes start
     data = load_dataset("fashion-mnist", "train", data_dir=a.data_dir)
@@ -56,16 +55,23 @@ def main(argv: list[str] | None = None) -> int:
     best = min(rows, key=rows.get)
     out = {"cpus": os.cpu_count(), "busy_processes": a.busy, "ms_per_step": rows, "fastest_threads": best,
            "ratio_many_over_one": round(rows[max(counts)] / rows[1], 2)}
-    if a.out:
-        write_result(a.out, command_line("benchmarks.threads", argv), out, before)
-    if a.json:
-        print(json.dumps(out))
-        return 0
-    print(f"{os.cpu_count()} CPUs, {a.busy} busy processes, batch 128 on Fashion-MNIST, median of {a.repeats}")
-    for n, ms in rows.items():
-        print(f"  {n} torch thread(s): {ms:7.1f} ms per training step")
-    print(f"  {max(counts)} threads / 1 thread time ratio: {out['ratio_many_over_one']:.2f}")
+    save(a.out, NAME, argv, out, before, show=block_text)
     return 0
+
+
+def block_text(r: dict) -> str:
+    f = r["figures"]
+    rows = [[f"{n} torch thread(s)", f"{ms:.1f} ms"] for n, ms in f["ms_per_step"].items()]
+    return "\n".join([f"{f['cpus']} CPUs, {f['busy_processes']} busy processes beside it.", "",
+                      table(["threads", "per training step"], rows), "",
+                      f"Many threads / one thread: **{f['ratio_many_over_one']:.2f}×** the time.", "",
+                      conditions_line(r)])
+
+
+BLOCKS = {name: Block((f"docs/results/{name}.json",), f"python -m benchmarks.threads {options} --out "
+                                                        f"docs/results/{name}.json", block_text, timing=True)
+          for name, options in (("threads", "--repeats 2 --steps 30"),
+                                ("threads-busy", "--repeats 1 --steps 30 --busy 2"))}
 
 
 if __name__ == "__main__":

@@ -7,12 +7,10 @@ mean trustworthiness over the seeds (scikit-learn, k = 5, 10, 30): how well each
 nearest neighbours. One seed's trustworthiness moves in the fourth decimal from seed to seed, so the
 mean over seeds is what is compared.
 
-    python -m benchmarks.tsne_speed [--n 2000] [--repeats 3] [--pixels] [--json] [--out FILE.json]
+    python -m benchmarks run tsne-speed [--n 2000] [--repeats 3] [--pixels] [--out FILE.json]
 """
 from __future__ import annotations
 
-import argparse
-import json
 import statistics
 import time
 from pathlib import Path
@@ -20,10 +18,14 @@ from pathlib import Path
 import numpy as np
 from sklearn.manifold import trustworthiness
 
-from benchmarks.results import command_line, conditions, write_result
+from benchmarks.blocks import Block, conditions_line, f4, table, thousands
+from benchmarks.results import conditions, parser, save
 from siamese_core import load_dataset, load_model
 from siamese_core.evaluation.metrics import embed
 from siamese_core.viz.projection import sklearn_tsne, tsne_2d
+
+NAME = "tsne-speed"
+SUMMARY = "t-SNE of 2,000 embeddings: the lab's tsne_2d against scikit-learn's default, time and trustworthiness"
 
 ASSET = Path(__file__).resolve().parents[1] / "assets" / "fashion_contrastive.pt"
 
@@ -49,13 +51,10 @@ def timed(fn, x, repeats: int) -> tuple[float, dict[int, float]]:
 
 
 def main(argv: list[str] | None = None) -> int:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.tsne_speed", description=__doc__.split("\n\n")[0])
+    p = parser(NAME, __doc__, data_dir=True)
     p.add_argument("--n", type=int, default=2000)
     p.add_argument("--repeats", type=int, default=3)
     p.add_argument("--pixels", action="store_true", help="raw pixels instead of a model's embeddings")
-    p.add_argument("--data-dir", default=None)
-    p.add_argument("--json", action="store_true")
-    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
     a = p.parse_args(argv)
     before = conditions()
     x, what = points(a.n, a.pixels, a.data_dir)
@@ -67,17 +66,22 @@ def main(argv: list[str] | None = None) -> int:
     ours, ref = rows["siamese_core.tsne_2d"], rows["sklearn TSNE (defaults)"]
     out = {"points": len(x), "data": what, "repeats": a.repeats, "runs": rows,
            "speedup": round(ref["median_seconds"] / ours["median_seconds"], 2)}
-    if a.out:
-        write_result(a.out, command_line("benchmarks.tsne_speed", argv), out, before)
-    if a.json:
-        print(json.dumps(out))
-        return 0
-    print(f"{len(x)} points: {what}; seeds 0–{a.repeats - 1}: median time, mean trustworthiness")
-    for name, r in rows.items():
-        trust = "  ".join(f"T@{k} {r[f'trustworthiness@{k}']:.4f}" for k in (5, 10, 30))
-        print(f"{name:26s} {r['median_seconds']:6.2f} s   {trust}")
-    print(f"speed-up: {out['speedup']:.2f}× faster than scikit-learn's default TSNE")
+    save(a.out, NAME, argv, out, before, show=block_text)
     return 0
+
+
+def block_text(r: dict) -> str:
+    f = r["figures"]
+    rows = [[name, f"{x['median_seconds']:.2f} s", *(f4(x[f"trustworthiness@{k}"]) for k in (5, 10, 30))]
+            for name, x in f["runs"].items()]
+    return "\n".join([f"{thousands(f['points'])} points, {f['data']}; seeds 0–{f['repeats'] - 1}.", "",
+                      table(["method", "median time", "T@5", "T@10", "T@30"], rows), "",
+                      f"Speed-up over scikit-learn's default: **{f['speedup']:.2f}×**.", "", conditions_line(r)])
+
+
+BLOCKS = {name: Block((f"docs/results/{name}.json",), f"python -m benchmarks.tsne_speed --repeats 5{pixels} --out "
+                                                        f"docs/results/{name}.json", block_text, timing=True)
+          for name, pixels in (("tsne-speed", ""), ("tsne-speed-pixels", " --pixels"))}
 
 
 if __name__ == "__main__":

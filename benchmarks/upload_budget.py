@@ -3,17 +3,20 @@
 takes above an idle process that has the face detector loaded (its resident size sampled every few
 milliseconds while the upload is handled, each image in a fresh process).
 
-    python -m benchmarks.upload_budget [--out docs/results/upload-budget.json]
+    python -m benchmarks run upload-budget [--out docs/results/upload-budget.json]
 """
 from __future__ import annotations
 
-import argparse
 import json
 import subprocess
 import sys
 
+from benchmarks.blocks import Block, conditions_line, table, thousands
 from benchmarks.browser import ROOT
-from benchmarks.results import command_line, conditions, write_result
+from benchmarks.results import conditions, parser, save
+
+NAME = "upload-budget"
+SUMMARY = "the time and memory the costliest accepted uploads cost the face page"
 
 CHILD = r"""
 import io, json, sys, time
@@ -48,8 +51,7 @@ print(json.dumps({"seconds": seconds, "peak_mb": max(peak[0], rss_mb()) - idle,
 
 
 def main(argv=None) -> dict:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.upload_budget", description=__doc__.split("\n\n")[0])
-    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
+    p = parser(NAME, __doc__)
     a = p.parse_args(argv)
     before = conditions()
     from benchmarks.hostile_images import candidates
@@ -62,10 +64,21 @@ def main(argv=None) -> dict:
               f"→ {r['shape'][1]}×{r['shape'][0]}")
     figures = {"images": images, "max_seconds": max(r["seconds"] for r in images.values()),
                "max_peak_mb": max(r["peak_mb"] for r in images.values())}
-    print(f"costliest: {figures['max_seconds']:.2f} s, {figures['max_peak_mb']:.0f} MB above idle")
-    if a.out:
-        print("wrote", write_result(a.out, command_line("benchmarks.upload_budget", argv), figures, before))
+    save(a.out, NAME, argv, figures, before, show=block_text)
     return figures
+
+
+def block_text(r: dict) -> str:
+    f = r["figures"]
+    rows = [[name, thousands(x["bytes"]), f"{x['seconds']:.2f} s", f"{x['peak_mb']:.0f} MB"]
+            for name, x in f["images"].items()]
+    return "\n".join([table(["accepted upload", "bytes", "decode + find faces", "memory above idle"], rows), "",
+                      conditions_line(r)])
+
+
+BLOCKS = {"upload-budget": Block(("docs/results/upload-budget.json",),
+                                   "python -m benchmarks.upload_budget --out docs/results/upload-budget.json",
+                                   block_text, timing=True)}
 
 
 if __name__ == "__main__":

@@ -2,18 +2,21 @@
 the page: two sample faces found, cropped, embedded, verified) is timed on a quiet server, then again while
 other sessions keep uploading the costliest image the gate accepts (benchmarks/hostile_images.py).
 
-    python -m benchmarks.upload_fairness [--loads 5] [--uploaders 1] [--out docs/results/upload-fairness.json]
+    python -m benchmarks run upload-fairness [--loads 5] [--uploaders 1] [--out docs/results/upload-fairness.json]
 """
 from __future__ import annotations
 
-import argparse
 import asyncio
 import statistics
 import time
 
+from benchmarks.blocks import Block, conditions_line
 from benchmarks.browser import lab_server
-from benchmarks.results import command_line, conditions, write_result
+from benchmarks.results import conditions, parser, save
 from benchmarks.stream_client import StreamSession
+
+NAME = "upload-fairness"
+SUMMARY = "a face-page load on a quiet server against one while other sessions upload the costliest image"
 
 FACES = "Face verification"
 # The stream client uploads without a browser cookie: XSRF protection off on this local test server only.
@@ -58,10 +61,9 @@ async def measure(url: str, data: bytes, mime: str, loads: int, uploaders: int) 
 
 
 def main(argv=None) -> dict:
-    p = argparse.ArgumentParser(prog="python -m benchmarks.upload_fairness", description=__doc__.split("\n\n")[0])
+    p = parser(NAME, __doc__)
     p.add_argument("--loads", type=int, default=5, help="plain face-page loads timed in each condition")
     p.add_argument("--uploaders", type=int, default=1, help="sessions uploading the costliest image meanwhile")
-    p.add_argument("--out", default=None, help="also write the figures and the conditions to this JSON file")
     a = p.parse_args(argv)
     before = conditions()
     from benchmarks.hostile_images import costliest
@@ -74,12 +76,20 @@ def main(argv=None) -> dict:
     figures = {"image": name, "image_bytes": len(data), "image_costs_s": costs, "loads": a.loads,
                "uploaders": a.uploaders, "quiet_median_s": quiet, "busy_median_s": busy, "ratio": busy / quiet,
                "upload_median_s": statistics.median(r["upload_s"]), "uploads": len(r["upload_s"]), **r}
-    print(f"plain face-page load, median of {a.loads}: {quiet:.2f} s quiet, {busy:.2f} s while {a.uploaders} "
-          f"session(s) upload it ({len(r['upload_s'])} uploads, median {figures['upload_median_s']:.2f} s each); "
-          f"ratio {busy / quiet:.2f}")
-    if a.out:
-        print("wrote", write_result(a.out, command_line("benchmarks.upload_fairness", argv), figures, before))
+    save(a.out, NAME, argv, figures, before, show=block_text)
     return figures
+
+
+def block_text(r: dict) -> str:
+    f = r["figures"]
+    return "\n".join([f"A plain face-page load, median of {f['loads']}: **{f['quiet_median_s']:.2f} s** on a quiet "
+                      f"server, **{f['busy_median_s']:.2f} s** while {f['uploaders']} other session(s) kept "
+                      f"uploading the costliest accepted image ({f['image']}, {f['uploads']} uploads of "
+                      f"{f['upload_median_s']:.2f} s each): **{f['ratio']:.2f}×**.", "", conditions_line(r)])
+
+
+BLOCKS = {"upload-fairness": Block(("docs/results/upload-fairness.json",), "python -m benchmarks.upload_fairness "
+                                     "--out docs/results/upload-fairness.json", block_text, timing=True)}
 
 
 if __name__ == "__main__":

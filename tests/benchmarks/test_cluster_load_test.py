@@ -8,7 +8,6 @@ import os
 import pytest
 
 from benchmarks import cluster_load_test, load_test
-from benchmarks.figure_blocks import BLOCKS
 from benchmarks.results import conditions, write_result
 
 
@@ -33,7 +32,7 @@ def test_the_block_sets_the_two_queues_side_by_side_and_reckons_one_more_worker(
     cluster["cluster"] = {"workers": 2, "threads_per_worker": 1, "worker_nice": 10}
     paths = [write_result(tmp_path / f"{name}.json", "python -m benchmarks.cluster_load_test", r, conditions())
              for name, r in (("builtin", builtin), ("cluster", cluster))]
-    text = BLOCKS["load-test-cluster"].render(*(json.loads(p.read_text()) for p in paths))
+    text = cluster_load_test.BLOCKS["load-test-cluster"].render(*(json.loads(p.read_text()) for p in paths))
     assert "| class start → all 5 results shown | 50.0 s | 30.0 s |" in text
     assert "| median interaction → page settled | 0.60 s | 0.40 s |" in text
     # Results at 6, 12, … 30 s: the first round (2 runs) ends at 12 s, the two later ones take 9 s each; on

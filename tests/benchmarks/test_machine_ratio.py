@@ -1,5 +1,5 @@
 """The arithmetic of benchmarks/machine_ratio.py: FLOPs as FlopCounterMode counts them, the peak on paper,
-and the ratios in its JSON. No timing: the figures come from fixed inputs."""
+and the ratios in its JSON. No timing of real work: the figures come from fixed inputs."""
 from __future__ import annotations
 
 import json
@@ -66,3 +66,17 @@ def test_the_per_image_baseline_warps_exactly_as_the_batch_warp_does():
     x = torch.rand(16, 1, 28, 28)
     params = aug.sample(16, torch.Generator().manual_seed(5))
     torch.testing.assert_close(_PerImageAffine().apply(x, params), aug.apply(x, params), atol=1e-5, rtol=0)
+
+
+def test_a_timed_call_runs_on_this_process_s_torch_threads_and_takes_at_least_its_own_time():
+    import time
+
+    from benchmarks.machine_ratio import seconds_per_call
+    seen, before = [], torch.get_num_threads()
+    torch.set_num_threads(2)
+    try:
+        seconds = seconds_per_call(lambda: (seen.append(torch.get_num_threads()), time.sleep(0.002)), 0.05)
+    finally:
+        torch.set_num_threads(before)
+    assert set(seen) == {2}  # torch.utils.benchmark.Timer alone would have timed it on one thread
+    assert seconds >= 0.002

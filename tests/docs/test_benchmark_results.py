@@ -9,8 +9,8 @@ import pytest
 
 from benchmarks import load_test, rerun_cost, threads, tsne_speed
 from benchmarks.docs_figures import ROOT
-from benchmarks.figure_blocks import BLOCKS
 from benchmarks.results import conditions, write_result
+from benchmarks.runner import all_blocks
 from benchmarks.training_record import training_record
 
 
@@ -22,7 +22,7 @@ def data_args(load) -> list[str]:
 
 
 def render(name: str, *paths) -> str:
-    return BLOCKS[name].render(*(json.loads(p.read_text()) for p in paths))
+    return all_blocks()[name].render(*(json.loads(p.read_text()) for p in paths))
 
 
 def test_a_result_file_holds_the_command_the_conditions_and_the_figures(tmp_path):
@@ -84,7 +84,7 @@ def test_the_rerun_cost_figures_render_per_page():
     measured = {"forced": {p: (270.0, 280.0) for p in rerun_cost.PAGES},
                 "none": {p: (6.0, 48.0) for p in rerun_cost.PAGES}}
     cond = conditions()
-    text = BLOCKS["rerun-cost"].render({"conditions": {"before": cond, "after": cond},
+    text = rerun_cost.BLOCKS["rerun-cost"].render({"conditions": {"before": cond, "after": cond},
                                         "figures": rerun_cost.as_figures(measured, 10)})
     assert text.splitlines()[0] == "| page | forced | none |"
     assert "| Home | 270 ms CPU, 280 ms | 6 ms CPU, 48 ms |" in text
