@@ -87,7 +87,7 @@ if not reports:
     st.info("Press **Train** (a 20-second run) or pick a pretrained run in the sidebar.")
     st.stop()
 
-st.subheader("Runs")
+st.header("Runs")
 st.dataframe(run_views.runs_table(reports), hide_index=True, width="stretch")
 if mine and st.button("Remove my runs"):
     mine.clear()

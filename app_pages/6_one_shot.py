@@ -98,7 +98,7 @@ result = score_task(model, support_native, query)
 decision = result["decision"]
 where = alphabet or "several alphabets"
 st.markdown(f"**{n_way}-way task from {where.replace('_', ' ')}** (task #{seed}).")
-task_images(query[0, 0], support_native, n_way)
+task_images(query[0, 0], support_native, task.class_names)
 
 st.plotly_chart(figures.oneshot_scores(result["probability"], decision, answer,
                                        title="p(c | x): the query against each support image"),
@@ -136,9 +136,11 @@ original = support_native[answer if answer is not None else decision:][:1]
 g = torch.Generator().manual_seed(seed)
 distorted, params = KochAffine()(original.expand(8, -1, -1, -1).contiguous(), g)
 cols = st.columns(9)
-cols[0].image(1.0 - original[0, 0].numpy(), caption="original", clamp=True, width="stretch")
+cols[0].image(1.0 - original[0, 0].numpy(), caption="original", clamp=True, width="stretch",
+              alt="The support drawing the copies are made from")
 for k in range(8):
-    cols[k + 1].image(1.0 - distorted[k, 0].numpy(), caption=f"copy {k + 1}", clamp=True, width="stretch")
+    cols[k + 1].image(1.0 - distorted[k, 0].numpy(), caption=f"copy {k + 1}", clamp=True, width="stretch",
+                      alt=f"Copy {k + 1} of that drawing, distorted by the parameters of copy {k + 1} in the table")
 st.dataframe([{"copy": k + 1, **{n: round(v, 3) for n, v in p.as_dict().items()}} for k, p in enumerate(params)],
              hide_index=True, width="stretch")
 

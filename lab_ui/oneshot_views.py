@@ -65,20 +65,25 @@ def query_input(task, task_query: torch.Tensor) -> tuple[torch.Tensor, int | Non
         return None
 
 
-def task_images(query_image, support_images, n_way: int) -> None:
-    """The query on the left, the support set (ink dark, numbered from 1) on the right."""
+def task_images(query_image, support_images, class_names: list[str]) -> None:
+    """The query on the left, the support set (ink dark, numbered from 1) on the right; `class_names` (as
+    "Alphabet/characterNN") name each support drawing's character for a screen reader."""
+    n_way = len(class_names)
     left, right = st.columns([1, 4])
     with left:
         st.markdown("**Query**")
-        st.image(1.0 - query_image.numpy(), width=110, clamp=True)
+        st.image(1.0 - query_image.numpy(), width=110, clamp=True,
+                 alt=f"The query: a handwritten character to match with one of the {n_way} support drawings")
     with right:
         st.markdown("**Support set** (one drawing per character; the number is the way)")
         per_row = 10
         for start in range(0, n_way, per_row):
             cols = st.columns(per_row)
             for k in range(start, min(n_way, start + per_row)):
+                alphabet, _, character = class_names[k].replace("_", " ").rpartition("/")
                 cols[k - start].image(1.0 - support_images[k, 0].numpy(), caption=str(k + 1), clamp=True,
-                                      width="stretch")
+                                      width="stretch", alt=f"Support drawing {k + 1}: handwritten "
+                                      f"{character.replace('character', 'character ')} of the {alphabet} alphabet")
 
 
 def own_characters(model) -> None:
