@@ -103,7 +103,9 @@ if pooled is not None:
 
 # --- why convolutions ----------------------------------------------------------------------------
 st.header("4 · Why convolutions: parameters of one layer")
-units = st.slider("Units of the dense layer / filters of the conv layer", 1, 512, 64, key="conv_units")
+units = st.slider("Units of the dense layer / filters of the conv layer", 1, 512, url_int("units", 64, 1, 512),
+                  key="conv_units")
+set_url(units=units)
 rows = [compare_layers(x.shape[0], x.shape[1], 1, units, units, k, "this image (grey)"),
         *workshop_comparisons(units, units, k)]
 st.dataframe(pd.DataFrame([{"image": r.name, "H×W×C": f"{r.height}×{r.width}×{r.channels}",

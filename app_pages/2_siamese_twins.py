@@ -26,6 +26,7 @@ from siamese_core.viz.figures import DIFF_COLOUR, SAME_COLOUR, image_grid
 from siamese_core.viz.twins_figures import batch_classes, bce_curve, embedding_pair
 
 PAIR_MODEL = "mnist_koch_l1.pt"
+BATCH_SIZES, OPTIMIZERS = [8, 16, 32, 64, 128], ["adam", "sgd"]
 
 st.title("Siamese twins & the L1 layer")
 st.markdown("A Siamese network is **one** embedding network used **twice** (Bromley & LeCun 1993 for "
@@ -88,7 +89,8 @@ if res is not None:
     st.markdown(f"**p(same) = {res.p:.4f}** → the network says **{verdict}**."
                 + (f" Swapped {swaps()}× — p is unchanged, because |h1 − h2| = |h2 − h1|." if swaps() else ""))
     with st.expander("Compare with the other distances and similarities of metric learning"):
-        sigma = st.slider("σ of the RBF similarity", 0.1, 10.0, 2.0, key="twins_sigma")
+        sigma = st.slider("σ of the RBF similarity", 0.1, 10.0, url_float("sigma", 2.0, 0.1, 10.0), key="twins_sigma")
+        set_url(sigma=sigma)
         st.dataframe(pd.DataFrame([{"measure": m.name, "kind": m.kind, "value": round(m.value, 4),
                                     "formula": m.latex} for m in compare_measures(h1, h2, sigma)]),
                      hide_index=True)
@@ -157,9 +159,11 @@ st.markdown("The loss is averaged over a **mini-batch** of pairs and the weights
             "batch. Batches must be **shuffled**: a dataset stored class by class would otherwise give "
             "batches of a single class, with no different pairs to learn from.")
 f1, f2, f3 = st.columns(3)
-batch_size = f1.select_slider("Batch size", [8, 16, 32, 64, 128], 32, key="twins_bs")
-shuffle = f2.toggle("Shuffle", True, key="twins_shuffle")
-optimizer = f3.radio("Optimizer", ["adam", "sgd"], horizontal=True, key="twins_opt")
+batch_size = f1.select_slider("Batch size", BATCH_SIZES, url_choice("bs", BATCH_SIZES, 32), key="twins_bs")
+shuffle = f2.toggle("Shuffle", url_choice("shuffle", ["1", "0"], "1") == "1", key="twins_shuffle")
+optimizer = f3.radio("Optimizer", OPTIMIZERS, horizontal=True, key="twins_opt",
+                     index=OPTIMIZERS.index(url_choice("opt", OPTIMIZERS, "adam")))
+set_url(bs=batch_size, shuffle=int(shuffle), opt=optimizer)
 digits = dataset("digits", "train")
 order = np.argsort(digits.labels.numpy(), kind="stable")  # stored class by class
 batches = epoch_batches(len(order), batch_size, shuffle, seed=0)

@@ -1,7 +1,7 @@
 """Losses: BCE on pairs vs contrastive vs triplet — train live, then compare runs side by side."""
 import streamlit as st
 
-from lab_ui import atlas_views, live_views, pretrained, run_follow, run_views, session_runs, training_jobs
+from lab_ui import atlas_views, first_look, live_views, pretrained, run_follow, run_views, session_runs, training_jobs
 from lab_ui.layout import dataset_select, notice
 from lab_ui.lesson_views import lesson_notice
 from lab_ui.url_state import set_url, url_choice, url_float, url_int
@@ -9,12 +9,14 @@ from siamese_core.data import DatasetNotFoundError
 from siamese_core.explain.margins import margin_warning
 from siamese_core.lessons import experiments as ex
 from siamese_core.training import TrainConfig
+from siamese_core.training.objectives import loss_class
 from siamese_core.training.presets import recipe_for_loss
 
 LOSSES = {"contrastive": "Contrastive", "triplet": "Triplet (semi-hard mining)",
           "bce-concat": "BCE on pairs (concat head)", "bce-l1": "BCE on pairs (Koch's L1 head)",
           "softmax": "Plain classifier (softmax)"}
 SIZES = [2, 4, 8, 16, 32, 64, 128]
+DISTANCES = ["l2", "cosine", "l1"]
 
 st.title("Losses: BCE vs contrastive vs triplet")
 st.markdown("Three ways to train the same twin network (the course's VGG-style backbone). "
@@ -38,15 +40,20 @@ with st.sidebar:
     training_jobs.warm(data_name)
     loss = st.selectbox("loss", list(LOSSES), format_func=LOSSES.get,
                         index=list(LOSSES).index(url_choice("loss", list(LOSSES), "contrastive")), key="losses_loss")
-    uses_margin = loss in ("contrastive", "triplet")
-    margin = st.slider("margin m", 0.05, 2.0, url_float("margin", 1.0 if loss == "contrastive" else 0.2, 0.05, 2.0),
-                       0.05, disabled=not uses_margin, help="contrastive and triplet only", key="losses_margin")
+    uses_margin = loss_class(loss).uses_margin
+    # Each loss its own margin slider, starting at the loss's own default (the URL's margin is the URL's loss's).
+    own_margin = loss_class(loss).default_margin
+    if url_choice("loss", list(LOSSES), None) == loss:
+        own_margin = url_float("margin", own_margin, 0.05, 2.0)
+    margin = st.slider("margin m", 0.05, 2.0, own_margin, 0.05, disabled=not uses_margin,
+                       help="contrastive and triplet only", key=f"losses_margin_{loss}")
     dim = st.select_slider("embedding size", SIZES, value=url_choice("dim", SIZES, ex.LOSSES_DIM), key="losses_dim")
-    distance = st.selectbox("distance", ["l2", "cosine", "l1"], disabled=loss.startswith("bce"))
+    distance = st.selectbox("distance", DISTANCES, disabled=loss.startswith("bce"), key="losses_distance",
+                            index=DISTANCES.index(url_choice("distance", DISTANCES, DISTANCES[0])))
     seconds = st.slider("time budget (s)", 5, 120, url_int("seconds", int(ex.LOSSES_SECONDS), 5, 120), 5,
                         key="losses_seconds")
     seed = st.number_input("seed", 0, 10_000, url_int("seed", 0, 0, 10_000), key="losses_seed")
-    set_url(dataset=data_name, loss=loss, margin=margin, dim=dim, seconds=seconds, seed=seed)
+    set_url(dataset=data_name, loss=loss, margin=margin, dim=dim, distance=distance, seconds=seconds, seed=seed)
     train_clicked = st.button("Train", type="primary", width="stretch")
     stop_clicked = st.button("Stop", width="stretch")
 
@@ -83,8 +90,8 @@ for f in shown:
     except DatasetNotFoundError as exc:
         st.warning(f"{pre[f]} needs Fashion-MNIST: {exc}")
 
-if not reports:
-    st.info("Press **Train** (a 20-second run) or pick a pretrained run in the sidebar.")
+if not reports:  # before the student's first run: the atlas's pretrained run for these settings
+    first_look.losses(loss, margin if uses_margin else None, dim, data_name, distance)
     st.stop()
 
 st.header("Runs")
@@ -96,7 +103,8 @@ if mine and st.button("Remove my runs"):
 by_name = {r.name: r for r in reports}
 tab_one, tab_compare = st.tabs(["One run", "Side by side"])
 with tab_one:
-    chosen = st.selectbox("run", list(by_name), index=len(by_name) - 1 if mine else 0)
+    # The student's latest run (the one just trained), else the first pretrained one.
+    chosen = st.selectbox("run", list(by_name), index=list(by_name).index(mine[-1].name) if mine else 0)
     run_views.full_report(by_name[chosen], key="one")
 with tab_compare:
     pair = st.multiselect("two runs", list(by_name), default=list(by_name)[-2:], max_selections=2)

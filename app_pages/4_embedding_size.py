@@ -1,10 +1,10 @@
 """Embedding size: sweep D with one loss and see where the gains flatten."""
 import streamlit as st
 
-from lab_ui import atlas_views, run_follow, sweep_views, training_jobs
+from lab_ui import atlas_views, first_look, run_follow, sweep_views, training_jobs
 from lab_ui.layout import dataset_select, notice
 from lab_ui.lesson_views import lesson_notice
-from lab_ui.url_state import set_url, url_choice, url_int
+from lab_ui.url_state import set_url, url_choice, url_choices, url_int
 from siamese_core.lessons import experiments as ex
 
 SIZES = [2, 4, 8, 16, 32, 64, 128]
@@ -28,10 +28,10 @@ with st.sidebar:
     training_jobs.warm(data_name)
     loss = st.selectbox("loss", ["contrastive", "triplet"], index=["contrastive", "triplet"].index(
         url_choice("loss", ["contrastive", "triplet"], ex.SIZE_LOSS)), key="size_loss")
-    sizes = st.multiselect("sizes D", SIZES, default=list(ex.SIZES))
+    sizes = st.multiselect("sizes D", SIZES, default=url_choices("sizes", SIZES, ex.SIZES), key="size_sizes")
     seconds = st.slider("time budget per size (s)", 1, 60, url_int("seconds", int(ex.SIZE_SECONDS), 1, 60),
                         key="size_seconds")
-    set_url(dataset=data_name, loss=loss, seconds=seconds)
+    set_url(dataset=data_name, loss=loss, sizes=sizes, seconds=seconds)
     go_clicked = st.button("Run the sweep", type="primary", width="stretch")
     if st.button("Stop", width="stretch"):
         training_jobs.stop("sweep")
@@ -43,8 +43,8 @@ if go_clicked:
         cfgs = ex.size_configs(sizes, data_name, loss, float(seconds))
         training_jobs.start_sweep(cfgs, [f"D={d}" for d in sorted(sizes)], f"{loss} sweep on {data_name}", key="sweep")
 sweep = run_follow.follow_into("sweep", "sweep_result")
-if not sweep:
-    st.info("Pick sizes and press **Run the sweep** (each size trains for the time budget).")
+if not sweep:  # before the student's first sweep: the atlas's pretrained one
+    first_look.sizes(loss, sizes, data_name)
     st.stop()
 sweep_views.size_sweep(sweep)
 

@@ -8,21 +8,21 @@ from lab_ui import shared
 from lab_ui.layout import notice
 from lab_ui.oneshot_views import (
     measured_results,
+    network_pick,
     own_characters,
-    query_input,
-    task_images,
+    task_and_query,
 )
 from lab_ui.url_state import set_url, url_choice, url_int
 from siamese_core.data import DatasetNotFoundError, resolve_data_dir
 from siamese_core.data.augment import KochAffine
 from siamese_core.data.omniglot import native_images
-from siamese_core.explain.oneshot_demo import draw_task, score_task
+from siamese_core.explain.oneshot_demo import draw_task
 from siamese_core.lessons import notice_text
-from siamese_core.viz import figures
 
 MODEL = "oneshot-omniglot.pt"
 REPORT = shared.ASSETS / "one-shot-report.json"
 RANDOM, MIXED = "a random alphabet", "all alphabets mixed"
+MAX_TASK = 1_000_000  # task numbers (seeds) a link may name
 
 st.title("One-shot learning")
 st.markdown(
@@ -59,14 +59,14 @@ n_way = c1.slider("N (ways)", 2, 40, url_int("n", 20, 2, 40), key="oneshot_n")
 choice = c2.selectbox("Alphabet", [RANDOM, MIXED, *alphabets],
                       index=[RANDOM, MIXED, *alphabets].index(url_choice("alphabet", [RANDOM, MIXED, *alphabets],
                                                                          RANDOM)), key="oneshot_alphabet")
-set_url(n=n_way, alphabet=choice)
-st.session_state.setdefault("oneshot_seed", 0)
+st.session_state.setdefault("oneshot_seed", url_int("task", 0, 0, MAX_TASK))
 st.session_state.setdefault("oneshot_tally", {"tasks": 0, "right": 0})
 st.session_state.setdefault("oneshot_seen", set())
 c3.write("")
-if c3.button("New task", type="primary"):
-    st.session_state.oneshot_seed += 1
+if c3.button("New task", type="primary", key="oneshot_new_task"):
+    st.session_state.oneshot_seed = (st.session_state.oneshot_seed + 1) % (MAX_TASK + 1)
 seed = st.session_state.oneshot_seed
+set_url(n=n_way, alphabet=choice, task=seed)
 
 rng = np.random.default_rng(seed)
 if choice == RANDOM:
@@ -88,34 +88,13 @@ task = draw_task(data, n_way, seed, alphabet)
 
 root = resolve_data_dir()
 support_native = native_images(root, "evaluation", task.support_rows)
-picked = query_input(task, native_images(root, "evaluation", [task.query_row]))
-if picked is None:  # no query yet, or an upload that is not a drawing: the reason is on the page
-    st.stop()
-query, answer = picked
-
-# The 105×105 originals: the model prepares them as it prepares any input.
-result = score_task(model, support_native, query)
-decision = result["decision"]
 where = alphabet or "several alphabets"
 st.markdown(f"**{n_way}-way task from {where.replace('_', ' ')}** (task #{seed}).")
-task_images(query[0, 0], support_native, task.class_names)
-
-st.plotly_chart(figures.oneshot_scores(result["probability"], decision, answer,
-                                       title="p(c | x): the query against each support image"),
-                width="stretch")
-if answer is None:
-    st.info(f"The network picks support **#{decision + 1}** (score {result['probability'][decision]:.3f}). "
-            "Is that the character you drew?")
-else:
-    right_answer = decision == answer
-    key = (seed, n_way, alphabet)
-    if key not in st.session_state.oneshot_seen:  # count each task once, however often the page reruns
-        st.session_state.oneshot_seen.add(key)
-        st.session_state.oneshot_tally["tasks"] += 1
-        st.session_state.oneshot_tally["right"] += int(right_answer)
-    verdict = "right ✅" if right_answer else f"wrong ❌ (the query is character #{answer + 1})"
-    (st.success if right_answer else st.error)(
-        f"The network picks support **#{decision + 1}** with p = {result['probability'][decision]:.3f}: {verdict}")
+picked = task_and_query(task, native_images(root, "evaluation", [task.query_row]), support_native)
+answer = decision = None
+if picked is not None:  # else no query yet, or an upload that is not a drawing: the reason is shown beside
+    query, answer = picked
+    decision = network_pick(model, support_native, query, answer, (seed, n_way, alphabet))
 tally = st.session_state.oneshot_tally
 t1, t2 = st.columns(2)
 t1.metric("Your tasks so far", tally["tasks"])
@@ -132,7 +111,7 @@ st.markdown("Koch et al. enlarged their training set by showing every pair 8 mor
 st.latex(r"T = \begin{pmatrix}\cos\theta & -\sin\theta\\ \sin\theta & \cos\theta\end{pmatrix}"
          r"\begin{pmatrix}1 & \rho_x\\ \rho_y & 1\end{pmatrix}\begin{pmatrix}s_x & 0\\ 0 & s_y\end{pmatrix},"
          r"\qquad x' = T x + t")
-original = support_native[answer if answer is not None else decision:][:1]
+original = support_native[answer if answer is not None else decision or 0:][:1]
 g = torch.Generator().manual_seed(seed)
 distorted, params = KochAffine()(original.expand(8, -1, -1, -1).contiguous(), g)
 cols = st.columns(9)

@@ -4,6 +4,7 @@ wait until a page has settled. Shared by the browser test (tests/browser) and th
 Chromium is Debian's (`apt-get install chromium`); Playwright only drives it (never `playwright install`)."""
 from __future__ import annotations
 
+import ast
 import os
 import socket
 import subprocess
@@ -19,6 +20,18 @@ CHROMIUM = os.environ.get("SIAMESE_LAB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
                  "--disable-component-update", "--disable-sync", "--no-first-run"]
 SETTLED = '[data-testid="stApp"][data-test-script-state="notRunning"][data-test-connection-state="CONNECTED"]'
+# A training page opens on a pretrained result, inside containers whose CSS class starts "st-key-first-look"
+# (lab_ui/first_look.py). A selector followed by OWN matches only elements outside them: the student's own run.
+FIRST_LOOK = '[class*="st-key-first-look"]'
+OWN = f":not({FIRST_LOOK} *)"
+
+
+def app_pages() -> list[tuple[str, str, str]]:
+    """(file, title, url path) of every page app.py lists whose file exists, read from app.py itself."""
+    tree = ast.parse((ROOT / "app.py").read_text())
+    listed = next(ast.literal_eval(n.value) for n in ast.walk(tree) if isinstance(n, ast.Assign)
+                  and getattr(n.targets[0], "id", None) == "PAGES")
+    return [(f, title, url) for f, title, _, url in listed if (ROOT / f).is_file()]
 
 
 def free_port() -> int:

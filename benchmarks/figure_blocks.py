@@ -524,13 +524,6 @@ BLOCKS: dict[str, Block] = {
                                    "--out docs/results/heldout-oneshot-seedN.json", oneshot_seeds),
     "one-shot-validation": Block(("docs/results/oneshot-validation.json",), "python -m benchmarks.oneshot_validation "
                                  "MODELS.pt --out docs/results/oneshot-validation.json", oneshot_validation),
-    "one-shot-seeds-mirrors": Block(tuple(f"docs/results/mirrors/heldout-oneshot-seed{s}.json" for s in (10, 20, 30)),
-                                    "python -m benchmarks.heldout --seed 7919 --skip-fashion --model seedN.pt "
-                                    "--out docs/results/mirrors/heldout-oneshot-seedN.json", oneshot_seeds),
-    "one-shot-validation-mirrors": Block(("docs/results/oneshot-validation-mirrors.json",),
-                                         "python -m benchmarks.oneshot_validation rotations-seed10.pt … "
-                                         "mirrors-seed30.pt --tasks 3000 --out "
-                                         "docs/results/oneshot-validation-mirrors.json", oneshot_validation),
     "one-shot-vs-paper": Block(("assets/one-shot-report.json",), ONESHOT, oneshot_versus_paper),
     "heldout": Block(("docs/results/heldout.json",), HELDOUT, heldout),
     "one-shot-seeds": Block(("docs/results/heldout.json", "docs/results/heldout-oneshot-seed10.json",

@@ -98,20 +98,22 @@ WATCH = """() => {
     const b = e.target.closest('button');
     if (b && b.innerText.trim() === 'Train' && !w.click) w.click = Date.now();
   }, true);
-  const drawn = part => [...document.querySelectorAll('[data-testid="stPlotlyChart"] .gtitle')]
-    .some(t => t.textContent.includes(part));
+  // The student's run only: not the pretrained result the page opens on (benchmarks.browser.FIRST_LOOK).
+  const own = selector => [...document.querySelectorAll(selector)]
+    .filter(e => !e.closest('[class*="st-key-first-look"]'));
+  const drawn = part => own('[data-testid="stPlotlyChart"] .gtitle').some(t => t.textContent.includes(part));
   new MutationObserver(() => {
     if (!w.click) return;
     if (!w.frame && [...document.querySelectorAll('[data-testid="stCaptionContainer"]')]
         .some(c => c.textContent.startsWith('Live, on'))) w.frame = Date.now();
-    if (!w.metrics && [...document.querySelectorAll('[data-testid="stMetric"]')]
+    if (!w.metrics && own('[data-testid="stMetric"]')
         .some(m => m.textContent.includes('test accuracy'))) w.metrics = Date.now();
     if (w.metrics && !w.report && drawn('matched vs mismatched test pairs') && drawn('ROC curve')
         && (drawn('aligned PCA') || drawn('raw 2-D') || drawn('t-SNE'))
         && drawn('Sample test pairs')) w.report = Date.now();
-    if (!w.heading && [...document.querySelectorAll('[data-testid="stMarkdownContainer"]')]
+    if (!w.heading && own('[data-testid="stMarkdownContainer"]')
         .some(m => m.textContent.includes('Watch it learn again'))) w.heading = Date.now();
-    if (w.heading && !w.replay && document.querySelector('.slider-container')) w.replay = Date.now();
+    if (w.heading && !w.replay && own('.slider-container').length) w.replay = Date.now();
   }).observe(document.body, {childList: true, subtree: true, characterData: true});
 }"""
 

@@ -39,9 +39,10 @@ import psutil
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import async_playwright
 
-from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, SETTLED, confine_chromium, is_chromium, lab_server
+from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, OWN, SETTLED, confine_chromium, is_chromium, lab_server
 from benchmarks.results import command_line, conditions, write_result
 from benchmarks.stream_client import StreamSession
+from siamese_core.service.pretrained_label import PRESS_TO_TRAIN
 
 # Page-clock time at which the page settled after `ARM`: the end of the script run the action started or,
 # when a run is too short for the state to be seen as "running", the last change to the page.
@@ -212,7 +213,7 @@ async def play(browser, url: str, s: Student, args, training_over: asyncio.Event
             pressed = s.pressed_at = time.monotonic()
             await page.get_by_role("button", name="Train", exact=True).click()
             # The report's own metric: the live view shows metrics of its own while the run trains.
-            done = page.locator('[data-testid="stMetric"]', has_text="test accuracy").first
+            done = page.locator('[data-testid="stMetric"]' + OWN, has_text="test accuracy").first
             refused = page.locator('[data-testid="stAlertContentWarning"]', has_text=REFUSALS)
             shown = page.locator('[data-testid="stException"]')
             shown_accuracy = None
@@ -272,6 +273,10 @@ def _run_result(accuracy: str | None, run) -> str:
     return _accuracy_result(accuracy)
 
 
+def _first_look(run) -> bool:
+    return any(PRESS_TO_TRAIN in e.alert.body for e in run.of_type("alert"))
+
+
 def _accuracy_result(accuracy: str) -> str:
     """"done" for a run that trained (its accuracy at least TRAINED_ACCURACY), else why not."""
     acc = float(accuracy)
@@ -323,7 +328,8 @@ async def stream_play(url: str, s: Student, args, training_over: asyncio.Event, 
             run = await session.follow(await session.click(page.widget("button", "Train")))
             s.result_at = time.monotonic()
             s.run_seconds = s.result_at - pressed
-            shown_accuracy = run.metric("test accuracy")
+            # Without a run of its own (it failed or was stopped) the page shows its pretrained one again.
+            shown_accuracy = None if _first_look(run) else run.metric("test accuracy")
             s.accuracy = None if shown_accuracy is None else float(shown_accuracy)
             s.run_result = _run_result(shown_accuracy, run)
             return

@@ -11,7 +11,9 @@ from siamese_core.service.experiment import RunReport, tsne_of_probe
 from siamese_core.service.jobs import Job
 from siamese_core.service.live_state import LiveState
 from siamese_core.viz.frame_figures import frame_caption, replay_figure
-from siamese_core.viz.live_charts import histogram_chart, map_chart
+from siamese_core.viz.live_charts import histogram_chart, map_chart, map_what
+
+from .live_snapshot import LiveSnapshot, snapshot
 
 MAP_HEIGHT = 330
 READY = go.Figure(layout={"height": 10, "margin": {"t": 0, "b": 0, "l": 0, "r": 0},
@@ -40,11 +42,6 @@ def _frame_key(kind: str, name: str, frame) -> tuple:
     return kind, name, frame.step, frame.seconds, id(frame)
 
 
-def _runs(live: LiveState) -> list[tuple[str, list]]:
-    """(name, frames so far) per run of a job that has frames: one for a single run, one per run of a sweep."""
-    return [(name, list(f)) for name, f in list(live.frames.items()) if f]
-
-
 def plotly_ready(job_key: str) -> None:
     """An empty, ten-pixel Plotly chart while a run trains: the browser loads its Plotly code now, not when
     the report's charts arrive (loading it then held the report back by about a second). One per followed
@@ -59,33 +56,36 @@ def chart(made: tuple, key: str) -> None:
     st.vega_lite_chart(table, spec, key=key, width="stretch")
 
 
-def draw(job: Job) -> None:
-    """The latest frame of each run so far: map, histogram and numbers, under keys that stay the same for the
-    whole job, so that each rerun of the page's live fragment updates the charts the browser already has."""
+def draw(job: Job, view: LiveSnapshot | None = None) -> None:
+    """The latest frame of each run so far (of `view`, the page's one reading of the live state): map,
+    histogram and numbers, each named after its run, under keys that stay the same for the whole job, so that
+    each rerun of the page's live fragment updates the charts the browser already has."""
     live = job.live
-    runs = _runs(live)
+    runs = (view or snapshot(live)).runs
     if not runs:
         return
     labels, names, as_distance = live.probe_labels, live.class_names, live.as_distance
     if len(runs) == 1:
         name, frames = runs[0]
         f = frames[-1]
-        st.caption(f"Live, on {len(labels)} fixed test images: " + frame_caption(f))
+        dim = live.embedding_dims.get(name)
+        raw = f.layout.shape[1] == 2 and dim == 2
+        st.markdown(f"**{name}** — " + frame_caption(f))
+        st.caption(f"Live, on {len(labels)} fixed test images.")
         _numbers(f, len(frames))
         left, right = st.columns(2)
-        raw = f.layout.shape[1] == 2 and live.embedding_dims.get(name) == 2
         with left:
-            chart(shared_figure(live, _frame_key("map", name, f), lambda: map_chart(f, labels, names, raw_plane=raw)),
-                  f"live-map-{job.id}")
+            chart(shared_figure(live, _frame_key("map", name, f), lambda: map_chart(
+                f, labels, names, raw_plane=raw, title=f"{name}: {map_what(raw, dim)}")), f"live-map-{job.id}")
         with right:
-            chart(shared_figure(live, _frame_key("hist", name, f),
-                                lambda: histogram_chart(f, as_distance.get(name, True))), f"live-hist-{job.id}")
+            chart(shared_figure(live, _frame_key("hist", name, f), lambda: histogram_chart(
+                f, as_distance.get(name, True), title=f"{name}: probe pairs now")), f"live-hist-{job.id}")
         return
     st.caption(f"Live, on {len(labels)} fixed test images, one column per run so far.")
     for col, (name, frames) in zip(st.columns(len(runs)), runs):
         with col:
             f = frames[-1]
-            st.markdown(f"**{name}** · step {f.step} · AUC {f.auc:.3f}")
+            st.markdown(f"**{name}** — step {f.step} · AUC {f.auc:.3f}")
             raw = live.embedding_dims.get(name) == 2
             chart(shared_figure(live, _frame_key("small-map", name, f), lambda f=f, raw=raw: map_chart(
                 f, labels, names, raw_plane=raw, title="", height=240, legend=False)), f"live-map-{job.id}-{name}")

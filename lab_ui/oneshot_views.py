@@ -1,5 +1,5 @@
-"""One-shot-page pieces: a query the student draws or uploads, the task's images, a task made of the
-student's own characters, and the measured results read from assets/."""
+"""One-shot-page pieces: the task (a query the student picks, draws or uploads, beside the support set), the
+network's pick, a task made of the student's own characters, and the measured results read from assets/."""
 from __future__ import annotations
 
 import json
@@ -15,6 +15,7 @@ from siamese_core.service.uploads import MAX_MB, UploadError, read_image
 from siamese_core.viz import figures
 
 from .plain_text import SENTENCE, shown
+from .url_state import set_url, url_choice, url_int
 
 QUERY_SOURCES = ["a drawing from the dataset", "draw it yourself", "upload a drawing"]
 
@@ -33,25 +34,50 @@ def _from_canvas(image_data) -> torch.Tensor:
     return drawing_to_ink(rgba)
 
 
-def query_input(task, task_query: torch.Tensor) -> tuple[torch.Tensor, int | None] | None:
-    """(query, answer), a 105×105 drawing: the task's own query (`task_query`, its original), a drawing or
-    an upload (answer None: unknown); None, with the reason shown, while the student has not given one yet."""
-    source = st.radio("Query", QUERY_SOURCES, horizontal=True, key="oneshot_source")
-    if source == QUERY_SOURCES[0]:
-        return task_query, task.answer
+def task_and_query(task, task_query: torch.Tensor, support_images: torch.Tensor
+                   ) -> tuple[torch.Tensor, int | None] | None:
+    """The query on the left — the task's own drawing (`task_query`, its 105×105 original), a canvas to draw
+    on, or an upload — and the support set on the right, so a drawing is copied from the characters beside it.
+    (query, answer) (answer None: unknown); None, with the reason shown, while the student has not given one."""
+    source = st.radio("Query", QUERY_SOURCES, horizontal=True, key="oneshot_source",
+                      index=QUERY_SOURCES.index(url_choice("query", QUERY_SOURCES, QUERY_SOURCES[0])))
+    set_url(query=source)
     if source == "draw it yourself":
-        canvas = _canvas()
-        if canvas is None:
-            st.warning("The drawing canvas (streamlit-drawable-canvas) is not installed: upload a drawing instead.")
-            return None
-        st.caption("Copy one of the support characters below with the mouse, then see which one the network picks.")
-        drawn = canvas(stroke_width=8, stroke_color="#000000", background_color="#ffffff", height=210, width=210,
-                       return_image_data=True, key="oneshot_canvas")
-        image = drawn.image_data if drawn is not None else None
-        if image is None or not (np.asarray(image)[..., :3] < 128).any():
-            st.info("Draw a character on the canvas.")
-            return None
-        return _from_canvas(image), None
+        st.caption("Copy one of the support characters on the right with the mouse, then see which one the "
+                   "network picks.")
+    left, right = st.columns([1, 3])
+    with right:
+        _support_set(support_images, task.class_names)
+    with left:
+        if source == QUERY_SOURCES[0]:
+            _query_image(task_query)
+            return task_query, task.answer
+        return _drawn_query() if source == "draw it yourself" else _uploaded_query()
+
+
+def _query_image(query: torch.Tensor) -> None:
+    st.markdown("**Query**")
+    st.image(1.0 - query[0, 0].numpy(), width=110, clamp=True,
+             alt="The query: a handwritten character to match with one of the support drawings")
+
+
+def _drawn_query() -> tuple[torch.Tensor, None] | None:
+    canvas = _canvas()
+    if canvas is None:
+        st.warning("The drawing canvas (streamlit-drawable-canvas) is not installed: upload a drawing instead.")
+        return None
+    st.markdown("**Your query**")
+    st.space("medium")  # the canvas's toolbar shows above it: over this space, not over any text
+    drawn = canvas(stroke_width=8, stroke_color="#000000", background_color="#ffffff", height=210, width=210,
+                   return_image_data=True, key="oneshot_canvas")
+    image = drawn.image_data if drawn is not None else None
+    if image is None or not (np.asarray(image)[..., :3] < 128).any():
+        st.info("Draw a character on the canvas.")
+        return None
+    return _from_canvas(image), None
+
+
+def _uploaded_query() -> tuple[torch.Tensor, None] | None:
     upload = st.file_uploader("A photo or scan of one character (PNG, JPEG…)", key="oneshot_upload",
                               max_upload_size=MAX_MB)
     if upload is None:
@@ -59,31 +85,48 @@ def query_input(task, task_query: torch.Tensor) -> tuple[torch.Tensor, int | Non
         return None
     try:
         # decoded no larger than 4× the 105-pixel drawing it becomes
-        return drawing_to_ink(read_image(upload.getvalue(), max_side=420)), None
+        query = drawing_to_ink(read_image(upload.getvalue(), max_side=420))
     except (UploadError, ValueError, MemoryError) as exc:
         st.error(shown(str(exc) or "The image needs more memory than an upload may use.", SENTENCE))
         return None
+    _query_image(query)
+    return query, None
 
 
-def task_images(query_image, support_images, class_names: list[str]) -> None:
-    """The query on the left, the support set (ink dark, numbered from 1) on the right; `class_names` (as
-    "Alphabet/characterNN") name each support drawing's character for a screen reader."""
-    n_way = len(class_names)
-    left, right = st.columns([1, 4])
-    with left:
-        st.markdown("**Query**")
-        st.image(1.0 - query_image.numpy(), width=110, clamp=True,
-                 alt=f"The query: a handwritten character to match with one of the {n_way} support drawings")
-    with right:
-        st.markdown("**Support set** (one drawing per character; the number is the way)")
-        per_row = 10
-        for start in range(0, n_way, per_row):
-            cols = st.columns(per_row)
-            for k in range(start, min(n_way, start + per_row)):
-                alphabet, _, character = class_names[k].replace("_", " ").rpartition("/")
-                cols[k - start].image(1.0 - support_images[k, 0].numpy(), caption=str(k + 1), clamp=True,
-                                      width="stretch", alt=f"Support drawing {k + 1}: handwritten "
-                                      f"{character.replace('character', 'character ')} of the {alphabet} alphabet")
+def _support_set(support_images: torch.Tensor, class_names: list[str], per_row: int = 10) -> None:
+    """The support set, ink dark, numbered from 1 (the number is the way); `class_names` (as
+    "Alphabet/characterNN") name each drawing's character for a screen reader."""
+    st.markdown("**Support set** (one drawing per character; the number is the way)")
+    n_way = len(support_images)
+    for start in range(0, n_way, per_row):
+        cols = st.columns(per_row)
+        for k in range(start, min(n_way, start + per_row)):
+            alphabet, _, character = class_names[k].replace("_", " ").rpartition("/")
+            cols[k - start].image(1.0 - support_images[k, 0].numpy(), caption=str(k + 1), clamp=True,
+                                  width="stretch", alt=f"Support drawing {k + 1}: handwritten "
+                                  f"{character.replace('character', 'character ')} of the {alphabet} alphabet")
+
+
+def network_pick(model, support_images: torch.Tensor, query: torch.Tensor, answer: int | None, task_key) -> int:
+    """The network's scores for the query and its pick, right or wrong where the answer is known (each task
+    `task_key` counted once in the session's tally, however often the page reruns); returns the pick."""
+    result = score_task(model, support_images, query)  # the 105×105 originals, prepared as any input
+    decision, p = result["decision"], result["probability"]
+    st.plotly_chart(figures.oneshot_scores(p, decision, answer, title="p(c | x): the query against each support "
+                                           "image"), width="stretch")
+    if answer is None:
+        st.info(f"The network picks support **#{decision + 1}** (score {p[decision]:.3f}). "
+                "Is that the character you drew?")
+        return decision
+    right_answer = decision == answer
+    if task_key not in st.session_state.oneshot_seen:
+        st.session_state.oneshot_seen.add(task_key)
+        st.session_state.oneshot_tally["tasks"] += 1
+        st.session_state.oneshot_tally["right"] += int(right_answer)
+    verdict = "right ✅" if right_answer else f"wrong ❌ (the query is character #{answer + 1})"
+    (st.success if right_answer else st.error)(
+        f"The network picks support **#{decision + 1}** with p = {p[decision]:.3f}: {verdict}")
+    return decision
 
 
 def own_characters(model) -> None:
@@ -95,7 +138,8 @@ def own_characters(model) -> None:
         if canvas is None:
             st.warning("The drawing canvas (streamlit-drawable-canvas) is not installed.")
             return
-        k_own = st.slider("Support characters", 2, 5, 3, key="oneshot_own_k")
+        k_own = st.slider("Support characters", 2, 5, url_int("own", 3, 2, 5), key="oneshot_own_k")
+        set_url(own=k_own)
         drawn = []
         for k, box in enumerate(st.columns(k_own + 1)):
             with box:

@@ -14,6 +14,7 @@ from siamese_core.service.jobs import CANCELLED, DONE, FAILED, RUNNING, Job, Job
 from siamese_core.viz.live_charts import curve_chart
 
 from . import live_views
+from .live_snapshot import LiveSnapshot, snapshot
 from .training_jobs import job_queue, names_key, own_copy
 
 # A following page redraws its place or progress bar and its live charts this often (one fragment's rerun;
@@ -26,7 +27,6 @@ END_WAIT_SECONDS = 1.5
 # Right after Train the first live frame is a fraction of a second away: the fragment's first run waits for it
 # (this long at most, once per run), so it is drawn at once rather than one FOLLOW_SECONDS later.
 FIRST_FRAME_WAIT_SECONDS = 0.8
-CURVE_SECONDS = 2.0  # a training's live curve is built at most this often, however many pages follow it
 
 
 def follow(key: str = "job"):
@@ -74,13 +74,20 @@ def _follow_fragment(key: str) -> None:
     _await_first_frame(job)
     if job.done:
         st.rerun()  # the whole page: `follow` hands the result over
-    kind, *what = progress_line(job_queue(), job)
+    draw_following(job_queue(), job)
+
+
+def draw_following(q: JobQueue, job: Job) -> None:
+    """The place in the queue or the progress bar, the live charts and the curve, all from one reading of the
+    live state: every panel of a run names that run and shows the same step."""
+    view = snapshot(job.live)
+    kind, *what = progress_line(q, job, view)
     if kind == "info":
         st.info(what[0])
     else:
         st.progress(what[0], text=what[1])
-    live_views.draw(job)
-    _draw_curve(job)
+    live_views.draw(job, view)
+    _draw_curve(job, view)
 
 
 def _await_first_frame(job: Job) -> None:
@@ -96,31 +103,34 @@ def _ends_soon(job: Job) -> bool:
                                                                        and live.eta < FOLLOW_SECONDS))
 
 
-def progress_line(q: JobQueue, job: Job) -> tuple:
-    """("info", the queue place) while it waits, ("progress", fraction, text) while it trains."""
+def progress_line(q: JobQueue, job: Job, view: LiveSnapshot | None = None) -> tuple:
+    """("info", the queue place) while it waits, ("progress", fraction, text) while it trains, with the step
+    the run's panels show (`view`: the page's one reading of the live state)."""
     position = q.position(job)
     if position:
         return ("info", f"“{job.label}” is number {position} in the queue — about {q.eta(job):.0f} s until it is "
                         "done." + _shared_note(job) + _notice(job))
-    live = job.live
-    eta = live.eta
+    view = view or snapshot(job.live)
+    eta = view.eta
     what = job.label
-    if live.parts > 1:
-        what = f"{job.label} — run {live.part + 1} of {live.parts}: {live.current}"
-    return ("progress", min(1.0, float(live.progress)),
-            f"Training “{what}”: step {live.step}"
+    if view.parts > 1:
+        what = f"{job.label} — run {view.part + 1} of {view.parts}: {view.current}"
+    return ("progress", min(1.0, view.progress),
+            f"Training “{what}”: step {view.step}"
             + (f", about {eta:.0f} s left" if eta is not None else "") + _shared_note(job) + _notice(job))
 
 
-def _draw_curve(job: Job) -> None:
-    live = job.live
-    if live.history:
-        # One curve per training every CURVE_SECONDS, whichever of its followers asks first; only that one
-        # copies the history (thousands of rows), not every follower at every poll.
-        window = int(time.monotonic() / CURVE_SECONDS)
-        made = live_views.shared_figure(live, ("curve", window), lambda: curve_chart(
-            list(live.history)[-2000:], list(live.val_history)))
-        live_views.chart(made, f"live-curve-{job.id}")
+def _draw_curve(job: Job, view: LiveSnapshot) -> None:
+    """The curve of the run training now, named after it and ending at the step its other panels show."""
+    if not view.history_len:
+        return
+    name, step = view.current or job.label, view.step
+    st.markdown(f"**{name}** — step {step}")
+    # One curve per training and shown step (a new one comes with each frame), whichever of its followers asks
+    # first; only that one copies the history (thousands of rows), not every follower at every poll.
+    made = live_views.shared_figure(job.live, ("curve", name, step, len(view.val_history)), lambda: curve_chart(
+        *(rows[-2000:] for rows in view.curve()), title=f"Training curve: {name}"))
+    live_views.chart(made, f"live-curve-{job.id}")
 
 
 def _browser_follows() -> bool:

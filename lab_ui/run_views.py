@@ -7,6 +7,7 @@ import streamlit as st
 
 from siamese_core.evaluation.metrics import roc
 from siamese_core.service.experiment import RunReport
+from siamese_core.training.objectives import loss_class, loss_names
 from siamese_core.viz import figures
 from siamese_core.viz.conv_figures import picture_grid
 
@@ -132,8 +133,17 @@ def runs_table(reports: list[RunReport]) -> pd.DataFrame:
     for r in reports:
         c, m = r.config, r.metrics
         rows.append({"run": r.name, "dataset": c.get("dataset"), "loss": c.get("loss"),
-                     "margin": c.get("margin"), "embedding": m.get("embedding_dim"),
+                     "margin": trained_margin(c), "embedding": m.get("embedding_dim"),
                      "distance": c.get("distance"), "accuracy": round(m["accuracy"], 4),
                      "AUC": round(m["auc"], 4), "EER": round(m["eer"], 4),
                      "train s": m.get("train_seconds")})
     return pd.DataFrame(rows)
+
+
+def trained_margin(config: dict) -> float | None:
+    """The margin a run trained with: its own, or its loss's default where it left the margin unset (the
+    pretrained runs do); None for a loss without a margin."""
+    loss = config.get("loss")
+    if config.get("margin") is not None or loss not in loss_names() or not loss_class(loss).uses_margin:
+        return config.get("margin")
+    return loss_class(loss).default_margin

@@ -31,6 +31,16 @@ def url_int(key: str, default: int, lo: int, hi: int) -> int:
         return default
 
 
+def url_choices(key: str, options: Sequence[T], default: Sequence[T]) -> list[T]:
+    """The options the URL names under `key`, comma-separated, in the options' order (unknown values are
+    ignored; an empty value is an empty choice); `default` when the URL has no `key`."""
+    raw = st.query_params.get(key)
+    if raw is None:
+        return list(default)
+    named = set(raw.split(","))
+    return [option for option in options if str(option) in named]
+
+
 def url_float(key: str, default: float, lo: float, hi: float) -> float:
     try:
         return min(hi, max(lo, float(st.query_params.get(key, default))))
@@ -39,7 +49,9 @@ def url_float(key: str, default: float, lo: float, hi: float) -> float:
 
 
 def set_url(**values) -> None:
-    """Write the current values into the URL (only the ones that changed, to avoid needless reruns)."""
+    """Write the current values into the URL (only the ones that changed, to avoid needless reruns); a list
+    (a multiselect's choice) is written comma-separated, as `url_choices` reads it."""
     for key, value in values.items():
-        if st.query_params.get(key) != str(value):
-            st.query_params[key] = str(value)
+        text = ",".join(map(str, value)) if isinstance(value, (list, tuple)) else str(value)
+        if st.query_params.get(key) != text:
+            st.query_params[key] = text

@@ -103,3 +103,12 @@ def pytest_sessionfinish(session, exitstatus):
         reporter.write_line(f"SIAMESE_LAB_REQUIRE_DATA=1: {skipped} test(s) skipped; every dataset must be "
                             f"present under $SIAMESE_LAB_DATA, so this run fails.", red=True)
         session.exitstatus = 1
+
+
+def pytest_collection_modifyitems(config, items):
+    """Under pytest-xdist (`--dist loadgroup`), tests that start servers (a browser's app, a Dask cluster)
+    run one after another on one worker while the other workers take the rest: two of them at once would
+    make each wait on the other's processes and their UI waits would run into their limits."""
+    for item in items:
+        if item.get_closest_marker("browser") or item.get_closest_marker("cluster"):
+            item.add_marker(pytest.mark.xdist_group("servers"))

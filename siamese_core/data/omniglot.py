@@ -152,12 +152,6 @@ def with_rotated_classes(data: ImageSet) -> ImageSet:
     return _with_new_classes(data, {f"rot{90 * k}": lambda x, k=k: torch.rot90(x, k, dims=(2, 3)) for k in (1, 2, 3)})
 
 
-def with_mirrored_classes(data: ImageSet) -> ImageSet:
-    """Every class also mirrored left to right, a class of its own: after the rotations, the eight turns and
-    flips of each character, twice the classes again (a mirrored letter is a different letter, as b and d)."""
-    return _with_new_classes(data, {"mirror": lambda x: x.flip(-1)})
-
-
 def _with_new_classes(data: ImageSet, transforms: dict) -> ImageSet:
     """`data` followed by one copy per transform (name → images → images), each copy's classes new ones
     named "<class>@<name>", with the same alphabets and per-image meta (drawers) as the originals."""

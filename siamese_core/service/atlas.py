@@ -10,6 +10,7 @@ import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..training.objectives import loss_class
 from .atlas_store import load_cell
 from .experiment import RunReport
 
@@ -93,6 +94,15 @@ class Atlas:
     def cell(self, loss: str, margin: float | None, dim: int) -> RunReport:
         """The pretrained report of one cell; a loss without a margin ignores `margin`."""
         return self.reports[self.check(loss, margin, dim)]
+
+    def nearest(self, loss: str, margin: float | None, dim: int) -> tuple:
+        """The key of the stored cell closest to (loss, margin, dim): that loss if stored (else the atlas's
+        first), then its grid's nearest margin (to the loss's default margin when `margin` is None) and size."""
+        loss = loss if loss in self.losses else self.losses[0]
+        g = self.grid(loss)
+        wanted = loss_class(loss).default_margin if margin is None else margin
+        m = min(g["margins"], key=lambda v: abs(v - wanted)) if g["margins"] else None
+        return loss, m, min(g["dims"], key=lambda d: abs(d - dim))
 
     def sizes(self, loss: str, margin: float | None) -> list[RunReport]:
         """Every stored embedding size of (loss, margin), smallest first: the embedding-size page's sweep."""

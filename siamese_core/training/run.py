@@ -1,5 +1,5 @@
 """`train`: the one entry point the command line, the pages (`service.experiment`) and the benchmarks
-share. It prepares the data a config describes (drawers, rotations, mirrors, the validation set) and trains
+share. It prepares the data a config describes (drawers, rotations, the validation set) and trains
 one twin or an ensemble of them."""
 from __future__ import annotations
 
@@ -13,7 +13,6 @@ from ..data.omniglot import (
     VALIDATION_ALPHABETS,
     alphabet_subset,
     native_images,
-    with_mirrored_classes,
     with_rotated_classes,
 )
 from ..data.splits import validation_split
@@ -42,7 +41,7 @@ def train(config: TrainConfig, data: ImageSet | None = None, callbacks: list[Cal
 
 def training_data(config: TrainConfig, data: ImageSet, data_dir: str | None = None, download: bool = False
                   ) -> tuple[ImageSet, ImageSet]:
-    """(train, validation) as the config asks: drawers, rotations and mirrors applied to the training images;
+    """(train, validation) as the config asks: drawers and rotations applied to the training images;
     validation on the Omniglot evaluation alphabets, or the one held-out split (data.splits)."""
     d = config.data
     if d.train_drawers is not None:
@@ -53,8 +52,6 @@ def training_data(config: TrainConfig, data: ImageSet, data_dir: str | None = No
         data = redrawn(data, download)
     if d.rotations:  # before the split, as the command line always did (recorded runs stay reproducible)
         data = with_rotated_classes(data)
-    if d.mirrors:
-        data = with_mirrored_classes(data)
     if config.validation.val_data == "omniglot-validation":
         evaluation = load_dataset("omniglot", "evaluation", data_dir=data_dir, download=download,
                                   image_size=d.image_size)

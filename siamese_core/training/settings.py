@@ -52,8 +52,6 @@ class DataSettings(Settings):
                                                  metavar=("H", "W"))
     train_drawers: int | None = setting(None, "Omniglot: train on drawers 0..n-1 only (Koch: 12 of 20)")
     rotations: bool = setting(False, "Omniglot: each character turned by 90/180/270° is a new training class")
-    mirrors: bool = setting(False, "Omniglot: each character's mirror image (of each turn, with --rotations) is a "
-                            "new training class too")
     augment: bool = setting(False, "distort every training batch (see --augmentation)")
     augmentation: str = setting("koch", "koch: Koch's affine distortions; faces: mirror, small turn and zoom, "
                                 "brightness, contrast", AUGMENTATIONS)

@@ -30,8 +30,7 @@ def map_chart(frame, labels, class_names: Sequence[str], raw_plane: bool = False
     names = [str(n) for n in class_names]
     table = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "class": [names[c] for c in np.asarray(labels)]})
     axis = {"title": None, "labels": raw_plane, "ticks": raw_plane, "grid": True}
-    what = "the raw 2-D embedding plane" if raw_plane else "probe embeddings, aligned PCA"
-    spec = {"title": _title(title if title is not None else what), "height": height,
+    spec = {"title": _title(title if title is not None else map_what(raw_plane)), "height": height,
             "mark": {"type": "circle", "size": 22, "opacity": 0.85},
             "encoding": {"x": {"field": "x", "type": "quantitative", "axis": axis, "scale": {"zero": False}},
                          "y": {"field": "y", "type": "quantitative", "axis": axis, "scale": {"zero": False}},
@@ -41,6 +40,13 @@ def map_chart(frame, labels, class_names: Sequence[str], raw_plane: bool = False
                                    "legend": {"title": "class"} if legend else None},
                          "tooltip": [{"field": "class", "type": "nominal"}]}}
     return table, spec
+
+
+def map_what(raw_plane: bool, dim: int | None = None) -> str:
+    """What a live map shows: the 2-D embedding itself, or an aligned PCA of a longer one."""
+    if raw_plane:
+        return "the raw 2-D embedding plane"
+    return f"aligned PCA of the {dim}-D embedding" if dim else "probe embeddings, aligned PCA"
 
 
 def histogram_chart(frame, as_distance: bool = True, title: str = "Probe pairs now", height: int = 330,
@@ -68,8 +74,8 @@ def histogram_chart(frame, as_distance: bool = True, title: str = "Probe pairs n
     return table, {"title": _title(title), "height": height, "layer": [bars, threshold]}
 
 
-def curve_chart(history: Sequence[dict], val_history: Sequence[dict] = (), smooth: int = 10, height: int = 300
-                ) -> tuple[pd.DataFrame, dict]:
+def curve_chart(history: Sequence[dict], val_history: Sequence[dict] = (), smooth: int = 10, height: int = 300,
+                title: str = "Training") -> tuple[pd.DataFrame, dict]:
     """Loss per step (raw, and a running mean) and validation accuracy on a second axis."""
     steps = np.array([h["step"] for h in history], dtype=np.int64)
     loss = np.array([h["loss"] for h in history], dtype=np.float64)
@@ -92,5 +98,5 @@ def curve_chart(history: Sequence[dict], val_history: Sequence[dict] = (), smoot
                 "encoding": {"x": x, "y": {"field": "value", "type": "quantitative", "title": "accuracy",
                                            "scale": {"domain": [0, 1]}, "axis": {"orient": "right"}},
                              "color": colour}}
-    return table, {"title": _title("Training"), "height": height, "layer": [losses, accuracy],
+    return table, {"title": _title(title), "height": height, "layer": [losses, accuracy],
                    "resolve": {"scale": {"y": "independent"}}}

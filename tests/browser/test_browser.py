@@ -1,13 +1,10 @@
 """The app in a real browser (headless Chromium): every page, the Losses controls, a short training run,
 the shared queue (place, ETA, Stop, a closed tab), the per-session cap, and what one student sees of
-another. Screenshots land in $SIAMESE_LAB_SCREENSHOTS when set (the README's come from
-`SIAMESE_LAB_SCREENSHOTS=docs/screenshots python -m pytest tests/browser`), else in a temporary folder."""
+another. The docs' screenshots are taken by `python -m benchmarks.screenshots`, not here."""
 from __future__ import annotations
 
-import ast
 import os
 import re
-import tempfile
 import time
 import unicodedata
 from pathlib import Path
@@ -15,7 +12,7 @@ from urllib.parse import urljoin, urlparse
 
 import pytest
 
-from benchmarks.browser import CHROMIUM, ROOT, lab_server, launch_chromium, open_app, settle
+from benchmarks.browser import CHROMIUM, FIRST_LOOK, OWN, ROOT, app_pages, lab_server, launch_chromium, open_app, settle
 from lab_ui.plain_text import LIMIT
 from tests.pages.hostile_names import NAMES, visible
 
@@ -24,16 +21,6 @@ if not Path(CHROMIUM).is_file():
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
 
 pytestmark = pytest.mark.browser
-
-SHOTS = Path(os.environ.get("SIAMESE_LAB_SCREENSHOTS") or tempfile.mkdtemp(prefix="siamese-lab-shots-"))
-
-
-def app_pages() -> list[tuple[str, str, str]]:
-    """(file, title, url path) of every page app.py lists whose file exists, read from app.py itself."""
-    tree = ast.parse((ROOT / "app.py").read_text())
-    listed = next(ast.literal_eval(n.value) for n in ast.walk(tree) if isinstance(n, ast.Assign)
-                  and getattr(n.targets[0], "id", None) == "PAGES")
-    return [(f, title, url) for f, title, _, url in listed if (ROOT / f).is_file()]
 
 
 PAGES = app_pages()
@@ -103,7 +90,8 @@ def nudge(page, label: str, key: str, times: int = 1) -> None:
 
 
 def metric(page, label: str) -> str:
-    box = page.locator('[data-testid="stMetric"]', has_text=label).first
+    """A metric of the student's own run (not of the pretrained one a training page opens on)."""
+    box = page.locator('[data-testid="stMetric"]' + OWN, has_text=label).first
     return box.locator('[data-testid="stMetricValue"]').inner_text()
 
 
@@ -116,7 +104,6 @@ def losses(page, url: str, seconds: int) -> None:
 
 def test_every_page_renders_without_an_error(browser, server):
     page = student(browser, server)
-    page.screenshot(path=str(SHOTS / "classroom_home.png"))
     for _, title, url_path in PAGES:
         go(page, title)
         assert page.url.split("?")[0].rstrip("/").endswith(url_path if url_path != "home" else "")
@@ -133,8 +120,9 @@ def test_losses_sliders_and_a_short_training_run(browser, server):
     nudge(page, "embedding size", "ArrowLeft")       # 32 → 16
     nudge(page, "time budget (s)", "ArrowLeft", 3)   # 20 → 5
     assert re.search(r"margin=0\.9\b", page.url) and "dim=16" in page.url and "seconds=5" in page.url
+    assert page.locator(FIRST_LOOK).count() == 1  # the pretrained run, until the student's own replaces it
     page.get_by_role("button", name="Train", exact=True).click()
-    page.locator('[data-testid="stMetric"]', has_text="test accuracy").first.wait_for(timeout=240_000)
+    page.locator('[data-testid="stMetric"]' + OWN, has_text="test accuracy").first.wait_for(timeout=240_000)
     settle(page, 240)
     no_exception(page)
     accuracy, auc = float(metric(page, "test accuracy")), float(metric(page, "ROC AUC"))
@@ -142,7 +130,6 @@ def test_losses_sliders_and_a_short_training_run(browser, server):
     assert metric(page, "threshold").startswith("d ≤ ")
     table = page.locator('[data-testid="stDataFrame"]').first
     table.wait_for()
-    page.screenshot(path=str(SHOTS / "classroom_losses_run.png"), full_page=True)
     # This session's cap is one run (SIAMESE_LAB_MAX_RUNS=1): a second Train is refused with a sentence.
     page.get_by_role("button", name="Train", exact=True).click()
     settle(page)
@@ -175,7 +162,6 @@ def test_queue_place_stop_closed_tab_and_isolation(browser, server):
     after = first_left()
     low, high = min(before, after), max(before, after)
     assert 15 <= eta and 0.75 * low - 10 <= eta - 15 <= 1.25 * high + 10, (before, eta, after)
-    second.screenshot(path=str(SHOTS / "classroom_queue.png"))
 
     # Stop while waiting.
     second.locator('[data-testid="stSidebar"]').get_by_role("button", name="Stop", exact=True).click()
@@ -190,14 +176,14 @@ def test_queue_place_stop_closed_tab_and_isolation(browser, server):
     started_after = time.monotonic() - t0
     assert started_after < 20, f"the closed tab's run held the queue for {started_after:.0f} s"
     print(f"closed tab → next run started after {started_after:.1f} s")
-    second.locator('[data-testid="stMetric"]', has_text="test accuracy").first.wait_for(timeout=240_000)
+    second.locator('[data-testid="stMetric"]' + OWN, has_text="test accuracy").first.wait_for(timeout=240_000)
     settle(second, 240)
     assert 0.5 < float(metric(second, "test accuracy")) <= 1.0
 
     # A third student sees none of the second one's runs.
     third = student(browser, server)
     losses(third, server, 5)
-    assert third.locator('[data-testid="stAlertContentInfo"]', has_text="Press Train").count() == 1
+    assert third.locator(FIRST_LOOK).get_by_text("Press Train to train your own.").count() == 1
     assert third.locator('[data-testid="stDataFrame"]').count() == 0
     second.context.close()
     third.context.close()
@@ -242,7 +228,6 @@ def test_two_face_photos_get_a_verdict(browser, server):
         upload(page, f"Photo {slot}: photo", photo)
     assert face_verdicts(page)["SFace"] == "same person"       # two photos of one held-out person
     page.get_by_text("The verdicts").first.scroll_into_view_if_needed()
-    page.screenshot(path=str(SHOTS / "classroom_faces.png"))
     upload(page, "Photo B: photo", att / "s38" / "1.pgm")
     assert face_verdicts(page)["SFace"] == "different people"  # another held-out person
     page.context.close()

@@ -125,10 +125,10 @@ def test_options_parse_into_the_config_and_beside_a_preset():
     cfg = train_config_from_args(build_parser().parse_args(argv), argv)
     assert cfg.data.image_size == (28, 28) and cfg.optim.layer_lrs == (0.1, 0.2) and not cfg.data.rotations
     assert cfg.model.flip_average and cfg.optim.lr_schedule == "warmup-cosine" and cfg.model.embedding_dim == 12
-    argv = ["train", "--preset", "oneshot-cpu", "--no-rotations", "--no-mirrors", "--seconds", "30", "--out", "x.pt"]
+    argv = ["train", "--preset", "oneshot-cpu", "--no-rotations", "--seconds", "30", "--out", "x.pt"]
     cfg = train_config_from_args(build_parser().parse_args(argv), argv)
     assert cfg.objective.loss == "prototypical" and cfg.data.image_size == (28, 28)  # the preset's
-    assert not cfg.data.rotations and not cfg.data.mirrors and cfg.budget.seconds == 30  # typed beside it
+    assert not cfg.data.rotations and cfg.budget.seconds == 30  # typed beside it
 
 
 def test_a_dataset_trains_with_its_recipe_unless_an_option_says_otherwise():

@@ -215,36 +215,20 @@ def test_rotated_classes_are_new_classes_with_the_same_drawers():
     assert torch.equal(turned, torch.rot90(images[2:4], 1, dims=(2, 3)))
 
 
-def test_mirrored_classes_after_the_rotations_are_the_eight_turns_and_flips_of_each_character():
-    from siamese_core.data import ImageSet
-    from siamese_core.data.omniglot import with_mirrored_classes, with_rotated_classes
-    images = torch.rand(4, 1, 5, 5)  # no symmetry: the eight copies of a drawing all differ
-    data = ImageSet("omniglot", "background", images, torch.tensor([0, 0, 1, 1]), ["a/1", "b/1"], ["a", "b"],
-                    {"drawer": torch.tensor([3, 7, 3, 7])})
-    r = with_mirrored_classes(with_rotated_classes(data))
-    assert len(r) == 32 and r.num_classes == 16 and r.class_names[9] == "b/1@mirror"
-    assert r.class_names[11] == "b/1@rot90@mirror" and r.alphabets[8:10] == ["a", "b"]
-    assert r.meta["drawer"].tolist() == [3, 7] * 16
-    assert torch.equal(r.images[r.labels == 8 + 3], torch.rot90(images[2:4], 1, dims=(2, 3)).flip(-1))
-    first_drawing = r.images[0::2].flatten(1)  # drawer 3's copy in each of the 16 classes, character a then b
-    copies_of_a = first_drawing[[c for c in range(16) if r.class_names[c].startswith("a/")]]
-    assert len(copies_of_a) == 8 and len({tuple(v.tolist()) for v in copies_of_a}) == 8
-
-
-def test_training_data_turns_and_mirrors_the_characters_the_config_asks_for(load):
+def test_training_data_turns_the_characters_the_config_asks_for(load):
     from siamese_core.training.config import TrainConfig
     from siamese_core.training.run import training_data
     data = load("omniglot", "background", image_size=(28, 28))
-    cfg = TrainConfig.from_dict(dict(dataset="omniglot", rotations=True, mirrors=True, train_drawers=2,
+    cfg = TrainConfig.from_dict(dict(dataset="omniglot", rotations=True, train_drawers=2,
                                      val_data="split", val_fraction=0.1, seed=0))
     train, val = training_data(cfg, data)
-    assert train.num_classes + val.num_classes == 8 * data.num_classes  # held out by class: open world
-    assert len(train) + len(val) == 8 * 2 * data.num_classes  # drawers 0 and 1 of every character
-    name = next(n for n in train.class_names if n.endswith("@rot270@mirror"))
+    assert train.num_classes + val.num_classes == 4 * data.num_classes  # held out by class: open world
+    assert len(train) + len(val) == 4 * 2 * data.num_classes  # drawers 0 and 1 of every character
+    name = next(n for n in train.class_names if n.endswith("@rot270"))
     original = data.class_names.index(name.split("@")[0])
     drawings = data.images[(data.labels == original) & (data.meta["drawer"] < 2)]
     turned = train.images[train.labels == train.class_names.index(name)]
-    assert torch.equal(turned, torch.rot90(drawings, 3, dims=(2, 3)).flip(-1))
+    assert torch.equal(turned, torch.rot90(drawings, 3, dims=(2, 3)))
 
 
 def test_test_shifts_average_the_embedding_over_one_pixel_moves_outside_training():

@@ -14,13 +14,20 @@ def by_label(elements, label):
     return next(e for e in elements if e.label == label)
 
 
-def test_default_view_asks_for_a_sweep_and_refuses_a_single_size():
+def test_default_view_opens_on_the_pretrained_sweep_and_refuses_a_single_size(atlas):
     at = AppTest.from_file(PAGE, default_timeout=120).run()
     assert not at.exception
-    assert "Run the sweep" in at.info[0].value
+    assert at.info[0].value == "Pretrained for these settings — press **Run the sweep** to train your own."
+    assert at.subheader[0].value == "Pretrained sweep · contrastive · m=1"
+    table = at.dataframe[0].value
+    assert list(table["D"]) == [2, 4, 8, 32, 128]
+    assert list(table["accuracy"]) == [round(r.metrics["accuracy"], 4) for r in atlas.sizes("contrastive", 1.0)]
+    assert any("Verification versus embedding size" in c.proto.spec for c in at.get("plotly_chart"))
     by_label(at.sidebar.multiselect, "sizes D").set_value([8])
     by_label(at.sidebar.button, "Run the sweep").click().run()
-    assert any("at least two sizes" in w.value for w in at.warning) and not at.dataframe
+    assert any("at least two sizes" in w.value for w in at.warning) and "sweep" not in at.session_state
+    assert at.info[0].value.endswith("it used sizes 2, 4, 8, 32, 128 (not 8). Press **Run the sweep** to train "
+                                     "your own.")  # still the pretrained sweep, saying it is not what was asked
 
 
 @pytest.mark.slow
@@ -29,8 +36,10 @@ def test_embedding_size_sweep_shows_accuracy_per_size():
     by_label(at.sidebar.selectbox, "dataset").set_value("digits")
     by_label(at.sidebar.multiselect, "sizes D").set_value([16, 2])
     by_label(at.sidebar.slider, "time budget per size (s)").set_value(1)
+    assert at.subheader[0].value.startswith("Pretrained sweep")
     by_label(at.sidebar.button, "Run the sweep").click().run()
     assert not at.exception
+    assert not at.subheader and not [i for i in at.info if "pretrained" in i.value.lower()]  # the student's sweep
     table = at.dataframe[0].value
     assert list(table["D"]) == [2, 16]  # sorted, whatever order they were picked in
     assert all(0.5 < a <= 1 for a in table["accuracy"])

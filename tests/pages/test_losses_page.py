@@ -24,13 +24,16 @@ def by_label(elements, label):
 @pytest.mark.slow
 def test_losses_page_trains_a_run_and_shows_its_measurements():
     at = page()
-    assert "Press **Train**" in at.info[0].value
+    assert at.info[0].value == FIRST_LOOK and at.subheader[0].value.startswith("Pretrained · ")
     by_label(at.sidebar.selectbox, "dataset").set_value("digits")
     by_label(at.sidebar.selectbox, "loss").set_value("triplet")
     by_label(at.sidebar.slider, "time budget (s)").set_value(5)
     by_label(at.sidebar.select_slider, "embedding size").set_value(8)
     by_label(at.sidebar.button, "Train").click().run()
     assert not at.exception and not at.error
+    # The student's run took the pretrained one's place: its metrics are the only ones on the page.
+    assert not [i for i in at.info if "pretrained" in i.value.lower()]
+    assert not [h for h in at.subheader if h.value.startswith("Pretrained")]
     metrics = {m.label: m.value for m in at.metric}
     accuracy = float(metrics["test accuracy"])
     assert 0.6 < accuracy <= 1.0 and 0.6 < float(metrics["ROC AUC"]) <= 1.0
@@ -44,6 +47,32 @@ def test_losses_page_trains_a_run_and_shows_its_measurements():
     assert 5 <= run.metrics["train_seconds"] <= run.metrics["wall_seconds"] + 0.5
     # The URL carries the settings, so the view can be bookmarked.
     assert at.query_params["loss"] == "triplet" and at.query_params["dim"] == "8"
+
+
+FIRST_LOOK = "Pretrained for these settings — press **Train** to train your own."
+
+
+def test_a_fresh_session_opens_on_the_pretrained_run_for_its_settings(atlas):
+    at = page()
+    assert at.info[0].value == FIRST_LOOK
+    assert at.subheader[0].value == "Pretrained · contrastive · m=1 · D=32"
+    assert shown_accuracy(at) == f"{atlas.cell('contrastive', 1.0, 32).metrics['accuracy']:.3f}"
+    specs = [c.proto.spec for c in at.get("plotly_chart")]
+    assert any("matched vs mismatched test pairs" in s for s in specs) and any("Play" in s for s in specs)
+    assert at.session_state["runs"] == [] and not at.dataframe  # it is not one of the student's runs
+
+
+def test_settings_without_a_pretrained_run_show_the_nearest_and_say_how_it_differs(atlas):
+    at = AppTest.from_file(PAGE, default_timeout=600)
+    at.query_params.update(dataset="digits", loss="triplet", margin="0.45", dim="16")
+    at.run()
+    assert not at.exception
+    assert at.info[0].value == (
+        "No pretrained result has exactly these settings, so this is the nearest one: it used dataset Fashion-MNIST "
+        "(not Digits (scikit-learn 8×8)), margin 0.5 (not 0.45) and embedding size 8 (not 16). Press **Train** to "
+        "train your own.")
+    assert at.subheader[0].value == "Pretrained · triplet · m=0.5 · D=8"
+    assert shown_accuracy(at) == f"{atlas.cell('triplet', 0.5, 8).metrics['accuracy']:.3f}"
 
 
 @pytest.mark.parametrize("distance,dim,margin,warns", [
@@ -132,3 +161,39 @@ def test_explore_mode_without_an_atlas_says_how_to_build_it(monkeypatch, tmp_pat
     assert [i.value for i in at.info] == ["The atlas of pretrained runs is not built yet: run `python -m "
                                           "siamese_core atlas build --jobs 2` (about 15 minutes on two cores) to "
                                           "write it into assets/atlas/, then reload this page."]
+
+
+def test_each_loss_starts_at_its_own_margin():
+    """Switching contrastive → triplet shows the triplet loss's margin, not the contrastive one kept."""
+    at = page()
+    margin = by_label(at.sidebar.slider, "margin m")
+    assert margin.value == 1.0
+    margin.set_value(0.7).run()
+    by_label(at.sidebar.selectbox, "loss").set_value("triplet").run()
+    assert not at.exception
+    assert by_label(at.sidebar.slider, "margin m").value == 0.2 and at.query_params["margin"] == "0.2"
+
+
+def test_pretrained_runs_show_the_margin_they_trained_with():
+    """The shipped checkpoints leave the margin unset (their loss's default): the table says which it was."""
+    from lab_ui.run_views import trained_margin
+    from lab_ui.shared import ASSETS
+    from siamese_core import load_model
+
+    margins = {f: trained_margin(load_model(ASSETS / f).train_config)
+               for f in ("fashion_contrastive.pt", "fashion_triplet.pt", "fashion_softmax.pt")}
+    assert margins == {"fashion_contrastive.pt": 1.0, "fashion_triplet.pt": 0.2, "fashion_softmax.pt": None}
+
+
+@pytest.mark.slow
+def test_the_one_run_tab_opens_on_the_run_just_trained_beside_pretrained_runs():
+    at = page()
+    by_label(at.sidebar.selectbox, "dataset").set_value("digits")
+    by_label(at.sidebar.slider, "time budget (s)").set_value(5)
+    by_label(at.sidebar.multiselect, "show instantly").set_value(["fashion_triplet.pt"])
+    by_label(at.sidebar.button, "Train").click().run()
+    assert not at.exception
+    (run,) = at.session_state["runs"]
+    assert by_label(at.selectbox, "run").value == run.name
+    table = at.dataframe[0].value
+    assert dict(zip(table["run"], table["margin"])) == {run.name: 1.0, "pretrained · triplet": 0.2}

@@ -63,6 +63,16 @@ def test_drawing_mode_waits_for_a_drawing(load):
     at.radio(key="oneshot_source").set_value("draw it yourself").run()
     assert not at.exception
     assert any("Draw a character" in m.value for m in at.info)
+    # The characters to copy are beside the canvas, as the caption says, and the rest of the page stays.
+    assert any("support characters on the right" in c.value for c in at.caption)
+    cols = list(at.columns)
+    query = next(k for k, c in enumerate(cols) if any(m.value == "**Your query**" for m in c.markdown))
+    support = cols[query + 1]
+    assert support.markdown[0].value.startswith("**Support set**")
+    assert len(support.image) == at.slider(key="oneshot_n").value
+    assert [h.value for h in at.header] == ["An N-way one-shot task", "Koch's affine distortions",
+                                            "How good is it? Measured on held-out alphabets"]
+    assert any(e.label.startswith("Invent your own characters") for e in at.expander)
 
 
 @pytest.mark.slow

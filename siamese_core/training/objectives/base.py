@@ -20,6 +20,7 @@ class Objective(nn.Module):
     head: str | None = None           # the pair head the model needs ("l1", "concat"); None: distance scores
     classifier: bool = False          # a linear classifier over the training classes on the embedding
     normalize: bool = False           # unit-length embeddings (a margin of 1 then fits any size)
+    uses_margin: bool = False         # the loss has a margin (the pages show it, and its default)
     default_margin: float = 1.0       # used when the config's margin is None
     pairs: bool = False               # can train on explicit pair lists and Koch's fixed pair sets
 

@@ -8,6 +8,7 @@ from .base import Objective, Output, stats_of
 class Contrastive(Objective):
     help = "pull same pairs together, push different ones past the margin (Hadsell et al. 2006)"
     normalize = True
+    uses_margin = True
     default_margin = 1.0
     pairs = True
 

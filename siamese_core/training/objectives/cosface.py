@@ -8,6 +8,7 @@ from .base import Objective, Output, stats_of
 class CosFace(Objective):
     help = "additive-margin softmax on cosines to learned class directions (Wang et al. 2018)"
     normalize = True
+    uses_margin = True
     default_margin = 0.35
 
     def __init__(self, loss: CosFaceLoss):

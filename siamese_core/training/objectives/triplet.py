@@ -9,6 +9,7 @@ from .base import Objective, Output, stats_of
 class Triplet(Objective):
     help = "the positive closer than the negative by a margin, triplets chosen by --miner (FaceNet)"
     normalize = True
+    uses_margin = True
     default_margin = 0.2
 
     def __init__(self, loss: TripletLoss):
