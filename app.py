@@ -17,7 +17,7 @@ start_early(server_settings())
 
 import streamlit as st  # noqa: E402 (after the early start, on purpose)
 
-from lab_ui.layout import sidebar_status  # noqa: E402
+from lab_ui.layout import page_styles, sidebar_status  # noqa: E402
 from lab_ui.shared import housekeeper  # noqa: E402
 from lab_ui.training_jobs import job_queue  # noqa: E402
 
@@ -36,6 +36,7 @@ PAGES = [
 ]
 
 st.set_page_config(page_title="Siamese Lab", page_icon="👯", layout="wide")
+page_styles()
 # The home page is Streamlit's default page, served at the root URL only (its pathname is ""): a link to
 # /home found no page and showed "Page not found". So /home is the same script once more, hidden from the
 # menu and listed after it (a link to the file goes to the root URL).

@@ -45,7 +45,7 @@ st.caption(f"Input: {caption}.")
 n, k = x.shape[0], w.shape[0]
 
 # --- the output size -----------------------------------------------------------------------------
-st.subheader("1 · Output size")
+st.header("1 · Output size")
 try:
     oh, ow = output_size(x.shape[0], k, stride, padding), output_size(x.shape[1], k, stride, padding)
 except ValueError as exc:
@@ -57,7 +57,7 @@ st.latex(rf"n_{{\text{{out}}}} = \left\lfloor \frac{{{x.shape[0]} + 2\cdot{paddi
 fmap = conv2d(x, w, stride, padding, relu)
 
 # --- one output cell -----------------------------------------------------------------------------
-st.subheader("2 · One output cell, multiplied and summed")
+st.header("2 · One output cell, multiplied and summed")
 c1, c2 = st.columns(2)
 r_max, c_max = np.unravel_index(int(np.abs(fmap).argmax()), fmap.shape)  # default: the strongest response
 row = c1.number_input(f"Output row (0 … {oh - 1})", 0, oh - 1, url_int("row", int(r_max), 0, oh - 1),
@@ -86,7 +86,7 @@ with st.expander("Every product of this cell"):
                                 "x": t.x, "w": t.w, "x·w": t.product} for t in cell.terms]), hide_index=True)
 
 # --- pooling -------------------------------------------------------------------------------------
-st.subheader("3 · Pooling")
+st.header("3 · Pooling")
 try:
     pooled = pool2d(fmap, pool_kind, pool_size, pool_stride)
 except ValueError as exc:
@@ -102,7 +102,7 @@ if pooled is not None:
              rf"{pooled.size}")
 
 # --- why convolutions ----------------------------------------------------------------------------
-st.subheader("4 · Why convolutions: parameters of one layer")
+st.header("4 · Why convolutions: parameters of one layer")
 units = st.slider("Units of the dense layer / filters of the conv layer", 1, 512, url_int("units", 64, 1, 512),
                   key="conv_units")
 set_url(units=units)
@@ -117,7 +117,7 @@ st.latex(rf"\text{{dense}} = H W C \cdot u + u \qquad \text{{conv}} = k^2 C \cdo
 
 
 # --- a trained network's first layer -------------------------------------------------------------
-st.subheader("5 · What a trained network's first layer finds")
+st.header("5 · What a trained network's first layer finds")
 try:
     model = asset_model(FILTER_MODEL)
 except (FileNotFoundError, ValueError) as exc:

@@ -44,7 +44,7 @@ def architecture(name: str):
     return summary, twin_dot(summary, SAME_COLOUR, DIFF_COLOUR)
 
 
-st.subheader("1 · Two twins, one set of weights")
+st.header("1 · Two twins, one set of weights")
 names = list(ARCHITECTURES)
 arch = st.radio("Network", names, horizontal=True, index=names.index(url_choice("arch", names, names[0])),
                 key="twins_arch")
@@ -66,7 +66,7 @@ d2.caption("Computed from the real `SiameseNet` by running one image through it;
            "same `model.twin` module, so two twins cost the parameters of one.")
 
 # --- 2. the L1 layer by hand -------------------------------------------------------------------
-st.subheader("2 · The L1 layer by hand")
+st.header("2 · The L1 layer by hand")
 h1_text, h2_text, alpha_text, bias = l1_inputs()
 try:
     h1, h2 = parse_vector(h1_text, "h1"), parse_vector(h2_text, "h2")
@@ -99,7 +99,7 @@ if res is not None:
                    "feature, turned into a probability by σ.")
 
 # --- 3. on real images ----------------------------------------------------------------------------
-st.subheader("3 · The same on real images")
+st.header("3 · The same on real images")
 try:
     model = asset_model(PAIR_MODEL)
 except (FileNotFoundError, ValueError) as exc:
@@ -137,7 +137,7 @@ elif model is not None:
                f"*different*: {neg:+.2f}. The model learned which features to trust in which direction.")
 
 # --- 4. binary cross-entropy -------------------------------------------------------------------
-st.subheader("4 · Binary cross-entropy")
+st.header("4 · Binary cross-entropy")
 st.latex(r"L = -\big[\, y \log p + (1 - y) \log(1 - p) \,\big]\qquad y = 1\ \text{same},\ y = 0\ \text{different}")
 e1, e2 = st.columns([1, 2])
 y_val = e1.radio("Label y", [1, 0], horizontal=True, key="twins_y",
@@ -154,7 +154,7 @@ ps = torch.linspace(0.001, 0.999, 400, dtype=torch.float64)
 e2.plotly_chart(cached_figure(bce_curve, ps, bce(ps, 1), bce(ps, 0), you=(p_val, loss)))
 
 # --- 5. mini-batch SGD ---------------------------------------------------------------------------
-st.subheader("5 · Mini-batches and shuffling")
+st.header("5 · Mini-batches and shuffling")
 st.markdown("The loss is averaged over a **mini-batch** of pairs and the weights take one gradient step per "
             "batch. Batches must be **shuffled**: a dataset stored class by class would otherwise give "
             "batches of a single class, with no different pairs to learn from.")

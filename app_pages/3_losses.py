@@ -94,7 +94,7 @@ if not reports:  # before the student's first run: the atlas's pretrained run fo
     first_look.losses(loss, margin if uses_margin else None, dim, data_name, distance)
     st.stop()
 
-st.subheader("Runs")
+st.header("Runs")
 st.dataframe(run_views.runs_table(reports), hide_index=True, width="stretch")
 if mine and st.button("Remove my runs"):
     mine.clear()

@@ -115,9 +115,11 @@ original = support_native[answer if answer is not None else decision or 0:][:1]
 g = torch.Generator().manual_seed(seed)
 distorted, params = KochAffine()(original.expand(8, -1, -1, -1).contiguous(), g)
 cols = st.columns(9)
-cols[0].image(1.0 - original[0, 0].numpy(), caption="original", clamp=True, width="stretch")
+cols[0].image(1.0 - original[0, 0].numpy(), caption="original", clamp=True, width="stretch",
+              alt="The support drawing the copies are made from")
 for k in range(8):
-    cols[k + 1].image(1.0 - distorted[k, 0].numpy(), caption=f"copy {k + 1}", clamp=True, width="stretch")
+    cols[k + 1].image(1.0 - distorted[k, 0].numpy(), caption=f"copy {k + 1}", clamp=True, width="stretch",
+                      alt=f"Copy {k + 1} of that drawing, distorted by the parameters of copy {k + 1} in the table")
 st.dataframe([{"copy": k + 1, **{n: round(v, 3) for n, v in p.as_dict().items()}} for k, p in enumerate(params)],
              hide_index=True, width="stretch")
 

@@ -51,14 +51,14 @@ with verify_tab:
     if None in crops.values():  # no st.stop() here: it would end the script before the gallery tab
         st.info("Choose two photos with a face each to see the verdicts.")
     else:
-        st.subheader("The verdicts")
+        st.header("The verdicts")
         verdicts = {e.short: verify(e, crops["a"][e.short], crops["b"][e.short]) for e in embedders}
         for col, e in zip(st.columns(2), embedders):
             v = verdicts[e.short]
             col.metric(e.name, v.text, f"{e.score_name} {v.similarity:.3f} {'≥' if v.same else '<'} τ = "
                        f"{v.threshold:.3f}", delta_color="off", delta_arrow="up" if v.same else "down")
         if samples is not None:
-            st.subheader("Where this pair falls among held-out pairs")
+            st.header("Where this pair falls among held-out pairs")
             heldout_view(verdicts, embedders, class_model, sface)
     notice(notice_text("faces"))
 

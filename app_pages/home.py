@@ -13,11 +13,11 @@ st.markdown(
     "embeddings says whether two images show the same thing."
 )
 c1, c2, c3 = st.columns(3)
-c1.markdown("#### Verification\n*Are these two the same person, signature, object?* "
+c1.markdown("## Verification\n*Are these two the same person, signature, object?* "
             "One yes/no answer from a distance and a threshold.")
-c2.markdown("#### Identification\n*Which of my gallery is this?* Rank the gallery by distance to the "
+c2.markdown("## Identification\n*Which of my gallery is this?* Rank the gallery by distance to the "
             "probe and return the closest matches.")
-c3.markdown("#### One-shot learning\nNew classes appear after training. Enrol each with **one** example — "
+c3.markdown("## One-shot learning\nNew classes appear after training. Enrol each with **one** example — "
             "store its embedding — and no retraining is needed.")
 st.latex(r"p(\text{same}) = \sigma\Big(\sum_j \alpha_j \,\lvert h_1^{(j)} - h_2^{(j)} \rvert\Big)"
          r"\qquad L_{\text{contrastive}} = y\,d^2 + (1-y)\,\max(m-d,\,0)^2")

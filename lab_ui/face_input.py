@@ -132,7 +132,9 @@ def chosen_face(slot: str, photo):
     w = photo.rgb.shape[1]
     st.image(data_uri(draw_faces(photo, pick), "JPEG", 800), width="stretch" if w >= 300 else 3 * w,  # AT&T: 3×
              caption=f"YuNet: {len(photo.faces)} face(s) (teal, with landmarks) · "
-                     f"Haar cascade: {len(photo.haar)} box(es) (orange)")
+                     f"Haar cascade: {len(photo.haar)} box(es) (orange)",
+             alt=f"The photo with a numbered box around each face YuNet found ({len(photo.faces)}) and a box "
+                 f"around each the Haar cascade found ({len(photo.haar)})")
     if not photo.faces:
         st.error("No face was found in this photo: try one where the face is frontal, well lit and at "
                  "least about 40 pixels wide.")
@@ -150,6 +152,8 @@ def face_with_crops(slot: str, label: str, person: str, photo_no: int, samples, 
     c1, c2 = st.columns(2)
     as_it_is = photo.att_framed and embedders[0].att_framed
     how = "the AT&T picture as it is" if as_it_is else "re-aligned from the eyes, grey"
-    c1.image(data_uri(crops["class"]), caption=f"class model: {how}", width=110)
-    c2.image(data_uri(crops["sface"]), caption="SFace: aligned 112×112", width=110)
+    c1.image(data_uri(crops["class"]), caption=f"class model: {how}", width=110,
+             alt=f"The chosen face as the class model reads it: {how}")
+    c2.image(data_uri(crops["sface"]), caption="SFace: aligned 112×112", width=110,
+             alt="The chosen face as SFace reads it: cut out, turned so the eyes are level, 112×112 pixels")
     return crops

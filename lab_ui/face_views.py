@@ -50,7 +50,7 @@ def gallery_view(embedders, samples) -> None:
     listed = galleries[embedders[-1].short]
     c1, c2 = st.columns(2)
     with c1:
-        st.markdown("#### Enrol")
+        st.markdown("### Enrol")
         name = clean(st.text_input("name", key=KEY + "enrol_name", max_chars=NAME_CHARS), NAME_CHARS)
         photo = photo_input("enrol", "Enrol", "s33", 1, samples)
         face = chosen_face("enrol", photo)
@@ -66,7 +66,7 @@ def gallery_view(embedders, samples) -> None:
             st.dataframe(pd.DataFrame({"person": listed.names, "photos": counts}),
                          hide_index=True)
     with c2:
-        st.markdown("#### Identify")
+        st.markdown("### Identify")
         photo = photo_input("probe", "Probe", "s33", 5, samples)
         face = chosen_face("probe", photo)
         if face is not None and len(listed):

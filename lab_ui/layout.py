@@ -1,6 +1,8 @@
 """The few layout pieces every page uses, so all pages look and read alike."""
 from __future__ import annotations
 
+from pathlib import Path
+
 import streamlit as st
 
 from siamese_core.data import DATASETS, resolve_data_dir
@@ -8,6 +10,13 @@ from siamese_core.training.trainer import resolve_device
 
 from .datasets_panel import cached_status
 from .url_state import url_choice
+
+STYLES = Path(__file__).with_name("page_styles.css")
+
+
+def page_styles() -> None:
+    """The app's style rules for contrast and reduced motion (style only: Streamlit gives it no space)."""
+    st.html(STYLES)
 
 
 def notice(markdown: str, title: str = "What to notice") -> None:

@@ -47,7 +47,7 @@ def task_and_query(task, task_query: torch.Tensor, support_images: torch.Tensor
                    "network picks.")
     left, right = st.columns([1, 3])
     with right:
-        _support_set(support_images)
+        _support_set(support_images, task.class_names)
     with left:
         if source == QUERY_SOURCES[0]:
             _query_image(task_query)
@@ -57,7 +57,8 @@ def task_and_query(task, task_query: torch.Tensor, support_images: torch.Tensor
 
 def _query_image(query: torch.Tensor) -> None:
     st.markdown("**Query**")
-    st.image(1.0 - query[0, 0].numpy(), width=110, clamp=True)
+    st.image(1.0 - query[0, 0].numpy(), width=110, clamp=True,
+             alt="The query: a handwritten character to match with one of the support drawings")
 
 
 def _drawn_query() -> tuple[torch.Tensor, None] | None:
@@ -92,15 +93,18 @@ def _uploaded_query() -> tuple[torch.Tensor, None] | None:
     return query, None
 
 
-def _support_set(support_images: torch.Tensor, per_row: int = 10) -> None:
-    """The support set, ink dark, numbered from 1 (the number is the way)."""
+def _support_set(support_images: torch.Tensor, class_names: list[str], per_row: int = 10) -> None:
+    """The support set, ink dark, numbered from 1 (the number is the way); `class_names` (as
+    "Alphabet/characterNN") name each drawing's character for a screen reader."""
     st.markdown("**Support set** (one drawing per character; the number is the way)")
     n_way = len(support_images)
     for start in range(0, n_way, per_row):
         cols = st.columns(per_row)
         for k in range(start, min(n_way, start + per_row)):
+            alphabet, _, character = class_names[k].replace("_", " ").rpartition("/")
             cols[k - start].image(1.0 - support_images[k, 0].numpy(), caption=str(k + 1), clamp=True,
-                                  width="stretch")
+                                  width="stretch", alt=f"Support drawing {k + 1}: handwritten "
+                                  f"{character.replace('character', 'character ')} of the {alphabet} alphabet")
 
 
 def network_pick(model, support_images: torch.Tensor, query: torch.Tensor, answer: int | None, task_key) -> int:

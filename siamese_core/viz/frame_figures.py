@@ -6,14 +6,13 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
-import plotly.colors
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from .figures import DIFF_COLOUR, SAME_COLOUR, TEMPLATE, square_range
+from .figures import CLASS_COLOURS, DIFF_COLOUR, SAME_COLOUR, TEMPLATE, square_range
 from .frozen_figure import FrozenFigure
 
-PALETTE = plotly.colors.qualitative.Plotly  # the class colours of every other map (figures.tsne_scatter)
+PALETTE = CLASS_COLOURS  # the class colours of every other map (figures.tsne_scatter)
 MAX_REPLAY_FRAMES = 60  # a replay figure's size grows with its frames; more look no smoother
 
 

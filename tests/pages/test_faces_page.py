@@ -53,6 +53,10 @@ def test_two_sample_faces_get_both_verdicts_and_a_threshold_that_moves_the_decis
     assert f"{expected.similarity:.3f}" in " ".join(str(x.delta) for x in at.metric if x.label == class_model.name)
     assert _arrows(at, sface, class_model) == _truth(expected, sface, at)
     assert "YuNet found a face in 100 of 100" in " ".join(c.value for c in at.caption)
+    # Each photo and each crop says what it shows to a screen reader (both photos with their crops, then the
+    # gallery tab's enrol and probe photos).
+    alts = [img.alt for element in at.get("image") for img in element.proto.imgs]
+    assert len(alts) == 8 and all(alts) and sum("the class model reads it" in a for a in alts) == 2
 
     # Photo B becomes s36 photo 4: a different person.
     at.selectbox(key="faces_person_b").set_value("s36")

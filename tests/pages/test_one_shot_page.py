@@ -40,6 +40,10 @@ def test_new_task_shows_the_decision_and_score_the_core_computes(load):
     tally = {m.label: m.value for m in at.metric}
     assert tally["Your tasks so far"] == "2"  # task #0 on the first run, task #1 after the click
     assert len(at.get("plotly_chart")) == 2  # the scores and the accuracy-versus-N results
+    # Every drawing says what it shows to a screen reader: the query, each support character, the copies.
+    alts = [img.alt for element in at.get("image") for img in element.proto.imgs]
+    assert len(alts) == 1 + 5 + 9 and all(alts)
+    assert sum("of the Tengwar alphabet" in a for a in alts) == 5
 
 
 def test_too_large_n_for_an_alphabet_is_a_warning(load):
