@@ -134,7 +134,7 @@ def explore_cell(atlas: Atlas, loss: str, margin: float | None, dim: int) -> Non
     """One cell: metrics, histogram, map, replay and its place in the grid (figures from atlas_figures)."""
     report = atlas.cell(loss, margin, dim)
     figs = atlas_figures.for_cell(atlas, (loss, margin, dim))
-    st.subheader(report.name.replace("atlas · ", "Pretrained · "))
+    st.header(report.name.replace("atlas · ", "Pretrained · "))
     pretrained_caption(atlas.cell_command(loss, margin, dim))
     run_views.metrics_row(report)
     left, right = st.columns(2)
@@ -149,7 +149,7 @@ def explore_cell(atlas: Atlas, loss: str, margin: float | None, dim: int) -> Non
 def explore_sizes(atlas: Atlas, loss: str, margin: float | None) -> None:
     """Every stored size of (loss, margin): scores versus D, each size's map, the replay in lockstep."""
     reports = atlas.sizes(loss, margin)
-    st.subheader(f"Pretrained sweep · {loss}" + ("" if margin is None else f" · m={margin:g}"))
+    st.header(f"Pretrained sweep · {loss}" + ("" if margin is None else f" · m={margin:g}"))
     pretrained_caption(atlas.command)
     table = pd.DataFrame([{"D": r.metrics["embedding_dim"], "accuracy": r.metrics["accuracy"], "AUC": r.metrics["auc"],
                            "EER": r.metrics["eer"], "train s": r.metrics["train_seconds"], "steps": r.metrics["steps"]}

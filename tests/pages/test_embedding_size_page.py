@@ -18,7 +18,7 @@ def test_default_view_opens_on_the_pretrained_sweep_and_refuses_a_single_size(at
     at = AppTest.from_file(PAGE, default_timeout=120).run()
     assert not at.exception
     assert at.info[0].value == "Pretrained for these settings — press **Run the sweep** to train your own."
-    assert at.subheader[0].value == "Pretrained sweep · contrastive · m=1"
+    assert at.main.header[0].value == "Pretrained sweep · contrastive · m=1"
     table = at.dataframe[0].value
     assert list(table["D"]) == [2, 4, 8, 32, 128]
     assert list(table["accuracy"]) == [round(r.metrics["accuracy"], 4) for r in atlas.sizes("contrastive", 1.0)]
@@ -36,7 +36,7 @@ def test_embedding_size_sweep_shows_accuracy_per_size():
     by_label(at.sidebar.selectbox, "dataset").set_value("digits")
     by_label(at.sidebar.multiselect, "sizes D").set_value([16, 2])
     by_label(at.sidebar.slider, "time budget per size (s)").set_value(1)
-    assert at.subheader[0].value.startswith("Pretrained sweep")
+    assert at.main.header[0].value.startswith("Pretrained sweep")
     by_label(at.sidebar.button, "Run the sweep").click().run()
     assert not at.exception
     assert not at.subheader and not [i for i in at.info if "pretrained" in i.value.lower()]  # the student's sweep
@@ -59,7 +59,7 @@ def explore(**url) -> AppTest:
 @pytest.mark.slow
 def test_explore_mode_shows_every_size_and_follows_the_margin(atlas):
     at = explore(loss="triplet")
-    assert at.subheader[0].value == "Pretrained sweep · triplet · m=0.2"
+    assert at.main.header[0].value == "Pretrained sweep · triplet · m=0.2"
     assert any(atlas.command in c.value for c in at.caption if c.value.startswith("pretrained: "))
     table = at.dataframe[0].value
     assert list(table["D"]) == [2, 4, 8, 32, 128]
@@ -76,7 +76,7 @@ def test_explore_mode_shows_every_size_and_follows_the_margin(atlas):
     assert opened["data"] == opened["frames"][-1]["data"]
 
     by_label(at.sidebar.select_slider, "margin m").set_value(0.5).run()
-    assert at.subheader[0].value == "Pretrained sweep · triplet · m=0.5" and at.query_params["margin"] == "0.5"
+    assert at.main.header[0].value == "Pretrained sweep · triplet · m=0.5" and at.query_params["margin"] == "0.5"
     assert list(at.dataframe[0].value["accuracy"]) == [round(r.metrics["accuracy"], 4)
                                                        for r in atlas.sizes("triplet", 0.5)]
 
@@ -86,4 +86,4 @@ def test_explore_mode_says_when_the_urls_margin_is_off_the_grid(atlas):
     at = explore(loss="contrastive", margin="2")
     assert [w.value for w in at.warning] == [
         "The margin 2.0 is not on the atlas's grid for contrastive, whose margins are 0.25, 0.5, 1, 1.5."]
-    assert at.subheader[0].value == "Pretrained sweep · contrastive · m=1.5"
+    assert at.main.header[0].value == "Pretrained sweep · contrastive · m=1.5"

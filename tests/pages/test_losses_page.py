@@ -24,7 +24,7 @@ def by_label(elements, label):
 @pytest.mark.slow
 def test_losses_page_trains_a_run_and_shows_its_measurements():
     at = page()
-    assert at.info[0].value == FIRST_LOOK and at.subheader[0].value.startswith("Pretrained · ")
+    assert at.info[0].value == FIRST_LOOK and at.main.header[0].value.startswith("Pretrained · ")
     by_label(at.sidebar.selectbox, "dataset").set_value("digits")
     by_label(at.sidebar.selectbox, "loss").set_value("triplet")
     by_label(at.sidebar.slider, "time budget (s)").set_value(5)
@@ -55,7 +55,7 @@ FIRST_LOOK = "Pretrained for these settings — press **Train** to train your ow
 def test_a_fresh_session_opens_on_the_pretrained_run_for_its_settings(atlas):
     at = page()
     assert at.info[0].value == FIRST_LOOK
-    assert at.subheader[0].value == "Pretrained · contrastive · m=1 · D=32"
+    assert at.main.header[0].value == "Pretrained · contrastive · m=1 · D=32"
     assert shown_accuracy(at) == f"{atlas.cell('contrastive', 1.0, 32).metrics['accuracy']:.3f}"
     specs = [c.proto.spec for c in at.get("plotly_chart")]
     assert any("matched vs mismatched test pairs" in s for s in specs) and any("Play" in s for s in specs)
@@ -71,7 +71,7 @@ def test_settings_without_a_pretrained_run_show_the_nearest_and_say_how_it_diffe
         "No pretrained result has exactly these settings, so this is the nearest one: it used dataset Fashion-MNIST "
         "(not Digits (scikit-learn 8×8)), margin 0.5 (not 0.45) and embedding size 8 (not 16). Press **Train** to "
         "train your own.")
-    assert at.subheader[0].value == "Pretrained · triplet · m=0.5 · D=8"
+    assert at.main.header[0].value == "Pretrained · triplet · m=0.5 · D=8"
     assert shown_accuracy(at) == f"{atlas.cell('triplet', 0.5, 8).metrics['accuracy']:.3f}"
 
 
@@ -113,7 +113,7 @@ def test_explore_mode_shows_the_pretrained_cell_and_follows_the_sliders(atlas):
     at = page()
     at.sidebar.radio[0].set_value("explore").run()   # "Train / Explore the atlas"
     assert not at.exception and at.query_params["mode"] == "explore"
-    assert at.subheader[0].value == "Pretrained · contrastive · m=1 · D=32"
+    assert at.main.header[0].value == "Pretrained · contrastive · m=1 · D=32"
     assert shown_accuracy(at) == f"{atlas.cell('contrastive', 1.0, 32).metrics['accuracy']:.3f}"
     caption = next(c.value for c in at.caption if c.value.startswith("pretrained: "))
     assert atlas.command in caption and "cell: contrastive · m=1 · D=32" in caption
@@ -123,14 +123,14 @@ def test_explore_mode_shows_the_pretrained_cell_and_follows_the_sliders(atlas):
     assert by_label(at.sidebar.select_slider, "margin m").options == ["0.25", "0.5", "1.0", "1.5"]
 
     by_label(at.sidebar.select_slider, "embedding size").set_value(2).run()
-    assert at.subheader[0].value == "Pretrained · contrastive · m=1 · D=2"
+    assert at.main.header[0].value == "Pretrained · contrastive · m=1 · D=2"
     assert shown_accuracy(at) == f"{atlas.cell('contrastive', 1.0, 2).metrics['accuracy']:.3f}"
     assert any("raw 2-D embedding plane" in c.proto.spec for c in at.get("plotly_chart"))
     by_label(at.sidebar.select_slider, "margin m").set_value(0.25).run()
-    assert at.subheader[0].value == "Pretrained · contrastive · m=0.25 · D=2"
+    assert at.main.header[0].value == "Pretrained · contrastive · m=0.25 · D=2"
     assert (at.query_params["margin"], at.query_params["dim"]) == ("0.25", "2")
     by_label(at.sidebar.selectbox, "loss").set_value("bce-l1").run()
-    assert at.subheader[0].value == "Pretrained · bce-l1 · D=2" and not at.exception
+    assert at.main.header[0].value == "Pretrained · bce-l1 · D=2" and not at.exception
     assert not [s for s in at.sidebar.select_slider if s.label == "margin m"]  # no margin for BCE
     assert shown_accuracy(at) == f"{atlas.cell('bce-l1', None, 2).metrics['accuracy']:.3f}"
 
@@ -147,12 +147,12 @@ def test_explore_mode_says_when_the_urls_values_are_off_the_grid(atlas):
     assert [w.value for w in at.warning] == [
         "The margin 0.3 is not on the atlas's grid for contrastive, whose margins are 0.25, 0.5, 1, 1.5.",
         "The embedding size 12 is not on the atlas's grid for contrastive, whose sizes are 2, 4, 8, 32, 128."]
-    assert at.subheader[0].value == "Pretrained · contrastive · m=0.25 · D=8"   # the nearest grid values
+    assert at.main.header[0].value == "Pretrained · contrastive · m=0.25 · D=8"   # the nearest grid values
     at = explore(loss="hinge", dim="inf")
     assert [as_read(w.value) for w in at.warning] == [
         "The loss 'hinge' is not in the atlas, whose losses are contrastive, triplet, bce-concat, bce-l1, softmax.",
         "The URL's embedding size is not a number, so the page shows a value from the atlas's grid."]
-    assert at.subheader[0].value == "Pretrained · contrastive · m=1 · D=32"
+    assert at.main.header[0].value == "Pretrained · contrastive · m=1 · D=32"
 
 
 def test_explore_mode_without_an_atlas_says_how_to_build_it(monkeypatch, tmp_path):
