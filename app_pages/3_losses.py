@@ -4,7 +4,7 @@ import streamlit as st
 from lab_ui import atlas_views, first_look, live_views, pretrained, run_follow, run_views, session_runs, training_jobs
 from lab_ui.layout import dataset_select, notice
 from lab_ui.lesson_views import lesson_notice
-from lab_ui.url_state import set_url, url_choice, url_float, url_int
+from lab_ui.url_state import set_url, url_choice, url_choices, url_float, url_int
 from siamese_core.data import DatasetNotFoundError
 from siamese_core.explain.margins import margin_warning
 from siamese_core.lessons import experiments as ex
@@ -80,8 +80,10 @@ if finished is not None:
 pre = pretrained.available()
 with st.sidebar:
     st.header("Pretrained runs")
-    shown = st.multiselect("show instantly", list(pre), format_func=pre.get,
+    shown = st.multiselect("show instantly", list(pre), default=url_choices("pretrained", list(pre), []),
+                           format_func=pre.get, key="losses_pretrained",
                            help="trained on Fashion-MNIST by the commands in assets/losses.md")
+    set_url(pretrained=shown)
 mine = session_runs.runs()
 reports = list(mine)
 for f in shown:

@@ -28,7 +28,7 @@ CONTROLS = {
         ("selectbox", "losses_dataset", "digits"), ("selectbox", "losses_loss", "triplet"),
         ("slider", "losses_margin_triplet", 0.35), ("select_slider", "losses_dim", 8),
         ("selectbox", "losses_distance", "cosine"), ("slider", "losses_seconds", 15),
-        ("number_input", "losses_seed", 3)],
+        ("number_input", "losses_seed", 3), ("multiselect", "losses_pretrained", ["fashion_triplet.pt"])],
     "4_embedding_size.py": [
         ("selectbox", "size_dataset", "digits"), ("selectbox", "size_loss", "triplet"),
         ("multiselect", "size_sizes", [4, 16]), ("slider", "size_seconds", 7)],
