@@ -92,7 +92,7 @@ def test_a_new_loss_is_one_class_and_one_registry_line(digits_train):
 
 def test_every_setting_has_a_group_and_a_help_line():
     names = [f.name for cls in GROUPS.values() for f in fields(cls)]
-    assert len(names) == len(set(names)) == 57
+    assert len(names) == len(set(names)) == 56
     assert all(f.metadata.get("help") for cls in GROUPS.values() for f in fields(cls))
 
 
