@@ -5,9 +5,8 @@ thing: run a `RunSpec`, reporting through the training's `live` state, until it 
   ProcessExecutor   in the server's own long-lived training processes (the default)
   cluster.ClusterExecutor   on a Dask cluster (`SIAMESE_LAB_SCHEDULER`), with a fallback executor if asked
 
-Every trainer runs `execute.train_spec` (the processes and the workers through `execute.execute_spec`), and
-the server's side of the processes and the workers polls, passes Stop on and gives up after the same
-`live_stream.POLL_SECONDS` and `STOP_GRACE_SECONDS`."""
+Every trainer runs `execute.train_spec`; the processes and the workers through `execute.execute_spec`, followed
+by the server's `execute.follow`."""
 from __future__ import annotations
 
 import os
@@ -28,9 +27,13 @@ START_SECONDS = 120.0        # a training process that has not started within th
 
 class Executor:
     """Runs page trainings for a queue. `capacity`: the queue's threads (at most this many trainings at once);
-    `slots()`: how many may run now (a cluster's grows and shrinks with its workers)."""
+    `slots()`: how many may run now (a cluster's grows and shrinks with its workers). Trainings here use
+    `threads` torch threads each and run `nice` steps nicer than the pages."""
 
     capacity = 1
+
+    def __init__(self, workers: int = 1, threads: int = 1, nice: int = 0):
+        self.capacity, self.threads, self.nice = workers, threads, nice
 
     def wake(self) -> None:
         """Tells the queue that `slots()` changed (the queue sets this to its own)."""
@@ -58,10 +61,7 @@ class Executor:
 
 
 class ThreadExecutor(Executor):
-    """Trains in the queue's threads, `threads` torch threads each, `nice` steps nicer than the pages."""
-
-    def __init__(self, workers: int = 1, threads: int = 1, nice: int = 0):
-        self.capacity, self.threads, self.nice = workers, threads, nice
+    """Trains in the queue's threads."""
 
     def prepare_thread(self) -> None:
         # Applies to this thread's own intra-op parallelism (OpenMP keeps the setting per thread).
@@ -76,15 +76,13 @@ class ThreadExecutor(Executor):
 
 
 class ProcessExecutor(Executor):
-    """Trains in up to `workers` training processes (`training_process.py`), one run each at a time, `nice`
-    steps nicer than the server; the queue's threads only relay, at the server's priority, so that progress
-    reaches pages on time. Processes start in the background (the server answers meanwhile): the first at once,
-    each other one when a run finds every process busy, and the rest once the first run ends. A process spends
-    seconds importing the trainer, and one importing beside the first student's run slowed it (docs/benchmarks.md);
-    a server one student uses keeps one process."""
+    """Trains in up to `workers` training processes (`training_process.py`), one run each at a time; the queue's
+    threads only relay, at the server's priority, so that progress reaches pages on time. Processes start in the
+    background: the first at once, another when a run finds every process busy, the rest once the first run
+    ends (one importing the trainer beside the first student's run slowed it: docs/benchmarks.md)."""
 
     def __init__(self, workers: int = 1, threads: int = 1, nice: int = 0):
-        self.capacity, self.threads, self.nice = workers, threads, nice
+        super().__init__(workers, threads, nice)
         self._idle: queue.SimpleQueue = queue.SimpleQueue()
         self._lock = threading.Lock()
         self.processes: list = []
@@ -148,9 +146,8 @@ class ProcessExecutor(Executor):
 
 
 def lower_priority(nice: int) -> None:
-    """Make the calling thread `nice` steps nicer (Linux schedules threads apart), so that the pages'
-    short script runs get a core before a training does: a class's clicks stay quick while runs train.
-    The threads torch starts from this one inherit it."""
+    """Make the calling thread `nice` steps nicer (Linux schedules threads apart, and the threads torch starts
+    from this one inherit it), so that the pages' short script runs get a core before a training does."""
     if nice <= 0 or not hasattr(os, "setpriority"):
         return
     tid = threading.get_native_id()

@@ -1,10 +1,8 @@
 """What a page sees of a training while it runs: one typed state per training, written by the trainer (through
-`experiment.ProgressRecorder`, `RunSpec.execute` and the frame recorder) and read by every page that follows it.
-
-A trainer in another process (a training process, a cluster worker) fills its own `LiveState`; `live_stream`
-sends what changed and the server's copy `apply`s it. Its wire form, field by field, is in docs/classroom.md
-("The live state"). Nothing of a page's (no figure, no widget) is ever kept here: each page builds its own
-charts from it. `version` grows with every change the server's copy takes, so a reader can tell news."""
+`experiment.ProgressRecorder`, `RunSpec.execute` and the frame recorder) and read by every page that follows
+it; a trainer in another process fills its own, and the server's copy `apply`s what `live_stream` sends (the
+wire form: docs/classroom.md). No figure or widget is kept here. `version` grows with every change, so a
+reader can tell news."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field, fields

@@ -1,19 +1,10 @@
-"""A training's `live` dict, copied from the process that trains it (a cluster worker, or one of the web
-server's own training processes) to the server a little at a time.
-
-On the worker the trainer fills `live` as on the server (progress, ETA, loss curve, frames); every fraction
-of a second `LiveSender.delta()` says what changed since the last call, and the server's `apply_delta` makes
-its copy equal. Lists that only grow (the loss curve, the frames) travel as the items added since the last
-delta; a list changed in place (the frame recorder thins old frames, replaces the last) travels from the first
-item that differs. Everything else travels when it is a new object."""
+"""A training's live state, copied from the process that trains it to the server a little at a time: the
+trainer's `LiveSender.delta()` says what changed since its last call, and the server's `apply_delta` makes its
+copy equal. A list travels as the items after the first that differs (usually the ones added: a list changed
+in place, as the frame recorder thins old frames, travels from the change); anything else when it is a new object."""
 from __future__ import annotations
 
 from typing import Any
-
-# The timing of the wire, the same for the server's training processes and a cluster's workers:
-PUMP_SECONDS = 0.25          # how often a trainer sends what changed
-POLL_SECONDS = 0.25          # how often the server's side looks for news and passes Stop on
-STOP_GRACE_SECONDS = 10.0    # a trainer still training this long after Stop is given up on
 
 
 def _common_prefix(sent: list, now: list) -> int:

@@ -1,7 +1,5 @@
-"""What a process that trains page runs reads: datasets from its own data folder, and their probe sets.
-
-Both kinds of training process use it: a cluster worker (`cluster/worker.py`) and the web server's own
-training processes (`training_process.py`). Each split is loaded once per process and then only read."""
+"""What a process that trains page runs reads: datasets from its own data folder and their probe sets, each
+loaded once per process and then only read."""
 from __future__ import annotations
 
 import functools
