@@ -2,7 +2,7 @@
 
 A training thread inside the web server shares Python's lock with the page scripts of its process, and beside
 one busy script thread it keeps almost none of its speed (docs/benchmarks.md, the GIL convoy). In a process
-of its own it keeps all of it, and the pages answer as quickly. The server (`process_pool.TrainingProcess`)
+of its own it keeps all of it, and the pages answer as quickly. The server (`executors.TrainingProcess`)
 talks to each process over one pipe:
 
   server → process   ("run", run id, the RunSpec as JSON) · ("stop", run id) · ("warm", dataset, size)
