@@ -1,30 +1,51 @@
-"""A page run, the same wherever it trains: a `RunSpec` in, its data from this process's own data folder
-(`worker_data`), its live state out, its report back. Only the spec's JSON reaches a trainer in another
-process: no image, upload or pickled object from a student.
+"""A page run, the same wherever it trains: a `RunSpec` in (only its JSON reaches a trainer in another
+process: no image, upload or pickled object from a student), its data from this process's own data folder
+(each split and probe set loaded once per process), its live state out, its report back.
 
-Both ends of a run that trains elsewhere (one of the server's training processes, a Dask worker) live here,
-on the same clock: the trainer's `execute_spec` sends what changed in its live state every PUMP_SECONDS, and
-the server's `follow` looks for news every POLL_SECONDS, passes Stop on, and gives up on a trainer still
-training STOP_GRACE_SECONDS after Stop."""
+Both ends of a run that trains elsewhere (a training process of the server's, a Dask worker) live here, on one
+clock: the trainer's `execute_spec` sends what changed in its live state every PUMP_SECONDS; the server's
+`follow` looks for news every POLL_SECONDS, passes Stop on, and gives up STOP_GRACE_SECONDS after Stop."""
 from __future__ import annotations
 
+import functools
 import logging
 import threading
 import time
 from collections.abc import Callable
 from typing import Any
 
+from ..data import ImageSet, load_dataset, resolve_data_dir
 from .experiment import Cancelled, RunReport
-from .live_state import LiveState
-from .live_stream import LiveSender
+from .live_frames import ProbeSet, probe_set
+from .live_state import LiveSender, LiveState
 from .run_spec import RunSpec
-from .worker_data import probe, split
 
 log = logging.getLogger("siamese_lab.training")
 PUMP_SECONDS = 0.25
 POLL_SECONDS = 0.25
 STOP_GRACE_SECONDS = 10.0
 NOT_YET = object()   # what `follow`'s poll returns while the run goes on
+
+
+@functools.lru_cache(maxsize=8)
+def split(name: str, which: str, size: tuple[int, int] | None) -> ImageSet:
+    """One split of a dataset from this process's data folder (never downloaded here)."""
+    return load_dataset(name, which, data_dir=str(resolve_data_dir()), download=False, image_size=size)
+
+
+def warm(name: str, size: tuple[int, int] | None) -> None:
+    """Load a dataset's train split and probe set now, before anyone presses Train."""
+    try:
+        split(name, "train", size)
+        probe(name, size)
+    except Exception:  # a dataset this folder lacks: the run that needs it will say so
+        pass
+
+
+@functools.lru_cache(maxsize=8)
+def probe(name: str, size: tuple[int, int] | None) -> ProbeSet:
+    """The dataset's probe set: the same fixed test images the web server's pages read."""
+    return probe_set(split(name, "test", size))
 
 
 def train_spec(spec: RunSpec, live: LiveState, cancel: threading.Event) -> RunReport | list[RunReport]:

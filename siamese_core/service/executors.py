@@ -2,9 +2,8 @@
 thing: run a `RunSpec`, reporting through the training's `live` state, until it ends or `cancel` is set.
 
   ThreadExecutor    in the queue's own thread, in the web server's process (tests, tiny servers)
-  ProcessExecutor   in the server's own long-lived training processes (the default; `TrainingProcess` is the
-                    server's end of one: `execute.follow` follows its run, and it is started again when it died
-                    or ignored Stop, so that Stop always frees its place)
+  ProcessExecutor   in the server's long-lived training processes (the default), each a `TrainingProcess`
+                    here, started again when it died or ignored Stop, so that Stop always frees its place
   cluster.ClusterExecutor   on a Dask cluster (`SIAMESE_LAB_SCHEDULER`), with a fallback executor if asked"""
 from __future__ import annotations
 
@@ -18,7 +17,7 @@ from typing import Any
 
 import torch
 
-from . import process_start, worker_data
+from . import execute, process_start
 from .execute import NOT_YET, POLL_SECONDS, STOP_GRACE_SECONDS, follow, train_spec
 from .live_state import LiveState
 from .run_spec import RunSpec
@@ -74,7 +73,7 @@ class ThreadExecutor(Executor):
         return train_spec(spec, live, cancel)
 
     def warm(self, name: str, size: tuple[int, int] | None = None) -> None:
-        worker_data.warm(name, size)
+        execute.warm(name, size)
 
 
 class ProcessExecutor(Executor):
@@ -172,7 +171,7 @@ class TrainingProcess:
         self._send(("warm", name, size))  # gone: the next run starts it again
 
     def run(self, spec_json: str, live: LiveState, cancel: threading.Event) -> Any:
-        """Train `spec_json` there, copying its progress into `live`; its result, or its error."""
+        """Train `spec_json` there, its progress into `live` (`execute.follow`); its result, or its error."""
         if self.process.poll() is not None:
             self.restart()
         run_id = next(self._ids)

@@ -21,9 +21,8 @@ from .job import CANCELLED, DONE, FAILED, FINISHED, QUEUED, RUNNING, Job, QueueF
 from .run_spec import RunSpec
 from .shared_results import SharedResults
 
-# What a page's queue admits per student (lab_ui/training_jobs.py says who a student is) on all pages and
-# browser tabs together: two, so both tabs of the mining page can be busy at once; more would only lengthen
-# everyone's wait.
+# Per student (lab_ui/training_jobs.py says who that is), all pages and tabs together: two, so both tabs of the
+# mining page can be busy at once; more would only lengthen everyone's wait.
 JOBS_PER_STUDENT = 2
 
 
@@ -188,14 +187,13 @@ class JobQueue:
                 self._trainings_started += 1
                 first = training.requests[0]  # a waiting training always has an owner (see `cancel`)
             try:
-                result = self._run(training, first)
-                status, error = (CANCELLED, None) if training.cancel_event.is_set() else (DONE, None)
+                result, status, error = self._run(training, first), DONE, None
             except Exception as exc:  # the job's own failure must never kill the worker
-                result = None
-                status = CANCELLED if training.cancel_event.is_set() else FAILED
-                error = None if status == CANCELLED else f"{type(exc).__name__}: {exc}"
-                if status == FAILED:
+                result, status, error = None, FAILED, f"{type(exc).__name__}: {exc}"
+                if not training.cancel_event.is_set():
                     training.live.traceback = traceback.format_exc(limit=5)
+            if training.cancel_event.is_set():
+                status, error = CANCELLED, None
             with self._cv:
                 training.result = result
                 self._finish(training, status, error)

@@ -1,14 +1,9 @@
-"""One of the web server's own training processes: page runs train here, outside the server's process.
-
-A training thread inside the web server shares Python's lock with the page scripts of its process, and beside
-one busy script thread it keeps almost none of its speed (docs/benchmarks.md, the GIL convoy). In a process
-of its own it keeps all of it, and the pages answer as quickly. The server (`executors.TrainingProcess`)
-talks to each process over one pipe:
+"""One of the web server's own training processes: a training thread inside the server shares Python's lock
+with the page scripts, and beside one busy script it keeps almost none of its speed (docs/benchmarks.md, the GIL
+convoy); here it keeps all of it. The server (`executors.TrainingProcess`) talks to it over one pipe:
 
   server → process   ("run", run id, the RunSpec as JSON) · ("stop", run id) · ("warm", dataset, size)
-  process → server   ("live", run id, delta) · ("done", run id, result) · ("failed", run id, error, traceback)
-
-A reader thread turns "stop" into the trainer's cancel flag at once."""
+  process → server   ("live", run id, delta) · ("done", run id, result) · ("failed", run id, error, traceback)"""
 from __future__ import annotations
 
 import os
@@ -27,8 +22,7 @@ def serve(conn, nice: int, threads: int) -> None:
             pass
     import torch  # after the nice: importing it is most of a new process's start
 
-    from .execute import execute_spec  # the trainer's modules, imported now: the first Train need not wait
-    from .worker_data import warm
+    from .execute import execute_spec, warm  # the trainer's modules, imported now: the first Train need not wait
 
     torch.set_num_threads(threads)
     lock, inbox = threading.Lock(), queue.SimpleQueue()
@@ -60,7 +54,7 @@ def serve(conn, nice: int, threads: int) -> None:
 
 
 def _read(conn, inbox: queue.SimpleQueue, current: dict) -> None:
-    """Stop goes straight to the running trainer's flag; everything else waits its turn in `inbox`."""
+    """Stop goes straight to the running trainer's flag, at once; everything else waits its turn in `inbox`."""
     while True:
         try:
             message = conn.recv()

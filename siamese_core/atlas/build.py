@@ -1,6 +1,6 @@
 """Building the atlas: train every cell of the grid for a fixed number of steps with one seed, as a page's run
 trains (`experiment.run_experiment`) but with its live frames taken every FRAME_EVERY steps rather than by a
-share of the clock, and store its report (atlas_store): the same command gives the same atlas whatever the
+share of the clock, and store its report (`store`): the same command gives the same atlas whatever the
 machine's load, as nothing in a cell depends on the clock but its timings."""
 from __future__ import annotations
 
@@ -15,11 +15,11 @@ from pathlib import Path
 import torch
 
 from ..data import ImageSet
+from ..service.experiment import load_splits, run_experiment
+from ..service.live_frames import FrameRecorder, probe_set
 from ..training import TrainConfig
-from .atlas import DIMS, FRAME_EVERY, INDEX, MARGINS, STEPS, cell_file, cell_label
-from .atlas_store import load_cell, save_cell
-from .experiment import load_splits, run_experiment
-from .live_frames import FrameRecorder, probe_set
+from .grid import DIMS, FRAME_EVERY, INDEX, MARGINS, STEPS, cell_file, cell_label
+from .store import load_cell, save_cell
 
 
 class StepFrames(FrameRecorder):

@@ -9,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .experiment import PairExample, RunReport
-from .live_frames import Frame
+from ..service.experiment import PairExample, RunReport
+from ..service.live_frames import Frame
 
 FORMAT = 1
 FRAME_SCALARS = ("step", "seconds", "loss", "accuracy", "auc", "threshold", "cost")
