@@ -1,2 +1,3 @@
-"""The atlas of pretrained runs the pages' sliders explore: the grid and its lookup (`grid`), one cell on disk
-(`store`), and the command that trains it (`build`). Above the web app's services: a cell is a page's run."""
+"""The atlas of pretrained runs the pages show at once: the grid and its lookup (`grid`), one cell on disk
+(`store`), the command that trains it (`build`), and the sentence that labels a pretrained result (`label`).
+Above the web app's services: a cell is a page's run."""
