@@ -42,7 +42,7 @@ from benchmarks.blocks import Block, conditions_line, table, thousands
 from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, OWN, SETTLED, confine_chromium, is_chromium, lab_server
 from benchmarks.results import conditions, parser, save
 from benchmarks.stream_client import StreamSession
-from siamese_core.service.pretrained_label import PRESS_TO_TRAIN
+from siamese_core.atlas.label import PRESS_TO_TRAIN
 
 NAME = "load-test"
 SUMMARY = "a class of students on one server: latencies, results, the server's memory and CPU"

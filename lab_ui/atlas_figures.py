@@ -12,7 +12,7 @@ import threading
 
 import plotly.graph_objects as go
 
-from siamese_core.service.atlas import Atlas
+from siamese_core.atlas.grid import Atlas
 from siamese_core.viz import figures, sweep_figures
 from siamese_core.viz.figures import TEMPLATE
 from siamese_core.viz.frame_figures import replay_figure

@@ -9,7 +9,7 @@ from pathlib import Path
 import pandas as pd
 import streamlit as st
 
-from siamese_core.service.atlas import Atlas
+from siamese_core.atlas.grid import Atlas
 
 from . import atlas_figures, run_views
 from .live_views import REPLAY_CAPTION

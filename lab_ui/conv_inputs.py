@@ -11,7 +11,7 @@ import streamlit as st
 
 from siamese_core.explain.conv_explain import POOL_KINDS, grey_input
 from siamese_core.explain.kernels import KERNELS, kernel_preset
-from siamese_core.service.uploads import FORMAT_NAMES, MAX_MB, UploadError, read_image
+from siamese_core.vision.uploads import FORMAT_NAMES, MAX_MB, UploadError, read_image
 
 from .layout import available_datasets
 from .plain_text import SENTENCE, shown

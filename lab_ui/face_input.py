@@ -18,7 +18,7 @@ from siamese_core.faces import (
 )
 from siamese_core.faces.embedders import training_dataset
 from siamese_core.faces.verify import validation_threshold
-from siamese_core.service.uploads import MAX_MB
+from siamese_core.vision.uploads import MAX_MB
 
 from .inline_images import data_uri
 from .plain_text import SENTENCE, shown

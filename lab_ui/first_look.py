@@ -8,8 +8,8 @@ from dataclasses import replace
 
 import streamlit as st
 
-from siamese_core.service.atlas import Atlas
-from siamese_core.service.pretrained_label import PRESS_TO_TRAIN, pretrained_label
+from siamese_core.atlas.grid import Atlas
+from siamese_core.atlas.label import PRESS_TO_TRAIN, pretrained_label
 
 from . import atlas_views, sweep_views
 

@@ -11,7 +11,7 @@ import torch
 from PIL import Image
 
 from siamese_core.explain.oneshot_demo import drawing_to_ink, score_task
-from siamese_core.service.uploads import MAX_MB, UploadError, read_image
+from siamese_core.vision.uploads import MAX_MB, UploadError, read_image
 from siamese_core.viz import figures
 
 from .plain_text import SENTENCE, shown

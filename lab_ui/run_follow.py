@@ -121,8 +121,10 @@ def progress_line(q: JobQueue, job: Job, view: LiveSnapshot | None = None) -> tu
 
 
 def _draw_curve(job: Job, view: LiveSnapshot) -> None:
-    """The curve of the run training now, named after it and ending at the step its other panels show."""
-    if not view.history_len:
+    """The curve of the run training now, named after it and ending at the step its other panels show. Drawn from
+    the first frame on, even before the first step's loss: a chart mounted later than the others is one more
+    moment with an empty box in the browser."""
+    if not (view.history_len or view.runs):
         return
     name, step = view.current or job.label, view.step
     st.markdown(f"**{name}** — step {step}")

@@ -17,7 +17,7 @@ LAYERS = [
     {"evaluation"},
     {"training"},
     {"explain", "service"},                   # teaching maths; the web app's services
-    {"faces"},                                # face verification on photos
+    {"faces", "atlas"},                       # face verification on photos; the atlas of pretrained runs
     {"lessons"},                              # the pages' claims, their checks and default experiments
     {"cli"},
     {"__init__", "__main__"},

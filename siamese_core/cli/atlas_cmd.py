@@ -1,12 +1,12 @@
-"""`python -m siamese_core atlas {build,list}`: the pages' atlas of pretrained runs (service.atlas)."""
+"""`python -m siamese_core atlas {build,list}`: the pages' atlas of pretrained runs (siamese_core.atlas)."""
 from __future__ import annotations
 
 import argparse
 import sys
 from pathlib import Path
 
-from ..service.atlas import MARGINS, STEPS, Atlas
-from ..service.atlas_build import build
+from ..atlas.build import build
+from ..atlas.grid import MARGINS, STEPS, Atlas
 from .common import add_data_args, command_line
 
 DEFAULT_OUT = str(Path(__file__).resolve().parents[2] / "assets" / "atlas")

@@ -73,8 +73,8 @@ def draw_faces(photo: FacePhoto, selected: int | None = 0) -> Image.Image:
 
 
 def photo_from_bytes(data: bytes, detector: FaceDetector, with_haar: bool = True) -> FacePhoto:
-    """An uploaded file's bytes → FacePhoto. Decoding goes through siamese_core.service.uploads.read_image
+    """An uploaded file's bytes → FacePhoto. Decoding goes through siamese_core.vision.uploads.read_image
     (UploadError with one clear sentence for anything unusable), decoded no larger than MAX_SIDE needs;
     nothing is written anywhere."""
-    from ..service.uploads import read_image
+    from ..vision.uploads import read_image
     return find_faces(read_image(data, max_side=MAX_SIDE), detector, with_haar)

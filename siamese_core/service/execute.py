@@ -1,24 +1,51 @@
-"""The trainer's side of a page run, the same wherever it trains: a `RunSpec` in, its data from this process's
-own data folder (`worker_data`), its live state out, its report back.
+"""A page run, the same wherever it trains: a `RunSpec` in (only its JSON reaches a trainer in another
+process: no image, upload or pickled object from a student), its data from this process's own data folder
+(each split and probe set loaded once per process), its live state out, its report back.
 
-`train_spec` trains into a `LiveState` the caller reads directly (a thread of the web server's own process).
-`execute_spec` does the same in a process of its own — one of the server's training processes or a Dask
-worker — and a pump thread sends what changed in `live` every PUMP_SECONDS through `send` (`live_stream`'s
-delta), once more at the end so that the page's bar ends full. Only the spec's JSON reaches the trainer: no
-image, upload or pickled object from a student."""
+Both ends of a run that trains elsewhere (a training process of the server's, a Dask worker) live here, on one
+clock: the trainer's `execute_spec` sends what changed in its live state every PUMP_SECONDS; the server's
+`follow` looks for news every POLL_SECONDS, passes Stop on, and gives up STOP_GRACE_SECONDS after Stop."""
 from __future__ import annotations
 
+import functools
 import logging
 import threading
+import time
 from collections.abc import Callable
+from typing import Any
 
-from .experiment import RunReport
-from .live_state import LiveState
-from .live_stream import PUMP_SECONDS, LiveSender
+from ..data import ImageSet, load_dataset, resolve_data_dir
+from .experiment import Cancelled, RunReport
+from .live_frames import ProbeSet, probe_set
+from .live_state import LiveSender, LiveState
 from .run_spec import RunSpec
-from .worker_data import probe, split
 
 log = logging.getLogger("siamese_lab.training")
+PUMP_SECONDS = 0.25
+POLL_SECONDS = 0.25
+STOP_GRACE_SECONDS = 10.0
+NOT_YET = object()   # what `follow`'s poll returns while the run goes on
+
+
+@functools.lru_cache(maxsize=8)
+def split(name: str, which: str, size: tuple[int, int] | None) -> ImageSet:
+    """One split of a dataset from this process's data folder (never downloaded here)."""
+    return load_dataset(name, which, data_dir=str(resolve_data_dir()), download=False, image_size=size)
+
+
+def warm(name: str, size: tuple[int, int] | None) -> None:
+    """Load a dataset's train split and probe set now, before anyone presses Train."""
+    try:
+        split(name, "train", size)
+        probe(name, size)
+    except Exception:  # a dataset this folder lacks: the run that needs it will say so
+        pass
+
+
+@functools.lru_cache(maxsize=8)
+def probe(name: str, size: tuple[int, int] | None) -> ProbeSet:
+    """The dataset's probe set: the same fixed test images the web server's pages read."""
+    return probe_set(split(name, "test", size))
 
 
 def train_spec(spec: RunSpec, live: LiveState, cancel: threading.Event) -> RunReport | list[RunReport]:
@@ -30,9 +57,9 @@ def train_spec(spec: RunSpec, live: LiveState, cancel: threading.Event) -> RunRe
 def execute_spec(spec_json: str, send: Callable[[dict], None], cancel: threading.Event,
                  on_tick: Callable[[], None] = lambda: None, where: dict | None = None
                  ) -> RunReport | list[RunReport]:
-    """Train the spec sent as JSON, sending live deltas; `on_tick` runs at every pump (a worker looks at its
-    Stop there); `where` goes into each report's `extra` (which process trained it)."""
-    spec = RunSpec.from_json(spec_json)
+    """The trainer's end: train the spec sent as JSON, sending live deltas, once more at the end so that the
+    page's bar ends full; `on_tick` runs at every pump (a worker looks at its Stop there); `where` goes into
+    each report's `extra` (which process trained it)."""
     live = LiveState()
     sender, done, failures = LiveSender(live), threading.Event(), []
 
@@ -54,7 +81,7 @@ def execute_spec(spec_json: str, send: Callable[[dict], None], cancel: threading
     thread = threading.Thread(target=pumping, name="siamese-lab-pump", daemon=True)
     thread.start()
     try:
-        result = train_spec(spec, live, cancel)
+        result = train_spec(RunSpec.from_json(spec_json), live, cancel)
     finally:
         done.set()
         thread.join(timeout=15)
@@ -62,3 +89,17 @@ def execute_spec(spec_json: str, send: Callable[[dict], None], cancel: threading
     for report in result if isinstance(result, list) else [result]:
         report.extra.update(where or {})
     return result
+
+
+def follow(poll: Callable[[], Any], cancel: threading.Event, stop: Callable[[], bool],
+           give_up: Callable[[], str]) -> Any:
+    """The server's end: `poll()` takes the trainer's news (waiting up to POLL_SECONDS) and returns the run's
+    outcome, or NOT_YET. After Stop, `stop()` passes it on at every poll (False: nobody trains it yet, so there
+    is nothing to wait for); a trainer still at it STOP_GRACE_SECONDS later is given up (`give_up()` says how)."""
+    stop_asked = None
+    while (outcome := poll()) is NOT_YET:
+        if cancel.is_set():
+            stop_asked = stop_asked or time.monotonic()
+            if not stop() or time.monotonic() - stop_asked > STOP_GRACE_SECONDS:
+                raise Cancelled(give_up())
+    return outcome

@@ -2,35 +2,39 @@
 thing: run a `RunSpec`, reporting through the training's `live` state, until it ends or `cancel` is set.
 
   ThreadExecutor    in the queue's own thread, in the web server's process (tests, tiny servers)
-  ProcessExecutor   in the server's own long-lived training processes (the default)
-  cluster.ClusterExecutor   on a Dask cluster (`SIAMESE_LAB_SCHEDULER`), with a fallback executor if asked
-
-Every trainer runs `execute.train_spec` (the processes and the workers through `execute.execute_spec`), and
-the server's side of the processes and the workers polls, passes Stop on and gives up after the same
-`live_stream.POLL_SECONDS` and `STOP_GRACE_SECONDS`."""
+  ProcessExecutor   in the server's long-lived training processes (the default), each a `TrainingProcess`
+                    here, started again when it died or ignored Stop, so that Stop always frees its place
+  cluster.ClusterExecutor   on a Dask cluster (`SIAMESE_LAB_SCHEDULER`), with a fallback executor if asked"""
 from __future__ import annotations
 
+import itertools
+import logging
 import os
 import queue
+import subprocess
 import threading
 from typing import Any
 
 import torch
 
-from . import worker_data
-from .execute import train_spec
+from . import execute, process_start
+from .execute import NOT_YET, POLL_SECONDS, STOP_GRACE_SECONDS, follow, train_spec
 from .live_state import LiveState
-from .process_pool import TrainingProcess
 from .run_spec import RunSpec
 
+log = logging.getLogger("siamese_lab.training")
 START_SECONDS = 120.0        # a training process that has not started within this is given up on
 
 
 class Executor:
     """Runs page trainings for a queue. `capacity`: the queue's threads (at most this many trainings at once);
-    `slots()`: how many may run now (a cluster's grows and shrinks with its workers)."""
+    `slots()`: how many may run now (a cluster's grows and shrinks with its workers). Trainings here use
+    `threads` torch threads each and run `nice` steps nicer than the pages."""
 
     capacity = 1
+
+    def __init__(self, workers: int = 1, threads: int = 1, nice: int = 0):
+        self.capacity, self.threads, self.nice = workers, threads, nice
 
     def wake(self) -> None:
         """Tells the queue that `slots()` changed (the queue sets this to its own)."""
@@ -58,10 +62,7 @@ class Executor:
 
 
 class ThreadExecutor(Executor):
-    """Trains in the queue's threads, `threads` torch threads each, `nice` steps nicer than the pages."""
-
-    def __init__(self, workers: int = 1, threads: int = 1, nice: int = 0):
-        self.capacity, self.threads, self.nice = workers, threads, nice
+    """Trains in the queue's threads."""
 
     def prepare_thread(self) -> None:
         # Applies to this thread's own intra-op parallelism (OpenMP keeps the setting per thread).
@@ -72,19 +73,17 @@ class ThreadExecutor(Executor):
         return train_spec(spec, live, cancel)
 
     def warm(self, name: str, size: tuple[int, int] | None = None) -> None:
-        worker_data.warm(name, size)
+        execute.warm(name, size)
 
 
 class ProcessExecutor(Executor):
-    """Trains in up to `workers` training processes (`training_process.py`), one run each at a time, `nice`
-    steps nicer than the server; the queue's threads only relay, at the server's priority, so that progress
-    reaches pages on time. Processes start in the background (the server answers meanwhile): the first at once,
-    each other one when a run finds every process busy, and the rest once the first run ends. A process spends
-    seconds importing the trainer, and one importing beside the first student's run slowed it (docs/benchmarks.md);
-    a server one student uses keeps one process."""
+    """Trains in up to `workers` training processes (`training_process.py`), one run each at a time; the queue's
+    threads only relay, at the server's priority, so that progress reaches pages on time. Processes start in the
+    background: the first at once, another when a run finds every process busy, the rest once the first run
+    ends (one importing the trainer beside the first student's run slowed it: docs/benchmarks.md)."""
 
     def __init__(self, workers: int = 1, threads: int = 1, nice: int = 0):
-        self.capacity, self.threads, self.nice = workers, threads, nice
+        super().__init__(workers, threads, nice)
         self._idle: queue.SimpleQueue = queue.SimpleQueue()
         self._lock = threading.Lock()
         self.processes: list = []
@@ -147,10 +146,103 @@ class ProcessExecutor(Executor):
             process.close()
 
 
+DIED = ("its training process stopped in the middle of the run (the server may be short of memory). "
+        "Press Train to try again.")
+
+
+class TrainingProcessDied(RuntimeError):
+    """The process training the run went away."""
+
+
+class TrainingProcess:
+    """One long-lived process and the server's end of its pipe. Used by one queue thread at a time."""
+
+    _ids = itertools.count(1)
+
+    def __init__(self, nice: int, threads: int):
+        self.nice, self.threads = nice, threads
+        self.process, self.conn = process_start.take(nice, threads)
+
+    @property
+    def pid(self) -> int | None:
+        return self.process.pid
+
+    def warm(self, name: str, size) -> None:
+        self._send(("warm", name, size))  # gone: the next run starts it again
+
+    def run(self, spec_json: str, live: LiveState, cancel: threading.Event) -> Any:
+        """Train `spec_json` there, its progress into `live` (`execute.follow`); its result, or its error."""
+        if self.process.poll() is not None:
+            self.restart()
+        run_id = next(self._ids)
+        if not self._send(("run", run_id, spec_json)):
+            self._died()
+
+        def poll():
+            try:
+                if not self.conn.poll(POLL_SECONDS):
+                    if self.process.poll() is not None:
+                        raise EOFError
+                    return NOT_YET
+                kind, their_id, *rest = self.conn.recv()
+            except (EOFError, OSError) as exc:
+                self._died(exc)
+            if their_id != run_id:
+                return NOT_YET  # a late message of a run given up on
+            if kind == "live":
+                live.apply(rest[0])
+                return NOT_YET
+            if kind == "done":
+                return rest[0]
+            rest[0].__cause__ = RemoteTraceback(rest[1])
+            raise rest[0]
+
+        def give_up() -> str:
+            log.warning("Siamese Lab: a training process ignored Stop for %.0f s; restarting it", STOP_GRACE_SECONDS)
+            self.restart()
+            return "stopped (its training process was restarted)"
+        # Stop again at each poll: a stop may pass its run's start.
+        return follow(poll, cancel, lambda: self._send(("stop", run_id)) or True, give_up)
+
+    def _send(self, message: tuple) -> bool:
+        try:
+            self.conn.send(message)
+            return True
+        except OSError:
+            return False  # the next poll finds it gone
+
+    def _died(self, cause: Exception | None = None):
+        log.error("Siamese Lab: training process %s died (exit code %s)", self.pid, self.process.poll())
+        self.restart()
+        raise TrainingProcessDied(DIED) from cause
+
+    def restart(self) -> None:
+        self.close()
+        self.process, self.conn = process_start.take(self.nice, self.threads)
+
+    def close(self) -> None:
+        try:
+            self.conn.close()
+        except OSError:
+            pass
+        if self.process.poll() is None:
+            self.process.kill()
+        try:
+            self.process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            pass
+
+
+class RemoteTraceback(Exception):
+    """The traceback of an error raised in a training process (shown under the server's own)."""
+
+    def __str__(self) -> str:
+        return f"in the training process:\n{self.args[0]}"
+
+
 def lower_priority(nice: int) -> None:
-    """Make the calling thread `nice` steps nicer (Linux schedules threads apart), so that the pages'
-    short script runs get a core before a training does: a class's clicks stay quick while runs train.
-    The threads torch starts from this one inherit it."""
+    """Make the calling thread `nice` steps nicer (Linux schedules threads apart, and the threads torch starts
+    from this one inherit it), so that the pages' short script runs get a core before a training does."""
     if nice <= 0 or not hasattr(os, "setpriority"):
         return
     tid = threading.get_native_id()

@@ -1,12 +1,9 @@
-"""One experiment as the training pages show it: train (or load) a model, then measure everything a
-learner looks at — verification accuracy at the validation threshold, ROC, matched/mismatched
-distances, sample pairs with verdicts, and a 2-D picture of the test embeddings. With a probe set, the
-run also records live frames (live_frames.FrameRecorder) and its report reuses them: the threshold of the
-run's last validation, the test pairs among the probe images scored by the final frame, the map of that
-frame — so the report follows training at once, with no second pass over test images.
-
-`run_experiment` is what a page's "Train" button runs; `report_for` turns any trained model (a fresh
-run or a checkpoint from assets/) into the same `RunReport`, so fresh and pretrained runs compare alike."""
+"""One experiment as the training pages show it: `run_experiment` trains a model (what a page's Train runs),
+and `report_for` measures any trained model (a fresh run, or a checkpoint from assets/) into the same
+`RunReport`: verification accuracy at the validation threshold, ROC, matched/mismatched distances, sample pairs
+with verdicts, and a 2-D map of the test embeddings. A run with live frames (live_frames.FrameRecorder) reuses
+them — its last validation's threshold, the test pairs among the probe images scored by the final frame, that
+frame's map — so its report follows training at once, with no second pass over test images."""
 from __future__ import annotations
 
 import threading
@@ -103,8 +100,8 @@ def report_for(model, val_set: ImageSet | None, test_set: ImageSet, name: str, c
                train_metrics: dict | None = None, history: list[dict] = (), val_history: list[dict] = (),
                n_pairs: int = 2000, n_projection: int = 1000, seed: int = 0, last_val: dict | None = None,
                recorder: FrameRecorder | None = None) -> RunReport:
-    """Measure a trained model: threshold on validation pairs, everything else on test data. A fresh run
-    passes its `last_val` (the threshold its validation chose) and its frame `recorder` (the probe map)."""
+    """Measure a trained model: threshold on validation pairs, everything else on test data; a fresh run passes
+    its `last_val` (the threshold its validation chose) and its frame `recorder`."""
     threshold = None if last_val is None else last_val["threshold"]
     val_accuracy = None if last_val is None else last_val.get("val_accuracy")
     if threshold is not None and recorder is not None and recorder.embeddings is not None:
@@ -130,9 +127,8 @@ def report_for(model, val_set: ImageSet | None, test_set: ImageSet, name: str, c
 
 def _probe_verification(model, recorder: FrameRecorder, threshold: float, val_accuracy: float | None
                         ) -> VerificationResult:
-    """The test pairs among the probe images, scored from the final frame's embeddings (the reported
-    model's: the frame is made after the best weights are back) at the validation threshold: no second
-    pass over test images, so the report follows the end of training at once."""
+    """The test pairs among the probe images, scored from the final frame's embeddings (made after the best
+    weights are back) at the validation threshold."""
     probe = recorder.probe
     scores = pair_scores(model, recorder.embeddings, probe.i, probe.j)
     same = torch.as_tensor(probe.same)
@@ -179,8 +175,7 @@ def load_splits(cfg: TrainConfig, data_dir: str | None = None) -> tuple[ImageSet
 
 
 def validation_split(cfg: TrainConfig | dict, train_set: ImageSet) -> tuple[ImageSet, ImageSet]:
-    """The (train, validation) split the trainer uses for a config (its `val_data="split"`) — the same
-    seeded draw every time. A config or its flat dict (a checkpoint's)."""
+    """The (train, validation) split the trainer uses for a config or its flat dict (`val_data="split"`)."""
     c = cfg if isinstance(cfg, dict) else cfg.flat()
     return _split(train_set, c.get("val_fraction", 0.1), c.get("seed", 0))
 
@@ -192,13 +187,12 @@ class Cancelled(Exception):
 def run_experiment(cfg: TrainConfig, name: str, data_dir: str | None = None, callbacks=(),
                    cancel_event: threading.Event | None = None, splits: tuple[ImageSet, ImageSet] | None = None,
                    n_pairs: int = 2000, n_projection: int = 1000, probe: ProbeSet | None = None,
-                   frames: list | None = None) -> RunReport:
-    """Train `cfg` on its dataset's train split through `training.train` (the command line's path:
-    drawers, rotations, validation data and ensembles included), then `report_for` the best weights,
-    with the threshold chosen on the same validation set the trainer used. With a `probe` set, live frames
-    go into `frames` while it trains (a page draws them) and the report reuses them."""
+                   frames: list | None = None, recorder: FrameRecorder | None = None) -> RunReport:
+    """Train `cfg` on its dataset's train split through `training.train` (the command line's path), then
+    `report_for` the best weights at the threshold of the trainer's own validation set. With a `probe` set,
+    live frames go into `frames` while it trains (a page draws them; or a `recorder` of one's own takes them)."""
     train_set, test_set = splits or load_splits(cfg, data_dir)
-    recorder = FrameRecorder(probe, frames) if probe is not None else None
+    recorder = recorder or (FrameRecorder(probe, frames) if probe is not None else None)
     result = train(cfg, data=train_set, callbacks=[*callbacks, *([recorder] if recorder else [])],
                    cancel=cancel_event, data_dir=data_dir)
     if result.stopped_because == "cancelled":
@@ -216,8 +210,8 @@ def run_experiment(cfg: TrainConfig, name: str, data_dir: str | None = None, cal
 
 
 class ProgressRecorder(Callback):
-    """Copies the trainer's progress into a LiveState another thread may read (a page following the run).
-    Run `part` of `parts` (a sweep) reports its share of the whole: progress and ETA are overall."""
+    """Copies the trainer's progress into a LiveState (a page follows it); run `part` of `parts` (a sweep) reports
+    its share of the whole: progress and ETA are overall."""
 
     def __init__(self, sink: LiveState, part: int = 0, parts: int = 1, label: str | None = None):
         self.sink, self.part, self.parts, self.label = sink, part, parts, label
@@ -238,8 +232,9 @@ class ProgressRecorder(Callback):
 def run_sweep(configs: list[TrainConfig], names: list[str], splits: tuple[ImageSet, ImageSet], live: LiveState,
               cancel_event: threading.Event | None = None, n_projection: int = 1000,
               probe: ProbeSet | None = None) -> list[RunReport]:
-    """Several runs on the same data one after another (an embedding-size sweep, a miner comparison);
-    stops at the first cancelled run. With a `probe`, each run's live frames go to live.frames[name]."""
+    """Several runs on the same data one after another (an embedding-size sweep, a miner comparison; a single
+    run is a sweep of one); stops at the first cancelled run. With a `probe`, each run's live frames go to
+    live.frames[name]."""
     reports, by_run = [], live.frames
     for k, (cfg, name) in enumerate(zip(configs, names)):
         frames = by_run.setdefault(name, []) if probe is not None else None

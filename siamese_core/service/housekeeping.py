@@ -1,12 +1,9 @@
-"""A long-lived server's memory housekeeping: now and then, a full garbage collection and, on glibc, a
-malloc_trim that hands freed memory back to the operating system.
+"""A long-lived server's memory housekeeping: now and then a full garbage collection and, on glibc, a
+malloc_trim that hands freed memory back to the operating system (`python -m benchmarks.soak` reports them).
 
-Why: the server turns Streamlit's full collection after every script run off (it held the GIL 0.27 s on
-every click; see .streamlit/config.toml). Python's own collector then rarely reaches its oldest
-generation on a heap this size, so cycles holding tensors (a finished run's report, a photo's arrays)
-can wait a long time. And glibc keeps what the many threads (one per script run, the training workers)
-freed in their own arenas. One pass a minute costs a fraction of a second of one core
-(`python -m benchmarks.soak` reports the passes and what they freed)."""
+Why: the server turns Streamlit's full collection after every script run off (.streamlit/config.toml says
+why), and Python's own collector then rarely reaches its oldest generation on a heap this size, so cycles
+holding tensors can wait a long time; and glibc keeps what the many threads freed in their own arenas."""
 from __future__ import annotations
 
 import ctypes

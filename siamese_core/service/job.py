@@ -1,10 +1,6 @@
-"""What the training queue holds: a `Training` (one piece of work the workers run) and a `Job` (one
-student's request for it).
-
-Usually one request makes one training. When students ask for exactly the same run, their requests
-share one `Training`: they watch the same progress (`live`) and get the same result, but each `Job` is
-its owner's own — stopping it withdraws only that owner, and the training itself stops when no owner is
-left."""
+"""What the training queue holds: a `Training` (one piece of work the workers run) and a `Job` (one student's
+request for it). Students who ask for exactly the same run share one `Training` (the same progress and
+result), but each `Job` is its owner's own: stopping it withdraws only that owner."""
 from __future__ import annotations
 
 import threading
@@ -64,8 +60,8 @@ class Training:
 
 @dataclass(eq=False)
 class Job:
-    """One owner's request: what a page keeps, polls and may stop. Its state is its training's, except
-    once its owner withdrew (stopped, or closed the tab) while others still follow that training."""
+    """One owner's request: what a page keeps, polls and may stop. Its state is its training's, except once its
+    owner withdrew (stopped, or closed the tab) while others still follow that training."""
 
     id: int
     owner: str                                  # who asked (a session id)
@@ -130,6 +126,6 @@ class Job:
         return 0.0 if self.done else self.training.remaining_seconds()
 
     def wait(self, timeout: float) -> bool:
-        """Sleep until this job ends or `timeout` seconds pass, whichever is first: a page polling its
-        job shows the result the moment training ends, not up to one poll later. True once done."""
+        """Sleep until this job ends or `timeout` seconds pass (a page shows the result the moment training ends,
+        not up to one poll later); True once done."""
         return self.done or self.training.ended.wait(timeout) or self.done

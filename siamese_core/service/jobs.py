@@ -1,15 +1,11 @@
-"""A bounded training queue shared by every user of one server.
-
-Thirty students pressing "Train" in the same minute must not start thirty trainings on two cores:
-trainings wait in line, `workers` of them run at once with `threads_per_job` torch threads each, a
-student sees their place and an ETA, and a student's job is cancelled when they ask or are gone (closed tab).
+"""A bounded training queue shared by every user of one server: thirty students pressing "Train" in the same
+minute must not start thirty trainings on two cores. Trainings wait in line, as many run at once as the
+executor has slots (executors.py: where they run is its business), a student sees their place and an ETA, and
+a student's job is cancelled when they ask or are gone (closed tab).
 
 Identical runs train once: a request whose `share_key` equals that of a waiting or running training joins
-it (one more owner, no new place in line), and a request whose key matches a result kept in the bounded
-`SharedResults` cache is answered at once. Only successful results are kept.
-
-Where a page's training runs is its `Executor`'s business (executors.py): the queue hands it the run's
-`RunSpec`. Other work (a test's function of the job) runs in the queue's own thread."""
+it (one more owner, no new place in line), and one whose key matches a successful result kept in the bounded
+`SharedResults` cache is answered at once."""
 from __future__ import annotations
 
 import itertools
@@ -25,18 +21,15 @@ from .job import CANCELLED, DONE, FAILED, FINISHED, QUEUED, RUNNING, Job, QueueF
 from .run_spec import RunSpec
 from .shared_results import SharedResults
 
-# What a page's queue admits per student (lab_ui/training_jobs.py says who a student is) on all pages and
-# browser tabs together: two, so both tabs of the mining page can be busy at once; more would only lengthen
-# everyone's wait.
+# Per student (lab_ui/training_jobs.py says who that is), all pages and tabs together: two, so both tabs of the
+# mining page can be busy at once; more would only lengthen everyone's wait.
 JOBS_PER_STUDENT = 2
 
 
 class JobQueue:
-    """The `executor`'s threads take trainings first come, first served, as many at once as it has slots; at
-    most `max_waiting` wait in line; finished results of shareable trainings stay in a cache of
-    `shared_results` entries / `shared_bytes`; one owner follows at most `max_per_owner` unfinished trainings
-    (None: any number), whichever page asked. Without an executor, trainings run in `workers` threads of this
-    process with `threads_per_job` torch threads, `worker_nice` steps nicer (a `ThreadExecutor`)."""
+    """First come, first served; at most `max_waiting` wait in line; results of shareable trainings stay in a
+    cache of `shared_results` entries / `shared_bytes`; one owner follows at most `max_per_owner` unfinished
+    trainings (None: any number), whichever page asked. Without an executor, a `ThreadExecutor`."""
 
     def __init__(self, executor: Executor | None = None, workers: int = 1, threads_per_job: int = 1,
                  max_waiting: int = 30, owner_check_seconds: float = 5.0, shared_results: int = 32,
@@ -66,8 +59,8 @@ class JobQueue:
     # --- what pages call ----------------------------------------------------------------------
     def submit(self, fn: RunSpec | Callable[[Job], Any], owner: str, label: str, expected_seconds: float = 60.0,
                is_owner_alive: Callable[[], bool] | None = None, share_key: str | None = None) -> Job:
-        """Queue a page's `RunSpec` (or any `fn(job)`) for `owner`. With a `share_key`, an identical training
-        already waiting or running is joined, and a kept result of one is returned at once (a job already done)."""
+        """Queue a page's `RunSpec` (or any `fn(job)`, run in the queue's thread) for `owner`; with a `share_key`,
+        join an identical training or get its kept result at once (a job already done)."""
         self.executor.admit()
         with self._cv:
             if self._closed:
@@ -105,8 +98,7 @@ class JobQueue:
             return next((k for k, t in enumerate(self._waiting, 1) if t is job.training), 0)
 
     def eta(self, job: Job) -> float:
-        """Seconds until `job` finishes: the work ahead of it shared over the workers, plus its own.
-        A training several owners follow counts once."""
+        """Seconds until `job` finishes: the work ahead of it (a shared training once) over the slots, plus its own."""
         with self._cv:
             training = job.training
             if job.done or training.status != QUEUED:
@@ -123,8 +115,7 @@ class JobQueue:
         return len(jobs)
 
     def cancel(self, job: Job) -> None:
-        """Withdraw `job`'s owner. Its training is cancelled only when no other owner follows it; else
-        this job alone ends (cancelled) and the others' keep running."""
+        """Withdraw `job`'s owner; its training is cancelled only when no other owner follows it."""
         with self._cv:
             training = job.training
             if job.done or job not in training.requests:
@@ -140,8 +131,7 @@ class JobQueue:
                 self._finish(training, CANCELLED)
 
     def stats(self) -> dict:
-        """Trainings waiting and running (a shared training counts once), the requests following them,
-        and the cache's contents."""
+        """Trainings waiting and running (a shared one once), the requests following them, the cache's contents."""
         with self._cv:
             following = sum(len(t.requests) for t in (*self._waiting, *self._running))
             return {"waiting": len(self._waiting), "running": len(self._running), "following": following,
@@ -197,14 +187,13 @@ class JobQueue:
                 self._trainings_started += 1
                 first = training.requests[0]  # a waiting training always has an owner (see `cancel`)
             try:
-                result = self._run(training, first)
-                status, error = (CANCELLED, None) if training.cancel_event.is_set() else (DONE, None)
+                result, status, error = self._run(training, first), DONE, None
             except Exception as exc:  # the job's own failure must never kill the worker
-                result = None
-                status = CANCELLED if training.cancel_event.is_set() else FAILED
-                error = None if status == CANCELLED else f"{type(exc).__name__}: {exc}"
-                if status == FAILED:
+                result, status, error = None, FAILED, f"{type(exc).__name__}: {exc}"
+                if not training.cancel_event.is_set():
                     training.live.traceback = traceback.format_exc(limit=5)
+            if training.cancel_event.is_set():
+                status, error = CANCELLED, None
             with self._cv:
                 training.result = result
                 self._finish(training, status, error)
@@ -223,7 +212,6 @@ class JobQueue:
         return min(self.workers, self.executor.slots())
 
     def _run(self, training: Training, job: Job) -> Any:
-        """A page's training through the executor; any other work here, in this thread."""
         if isinstance(training.fn, RunSpec):
             return self.executor.run(training.fn, training.live, training.cancel_event)
         return training.fn(job)

@@ -1,9 +1,7 @@
-"""Live frames: while a network trains, a fixed probe set of test images is embedded now and then, and
-each frame records what the pages draw — matched/mismatched score histograms with the current best
-threshold, pair accuracy and AUC on the probe pairs, and a 2-D map that glides from frame to frame.
-
-Frames cost training time, so the recorder takes one only while the time spent on frames stays under
-`share` of the training time so far; a frame is a few KB, so a finished run keeps all of them (replay)."""
+"""Live frames: while a network trains, a fixed probe set of test images is embedded now and then, and each
+frame records what the pages draw — matched/mismatched score histograms with the current best threshold, pair
+accuracy and AUC on the probe pairs, and a 2-D map that glides from frame to frame. A frame is a few KB, so a
+finished run keeps all of them (the replay)."""
 from __future__ import annotations
 
 import math
@@ -76,11 +74,6 @@ class Frame:
         return int(sum(a.nbytes for a in (self.layout, self.edges, self.same_counts, self.diff_counts)) + 96)
 
 
-def make_frame(model, probe: ProbeSet, step: int, seconds: float, loss: float,
-               previous: np.ndarray | None = None, device=None, inertia: float = 0.0) -> Frame:
-    return frame_and_embeddings(model, probe, step, seconds, loss, previous, device, inertia)[0]
-
-
 @torch.no_grad()
 def frame_and_embeddings(model, probe: ProbeSet, step: int, seconds: float, loss: float,
                          previous: np.ndarray | None = None, device=None, inertia: float = 0.0
@@ -102,11 +95,10 @@ def frame_and_embeddings(model, probe: ProbeSet, step: int, seconds: float, loss
 
 
 class FrameRecorder(Callback):
-    """Appends a Frame to `frames` at the start, every so often while training, and at the end (after the
-    best weights are back). Frames in training are taken only while their total cost, the end frame's
-    included, stays within the allowance: `share` × the run's length × progress^FRONT (never less than
-    `share` × the time so far), so by the end of the run they took ≤ `share` of it; the first, before the
-    clock starts, is free. Past `max_frames`, every second old frame is dropped and frames come half as often."""
+    """Appends a Frame to `frames` at the start (free: before the clock starts), every so often while training,
+    and at the end (after the best weights are back). Frames cost training time: they are taken only while their
+    total cost, the end frame's included, stays within `allowance`, so by the end they took ≤ `share` of the
+    run. Past `max_frames`, every second old frame is dropped and frames come half as often."""
 
     def __init__(self, probe: ProbeSet, frames: list | None = None, share: float = 0.09, max_frames: int = 240):
         if not 0 < share < 1 or max_frames < 4:
@@ -150,7 +142,8 @@ class FrameRecorder(Callback):
             self.wall_at_frame = state.wall
 
     def allowance(self, elapsed: float, progress: float) -> float:
-        """Seconds of frames allowed after `elapsed` training seconds, `progress` (0..1) of the run."""
+        """Seconds of frames allowed after `elapsed` training seconds, `progress` (0..1) of the run: `share` × the
+        run's length × progress^FRONT, never less than `share` × the time so far."""
         if not 0 < progress <= 1:
             return self.share * elapsed
         return self.share * max(elapsed, elapsed / progress * progress ** FRONT)

@@ -1,10 +1,7 @@
-"""Starting the web server's training processes (`training_process.py`), as early as the server can.
-
-Each is a fresh interpreter (never a fork of a server full of threads), started as a module so that it never
-re-runs whatever script started the server; the pipe is a socket pair passed by number. A new one spends
-seconds importing torch and the trainer. `start_early` starts the first before the server's first script run
-imports the pages' modules, so that both import side by side and the first student's Train finds it ready;
-the executor then `take`s it. This module imports nothing heavy, so that app.py can call it first."""
+"""Starting the web server's training processes (`training_process.py`): each a fresh interpreter (never a
+fork of a server full of threads) run as a module, its pipe a socket pair passed by number. A new one spends
+seconds importing the trainer, so `start_early` starts the first before the server's first script run imports
+the pages' modules, and the executor then `take`s it. Nothing heavy is imported here: app.py calls it first."""
 from __future__ import annotations
 
 import os

@@ -1,10 +1,6 @@
-"""A page's training as plain data, and the one function that runs it wherever it runs.
-
-What a page asks the queue to train is a `RunSpec`: one run or a sweep of runs on one dataset, each run's
-flat config and name, and how many test points a map shows. It holds names, numbers and flags only, so a
-cluster worker can be sent it as JSON and rebuild the run from its own data folder (`service/cluster/`):
-nothing a student uploaded is ever part of it. The queue hands it to its executor (executors.py), and the
-trainer loads the data where it trains (execute.py)."""
+"""A page's training as plain data: one run or a sweep of runs on one dataset, each run's flat config and
+name, and how many test points a map shows. Names, numbers and flags only, so that a trainer in another process
+can be sent it as JSON and rebuild the run from its own data folder: nothing a student uploaded is part of it."""
 from __future__ import annotations
 
 import json
@@ -13,7 +9,7 @@ from dataclasses import dataclass
 
 from ..data import ImageSet
 from ..training import TrainConfig
-from .experiment import ProgressRecorder, RunReport, run_experiment, run_sweep
+from .experiment import RunReport, run_sweep
 from .live_frames import ProbeSet
 from .live_state import LiveState
 
@@ -77,22 +73,14 @@ class RunSpec:
     # --- running it -------------------------------------------------------------------------------
     def execute(self, splits: tuple[ImageSet, ImageSet], probe: ProbeSet, live: LiveState,
                 cancel_event: threading.Event) -> RunReport | list[RunReport]:
-        """Train and measure, filling `live` as the pages read it (progress, curves, frames)."""
-        cfgs = self.train_configs()
-        describe_probe(live, probe, splits[1], self.configs, self.names)
-        if self.kind == "run":
-            return run_experiment(cfgs[0], self.names[0], callbacks=[ProgressRecorder(live)],
-                                  cancel_event=cancel_event, splits=splits, n_projection=self.n_projection,
-                                  probe=probe, frames=live.frames.setdefault(self.names[0], []))
-        return run_sweep(cfgs, list(self.names), splits, live, cancel_event, n_projection=self.n_projection,
-                         probe=probe)
-
-
-def describe_probe(live: LiveState, probe: ProbeSet, test: ImageSet, flats, names) -> None:
-    """What the live views need besides the frames: the probe's classes, and per run its score kind."""
-    live.update(probe_labels=probe.labels, class_names=list(test.class_names),
-                as_distance={n: not f["loss"].startswith("bce") for n, f in zip(names, flats)},
-                embedding_dims={n: f["embedding_dim"] for n, f in zip(names, flats)})
+        """Train and measure, filling `live` as the pages read it: first what the live views need besides the
+        frames (the probe's classes, and per run its score kind), then progress, curves and frames."""
+        live.update(probe_labels=probe.labels, class_names=list(splits[1].class_names),
+                    as_distance={n: not f["loss"].startswith("bce") for n, f in zip(self.names, self.configs)},
+                    embedding_dims={n: f["embedding_dim"] for n, f in zip(self.names, self.configs)})
+        reports = run_sweep(self.train_configs(), list(self.names), splits, live, cancel_event, self.n_projection,
+                            probe)
+        return reports if self.kind == "sweep" else reports[0]
 
 
 def _size(flat: dict) -> tuple[int, int] | None:

@@ -1,8 +1,6 @@
-"""Finished results the queue keeps for students who ask for a run that was already trained.
-
-Least recently used goes first, and the cache never holds more than `max_entries` results or more than
-`max_bytes` bytes (as the results count themselves: `nbytes`). A result that cannot say its size is not
-kept, since its memory could not be bounded. Not thread-safe on its own: the queue calls it under its lock."""
+"""Finished results the queue keeps for students who ask for a run that was already trained: least recently
+used goes first, and never more than `max_entries` results or `max_bytes` bytes (as the results count
+themselves: `nbytes`; one that cannot say is not kept). The queue calls it under its lock."""
 from __future__ import annotations
 
 from collections import OrderedDict

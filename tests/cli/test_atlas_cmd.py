@@ -3,8 +3,8 @@ import json
 
 import pytest
 
+from siamese_core.atlas.grid import DIMS, Atlas
 from siamese_core.cli import main
-from siamese_core.service.atlas import DIMS, Atlas
 
 
 @pytest.fixture(scope="module")

@@ -18,7 +18,7 @@ from siamese_core.explain.conv_explain import (
     receptive_field,
 )
 from siamese_core.explain.kernels import KERNELS, SIZES, kernel_preset
-from siamese_core.service.uploads import read_image
+from siamese_core.vision.uploads import read_image
 
 SETTINGS = [(h, w, k, s, p) for h, w in ((7, 7), (8, 11), (13, 5)) for k in (1, 2, 3, 5)
             for s in (1, 2, 3) for p in (0, 1, 2)]

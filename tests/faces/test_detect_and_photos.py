@@ -4,8 +4,8 @@ import pytest
 from PIL import Image
 
 from siamese_core.faces import find_faces, haar_boxes, photo_from_bytes, to_rgb_array
-from siamese_core.service.uploads import UploadError, read_image
 from siamese_core.vision.align import ATT_LANDMARKS
+from siamese_core.vision.uploads import UploadError, read_image
 from tests.face_photos import phone_photo, to_bytes
 
 

@@ -17,7 +17,7 @@ CHILD = textwrap.dedent(r'''
     import numpy as np
     from PIL import Image
     from siamese_core.faces.photos import photo_from_bytes
-    from siamese_core.service.uploads import MAX_PIXELS, UploadError
+    from siamese_core.vision.uploads import MAX_PIXELS, UploadError
     from siamese_core.vision.detect import FaceDetector
 
     class Recording(FaceDetector):

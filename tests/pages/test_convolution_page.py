@@ -10,7 +10,7 @@ from streamlit.testing.v1 import AppTest
 from siamese_core.data import load_dataset
 from siamese_core.explain.conv_explain import grey_input
 from siamese_core.explain.kernels import kernel_preset
-from siamese_core.service.uploads import read_image
+from siamese_core.vision.uploads import read_image
 
 PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "1_convolution.py")
 

@@ -78,7 +78,7 @@ def _following_page():
     names = st.session_state["names"]
     frames = {name: [frame(0), frame(40 + 10 * k)] for k, name in enumerate(names[:-1])}
     frames[names[-1]] = [frame(0), frame(34)]  # the run training now: its latest frame is at step 34 …
-    history = [{"step": s, "loss": 1.0 / (s + 1)} for s in range(127)]  # … while it has trained 126 steps
+    history = [{"step": s, "loss": 1.0 / (s + 1)} for s in range(st.session_state.get("steps", 127))]  # … 126 steps
     live = LiveState(progress=0.6, step=126, eta=20.0, part=len(names) - 1, parts=st.session_state["parts"],
                      current=names[-1] if len(names) > 1 else None, history=history,
                      val_history=[{"step": 20, "val_accuracy": 0.7}, {"step": 100, "val_accuracy": 0.8}],
@@ -93,9 +93,9 @@ def _following_page():
         q.shutdown()
 
 
-def following(names, dims, label, parts) -> AppTest:
+def following(names, dims, label, parts, steps=127) -> AppTest:
     at = AppTest.from_function(_following_page, default_timeout=60)
-    for key, value in {"names": names, "dims": dims, "label": label, "parts": parts}.items():
+    for key, value in {"names": names, "dims": dims, "label": label, "parts": parts, "steps": steps}.items():
         at.session_state[key] = value
     at.run()
     assert not at.exception, at.exception
@@ -127,3 +127,10 @@ def test_a_single_runs_large_panel_is_named_after_it_and_says_what_its_map_shows
     assert not any("raw 2-D" in t for t in titles)
     plane = following(["D=2"], [2], "contrastive sweep on digits", 5)  # the first run of a size sweep
     assert "D=2: the raw 2-D embedding plane" in vega_titles(plane)
+
+
+def test_the_curve_is_mounted_with_the_first_frame_even_before_the_first_loss():
+    """The first frame is taken before the first step: a curve that came a rerun later than the run's map and
+    histograms was one more chart mounting on its own, an empty box in the browser for a moment."""
+    before, after = (charts(following(["run"], [32], "run", 1, steps=n)) for n in (0, 127))
+    assert len(before) == len(after) == 3 and before[-1].spec == after[-1].spec

@@ -8,7 +8,7 @@ import pytest
 
 from benchmarks.browser import ROOT
 from siamese_core.service.cluster.placement import NoGpuWorker, placement
-from siamese_core.service.live_stream import LiveSender, apply_delta
+from siamese_core.service.live_state import LiveSender, apply_delta
 from siamese_core.service.run_spec import RunSpec
 from siamese_core.training import TrainConfig
 

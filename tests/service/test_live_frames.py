@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 import torch
 
-from siamese_core.service.live_frames import FrameRecorder, make_frame, probe_set
+from siamese_core.service.live_frames import FrameRecorder, frame_and_embeddings, probe_set
 from siamese_core.training import Callback, TrainConfig, train
 from siamese_core.viz.stable_projection import stable_layout
 
@@ -64,7 +64,7 @@ def test_a_cancelled_run_keeps_the_frames_it_made(digits_train, digits_test):
 def test_frames_of_a_pair_head_model_score_as_probabilities(digits_test):
     from siamese_core.models import ModelConfig, SiameseNet
     model = SiameseNet(ModelConfig(backbone="vgg", embedding_dim=8, input_size=(8, 8), head="l1"))
-    frame = make_frame(model, probe_set(digits_test, n_images=60, n_pairs=100), 0, 0.0, float("nan"))
+    frame, _ = frame_and_embeddings(model, probe_set(digits_test, n_images=60, n_pairs=100), 0, 0.0, float("nan"))
     assert 0.0 <= frame.edges[0] <= frame.edges[-1] <= 1.0
 
 

@@ -1,8 +1,7 @@
 """A training's typed live state: a trainer's copy streams to the server's copy field by field, the server's
 version grows with each delta it takes, fields it does not know are ignored, and a restart forgets what a
 trainer sent but keeps the server's notice."""
-from siamese_core.service.live_state import WIRE_NAMES, LiveState
-from siamese_core.service.live_stream import LiveSender
+from siamese_core.service.live_state import WIRE_NAMES, LiveSender, LiveState
 
 
 def test_a_trainer_s_state_reaches_the_server_s_copy_and_counts_versions():

@@ -8,9 +8,8 @@ import time
 import pytest
 
 from siamese_core.data import DatasetNotFoundError
-from siamese_core.service.executors import ProcessExecutor
+from siamese_core.service.executors import DIED, ProcessExecutor
 from siamese_core.service.jobs import DONE, FAILED, JobQueue
-from siamese_core.service.process_pool import DIED
 from siamese_core.service.run_spec import RunSpec
 from siamese_core.training import TrainConfig
 

@@ -1,16 +1,11 @@
-"""Page trainings on a Dask cluster: the executor a server's queue uses when `SIAMESE_LAB_SCHEDULER` names a
-scheduler (docs/scaling.md).
+"""The executor a server's queue uses when `SIAMESE_LAB_SCHEDULER` names a Dask scheduler (docs/scaling.md): it
+sends a run's `RunSpec` to the cluster and follows it (`remote.RemoteRun`), as many at once as the cluster has
+worker threads fit to train (at most `max_slots` from this server); the queue stays the server's own.
 
-Everything a student sees of the queue stays the server's own `JobQueue`: the waiting line, places and ETAs,
-shared identical runs and kept results, Stop and closed tabs. This executor only runs a training: it sends the
-run's `RunSpec` to the cluster and follows it (`remote.RemoteRun`). As many trainings run at once as the
-cluster has worker threads (at most `max_slots` from this server).
-
-When the scheduler cannot be reached — at start or in the middle of a class — or none of its workers is fit to
-train (`readiness.py`: the package, the preload, the same version), a page's Train is refused with a sentence
-and the runs in line fail with it; with a `fallback` executor, the server trains them itself instead, as many
-at a time as that executor has slots. A run that fails on the cluster for any other reason ends with a
-sentence for the student; Dask's exception goes to the server's log."""
+While the scheduler cannot be reached, or none of its workers is fit to train (`readiness.py`), Train is
+refused with a sentence and the runs in line fail with it; with a `fallback` executor, the server trains them
+itself instead. A run that fails on the cluster for any other reason ends with a sentence for the student, and
+Dask's exception goes to the server's log."""
 from __future__ import annotations
 
 import logging
@@ -22,17 +17,16 @@ from ..experiment import Cancelled
 from ..job import QueueFull
 from ..live_state import LiveState
 from ..run_spec import RunSpec
-from .facts import package_version
 from .link import SchedulerLink
 from .placement import NoGpuWorker
 from .remote import NO_WORKER_SECONDS, NoReadyWorker, RemoteRun, SchedulerLost, WorkerLost
+from .task import package_version
 
 log = logging.getLogger("siamese_lab.cluster")
 FELL_BACK = "The training cluster cannot be reached, so this run trains on the web server itself."
 NOT_READY = ("No worker of the training cluster is fit to train (Home says why), so this run trains on the web "
              "server itself.")
 RUN_FAILED = "The training cluster could not run this training; the instructor's server log says why."
-SAID = (Cancelled, WorkerLost, NoGpuWorker, NoReadyWorker)  # errors that already are a sentence for the page
 
 
 class ClusterRunFailed(RuntimeError):
@@ -44,16 +38,13 @@ class ClusterUnavailable(QueueFull):
 
 
 class ClusterExecutor(Executor):
-    def __init__(self, address: str, fallback: Executor | None = None, max_slots: int = 32,
-                 connect_timeout: float = 5.0, link_every: float = 2.0, datasets: tuple[str, ...] | None = None):
-        """`datasets`: what a worker's data folder should hold (by default, every dataset this server has)."""
-        if datasets is None:
-            from ...data import dataset_status
-            datasets = tuple(name for name, there in dataset_status().items() if there)
+    def __init__(self, address: str, fallback: Executor | None = None, max_slots: int = 32, link_every: float = 2.0):
+        from ...data import dataset_status  # what a worker's data folder should hold: every dataset this server has
+
+        datasets = tuple(name for name, there in dataset_status().items() if there)
         self.capacity, self.fallback = max_slots, fallback
         self._local = threading.BoundedSemaphore(fallback.capacity if fallback else 1)  # fallen-back runs
-        self.link = SchedulerLink(address, lambda: self.wake(), connect_timeout, link_every, package_version(),
-                                  datasets)
+        self.link = SchedulerLink(address, lambda: self.wake(), link_every, package_version(), datasets)
 
     def admit(self) -> None:
         why = self.link.unready()
@@ -75,17 +66,20 @@ class ClusterExecutor(Executor):
     def run(self, spec: RunSpec, live: LiveState, cancel: threading.Event) -> Any:
         why = self.link.unready()
         if not why:
+            client = self.link.client
             try:
                 return RemoteRun(self.link, spec, live, cancel).result()
-            except SchedulerLost as exc:
+            except (Cancelled, WorkerLost):  # already a sentence for the page
+                raise
+            except Exception as exc:
+                if client.status == "running" and not isinstance(exc, SchedulerLost):  # else it failed for that
+                    if isinstance(exc, (NoGpuWorker, NoReadyWorker)):
+                        raise
+                    log.error("Siamese Lab: a run failed on the training cluster", exc_info=exc)
+                    raise ClusterRunFailed(RUN_FAILED) from exc
                 log.error("Siamese Lab: a run lost the training cluster (%s)", exc)
                 if self.fallback is None or cancel.is_set():
                     raise ClusterUnavailable(self.link.unreachable()) from exc
-            except SAID:
-                raise
-            except Exception as exc:
-                log.error("Siamese Lab: a run failed on the training cluster", exc_info=exc)
-                raise ClusterRunFailed(RUN_FAILED) from exc
         elif self.fallback is None:
             raise ClusterUnavailable(why)
         live.restart()  # whatever a worker had sent: the run starts again from nothing

@@ -1,9 +1,7 @@
-"""The server's connection to a Dask scheduler: made at start, watched, made again when it was lost.
-
-Every `every` seconds the link asks the scheduler which workers it has (one small request), so the queue
-knows how many trainings may run at once and where a run's worker went. An unreachable scheduler is said
-once in the server's log when it goes and once when it is back, not at every try. Each worker that joins is
-asked what it has (`readiness.Readiness`); only the workers fit to train count."""
+"""The server's connection to a Dask scheduler: made at start, and every `every` seconds asked which workers
+it has (so the queue knows how many trainings may run at once and where a run's worker went), made again when
+lost. An unreachable scheduler is said in the server's log when it goes and when it is back, not at every try.
+Each worker that joins is asked what it has (`readiness.Readiness`); only the workers fit to train count."""
 from __future__ import annotations
 
 import logging
@@ -16,14 +14,14 @@ from distributed import Client
 from .readiness import Readiness
 
 log = logging.getLogger("siamese_lab.cluster")
+CONNECT_SECONDS = 5.0
 
 
 class SchedulerLink:
-    def __init__(self, address: str, on_change: Callable[[], None] = lambda: None, connect_timeout: float = 5.0,
-                 every: float = 2.0, version: str = "", datasets: tuple[str, ...] = ()):
-        self.address, self.on_change = address, on_change
+    def __init__(self, address: str, on_change: Callable[[], None], every: float, version: str,
+                 datasets: tuple[str, ...]):
+        self.address, self.on_change, self.every = address, on_change, every
         self.readiness = Readiness(address, version, datasets)
-        self.connect_timeout, self.every = connect_timeout, every
         self.client: Client | None = None
         self.workers: dict[str, dict] = {}      # address → the scheduler's info (nthreads, resources, …)
         self.error: str | None = None           # why the scheduler cannot be reached, while it cannot
@@ -98,4 +96,4 @@ class SchedulerLink:
         if old is not None:
             old.close(timeout=1)
         self.readiness.reset()
-        self.client = Client(self.address, timeout=self.connect_timeout, set_as_default=False)
+        self.client = Client(self.address, timeout=CONNECT_SECONDS, set_as_default=False)

@@ -1,7 +1,5 @@
-"""Which workers may run a training: a run that wants a GPU goes to a worker that has one.
-
-GPU workers say so when they start (`dask worker … --resources "GPU=1"`); the GPU is then a resource the
-scheduler hands to one run at a time."""
+"""A run that wants a GPU goes to a worker that has one: GPU workers say so when they start (`dask worker …
+--resources "GPU=1"`), and the scheduler hands that resource to one run at a time."""
 from __future__ import annotations
 
 GPU = "GPU"

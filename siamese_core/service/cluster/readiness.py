@@ -1,17 +1,14 @@
-"""Can the cluster train a page's run? The web server's judgement of each worker, made when the worker joins.
-
-A worker is *refused* — no run goes to it — when it cannot import siamese_core, was started without the
-preload, or runs another version of the package than the web server. A worker that lacks some of the web
-server's datasets is used for runs on the datasets it has. Once per connection the server also submits the
-question as a task, so a scheduler that could not read the training task is found before a student's run.
-Each finding is one sentence; the Home page shows the first, the server's log every one, once."""
+"""Can the cluster train a page's run? The web server's judgement of each worker, made when it joins: a worker
+that cannot import siamese_core, was started without the preload or runs another version is *refused* (no
+run goes to it); one that lacks some datasets trains runs on those it has. Once per connection the question
+also goes as a task, so a scheduler that could not read the training task is found before a student's run.
+Each finding is one sentence: Home shows the first, the server's log every one, once."""
 from __future__ import annotations
 
 import logging
 import uuid
 
-from .facts import PRELOAD, worker_facts
-from .task import as_code
+from .task import PRELOAD, as_code, worker_facts
 
 log = logging.getLogger("siamese_lab.cluster")
 DOCS = "docs/scaling.md"
@@ -59,7 +56,7 @@ class Readiness:
         self.facts, self.problems, self.task_error, self._probe, self._said = {}, {}, None, None, None
 
     def ask(self, client, workers: dict[str, dict]) -> None:
-        """Ask the workers not asked yet; forget those gone; look at the submitted question. The dicts are
+        """Ask the workers not asked yet, forget those gone, look at the submitted question. The dicts are
         replaced, never changed in place: the queue's threads read them meanwhile."""
         facts = {a: f for a, f in self.facts.items() if a in workers}
         problems = {a: p for a, p in self.problems.items() if a in workers}

@@ -1,11 +1,10 @@
-"""One training on the cluster, followed from the web server's queue thread.
+"""One training on the cluster, followed from the web server's queue thread (`execute.follow`).
 
-The thread submits the spec as a Dask task, to the workers fit to train that have the run's dataset
-(`readiness.py`), then every POLL_SECONDS copies what the worker sent into the
-training's `live` dict, passes Stop on, and watches the worker: a worker that goes away mid-run (killed, out
-of memory, its machine off) is said on the page and the run starts again on another worker — the scheduler
-moves it by itself — once; a second loss ends the run as failed. A lost scheduler connection ends it too
-(the queue then falls back or says so)."""
+The spec goes as a Dask task to the workers fit to train that have the run's dataset (`readiness.py`); what
+the worker sends is copied into the training's `live` state, Stop is passed on, and the worker is watched: one
+that goes away mid-run (killed, out of memory, its machine off) is said on the page and the run starts again
+on another worker — the scheduler moves it by itself — once; a second loss ends the run as failed. A lost
+scheduler connection ends it too (the executor then falls back or says so)."""
 from __future__ import annotations
 
 import pickle
@@ -15,9 +14,9 @@ import uuid
 
 from distributed import Event, Queue
 
+from ..execute import NOT_YET, POLL_SECONDS, follow
 from ..experiment import Cancelled
 from ..live_state import LiveState
-from ..live_stream import POLL_SECONDS, STOP_GRACE_SECONDS
 from ..run_spec import RunSpec
 from .link import SchedulerLink
 from .placement import placement
@@ -50,82 +49,64 @@ class RemoteRun:
         self.attempts: list[tuple[str, str]] = []   # (attempt id, worker address), in the order they started
         self.seen: set[str] = set()                 # attempts whose worker the link has seen in the cluster
         self.lost: set[str] = set()                 # attempts whose worker is gone since
-        self.allowed: list[str] = []                # the workers it may go to (fit to train, with its dataset)
+        dataset = spec.data[0]
+        self.allowed = link.readiness.with_dataset(dataset)   # fit to train, with its dataset
+        if not self.allowed:
+            raise NoReadyWorker(f"no worker of the training cluster has the {dataset} dataset in its data folder, "
+                                "so this run cannot train there (Home says which worker lacks what).")
 
     def result(self):
         """The run's RunReport (a sweep's list); raises Cancelled, WorkerLost, SchedulerLost or the run's own error."""
-        try:
-            return self._run()
-        except (WorkerLost, Cancelled):
-            raise
-        except Exception as exc:
-            if self.client.status != "running":  # whatever failed, it failed because the scheduler went
-                raise SchedulerLost(f"lost the connection to the training cluster ({self.link.address})") from exc
-            raise
-
-    def _run(self):
         channel = f"siamese-lab-{self.spec.kind}-{uuid.uuid4().hex}"
         live_name, stop_name = channel_names(channel)
         updates, stop = Queue(live_name, client=self.client), Event(stop_name, client=self.client)
         busy = {w: len(keys) for w, keys in self.client.processing().items()}
-        self.allowed = self._allowed()
         where = placement(self.spec.device, {a: self.link.workers.get(a, {}) for a in self.allowed}, busy)
         future = self.client.submit(as_code(run_page_training), self.spec.to_json(), channel, key=channel, pure=False,
                                     workers=self.allowed, **where)
+        sent_at = time.monotonic()
+
+        def poll():
+            self._drain(updates)
+            if future.done():
+                self._drain(updates)  # the worker's last progress
+                return self._outcome(future)
+            if not self.attempts and time.monotonic() - sent_at > WAITING_NOTE_SECONDS:
+                self.live.notice = self.live.notice or WAITING
+            self._watch_worker(future)
+            if self.client.status != "running":
+                raise SchedulerLost(f"lost the connection to the training cluster ({self.link.address})")
+            time.sleep(POLL_SECONDS)
+            return NOT_YET
+
+        def stop_it() -> bool:
+            if not stop.is_set():
+                stop.set()
+            return bool(self.attempts)  # no worker took it yet: nothing to wait for
+
+        def give_up() -> str:
+            future.cancel()
+            return "stopped on the cluster"
         try:
-            self._follow(future, updates, stop)
-            self._drain(updates)  # the worker's last progress
-            return self._outcome(future)
+            return follow(poll, self.cancel, stop_it, give_up)
         finally:
             future.release()
             if self.client.status == "running":
                 updates.close()
                 stop.clear()  # forgets the event on the scheduler
 
-    def _allowed(self) -> list[str]:
-        """The workers this run may go to: those fit to train that have its dataset."""
-        dataset = self.spec.data[0]
-        allowed = self.link.readiness.with_dataset(dataset)
-        if not allowed:
-            raise NoReadyWorker(f"no worker of the training cluster has the {dataset} dataset in its data folder, "
-                                "so this run cannot train there (Home says which worker lacks what).")
-        return allowed
-
     def _drain(self, updates: Queue) -> None:
-        for message in updates.get(batch=True):
-            self._take(pickle.loads(message))
-
-    def _follow(self, future, updates: Queue, stop: Event) -> None:
-        sent_at, stop_asked = time.monotonic(), None
-        live = self.live
-        while not future.done():
-            self._drain(updates)
-            if not self.attempts and time.monotonic() - sent_at > WAITING_NOTE_SECONDS:
-                live.notice = live.notice or WAITING
-            if self.cancel.is_set():
-                if stop_asked is None:
-                    stop.set()
-                    stop_asked = time.monotonic()
-                if not self.attempts or time.monotonic() - stop_asked > STOP_GRACE_SECONDS:
-                    future.cancel()
-                    raise Cancelled("stopped on the cluster")
-            self._watch_worker(future)
-            if self.client.status != "running":
-                raise SchedulerLost(f"lost the connection to the training cluster ({self.link.address})")
-            time.sleep(POLL_SECONDS)
-
-    def _take(self, message: dict) -> None:
-        live = self.live
-        if "worker" in message:  # an attempt began
-            self.attempts.append((message["attempt"], message["worker"]))
-            if len(self.attempts) > 1:  # a retry (its predecessor's worker is gone): the page starts again
-                self.lost |= {a for a, _ in self.attempts[:-1]}
-                live.restart()
-                live.notice = RETRYING
-            elif live.notice == WAITING:
-                live.notice = None
-        elif self.attempts and message["attempt"] == self.attempts[-1][0]:  # an older attempt's is stale
-            live.apply(message["delta"])
+        for message in map(pickle.loads, updates.get(batch=True)):
+            if "worker" in message:  # an attempt began
+                self.attempts.append((message["attempt"], message["worker"]))
+                if len(self.attempts) > 1:  # a retry (its predecessor's worker is gone): the page starts again
+                    self.lost |= {a for a, _ in self.attempts[:-1]}
+                    self.live.restart()
+                    self.live.notice = RETRYING
+                elif self.live.notice == WAITING:
+                    self.live.notice = None
+            elif self.attempts and message["attempt"] == self.attempts[-1][0]:  # an older attempt's is stale
+                self.live.apply(message["delta"])
 
     def _watch_worker(self, future) -> None:
         """The current attempt's worker left the cluster: say so (the scheduler moves the run by itself), or

@@ -1,10 +1,7 @@
-"""What a cluster worker runs: a page's training from a JSON spec, on the worker's own data.
-
-The task's arguments are a `RunSpec` as JSON and the name of its channel, both written by the web server; the
-worker trains through `execute.execute_spec`, as the server's own training processes do, loading the dataset
-from its own data folder (`SIAMESE_LAB_DATA` where the worker runs). What changed in the run's live state goes
-to the server through a `distributed.Queue`, and at each pump the server's Stop (a `distributed.Event`)
-becomes the trainer's cancel flag."""
+"""What a cluster worker runs: a page's training from a JSON `RunSpec`, through `execute.execute_spec` as the
+server's own training processes do, on the worker's own data folder. What changed in the run's live state goes
+to the server through a `distributed.Queue`; at each pump the server's Stop (a `distributed.Event`) becomes
+the trainer's cancel flag."""
 from __future__ import annotations
 
 import logging
@@ -20,7 +17,7 @@ from ...data import resolve_data_dir
 from ..execute import execute_spec
 
 log = logging.getLogger("siamese_lab.cluster")
-SET_UP: weakref.WeakSet = weakref.WeakSet()  # the workers this preload set up (facts.worker_facts asks)
+SET_UP: weakref.WeakSet = weakref.WeakSet()  # the workers this preload set up (task.worker_facts asks)
 
 
 def channel_names(channel: str) -> tuple[str, str]:

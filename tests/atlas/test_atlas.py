@@ -5,9 +5,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from siamese_core.service.atlas import DIMS, MARGINS, Atlas
-from siamese_core.service.atlas_build import build
-from siamese_core.service.atlas_store import load_cell, save_cell
+from siamese_core.atlas.build import build
+from siamese_core.atlas.grid import DIMS, MARGINS, Atlas
+from siamese_core.atlas.store import load_cell, save_cell
 from siamese_core.service.experiment import run_experiment
 from siamese_core.service.live_frames import probe_set
 from siamese_core.training import TrainConfig

@@ -1,12 +1,9 @@
-"""Reading an uploaded photo safely: the one gate every user image passes through.
-
-Type is decided by content (PIL's decoders), never by the file name. Whatever is wrong — empty,
-too big, not an image, truncated, a decompression bomb, an odd mode or shape — becomes one `UploadError`
-with a sentence a student can act on. The gate itself writes nothing to disk.
-
-Budgets (docs/classroom.md lists them): at most MAX_BYTES of file, MAX_PIXELS declared, sides at most
-MAX_ASPECT times apart, MAX_DECODED_PIXELS actually decoded — a JPEG is decoded at a reduced size (1/2,
-1/4 or 1/8) when the page needs no more than that — and the result shrunk to the page's `max_side`."""
+"""Reading an uploaded photo safely: the one gate every user image passes through. Type is decided by content
+(PIL's decoders), never by the file name; whatever is wrong — empty, too big, not an image, truncated, a
+decompression bomb, an odd mode or shape — becomes one `UploadError` with a sentence a student can act on.
+Nothing is written to disk. Budgets (docs/classroom.md): at most MAX_BYTES of file, MAX_PIXELS declared, sides
+at most MAX_ASPECT times apart, MAX_DECODED_PIXELS decoded (a JPEG at 1/2, 1/4 or 1/8 size when the page
+needs no more), the result shrunk to the page's `max_side`."""
 from __future__ import annotations
 
 import io

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from siamese_core.service.atlas import Atlas
-from siamese_core.service.pretrained_label import differences, pretrained_label
+from siamese_core.atlas.grid import Atlas
+from siamese_core.atlas.label import differences, pretrained_label
 
 ASSET = Path(__file__).resolve().parents[2] / "assets" / "atlas"
 

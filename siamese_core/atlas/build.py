@@ -1,10 +1,7 @@
-"""Building the atlas: train every cell of the grid for a fixed number of steps with one seed, record its
-live frames at fixed steps, and store its report (atlas_store) — the same command gives the same atlas
-whatever the machine's load, because nothing in a cell depends on the clock but its timings.
-
-A cell is trained and measured exactly as `experiment.run_experiment` does it (`training.train`, then
-`report_for` with the run's last validation and its frames); only the frame recorder differs: it takes
-frames every FRAME_EVERY steps instead of by a share of the wall-clock time."""
+"""Building the atlas: train every cell of the grid for a fixed number of steps with one seed, as a page's run
+trains (`experiment.run_experiment`) but with its live frames taken every FRAME_EVERY steps rather than by a
+share of the clock, and store its report (`store`): the same command gives the same atlas whatever the
+machine's load, as nothing in a cell depends on the clock but its timings."""
 from __future__ import annotations
 
 import json
@@ -18,11 +15,11 @@ from pathlib import Path
 import torch
 
 from ..data import ImageSet
-from ..training import TrainConfig, train
-from .atlas import DIMS, FRAME_EVERY, INDEX, MARGINS, STEPS, cell_file, cell_label
-from .atlas_store import load_cell, save_cell
-from .experiment import load_splits, report_for
-from .live_frames import FrameRecorder, probe_set
+from ..service.experiment import load_splits, run_experiment
+from ..service.live_frames import FrameRecorder, probe_set
+from ..training import TrainConfig
+from .grid import DIMS, FRAME_EVERY, INDEX, MARGINS, STEPS, cell_file, cell_label
+from .store import load_cell, save_cell
 
 
 class StepFrames(FrameRecorder):
@@ -68,14 +65,8 @@ def train_cell(cell: tuple, dataset: str, steps: int, out: str, data_dir: str | 
             return _row(cell, stored, (Path(out) / cell_file(*cell)).stat().st_size)
     if dataset not in _SPLITS:
         _SPLITS[dataset] = load_splits(cfg, data_dir)
-    train_set, test_set = _SPLITS[dataset]
-    recorder = StepFrames(probe_set(test_set))
-    result = train(cfg, data=train_set, callbacks=[recorder], data_dir=data_dir)
-    st = result.state
-    report = report_for(result.model, result.val_set, test_set, cell_label(*cell), cfg.flat(),
-                        {"train_seconds": round(st.elapsed, 2), "steps": st.step, "epochs": st.epoch,
-                         "stopped_because": result.stopped_because},
-                        st.history, st.val_history, seed=cfg.seed, last_val=result.best_val, recorder=recorder)
+    report = run_experiment(cfg, cell_label(*cell), data_dir, splits=_SPLITS[dataset],
+                            recorder=StepFrames(probe_set(_SPLITS[dataset][1])))
     return _row(cell, report, save_cell(Path(out) / cell_file(*cell), report))
 
 

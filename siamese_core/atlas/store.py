@@ -1,8 +1,6 @@
-"""One atlas cell on disk: a RunReport (with its live frames) as one compressed `.npz` of plain arrays plus
-one JSON string — no pickle anywhere, so a cell loads with `allow_pickle=False` and cannot run code.
-
-The frames' arrays are stacked (frames × …) in their own dtypes (float16 maps, int32 counts), and every
-scalar goes through JSON (exact for Python floats), so a saved and loaded report is equal to the original."""
+"""One atlas cell on disk: a RunReport (with its live frames) as one compressed `.npz` of plain arrays (the
+frames' stacked in their own dtypes) plus one JSON string (exact for Python floats): a cell loads back equal,
+with `allow_pickle=False`, so it cannot run code."""
 from __future__ import annotations
 
 import json
@@ -11,8 +9,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .experiment import PairExample, RunReport
-from .live_frames import Frame
+from ..service.experiment import PairExample, RunReport
+from ..service.live_frames import Frame
 
 FORMAT = 1
 FRAME_SCALARS = ("step", "seconds", "loss", "accuracy", "auc", "threshold", "cost")

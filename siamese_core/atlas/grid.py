@@ -1,18 +1,16 @@
-"""The atlas: a grid of pretrained runs (loss × margin × embedding size, one seed, one fixed number of
-steps) stored under assets/atlas/, so the pages' sliders can show a cell's histograms, map and replay
-at once instead of training. `atlas_build` makes it; this module says what the grid is and looks cells up.
-
-On disk: `index.json` (the grid, the command, the settings, each cell's file and key metrics) and one
-`.npz` per cell (see atlas_store); nothing is pickled."""
+"""The atlas: a grid of pretrained runs (loss × margin × embedding size, one seed, a fixed number of steps)
+under assets/atlas/, so the pages' sliders show a cell's histograms, map and replay at once instead of
+training. `build` makes it; on disk, `index.json` (the grid, the command, the settings, each cell's file
+and key metrics) and one `.npz` per cell (`store`), nothing pickled."""
 from __future__ import annotations
 
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from ..service.experiment import RunReport
 from ..training.objectives import loss_class
-from .atlas_store import load_cell
-from .experiment import RunReport
+from .store import load_cell
 
 INDEX = "index.json"
 # The losses page's losses; margins only where the loss has one (contrastive: a distance to push

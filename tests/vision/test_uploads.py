@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from PIL import Image
 
-from siamese_core.service.uploads import FORMAT_NAMES, MAX_BYTES, MAX_MB, UploadError, read_image
+from siamese_core.vision.uploads import FORMAT_NAMES, MAX_BYTES, MAX_MB, UploadError, read_image
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -201,7 +201,7 @@ def test_the_audits_6300_pixel_truncated_png_is_refused():
 @pytest.mark.parametrize("interlace", [0, 1])
 @pytest.mark.parametrize("colour,depth", [(0, 1), (0, 8), (0, 16), (2, 8), (3, 4), (4, 8), (6, 16)])
 def test_the_row_count_matches_what_pillow_decodes_and_one_byte_less_is_truncated(colour, depth, interlace):
-    from siamese_core.service.png_check import expected_bytes, png_is_complete
+    from siamese_core.vision.png_check import expected_bytes, png_is_complete
     width, height = 37, 23
     need = expected_bytes(width, height, depth, colour, interlace == 1)
     whole = raw_png(width, height, b"\x00" * need, colour, depth, interlace)
