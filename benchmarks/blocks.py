@@ -16,7 +16,6 @@ class Block:
     sources: tuple[str, ...]          # JSON files, relative to the repository root
     command: str                      # what writes them (shown under the block)
     render: Callable[..., str]        # one dict per source → markdown
-    timing: bool = False              # a timing benchmark: may wait, marked "(not measured yet)", for its run
 
 
 def pct(x: float) -> str:

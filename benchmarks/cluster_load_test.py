@@ -105,7 +105,7 @@ BLOCKS = {"load-test-cluster": Block(
     ("docs/results/load-test-cluster-builtin.json", "docs/results/load-test-cluster.json"),
     "python -m benchmarks.cluster_load_test --builtin --same-config 0 --quiet-load 1.2 --max-wait 30 --out "
     "docs/results/load-test-cluster-builtin.json; python -m benchmarks.cluster_load_test --same-config 0 "
-    "--quiet-load 1.2 --max-wait 30 --out docs/results/load-test-cluster.json", block_text, timing=True)}
+    "--quiet-load 1.2 --max-wait 30 --out docs/results/load-test-cluster.json", block_text)}
 
 
 if __name__ == "__main__":

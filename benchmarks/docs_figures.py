@@ -7,9 +7,7 @@ A block in a markdown file:
     <!-- /figures -->
 
 NAME is a block that a benchmark module declares in its `BLOCKS` (benchmarks/blocks.py), which names its
-JSON files and the command that writes them. A timing benchmark not run yet is marked
-`<!-- figures: NAME (not measured yet) -->` and says which command produces its figures; once its JSON
-exists, the next rewrite turns it into a normal block.
+JSON files and the command that writes them; a block whose JSON is missing is an error that names the command.
 
     python -m benchmarks.docs_figures            # rewrite every block
     python -m benchmarks.docs_figures --check    # list stale or broken blocks, exit 1 if any
@@ -25,9 +23,7 @@ from pathlib import Path
 from benchmarks.runner import all_blocks
 
 ROOT = Path(__file__).resolve().parents[1]
-PENDING = " (not measured yet)"
-MARKER = re.compile(r"<!-- figures: (?P<name>[a-z0-9-]+)(?P<pending> \(not measured yet\))? -->\n"
-                    r"(?P<body>.*?)<!-- /figures -->", re.S)
+MARKER = re.compile(r"<!-- figures: (?P<name>[a-z0-9-]+) -->\n(?P<body>.*?)<!-- /figures -->", re.S)
 
 
 def doc_files(root: Path = ROOT) -> list[Path]:
@@ -36,29 +32,24 @@ def doc_files(root: Path = ROOT) -> list[Path]:
                         *sorted((root / "assets").glob("*.md"))] if p.is_file()]
 
 
-def render(name: str, root: Path = ROOT) -> tuple[str, bool]:
-    """(the block's body, whether it is still waiting for its measurement). Raises ValueError for an unknown
-    block and FileNotFoundError for a missing JSON of a block that cannot wait."""
+def render(name: str, root: Path = ROOT) -> str:
+    """The block's body. Raises ValueError for an unknown block and FileNotFoundError for a missing JSON."""
     blocks = all_blocks()
     if name not in blocks:
         raise ValueError(f"unknown figures block {name!r} (known: {', '.join(sorted(blocks))})")
     block = blocks[name]
     missing = [s for s in block.sources if not (root / s).is_file()]
     source_note = ", ".join(f"`{s}`" for s in block.sources)
-    if missing and block.timing:
-        return (f"*Not measured yet: `{block.command}` writes {source_note}; then "
-                "`python -m benchmarks.docs_figures` fills in this block.*\n", True)
     if missing:
         raise FileNotFoundError(f"block {name!r} quotes {', '.join(missing)}, which does not exist: run "
                                 f"`{block.command}`")
     docs = [json.loads((root / s).read_text()) for s in block.sources]
-    return f"{block.render(*docs)}\n\n<sub>Generated from {source_note} (written by `{block.command}`).</sub>\n", False
+    return f"{block.render(*docs)}\n\n<sub>Generated from {source_note} (written by `{block.command}`).</sub>\n"
 
 
 def rewrite_text(text: str, root: Path = ROOT) -> str:
     def replace(m: re.Match) -> str:
-        body, pending = render(m["name"], root)
-        return f"<!-- figures: {m['name']}{PENDING if pending else ''} -->\n{body}<!-- /figures -->"
+        return f"<!-- figures: {m['name']} -->\n{render(m['name'], root)}<!-- /figures -->"
     return MARKER.sub(replace, text)
 
 
@@ -72,11 +63,11 @@ def problems(root: Path = ROOT) -> list[str]:
             found.append(f"{where}: a `<!-- figures: NAME -->` marker without its `<!-- /figures -->`")
         for m in MARKER.finditer(text):
             try:
-                body, pending = render(m["name"], root)
+                body = render(m["name"], root)
             except (ValueError, FileNotFoundError) as exc:
                 found.append(f"{where}: {exc}")
                 continue
-            if body != m["body"] or pending != bool(m["pending"]):
+            if body != m["body"]:
                 found.append(f"{where}: block {m['name']!r} is stale: run `python -m benchmarks.docs_figures`")
     return found
 

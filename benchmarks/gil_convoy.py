@@ -84,7 +84,7 @@ def block_text(r: dict) -> str:
 
 
 BLOCKS = {"gil-convoy": Block(("docs/results/gil-convoy.json",), "python -m benchmarks.gil_convoy --out "
-                                "docs/results/gil-convoy.json", block_text, timing=True)}
+                                "docs/results/gil-convoy.json", block_text)}
 
 
 if __name__ == "__main__":

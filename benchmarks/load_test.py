@@ -700,9 +700,9 @@ CLASS = ("python -m benchmarks.load_test --same-config {same} --quiet-load 1.2 {
          "docs/results/load-test-{name}.json")
 BLOCKS = {
     "load-test": Block(("docs/results/load-test.json",), "python -m benchmarks.load_test --sessions 30 --trainers 10 "
-                       "--max-seconds 600 --out docs/results/load-test.json", load_test_text, timing=True),
+                       "--max-seconds 600 --out docs/results/load-test.json", load_test_text),
     **{f"load-test-{name}": Block((f"docs/results/load-test-{name}.json",),
-                                  env + CLASS.format(same=same, wait=wait, name=name), class_text, timing=True)
+                                  env + CLASS.format(same=same, wait=wait, name=name), class_text)
        for name, same, env, wait in (("different", 0, "", "--max-wait 30 --repeats 3 "),
                                      ("half-same", 5, "", "--max-wait 30 "),
                                      ("different-workers1", 0, "SIAMESE_LAB_WORKERS=1 ", ""),
@@ -713,7 +713,7 @@ BLOCKS = {
         "SIAMESE_LAB_TRAIN_IN=server " + CLASS.format(same=0, wait="--max-wait 30 ", name="different-threads")
         + "; " + CLASS.format(same=0, wait="--max-wait 30 --repeats 3 ", name="different") + "; "
         "SIAMESE_LAB_BUDGET_CLOCK=wall " + CLASS.format(same=0, wait="--max-wait 30 ", name="different-wall"),
-        where_runs_train, timing=True),
+        where_runs_train),
 }
 
 

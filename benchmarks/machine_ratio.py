@@ -232,7 +232,7 @@ def block_text(r: dict) -> str:
 
 
 BLOCKS = {"machine-ratio": Block(("docs/results/machine-ratio.json",), "python -m benchmarks.machine_ratio --threads 2 "
-                                   "--candidates --out docs/results/machine-ratio.json", block_text, timing=True)}
+                                   "--candidates --out docs/results/machine-ratio.json", block_text)}
 
 
 if __name__ == "__main__":

@@ -70,7 +70,7 @@ def block_text(r: dict) -> str:
 
 BLOCKS = {"rerun-cost": Block(("docs/results/rerun-cost.json",),
                                 "python -m benchmarks.rerun_cost --repeats 10 --out docs/results/rerun-cost.json",
-                                block_text, timing=True)}
+                                block_text)}
 
 
 if __name__ == "__main__":

@@ -189,7 +189,7 @@ def block_text(r: dict) -> str:
 
 
 BLOCKS = {"soak": Block(("docs/results/soak.json",),
-                        "python -m benchmarks.soak --minutes 20 --out docs/results/soak.json", block_text, timing=True)}
+                        "python -m benchmarks.soak --minutes 20 --out docs/results/soak.json", block_text)}
 
 
 if __name__ == "__main__":

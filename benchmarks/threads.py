@@ -69,7 +69,7 @@ def block_text(r: dict) -> str:
 
 
 BLOCKS = {name: Block((f"docs/results/{name}.json",), f"python -m benchmarks.threads {options} --out "
-                                                        f"docs/results/{name}.json", block_text, timing=True)
+                                                        f"docs/results/{name}.json", block_text)
           for name, options in (("threads", "--repeats 2 --steps 30"),
                                 ("threads-busy", "--repeats 1 --steps 30 --busy 2"))}
 

@@ -80,7 +80,7 @@ def block_text(r: dict) -> str:
 
 
 BLOCKS = {name: Block((f"docs/results/{name}.json",), f"python -m benchmarks.tsne_speed --repeats 5{pixels} --out "
-                                                        f"docs/results/{name}.json", block_text, timing=True)
+                                                        f"docs/results/{name}.json", block_text)
           for name, pixels in (("tsne-speed", ""), ("tsne-speed-pixels", " --pixels"))}
 
 

@@ -78,7 +78,7 @@ def block_text(r: dict) -> str:
 
 BLOCKS = {"upload-budget": Block(("docs/results/upload-budget.json",),
                                    "python -m benchmarks.upload_budget --out docs/results/upload-budget.json",
-                                   block_text, timing=True)}
+                                   block_text)}
 
 
 if __name__ == "__main__":

@@ -89,7 +89,7 @@ def block_text(r: dict) -> str:
 
 
 BLOCKS = {"upload-fairness": Block(("docs/results/upload-fairness.json",), "python -m benchmarks.upload_fairness "
-                                     "--out docs/results/upload-fairness.json", block_text, timing=True)}
+                                     "--out docs/results/upload-fairness.json", block_text)}
 
 
 if __name__ == "__main__":

@@ -105,25 +105,6 @@ def test_unknown_blocks_and_unclosed_markers_fail(tmp_path):
     assert any("without its `<!-- /figures -->`" in p for p in found), found
 
 
-def test_a_timing_block_waits_for_its_run_then_fills_in(tmp_path):
-    root = copy_docs(tmp_path)
-    doc = root / "docs/benchmarks.md"
-    assert "<!-- figures: threads (not measured yet) -->" in doc.read_text()
-    # The shape `python -m benchmarks.threads --out` writes (benchmarks/results.py around threads.main's dict).
-    cond = {"date": "2026-12-01T09:00:00+00:00", "cpu_count": 2, "loadavg": [0.4, 0.5, 0.6], "torch": "2.x",
-            "torch_threads": 2, "python": "3.11", "machine": "x86_64"}
-    result = {"command": "python -m benchmarks.threads", "conditions": {"before": cond, "after": cond},
-              "figures": {"cpus": 2, "busy_processes": 0, "ms_per_step": {"1": 41.5, "2": 77.25},
-                          "fastest_threads": 1, "ratio_many_over_one": 1.86}}
-    (root / "docs/results/threads.json").write_text(json.dumps(result))
-    assert any("'threads' is stale" in p for p in problems(root))
-    rewrite_all(root)
-    assert problems(root) == []
-    text = doc.read_text()
-    assert "<!-- figures: threads -->" in text and "77.2 ms" in text and "1.86×" in text
-    assert "load average 0.4 before and 0.4 after" in text
-
-
 def test_no_measured_figure_is_typed_outside_a_generated_block():
     typed = {p.relative_to(ROOT).as_posix(): measured_figures(p.read_text()) for p in doc_files()}
     assert {k: v for k, v in typed.items() if v} == {}
