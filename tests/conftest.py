@@ -106,11 +106,9 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`--dist loadgroup`), the browser tests run one after another on one worker and the
-    Dask cluster tests on one worker, while the other workers take the rest: two browser tests at once would
-    wait on each other's servers until their UI waits ran into their limits."""
+    """Under pytest-xdist (`--dist loadgroup`), tests that start servers (a browser's app, a Dask cluster)
+    run one after another on one worker while the other workers take the rest: two of them at once would
+    make each wait on the other's processes and their UI waits would run into their limits."""
     for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-        elif item.get_closest_marker("cluster"):
-            item.add_marker(pytest.mark.xdist_group("cluster"))
+        if item.get_closest_marker("browser") or item.get_closest_marker("cluster"):
+            item.add_marker(pytest.mark.xdist_group("servers"))

@@ -98,5 +98,8 @@ def curve_chart(history: Sequence[dict], val_history: Sequence[dict] = (), smoot
                 "encoding": {"x": x, "y": {"field": "value", "type": "quantitative", "title": "accuracy",
                                            "scale": {"domain": [0, 1]}, "axis": {"orient": "right"}},
                              "color": colour}}
-    return table, {"title": _title(title), "height": height, "layer": [losses, accuracy],
+    # No accuracy layer before the first validation point: an empty layer of points is a nameless
+    # graphics-symbol to a screen reader (axe: svg-img-alt).
+    layers = [losses, accuracy] if val_history else [losses]
+    return table, {"title": _title(title), "height": height, "layer": layers,
                    "resolve": {"scale": {"y": "independent"}}}
