@@ -53,16 +53,8 @@ class Trainer:
 
     # --- names older callers and tests read -------------------------------------------------------
     @property
-    def loss_fn(self):
-        return self.objective
-
-    @property
     def val_pairs(self):
         return self.validator.pairs
-
-    @property
-    def selection_metric(self) -> str:
-        return self.validator.metric
 
     @property
     def steps_per_epoch(self) -> int:
