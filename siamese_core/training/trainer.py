@@ -135,7 +135,7 @@ class Trainer:
         state.val_seconds += clock.now() - v0
         state.val_wall += clock.wall() - w0
         state.val_history.append({"epoch": state.epoch, "step": state.step, "time": state.elapsed, **state.val})
-        key, patience = self.selection_metric, self.config.budget.patience
+        key, patience = self.validator.metric, self.config.budget.patience
         if self.best is None or state.val[key] > self.best[key]:
             self.best, self.bad_epochs = dict(state.val), 0
             self.best_state = copy.deepcopy(self.model.state_dict())
