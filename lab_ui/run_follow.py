@@ -35,6 +35,14 @@ def follow(key: str = "job"):
     in place) and the page's buttons stay live. Once it ends the whole page reruns, and this returns its
     result once (None while nothing finished, or when it was stopped or failed — which is said on the page).
     Without a browser to rerun fragments (AppTest, a script) it waits for the job here."""
+    # Always one block of its own, empty or not: what comes after it (a page's first look) never sits where the
+    # live fragment will, since the browser hands a new block the children of the block of the same kind that
+    # held its place — the pretrained metrics would linger inside the live view, unmarked, until its first rerun.
+    with st.container():
+        return _follow(key)
+
+
+def _follow(key: str):
     job: Job | None = st.session_state.get(key)
     if job is None:
         return None
