@@ -1,24 +1,24 @@
-"""The atlas's figures, drawn once per server and shared read-only by every session.
+"""The atlas's charts.
 
-Building a plotly figure (its validation) is what costs time on a slider move — a cell's replay takes
-about half a second, the embedding-size page's seven-run replay two — while sending a finished figure
-takes a few milliseconds. So each figure is made once, and a background thread makes all of them ahead
-after the atlas loads (about a minute of one core), so that even a cell nobody has visited yet is instant.
-Set SIAMESE_LAB_ATLAS_WARM=0 to skip the warm-up (tests)."""
+The replays are Plotly figures, drawn once per server and shared read-only by every session: building one (its
+validation) takes about half a second for a cell and two for the embedding-size page's every-size replay, while
+sending a finished one takes a few milliseconds. A background thread makes all of them ahead after the atlas
+loads, so that even a cell nobody has visited yet is instant. Set SIAMESE_LAB_ATLAS_WARM=0 to skip the warm-up
+(tests). The other charts are Vega-Lite tables and specs, cheap to make at each move (see below)."""
 from __future__ import annotations
 
 import os
 import threading
 
+import pandas as pd
 import plotly.graph_objects as go
 
 from siamese_core.atlas.grid import Atlas
-from siamese_core.viz import figures, sweep_figures
-from siamese_core.viz.figures import TEMPLATE
 from siamese_core.viz.frame_figures import replay_figure
 from siamese_core.viz.frozen_figure import FrozenFigure
+from siamese_core.viz.live_charts import binned, histogram_chart, points_chart
 
-from .run_views import MAP_TITLES, chart_title
+from .run_views import MAP_TITLES
 
 _FIGURES: dict[str, dict] = {}      # atlas folder → {(kind, key): go.Figure}
 _WARMING: set[str] = set()
@@ -34,76 +34,95 @@ def _cached(atlas: Atlas, kind: str, key: tuple, make) -> FrozenFigure:
     return fig
 
 
-def for_cell(atlas: Atlas, key: tuple) -> dict[str, FrozenFigure]:
-    """A cell's histogram, map and replay, as run_views and live_views draw them for a fresh run."""
-    return {kind: cell_figure(atlas, key, kind) for kind in ("histogram", "map", "replay")}
-
-
-def cell_figure(atlas: Atlas, key: tuple, kind: str) -> FrozenFigure:
-    return _cached(atlas, kind, key, lambda: CELL_FIGURES[kind](atlas.cell(*key)))
-
-
-def _histogram(r) -> go.Figure:
-    return figures.distance_histogram(r.test_scores, r.test_same, threshold=r.metrics["threshold"],
-                                      as_distance=not r.score_is_probability,
-                                      title=chart_title(r.name, "matched vs mismatched test pairs"))
-
-
-def _map(r) -> go.Figure:
-    kind = "plane" if r.metrics.get("embedding_dim") == 2 else r.projection_kind
-    hover = [f"test image #{i} · {r.class_names[c]}" for i, c in zip(r.projection_index, r.projection_labels)]
-    return figures.tsne_scatter(r.projection, r.projection_labels, r.class_names,
-                                title=chart_title(r.name, MAP_TITLES[kind]), hover=hover, numbered=kind == "plane")
+def replay(atlas: Atlas, key: tuple) -> FrozenFigure:
+    """A cell's replay: the one Plotly figure of a cell (its frames and ▶ Play need Plotly's animation)."""
+    return _cached(atlas, "replay", key, lambda: _replay(atlas.cell(*key)))
 
 
 def _replay(r) -> go.Figure:
     return replay_figure([(r.name, r.frames, not r.score_is_probability)], r.projection_labels, r.class_names)
 
 
-CELL_FIGURES = {"histogram": _histogram, "map": _map, "replay": _replay}
+# The charts below are Vega-Lite (table, spec) pairs whose spec stays the same from cell to cell (the cell's name is
+# the page's heading, not the charts' titles): a slider move sends only the tables and the browser updates the
+# charts it has in place, where a Plotly chart is mounted anew at every change (live_charts.py).
+
+def histogram(r, height: int = 330) -> tuple:
+    """The cell's test pairs: matched against mismatched scores, and the threshold chosen on validation."""
+    as_distance = not r.score_is_probability
+    return histogram_chart(binned(r.test_scores, r.test_same, r.metrics["threshold"]), as_distance,
+                           title="matched vs mismatched test pairs", height=height)
 
 
-def for_sizes(atlas: Atlas, loss: str, margin: float | None) -> dict[str, FrozenFigure]:
-    """Scores versus embedding size and the replay of every size in lockstep."""
-    def scores():
-        reports = atlas.sizes(loss, margin)
-        return sweep_figures.scores_versus_size([r.metrics["embedding_dim"] for r in reports],
-                                                [r.metrics["accuracy"] for r in reports],
-                                                [r.metrics["auc"] for r in reports])
+def map_kind(r) -> str:
+    return "plane" if r.metrics.get("embedding_dim") == 2 else r.projection_kind
 
-    def replay():
+
+def projection(r, title: str | None = None, height: int = 330, legend: bool = True) -> tuple:
+    """The cell's map of test embeddings (the raw plane when D = 2), each point's test image number on hover."""
+    kind = map_kind(r)
+    return points_chart(r.projection, r.projection_labels, r.class_names, raw_plane=kind == "plane",
+                        title=MAP_TITLES[kind] if title is None else title, height=height, legend=legend,
+                        ids=r.projection_index)
+
+
+def grid(atlas: Atlas, loss: str, margin: float | None, dim: int) -> tuple:
+    """Test accuracy of every cell of `loss`: a margin × size heatmap (or bars by size), this cell outlined."""
+    g = atlas.grid(loss)
+    sizes = [str(d) for d in g["dims"]]
+    x = {"field": "D", "type": "ordinal", "sort": sizes, "title": "embedding size D", "axis": {"labelAngle": 0}}
+    title = {"text": f"Accuracy across the grid for {loss} (this run outlined)", "anchor": "start", "fontSize": 14}
+    if g["margins"]:
+        rows = [{"m": f"{m:g}", "D": str(d), "accuracy": atlas.cell(loss, m, d).metrics["accuracy"],
+                 "this": m == margin and d == dim} for m in g["margins"] for d in g["dims"]]
+        middle = (min(r["accuracy"] for r in rows) + max(r["accuracy"] for r in rows)) / 2  # dark text on light
+        y = {"field": "m", "type": "ordinal", "sort": [f"{m:g}" for m in reversed(g["margins"])], "title": "margin m"}
+        layers = [{"mark": "rect", "encoding": {"color": {"field": "accuracy", "type": "quantitative",
+                                                          "scale": {"scheme": "viridis"}, "title": "accuracy"}}},
+                  {"mark": {"type": "text"}, "encoding": {
+                      "text": {"field": "accuracy", "type": "quantitative", "format": ".3f"},
+                      "color": {"condition": {"test": f"datum.accuracy > {middle}", "value": "black"},
+                                "value": "white"}}},
+                  {"transform": [{"filter": "datum.this"}],
+                   "mark": {"type": "rect", "filled": False, "stroke": "red", "strokeWidth": 3}}]
+        spec = {"title": title, "height": 260, "encoding": {"x": x, "y": y}, "layer": layers}
+    else:
+        rows = [{"D": str(d), "accuracy": atlas.cell(loss, None, d).metrics["accuracy"], "this": d == dim}
+                for d in g["dims"]]
+        acc = [row["accuracy"] for row in rows]
+        y = {"field": "accuracy", "type": "quantitative", "title": "test accuracy",
+             "scale": {"domain": [min(acc) - 0.05, min(1.0, max(acc) + 0.03)]}}
+        layers = [{"mark": {"type": "bar", "clip": True}, "encoding": {"color": {
+                      "condition": {"test": "datum.this", "value": "#e76f51"}, "value": "#2a9d8f"}}},
+                  {"mark": {"type": "text", "dy": -8}, "encoding": {
+                      "text": {"field": "accuracy", "type": "quantitative", "format": ".3f"}}}]
+        spec = {"title": title, "height": 260, "encoding": {"x": x, "y": y}, "layer": layers}
+    return pd.DataFrame(rows), spec
+
+
+def sizes_replay(atlas: Atlas, loss: str, margin: float | None) -> FrozenFigure:
+    """The replay of every stored size of (loss, margin), in lockstep."""
+    def make():
         reports = atlas.sizes(loss, margin)
         runs = [(f"D={r.metrics['embedding_dim']}", r.frames, not r.score_is_probability) for r in reports]
         return replay_figure(runs, reports[0].projection_labels, reports[0].class_names)
-
-    return {"scores": _cached(atlas, "scores", (loss, margin), scores),
-            "replay": _cached(atlas, "sizes-replay", (loss, margin), replay)}
+    return _cached(atlas, "sizes-replay", (loss, margin), make)
 
 
-def grid(atlas: Atlas, loss: str, margin: float | None, dim: int) -> FrozenFigure:
-    return _cached(atlas, "grid", (loss, margin, dim), lambda: _grid(atlas, loss, margin, dim))
-
-
-def _grid(atlas: Atlas, loss: str, margin: float | None, dim: int) -> go.Figure:
-    """Test accuracy of every cell of `loss`: a margin × size heatmap (or bars by size), this cell outlined."""
-    g = atlas.grid(loss)
-    xs = [str(d) for d in g["dims"]]
-    if g["margins"]:
-        z = [[atlas.cell(loss, m, d).metrics["accuracy"] for d in g["dims"]] for m in g["margins"]]
-        ys = [f"{m:g}" for m in g["margins"]]
-        fig = go.Figure(go.Heatmap(z=z, x=xs, y=ys, colorscale="Viridis", texttemplate="%{z:.3f}",
-                                   colorbar={"title": "accuracy"}))
-        x, y = xs.index(str(dim)), ys.index(f"{margin:g}")
-        fig.add_shape(type="rect", x0=x - 0.5, x1=x + 0.5, y0=y - 0.5, y1=y + 0.5, line={"color": "red", "width": 3})
-        fig.update_layout(yaxis_title="margin m", yaxis_type="category")
-    else:
-        acc = [atlas.cell(loss, None, d).metrics["accuracy"] for d in g["dims"]]
-        fig = go.Figure(go.Bar(x=xs, y=acc, marker_color=["#e76f51" if x == str(dim) else "#2a9d8f" for x in xs],
-                               text=[f"{a:.3f}" for a in acc]))
-        fig.update_layout(yaxis_title="test accuracy", yaxis_range=[min(acc) - 0.05, min(1.0, max(acc) + 0.03)])
-    fig.update_layout(template=TEMPLATE, title=f"Accuracy across the grid for {loss} (this run outlined)",
-                      xaxis_title="embedding size D", xaxis_type="category", height=320)
-    return fig
+def scores(atlas: Atlas, loss: str, margin: float | None) -> tuple:
+    """Test accuracy and ROC AUC against the embedding size D (log axis, ticks at the stored sizes)."""
+    reports = atlas.sizes(loss, margin)
+    dims = [r.metrics["embedding_dim"] for r in reports]
+    table = pd.DataFrame([{"D": r.metrics["embedding_dim"], "score": r.metrics[k], "series": name}
+                          for name, k in (("test accuracy", "accuracy"), ("ROC AUC", "auc")) for r in reports])
+    spec = {"title": {"text": "Verification versus embedding size", "anchor": "start", "fontSize": 14},
+            "height": 300, "mark": {"type": "line", "point": True},
+            "encoding": {"x": {"field": "D", "type": "quantitative", "title": "embedding size D",
+                               "scale": {"type": "log"}, "axis": {"values": dims, "format": "d"}},
+                         "y": {"field": "score", "type": "quantitative", "title": "score", "scale": {"zero": False}},
+                         "color": {"field": "series", "type": "nominal", "legend": {"title": None, "orient": "bottom"},
+                                   "scale": {"domain": ["test accuracy", "ROC AUC"], "range": ["#2a9d8f", "#e76f51"]}}}}
+    return table, spec
 
 
 def warm_up(atlas: Atlas) -> None:
@@ -120,8 +139,7 @@ def warm_up(atlas: Atlas) -> None:
 def _warm(atlas: Atlas) -> None:
     keys = sorted(atlas.reports, key=lambda k: (k[2] != 32, k))  # the pages' default size first
     for key in keys:
-        for_cell(atlas, key)
-        grid(atlas, *key)
+        replay(atlas, key)
     for loss in atlas.losses:
         for margin in atlas.grid(loss)["margins"] or [None]:
-            for_sizes(atlas, loss, margin)
+            sizes_replay(atlas, loss, margin)

@@ -12,7 +12,7 @@ import streamlit as st
 from siamese_core.atlas.grid import Atlas
 
 from . import atlas_figures, run_views
-from .live_views import REPLAY_CAPTION
+from .live_views import REPLAY_CAPTION, chart
 from .plain_text import SENTENCE, clean, shown
 from .shared import ASSETS
 from .url_state import set_url, url_choice
@@ -131,23 +131,25 @@ def pretrained_caption(command: str) -> None:
 
 
 def explore_cell(atlas: Atlas, loss: str, margin: float | None, dim: int) -> None:
-    """One cell: metrics, histogram, map, replay and its place in the grid (figures from atlas_figures)."""
+    """One cell: metrics, histogram, map, replay and its place in the grid (charts from atlas_figures)."""
     report = atlas.cell(loss, margin, dim)
-    figs = atlas_figures.for_cell(atlas, (loss, margin, dim))
     st.header(report.name.replace("atlas · ", "Pretrained · "))
     pretrained_caption(atlas.cell_command(loss, margin, dim))
     run_views.metrics_row(report)
     left, right = st.columns(2)
-    left.plotly_chart(figs["histogram"], width="stretch", key="atlas-hist")
-    right.plotly_chart(figs["map"], width="stretch", key="atlas-proj")
+    with left:
+        chart(atlas_figures.histogram(report), "atlas-hist")
+    with right:
+        chart(atlas_figures.projection(report), "atlas-proj")
     st.markdown("**Watch it learn again**")
-    st.plotly_chart(figs["replay"], width="stretch", key="atlas-replay")
+    st.plotly_chart(atlas_figures.replay(atlas, (loss, margin, dim)), width="stretch", key="atlas-replay")
     st.caption(REPLAY_CAPTION)
-    st.plotly_chart(atlas_figures.grid(atlas, loss, margin, dim), width="stretch", key="atlas-grid")
+    chart(atlas_figures.grid(atlas, loss, margin, dim), "atlas-grid")
 
 
 def explore_sizes(atlas: Atlas, loss: str, margin: float | None) -> None:
-    """Every stored size of (loss, margin): scores versus D, each size's map, the replay in lockstep."""
+    """Every stored size of (loss, margin): scores versus D and the replay of every size in lockstep, which opens on
+    each size's trained map (a map per size beside it would draw the same points twice)."""
     reports = atlas.sizes(loss, margin)
     st.header(f"Pretrained sweep · {loss}" + ("" if margin is None else f" · m={margin:g}"))
     pretrained_caption(atlas.command)
@@ -155,14 +157,9 @@ def explore_sizes(atlas: Atlas, loss: str, margin: float | None) -> None:
                            "EER": r.metrics["eer"], "train s": r.metrics["train_seconds"], "steps": r.metrics["steps"]}
                           for r in reports])
     st.dataframe(table.round(4), hide_index=True, width="stretch")
-    figs = atlas_figures.for_sizes(atlas, loss, margin)
-    st.plotly_chart(figs["scores"], width="stretch", key="atlas-scores")
-    cols = st.columns(3)
-    for k, r in enumerate(reports):
-        cols[k % 3].plotly_chart(atlas_figures.cell_figure(atlas, (loss, margin, r.metrics["embedding_dim"]), "map"),
-                                 width="stretch", key=f"atlas-size-map-{k}")
+    chart(atlas_figures.scores(atlas, loss, margin), "atlas-scores")
     st.markdown("**Every size learning, in lockstep**")
-    st.plotly_chart(figs["replay"], width="stretch", key="atlas-size-replay")
+    st.plotly_chart(atlas_figures.sizes_replay(atlas, loss, margin), width="stretch", key="atlas-size-replay")
     st.caption(REPLAY_CAPTION)
 
 

@@ -106,7 +106,11 @@ def replay_figure(runs: Sequence[tuple[str, list, bool]], labels, class_names: S
                   max_frames: int = MAX_REPLAY_FRAMES) -> FrozenFigure:
     """runs: (name, frames, as_distance) per run. One column per run (map above, histogram below); the
     Play button and the slider step every run's frames together (the k-th slider step shows each run at
-    the same share of its training). Built from plain dicts: validating 60 frames of traces took a second."""
+    the same share of its training). Built from plain dicts: validating 60 frames of traces took a second.
+
+    Three traces per run — its map (every point, coloured by class) and its two histograms — and a frame
+    carries only what moves (the map's x and y, the bars' heights), so the browser redraws few traces at a
+    step and a page sends little: the classes' legend is a trace per class with no points, drawn once."""
     cols = len(runs)
     base = make_subplots(rows=2, cols=cols, subplot_titles=[name for name, _, _ in runs] + [""] * cols,
                          row_heights=[0.6, 0.4], vertical_spacing=0.08)
@@ -114,29 +118,51 @@ def replay_figure(runs: Sequence[tuple[str, list, bool]], labels, class_names: S
     picks = [[int(round(k * (len(frames) - 1) / max(1, steps - 1))) for k in range(steps)]
              for _, frames, _ in runs]
     common = [np.linspace(*sorted(score_range(frames, False)), 41) for _, frames, _ in runs]
-    axes = _positions(runs, len(class_names))
+    lab = np.asarray(labels)
+    names = [str(class_names[c]) for c in lab]
 
-    def traces(k: int) -> list[dict]:
+    def moving(k: int) -> list[dict]:
+        """What step k changes: per run, its map's points and its histograms' heights."""
         out = []
         for col, ((_, frames, as_dist), pick) in enumerate(zip(runs, picks)):
             f = frames[pick[k]]
-            out += _map_traces(f, labels, class_names, legend=(col == 0 and k == 0))
-            out += _histogram_traces(f, as_dist, legend=(col == 0 and k == 0), edges=common[col])
-        return [{**t, "xaxis": f"x{n if n > 1 else ''}", "yaxis": f"y{n if n > 1 else ''}"}
-                for t, n in zip(out, axes)]
+            xy = f.layout.astype(np.float32)
+            digits = _decimals(xy)
+            out.append({"x": _xs(xy[:, 0], digits), "y": _xs(xy[:, 1], digits)})
+            out += [{"y": t["y"]} for t in _histogram_traces(f, as_dist, edges=common[col])]
+        return out
+
+    def still(col: int, as_dist: bool, first_frame) -> list[dict]:
+        """A run's traces as they stay from step to step: kinds, colours, axes, bins."""
+        n = col + 1
+        axis = {"xaxis": f"x{n if n > 1 else ''}", "yaxis": f"y{n if n > 1 else ''}"}
+        low = {"xaxis": f"x{cols + n}", "yaxis": f"y{cols + n}"}
+        dots = {"type": "scatter", "mode": "markers", "marker": {"size": 5, "color": [_colour(c) for c in lab]},
+                "hovertext": names, "hovertemplate": "%{hovertext}<extra></extra>", "showlegend": False, **axis}
+        bars = [{**t, **low} for t in _histogram_traces(first_frame, as_dist, legend=col == 0, edges=common[col])]
+        return [dots, *bars]
 
     _fix_axes(base, runs)
     # One run: the slider names training steps; several: how far each is through its training.
     step_labels = ([f"{runs[0][1][p].step}" for p in picks[0]] if cols == 1 else
                    [f"{round(100 * k / max(1, steps - 1))} %" for k in range(steps)])
-    base.update_layout(template=TEMPLATE, barmode="overlay", height=620, margin={"t": 60, "b": 90},
-                       legend_tracegroupgap=0,
+    # Margins fixed, wide enough for the legend and the controls: Plotly's automatic margins measured and redrew
+    # the figure again at every update, a third of the browser's time on a slider move of the atlas.
+    base.update_layout(template=TEMPLATE, barmode="overlay", height=620,
+                       margin={"t": 60, "b": 140, "l": 50, "r": 150, "autoexpand": False},
+                       legend_tracegroupgap=0, legend_itemclick=False, legend_itemdoubleclick=False,  # the key only
                        **_play_controls(step_labels, "step " if cols == 1 else "training ", active=steps - 1))
     fig = base.to_dict()
     # It opens on the trained network (the first frame's untrained blob read as a failure); ▶ Play still
     # runs from the first frame, since Plotly plays every frame when the current one is the last.
-    fig["data"] = traces(steps - 1)
-    fig["frames"] = [{"name": str(k), "data": traces(k)} for k in range(steps)]
+    last = moving(steps - 1)
+    fig["data"] = [{**t, **m} for t, m in zip([t for col, (_, frames, as_dist) in enumerate(runs)
+                                              for t in still(col, as_dist, frames[0])], last)]
+    fig["data"] += [{"type": "scatter", "mode": "markers", "x": [None], "y": [None], "name": str(name),
+                     "marker": {"size": 5, "color": _colour(c)}, "showlegend": True, "hoverinfo": "skip"}
+                    for c, name in enumerate(class_names)]
+    moved = list(range(3 * cols))
+    fig["frames"] = [{"name": str(k), "data": moving(k), "traces": moved} for k in range(steps)]
     return FrozenFigure(fig)
 
 
@@ -155,19 +181,12 @@ def _play_controls(step_labels: list[str], prefix: str, active: int = 0) -> dict
     ▶ resumes from a paused step; from the last step, or before any animation, it plays from the first."""
     jump = {"mode": "immediate", "frame": {"duration": 0, "redraw": True}}
     play = {"frame": {"duration": 150, "redraw": True}, "transition": {"duration": 100}, "fromcurrent": True}
-    return {"updatemenus": [{"type": "buttons", "x": 0, "y": -0.08, "xanchor": "left", "direction": "left",
+    return {"updatemenus": [{"type": "buttons", "x": 0, "y": -0.14, "xanchor": "left", "yanchor": "top",
+                             "direction": "left",
                              "buttons": [{"label": "▶ Play", "method": "animate", "args": [None, play]},
                                          {"label": "❚❚ Pause", "method": "animate",
                                           "args": [[None], {"mode": "immediate", "frame": {"duration": 0}}]}]}],
-            "sliders": [{"active": active, "x": 0.12, "len": 0.88, "y": -0.04, "currentvalue": {"prefix": prefix},
+            "sliders": [{"active": active, "x": 0.16, "len": 0.84, "y": -0.1, "yanchor": "top",
+                         "currentvalue": {"prefix": prefix, "xanchor": "right"},
                          "steps": [{"label": lab, "method": "animate", "args": [[str(k)], jump]}
                                    for k, lab in enumerate(step_labels)]}]}
-
-
-def _positions(runs, n_classes: int) -> list[int]:
-    """The subplot (axis number) of each trace, in the order `traces` makes them: a run's map in row 1,
-    its histograms in row 2, one column per run."""
-    cols, out = len(runs), []
-    for col in range(1, cols + 1):
-        out += [col] * n_classes + [cols + col] * 2
-    return out

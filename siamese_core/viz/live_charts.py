@@ -8,6 +8,7 @@ flashes blank and costs the browser most of its time. The finished run's report 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import NamedTuple
 
 import numpy as np
 import pandas as pd
@@ -26,9 +27,19 @@ def _title(text: str) -> dict:
 def map_chart(frame, labels, class_names: Sequence[str], raw_plane: bool = False, title: str | None = None,
               height: int = 330, legend: bool = True) -> tuple[pd.DataFrame, dict]:
     """The frame's 2-D map of the probe images, one colour per class (the colours of every other map)."""
-    xy = frame.layout.astype(np.float32)
+    return points_chart(frame.layout, labels, class_names, raw_plane, title, height, legend)
+
+
+def points_chart(xy: np.ndarray, labels, class_names: Sequence[str], raw_plane: bool = False, title: str | None = None,
+                 height: int = 330, legend: bool = True, ids: Sequence[int] | None = None) -> tuple[pd.DataFrame, dict]:
+    """Points of a 2-D map, one colour per class; `ids`: each point's test image number, shown on hover."""
+    xy = np.asarray(xy, dtype=np.float32)
     names = [str(n) for n in class_names]
     table = pd.DataFrame({"x": xy[:, 0], "y": xy[:, 1], "class": [names[c] for c in np.asarray(labels)]})
+    tooltip = [{"field": "class", "type": "nominal"}]
+    if ids is not None:
+        table["test image"] = np.asarray(ids)
+        tooltip.append({"field": "test image", "type": "quantitative"})
     axis = {"title": None, "labels": raw_plane, "ticks": raw_plane, "grid": True}
     spec = {"title": _title(title if title is not None else map_what(raw_plane)), "height": height,
             "mark": {"type": "circle", "size": 22, "opacity": 0.85},
@@ -38,7 +49,7 @@ def map_chart(frame, labels, class_names: Sequence[str], raw_plane: bool = False
                                    "scale": {"domain": names, "range": [PALETTE[c % len(PALETTE)]
                                                                         for c in range(len(names))]},
                                    "legend": {"title": "class"} if legend else None},
-                         "tooltip": [{"field": "class", "type": "nominal"}]}}
+                         "tooltip": tooltip}}
     return table, spec
 
 
@@ -72,6 +83,20 @@ def histogram_chart(frame, as_distance: bool = True, title: str = "Probe pairs n
                  "mark": {"type": "rule", "strokeDash": [6, 4], "color": "#444"},
                  "encoding": {"x": {"field": "lo", "type": "quantitative"}}}
     return table, {"title": _title(title), "height": height, "layer": [bars, threshold]}
+
+
+class Binned(NamedTuple):
+    """Scores binned as a live frame's are, so `histogram_chart` draws a finished run's test pairs too."""
+    edges: np.ndarray
+    same_counts: np.ndarray
+    diff_counts: np.ndarray
+    threshold: float
+
+
+def binned(scores: np.ndarray, same: np.ndarray, threshold: float, bins: int = 40) -> Binned:
+    scores, same = np.asarray(scores, dtype=np.float64), np.asarray(same, dtype=bool)
+    edges = np.histogram_bin_edges(scores, bins)
+    return Binned(edges, np.histogram(scores[same], edges)[0], np.histogram(scores[~same], edges)[0], float(threshold))
 
 
 def curve_chart(history: Sequence[dict], val_history: Sequence[dict] = (), smooth: int = 10, height: int = 300,

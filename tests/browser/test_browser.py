@@ -337,12 +337,14 @@ def test_the_mining_page_follows_both_tabs_runs_at_once(browser, server):
     page.wait_for_timeout(3000)  # a few reruns of each run's fragment
     no_exception(page)
     assert page.get_by_text(re.compile("“center loss” is number 1 in the queue")).count() == 1
-# Every Plotly title and subplot title whose box leaves its chart (Plotly never wraps a title: it is cut off).
-CUT_TITLES = """() => [...document.querySelectorAll('.js-plotly-plot')].flatMap(p => {
-  const chart = p.querySelector('.main-svg').getBoundingClientRect();
-  return [...p.querySelectorAll('.gtitle, .annotation-text')].map(t => [t.textContent, t.getBoundingClientRect()])
-    .filter(([_, b]) => b.left < chart.left || b.right > chart.right).map(([text]) => text);
+# Every Plotly or Vega-Lite title and subplot title whose box leaves its chart (neither wraps a title: it is cut).
+CUT_TITLES = """() => [...document.querySelectorAll('.js-plotly-plot, .vega-embed')].flatMap(p => {
+  const chart = p.querySelector('.main-svg, svg').getBoundingClientRect();
+  return [...p.querySelectorAll('.gtitle, .annotation-text, .role-title-text')]
+    .map(t => [t.textContent, t.getBoundingClientRect()])
+    .filter(([_, b]) => b.left < chart.left - 1 || b.right > chart.right + 1).map(([text]) => text);
 })"""
+CHARTS = "() => document.querySelectorAll('.js-plotly-plot .main-svg, .vega-embed svg').length"
 # Whether the sidebar's editable kernel grid scrolls sideways (a column hidden past its right edge).
 KERNEL_GRID = '[data-testid="stSidebar"] [data-testid="stDataFrame"] .dvn-scroller'
 GRID_SCROLLS = f"""() => {{ const s = document.querySelector('{KERNEL_GRID}');
@@ -354,14 +356,28 @@ def test_chart_titles_and_a_5x5_kernel_grid_fit_on_a_laptop_screen(browser, serv
     page = browser.new_context(viewport={"width": width, "height": 1000}).new_page()
     open_app(page, server)
     # Runs' names and what is drawn, on charts half and a third of the page wide (and how many charts each has).
-    for link, charts in (("/losses?mode=explore", 4), ("/embedding-size?mode=explore", 7)):
+    for link, charts in (("/losses?mode=explore", 4), ("/embedding-size?mode=explore", 2)):
         page.goto(server + link)
         settle(page, 120)
-        page.wait_for_function("n => document.querySelectorAll('.js-plotly-plot .main-svg').length >= n",
-                               arg=charts, timeout=60_000)
+        page.wait_for_function(f"n => ({CHARTS})() >= n", arg=charts, timeout=60_000)
         assert page.evaluate(CUT_TITLES) == [], link
     page.goto(server + "/convolution?ds=digits&kernel=custom&ksize=5")
     settle(page, 120)
     page.locator(KERNEL_GRID).wait_for(timeout=60_000)
     assert not page.evaluate(GRID_SCROLLS), "the 5×5 kernel grid does not show all five columns"
+    page.context.close()
+
+
+def test_an_atlas_slider_moved_quickly_ends_on_its_last_values_cell(browser, server):
+    from benchmarks.atlas_sliders import WATCH, rapid_five
+
+    page = browser.new_context(viewport=VIEW).new_page()
+    page.goto(f"{server}/losses?mode=explore&dim=2")
+    settle(page, 240)
+    page.wait_for_function(f"n => ({CHARTS})() >= n", arg=4, timeout=60_000)
+    page.evaluate(WATCH)
+    # Five presses 60 ms apart: the heading, the Plotly replay's title and every Vega-Lite chart end on the cell
+    # the slider shows (benchmarks/atlas_sliders.py checks each), with nothing stale.
+    assert rapid_five(page, page.get_by_role("slider", name="embedding size"), "D={}")
+    assert page.get_by_role("slider", name="embedding size").get_attribute("aria-valuetext") == "128"
     page.context.close()

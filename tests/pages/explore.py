@@ -18,3 +18,8 @@ def replay_spec(at: AppTest) -> dict:
     import json
     (spec,) = [c.proto.spec for c in at.get("plotly_chart") if '"frames"' in c.proto.spec and "Play" in c.proto.spec]
     return json.loads(spec)
+
+
+def chart_specs(at: AppTest) -> list[str]:
+    """Every chart's spec on the page, Plotly's (the replays) and Vega-Lite's (the atlas's other charts)."""
+    return [c.proto.spec for kind in ("plotly_chart", "vega_lite_chart") for c in at.get(kind)]

@@ -36,14 +36,18 @@ def test_a_replay_steps_through_every_run_together_and_keeps_its_axes():
     runs = [("A", [_frame(k) for k in range(5)], True), ("B", [_frame(k, shift=k) for k in range(9)], True)]
     fig = replay_figure(runs, LABELS, NAMES).to_dict()
     assert len(fig["frames"]) == 9 and len(fig["layout"]["sliders"][0]["steps"]) == 9
-    per_frame = 2 * (len(NAMES) + 2)
-    assert all(len(fr["data"]) == per_frame for fr in fig["frames"])
+    # Per run a map and two histograms move; a frame carries their points and heights only.
+    assert all(fr["traces"] == list(range(6)) and len(fr["data"]) == 6 for fr in fig["frames"])
+    assert all(set(t) <= {"x", "y"} for fr in fig["frames"] for t in fr["data"])
     # The first slider step shows each run's first frame; the last its last frame.
-    first, last = fig["frames"][0]["data"][0], fig["frames"][-1]["data"][5]
-    assert np.allclose(first["x"], runs[0][1][0].layout[LABELS == 0, 0].astype(np.float32), atol=1e-3)
-    assert np.allclose(last["x"], runs[1][1][-1].layout[LABELS == 0, 0].astype(np.float32), atol=1e-3)
-    assert (first["xaxis"], last["xaxis"]) == ("x", "x2")  # run A's map, run B's map
-    assert fig["frames"][0]["data"][3]["xaxis"] == "x3"  # run A's histogram, in the row below
+    first, last = fig["frames"][0]["data"][0], fig["frames"][-1]["data"][3]
+    assert np.allclose(first["x"], runs[0][1][0].layout[:, 0].astype(np.float32), atol=1e-3)
+    assert np.allclose(last["x"], runs[1][1][-1].layout[:, 0].astype(np.float32), atol=1e-3)
+    assert (fig["data"][0]["xaxis"], fig["data"][3]["xaxis"]) == ("x", "x2")  # run A's map, run B's map
+    assert fig["data"][1]["xaxis"] == "x3"  # run A's histogram, in the row below
+    colours = fig["data"][0]["marker"]["color"]
+    assert len(colours) == len(LABELS) and colours[0] != colours[1]  # each point its class's colour
+    assert [t["name"] for t in fig["data"][6:]] == NAMES  # the classes' key, without points
     r = layout_range(runs[1][1])
     assert tuple(fig["layout"]["xaxis2"]["range"]) == r
     go.Figure(fig)  # and it is a valid Plotly figure
@@ -60,8 +64,9 @@ def test_a_replay_bins_every_frame_on_common_edges():
     from dataclasses import replace
     frames = [replace(_frame(0), edges=np.linspace(-0.1, 0, 41).astype(np.float32)), _frame(1)]
     fig = replay_figure([("A", frames, True)], LABELS, NAMES).to_dict()
-    first, last = fig["frames"][0]["data"][len(NAMES)], fig["frames"][-1]["data"][len(NAMES)]
-    assert first["x"] == last["x"] and first["width"] == last["width"]  # one set of bins
+    bars = fig["data"][1]
+    assert len(bars["x"]) == len(bars["width"]) == 40  # one set of bins for every frame: frames send heights only
+    first = fig["frames"][0]["data"][1]
     assert sum(first["y"]) == frames[0].same_counts.sum()  # nothing lost by re-binning
     assert np.count_nonzero(first["y"]) <= 2  # the early frame's narrow range falls into one or two bins
 
@@ -82,7 +87,8 @@ def test_a_replay_opens_on_the_trained_network_and_plays_from_the_first_frame():
     fig = replay_figure(runs, LABELS, NAMES).to_dict()
     slider = fig["layout"]["sliders"][0]
     assert slider["active"] == len(fig["frames"]) - 1 == 8       # the slider sits on the last step…
-    assert fig["data"] == fig["frames"][-1]["data"]               # …and the figure shows that step
+    shown = [{k: t[k] for k in moved} for t, moved in zip(fig["data"], fig["frames"][-1]["data"])]
+    assert shown == fig["frames"][-1]["data"]                     # …and the figure shows that step
     play = fig["layout"]["updatemenus"][0]["buttons"][0]
     # All frames, from the current one: Plotly plays from the first frame when the current is the last.
     assert play["label"] == "▶ Play" and play["args"][0] is None and play["args"][1]["fromcurrent"]
