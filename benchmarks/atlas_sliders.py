@@ -190,19 +190,22 @@ def main(argv=None) -> dict:
     return pages
 
 
-def block_text(r: dict) -> str:
-    f = r["figures"]
-    rows = [[name, f"{p['median_s']:.2f} s ({p['spread_s'][0]:.2f}–{p['spread_s'][1]:.2f})",
+def block_text(*results: dict) -> str:
+    """One row per page and result: the docs show the code before the in-place charts and now, side by side."""
+    labels = ("before", "now") if len(results) == 2 else ("now",)
+    goals = results[-1]["figures"]["goals"]
+    rows = [[f"{name}, {when}", f"{p['median_s']:.2f} s ({p['spread_s'][0]:.2f}–{p['spread_s'][1]:.2f})",
              f"{p['key_median_s']:.2f} s", f"{p['drag_median_s']:.2f} s",
              f"{p['run_seen_s']:.2f} s / {p['run_over_s']:.2f} s", f"{p['first_s']:.2f} s",
-             "yes" if p["five_quick_moves_end_right"] else "**no**"] for name, p in f["pages"].items()]
-    goals = f["goals"]
+             "yes" if p["five_quick_moves_end_right"] else "**no**"]
+            for name in results[-1]["figures"]["pages"] for when, r in zip(labels, results)
+            for p in (r["figures"]["pages"][name],)]
     return "\n".join([table(["page", f"median move (goal ≤ {goals['median_s']} s)", "key", "drag",
-                             "rerun seen starting / ending",
-                             f"first move (goal ≤ {goals['first_s']} s)", "five quick moves end on the last cell"],
-                            rows), "", conditions_line(r)])
+                             "rerun seen starting / ending", f"first move (goal ≤ {goals['first_s']} s)",
+                             "five quick moves end on the last cell"], rows), "",
+                      *(f"{when}: {conditions_line(r)}" for when, r in zip(labels, results))])
 
 
-BLOCKS = {"atlas-sliders": Block(("docs/results/atlas-sliders.json",),
+BLOCKS = {"atlas-sliders": Block(("docs/results/atlas-sliders-before.json", "docs/results/atlas-sliders.json"),
                                  "python -m benchmarks run atlas-sliders --out docs/results/atlas-sliders.json",
                                  block_text)}
