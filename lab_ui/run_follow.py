@@ -38,7 +38,7 @@ def follow(key: str = "job"):
     # Always one block of its own, empty or not: what comes after it (a page's first look) never sits where the
     # live fragment will, since the browser hands a new block the children of the block of the same kind that
     # held its place — the pretrained metrics would linger inside the live view, unmarked, until its first rerun.
-    with st.container():
+    with st.container(key=f"follow-{key}"):  # its CSS class: page_styles.css keeps the live panels still
         return _follow(key)
 
 

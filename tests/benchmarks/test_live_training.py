@@ -65,7 +65,7 @@ def test_summary_and_the_goal_table():
     rows = {name.split(" (")[0]: (value, met) for name, value, _, met in figures_table(f)}
     assert rows["the first click on a fresh server → first live frame"] == ("2.50 s", True)
     assert rows["live charts mounted while following a run"] == ("6", False)  # one chart remounted three times
-    assert rows["samples with a live chart blank"] == ("0", True)
+    assert rows["samples with a drawn live chart blank"] == ("0", True)
     assert rows["Chromium's CPU from the first live frame to the end of training, share of one core"] == ("15%", True)
     assert set(GOALS) == {"first_frame_s", "cold_first_frame_s", "report_s", "frame_share", "movement_ratio",
                           "chart_remounts", "blank_samples", "chromium_cpu_share"}

@@ -23,7 +23,8 @@ LINK = "/losses?dataset=digits&loss=contrastive&dim=8&seconds=15&seed=4242"
 # first two live charts, Vega-Lite on a canvas), appended whenever it differs from the last one, and every
 # drawing surface seen (a chart updated in place keeps its canvas; a remounted one gets a new one).
 WATCH_LIVE = """() => {
-  const w = window.__watch = {map: [], hist: [], live: false, done: false, captions: [], surfaces: 0};
+  const w = window.__watch = {map: [], hist: [], live: false, done: false, captions: [], surfaces: 0,
+                              moving: []};
   const seen = new WeakSet();
   const hash = s => { let h = 0; for (let i = 0; i < s.length; i += 7) h = (h * 31 + s.charCodeAt(i)) | 0; return h; };
   const fingerprint = c => { const s = c && c.querySelector('canvas, svg');
@@ -35,7 +36,14 @@ WATCH_LIVE = """() => {
     const live = !!caption;
     if (live) keep(w.captions, caption.textContent);
     if (live) { w.live = true;
-      const charts = [...document.querySelectorAll('.vega-embed')];
+      // the run's charts, not the pretrained first look's (they stay a moment after the click)
+      const charts = [...document.querySelectorAll('.vega-embed')]
+          .filter(c => !c.closest('[class*="st-key-first-look"]'));
+      // a transition running inside the followed run's panels (page_styles.css stops them; a loading
+      // skeleton's own animation, before a chart's first drawing, is not one)
+      for (const a of document.getAnimations().filter(a => a instanceof CSSTransition)) {
+        const t = a.effect && a.effect.target;
+        if (t && t.closest && t.closest('[class*="st-key-follow-"]')) keep(w.moving, t.dataset.testid || t.tagName); }
       for (const c of charts) { const s = c.querySelector('canvas, svg');
         if (s && !seen.has(s)) { seen.add(s); w.surfaces++; } }
       keep(w.map, fingerprint(charts[0]));
@@ -90,6 +98,8 @@ def test_the_map_and_histogram_move_while_training_and_the_replay_scrubs_back(se
             # … each drawn into the chart the browser already had: the map, the histogram and the curve
             # were mounted once each (at most two remounts in the whole run).
             assert 3 <= watch["surfaces"] <= 5, f"{watch['surfaces']} chart surfaces for 3 live charts"
+            # … and nothing in the live panels faded or slid at each redraw (Chromium repainted all the time).
+            assert watch["moving"] == [], f"transitions in the live panels: {watch['moving']}"
 
             page.get_by_text("Watch it learn again").wait_for(timeout=60_000)
             page.locator(".slider-container").first.wait_for(timeout=60_000)
