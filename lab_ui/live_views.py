@@ -49,10 +49,14 @@ def plotly_ready(job_key: str) -> None:
     st.plotly_chart(READY, width="stretch", config={"staticPlot": True}, key=f"plotly-ready-{job_key}")
 
 
-def chart(made: tuple, key: str) -> None:
-    """A live chart (table, Vega-Lite spec): the same key and spec at every redraw, so the browser updates the
-    chart it has in place (live_charts.py says why not Plotly here)."""
+def chart(made: tuple, key: str, canvas: bool = False) -> None:
+    """A chart (table, Vega-Lite spec) under the same key and spec at every redraw, so the browser updates the
+    chart it has in place (live_charts.py says why not Plotly here). `canvas`: drawn on a canvas rather than as
+    SVG, for the charts a followed run redraws every second (hundreds of SVG marks to restyle and lay out at
+    each frame kept Chromium busy)."""
     table, spec = made
+    if canvas:
+        spec = {**spec, "usermeta": {"embedOptions": {"renderer": "canvas"}}}
     st.vega_lite_chart(table, spec, key=key, width="stretch")
 
 
@@ -76,10 +80,11 @@ def draw(job: Job, view: LiveSnapshot | None = None) -> None:
         left, right = st.columns(2)
         with left:
             chart(shared_figure(live, _frame_key("map", name, f), lambda: map_chart(
-                f, labels, names, raw_plane=raw, title=f"{name}: {map_what(raw, dim)}")), f"live-map-{job.id}")
+                f, labels, names, raw_plane=raw, title=f"{name}: {map_what(raw, dim)}")), f"live-map-{job.id}",
+                canvas=True)
         with right:
             chart(shared_figure(live, _frame_key("hist", name, f), lambda: histogram_chart(
-                f, as_distance.get(name, True), title=f"{name}: probe pairs now")), f"live-hist-{job.id}")
+                f, as_distance.get(name, True), title=f"{name}: probe pairs now")), f"live-hist-{job.id}", canvas=True)
         return
     st.caption(f"Live, on {len(labels)} fixed test images, one column per run so far.")
     for col, (name, frames) in zip(st.columns(len(runs)), runs):
@@ -88,10 +93,12 @@ def draw(job: Job, view: LiveSnapshot | None = None) -> None:
             st.markdown(f"**{name}** — step {f.step} · AUC {f.auc:.3f}")
             raw = live.embedding_dims.get(name) == 2
             chart(shared_figure(live, _frame_key("small-map", name, f), lambda f=f, raw=raw: map_chart(
-                f, labels, names, raw_plane=raw, title="", height=240, legend=False)), f"live-map-{job.id}-{name}")
+                f, labels, names, raw_plane=raw, title="", height=240, legend=False)), f"live-map-{job.id}-{name}",
+                  canvas=True)
             distance = as_distance.get(name, True)
             chart(shared_figure(live, _frame_key("small-hist", name, f), lambda f=f, d=distance: histogram_chart(
-                f, d, title="", height=180, legend=False)), f"live-hist-{job.id}-{name}")
+                f, d, title="", height=180, legend=False)), f"live-hist-{job.id}-{name}",
+                  canvas=True)
 
 
 def _numbers(frame, n_frames: int) -> None:

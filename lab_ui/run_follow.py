@@ -140,7 +140,7 @@ def _draw_curve(job: Job, view: LiveSnapshot) -> None:
     # first; only that one copies the history (thousands of rows), not every follower at every poll.
     made = live_views.shared_figure(job.live, ("curve", name, step, len(view.val_history)), lambda: curve_chart(
         *(rows[-2000:] for rows in view.curve()), title=f"Training curve: {name}"))
-    live_views.chart(made, f"live-curve-{job.id}")
+    live_views.chart(made, f"live-curve-{job.id}", canvas=True)
 
 
 def _browser_follows() -> bool:
