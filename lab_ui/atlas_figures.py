@@ -45,7 +45,8 @@ def _replay(r) -> go.Figure:
 
 # The charts below are Vega-Lite (table, spec) pairs whose spec stays the same from cell to cell (the cell's name is
 # the page's heading, not the charts' titles): a slider move sends only the tables and the browser updates the
-# charts it has in place, where a Plotly chart is mounted anew at every change (live_charts.py).
+# charts it has in place, where Plotly lays out and draws a chart again in full whenever its data change: most of
+# a move's time in the browser (docs/benchmarks.md, Atlas sliders in the browser).
 
 def histogram(r, height: int = 330) -> tuple:
     """The cell's test pairs: matched against mismatched scores, and the threshold chosen on validation."""
