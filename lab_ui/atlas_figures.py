@@ -16,7 +16,7 @@ import plotly.graph_objects as go
 from siamese_core.atlas.grid import Atlas
 from siamese_core.viz.frame_figures import replay_figure
 from siamese_core.viz.frozen_figure import FrozenFigure
-from siamese_core.viz.live_charts import binned, histogram_chart, points_chart
+from siamese_core.viz.live_charts import binned, histogram_chart, points_chart, title_spec
 
 from .run_views import MAP_TITLES
 
@@ -72,7 +72,6 @@ def grid(atlas: Atlas, loss: str, margin: float | None, dim: int) -> tuple:
     g = atlas.grid(loss)
     sizes = [str(d) for d in g["dims"]]
     x = {"field": "D", "type": "ordinal", "sort": sizes, "title": "embedding size D", "axis": {"labelAngle": 0}}
-    title = {"text": f"Accuracy across the grid for {loss} (this run outlined)", "anchor": "start", "fontSize": 14}
     if g["margins"]:
         rows = [{"m": f"{m:g}", "D": str(d), "accuracy": atlas.cell(loss, m, d).metrics["accuracy"],
                  "this": m == margin and d == dim} for m in g["margins"] for d in g["dims"]]
@@ -86,7 +85,6 @@ def grid(atlas: Atlas, loss: str, margin: float | None, dim: int) -> tuple:
                                 "value": "white"}}},
                   {"transform": [{"filter": "datum.this"}],
                    "mark": {"type": "rect", "filled": False, "stroke": "red", "strokeWidth": 3}}]
-        spec = {"title": title, "height": 260, "encoding": {"x": x, "y": y}, "layer": layers}
     else:
         rows = [{"D": str(d), "accuracy": atlas.cell(loss, None, d).metrics["accuracy"], "this": d == dim}
                 for d in g["dims"]]
@@ -97,8 +95,8 @@ def grid(atlas: Atlas, loss: str, margin: float | None, dim: int) -> tuple:
                       "condition": {"test": "datum.this", "value": "#e76f51"}, "value": "#2a9d8f"}}},
                   {"mark": {"type": "text", "dy": -8}, "encoding": {
                       "text": {"field": "accuracy", "type": "quantitative", "format": ".3f"}}}]
-        spec = {"title": title, "height": 260, "encoding": {"x": x, "y": y}, "layer": layers}
-    return pd.DataFrame(rows), spec
+    title = title_spec(f"Accuracy across the grid for {loss} (this run outlined)")
+    return pd.DataFrame(rows), {"title": title, "height": 260, "encoding": {"x": x, "y": y}, "layer": layers}
 
 
 def sizes_replay(atlas: Atlas, loss: str, margin: float | None) -> FrozenFigure:
@@ -116,7 +114,7 @@ def scores(atlas: Atlas, loss: str, margin: float | None) -> tuple:
     dims = [r.metrics["embedding_dim"] for r in reports]
     table = pd.DataFrame([{"D": r.metrics["embedding_dim"], "score": r.metrics[k], "series": name}
                           for name, k in (("test accuracy", "accuracy"), ("ROC AUC", "auc")) for r in reports])
-    spec = {"title": {"text": "Verification versus embedding size", "anchor": "start", "fontSize": 14},
+    spec = {"title": title_spec("Verification versus embedding size"),
             "height": 300, "mark": {"type": "line", "point": True},
             "encoding": {"x": {"field": "D", "type": "quantitative", "title": "embedding size D",
                                "scale": {"type": "log"}, "axis": {"values": dims, "format": "d"}},

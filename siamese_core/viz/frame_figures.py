@@ -155,14 +155,13 @@ def replay_figure(runs: Sequence[tuple[str, list, bool]], labels, class_names: S
     fig = base.to_dict()
     # It opens on the trained network (the first frame's untrained blob read as a failure); ▶ Play still
     # runs from the first frame, since Plotly plays every frame when the current one is the last.
-    last = moving(steps - 1)
+    moved = list(range(3 * cols))
+    fig["frames"] = [{"name": str(k), "data": moving(k), "traces": moved} for k in range(steps)]
     fig["data"] = [{**t, **m} for t, m in zip([t for col, (_, frames, as_dist) in enumerate(runs)
-                                              for t in still(col, as_dist, frames[0])], last)]
+                                              for t in still(col, as_dist, frames[0])], fig["frames"][-1]["data"])]
     fig["data"] += [{"type": "scatter", "mode": "markers", "x": [None], "y": [None], "name": str(name),
                      "marker": {"size": 5, "color": _colour(c)}, "showlegend": True, "hoverinfo": "skip"}
                     for c, name in enumerate(class_names)]
-    moved = list(range(3 * cols))
-    fig["frames"] = [{"name": str(k), "data": moving(k), "traces": moved} for k in range(steps)]
     return FrozenFigure(fig)
 
 

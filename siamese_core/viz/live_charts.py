@@ -20,7 +20,7 @@ LOSS_COLOUR = "#264653"
 SAME, DIFF, THRESHOLD = "same (y = 1)", "different (y = 0)", "best threshold"
 
 
-def _title(text: str) -> dict:
+def title_spec(text: str) -> dict:
     return {"text": text, "anchor": "start", "fontSize": 14}
 
 
@@ -41,7 +41,7 @@ def points_chart(xy: np.ndarray, labels, class_names: Sequence[str], raw_plane: 
         table["test image"] = np.asarray(ids)
         tooltip.append({"field": "test image", "type": "quantitative"})
     axis = {"title": None, "labels": raw_plane, "ticks": raw_plane, "grid": True}
-    spec = {"title": _title(title if title is not None else map_what(raw_plane)), "height": height,
+    spec = {"title": title_spec(title if title is not None else map_what(raw_plane)), "height": height,
             "mark": {"type": "circle", "size": 22, "opacity": 0.85},
             "encoding": {"x": {"field": "x", "type": "quantitative", "axis": axis, "scale": {"zero": False}},
                          "y": {"field": "y", "type": "quantitative", "axis": axis, "scale": {"zero": False}},
@@ -82,7 +82,7 @@ def histogram_chart(frame, as_distance: bool = True, title: str = "Probe pairs n
     threshold = {"transform": [{"filter": f"datum.kind == '{THRESHOLD}'"}],
                  "mark": {"type": "rule", "strokeDash": [6, 4], "color": "#444"},
                  "encoding": {"x": {"field": "lo", "type": "quantitative"}}}
-    return table, {"title": _title(title), "height": height, "layer": [bars, threshold]}
+    return table, {"title": title_spec(title), "height": height, "layer": [bars, threshold]}
 
 
 class Binned(NamedTuple):
@@ -126,5 +126,5 @@ def curve_chart(history: Sequence[dict], val_history: Sequence[dict] = (), smoot
     # No accuracy layer before the first validation point: an empty layer of points is a nameless
     # graphics-symbol to a screen reader (axe: svg-img-alt).
     layers = [losses, accuracy] if val_history else [losses]
-    return table, {"title": _title(title), "height": height, "layer": layers,
+    return table, {"title": title_spec(title), "height": height, "layer": layers,
                    "resolve": {"scale": {"y": "independent"}}}
