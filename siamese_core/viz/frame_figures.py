@@ -118,30 +118,6 @@ def replay_figure(runs: Sequence[tuple[str, list, bool]], labels, class_names: S
     picks = [[int(round(k * (len(frames) - 1) / max(1, steps - 1))) for k in range(steps)]
              for _, frames, _ in runs]
     common = [np.linspace(*sorted(score_range(frames, False)), 41) for _, frames, _ in runs]
-    lab = np.asarray(labels)
-    names = [str(class_names[c]) for c in lab]
-
-    def moving(k: int) -> list[dict]:
-        """What step k changes: per run, its map's points and its histograms' heights."""
-        out = []
-        for col, ((_, frames, as_dist), pick) in enumerate(zip(runs, picks)):
-            f = frames[pick[k]]
-            xy = f.layout.astype(np.float32)
-            digits = _decimals(xy)
-            out.append({"x": _xs(xy[:, 0], digits), "y": _xs(xy[:, 1], digits)})
-            out += [{"y": t["y"]} for t in _histogram_traces(f, as_dist, edges=common[col])]
-        return out
-
-    def still(col: int, as_dist: bool, first_frame) -> list[dict]:
-        """A run's traces as they stay from step to step: kinds, colours, axes, bins."""
-        n = col + 1
-        axis = {"xaxis": f"x{n if n > 1 else ''}", "yaxis": f"y{n if n > 1 else ''}"}
-        low = {"xaxis": f"x{cols + n}", "yaxis": f"y{cols + n}"}
-        dots = {"type": "scatter", "mode": "markers", "marker": {"size": 5, "color": [_colour(c) for c in lab]},
-                "hovertext": names, "hovertemplate": "%{hovertext}<extra></extra>", "showlegend": False, **axis}
-        bars = [{**t, **low} for t in _histogram_traces(first_frame, as_dist, legend=col == 0, edges=common[col])]
-        return [dots, *bars]
-
     _fix_axes(base, runs)
     # One run: the slider names training steps; several: how far each is through its training.
     step_labels = ([f"{runs[0][1][p].step}" for p in picks[0]] if cols == 1 else
@@ -156,13 +132,44 @@ def replay_figure(runs: Sequence[tuple[str, list, bool]], labels, class_names: S
     # It opens on the trained network (the first frame's untrained blob read as a failure); ▶ Play still
     # runs from the first frame, since Plotly plays every frame when the current one is the last.
     moved = list(range(3 * cols))
-    fig["frames"] = [{"name": str(k), "data": moving(k), "traces": moved} for k in range(steps)]
-    fig["data"] = [{**t, **m} for t, m in zip([t for col, (_, frames, as_dist) in enumerate(runs)
-                                              for t in still(col, as_dist, frames[0])], fig["frames"][-1]["data"])]
-    fig["data"] += [{"type": "scatter", "mode": "markers", "x": [None], "y": [None], "name": str(name),
-                     "marker": {"size": 5, "color": _colour(c)}, "showlegend": True, "hoverinfo": "skip"}
-                    for c, name in enumerate(class_names)]
+    fig["frames"] = [{"name": str(k), "data": _moving([(frames[pick[k]], as_dist, edges) for (_, frames, as_dist),
+                                                        pick, edges in zip(runs, picks, common)]), "traces": moved}
+                     for k in range(steps)]
+    still = [t for col, (_, frames, as_dist) in enumerate(runs)
+             for t in _still(col, cols, as_dist, frames[0], common[col], labels, class_names)]
+    fig["data"] = [{**t, **m} for t, m in zip(still, fig["frames"][-1]["data"])] + _legend(class_names)
     return FrozenFigure(fig)
+
+
+def _moving(shown: list[tuple]) -> list[dict]:
+    """What a replay step changes, per run (its frame, as_distance, its bins): the map's points and the
+    histograms' heights."""
+    out = []
+    for f, as_dist, edges in shown:
+        xy = f.layout.astype(np.float32)
+        digits = _decimals(xy)
+        out.append({"x": _xs(xy[:, 0], digits), "y": _xs(xy[:, 1], digits)})
+        out += [{"y": t["y"]} for t in _histogram_traces(f, as_dist, edges=edges)]
+    return out
+
+
+def _still(col: int, cols: int, as_dist: bool, first_frame, edges, labels, class_names) -> list[dict]:
+    """A run's replay traces as they stay from step to step: kinds, colours, axes, bins."""
+    n, lab = col + 1, np.asarray(labels)
+    axis = {"xaxis": f"x{n if n > 1 else ''}", "yaxis": f"y{n if n > 1 else ''}"}
+    low = {"xaxis": f"x{cols + n}", "yaxis": f"y{cols + n}"}
+    dots = {"type": "scatter", "mode": "markers", "marker": {"size": 5, "color": [_colour(c) for c in lab]},
+            "hovertext": [str(class_names[c]) for c in lab], "hovertemplate": "%{hovertext}<extra></extra>",
+            "showlegend": False, **axis}
+    bars = [{**t, **low} for t in _histogram_traces(first_frame, as_dist, legend=col == 0, edges=edges)]
+    return [dots, *bars]
+
+
+def _legend(class_names) -> list[dict]:
+    """The classes' key: one trace per class with no points."""
+    return [{"type": "scatter", "mode": "markers", "x": [None], "y": [None], "name": str(name),
+             "marker": {"size": 5, "color": _colour(c)}, "showlegend": True, "hoverinfo": "skip"}
+            for c, name in enumerate(class_names)]
 
 
 def _fix_axes(fig: go.Figure, runs) -> None:
