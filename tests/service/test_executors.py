@@ -58,7 +58,11 @@ def test_a_run_streams_progress_and_frames_then_returns_its_report(queue):
     report = job.result
     assert report.metrics["steps"] == 80 and report.metrics["stopped_because"] == "epochs"
     assert report.metrics["accuracy"] > 0.8  # 80 steps on digits reach about 0.95
-    assert job.live.progress == 1.0 and job.live.step == 80 and len(job.live.frames["digits run"]) >= 3
+    # The first frame and the trained network's frame always; frames between them take a share of the run's
+    # wall-clock time, so a busy machine may leave none (seen once in CI: 2 frames).
+    frames = job.live.frames["digits run"]
+    assert job.live.progress == 1.0 and job.live.step == 80 and len(frames) >= 2
+    assert frames[0].step == 0 and frames[-1].step == 80
     assert len(report.frames) == len(job.live.frames["digits run"])
     assert job.live.probe_labels is not None and job.live.class_names == [str(c) for c in range(10)]
 
