@@ -170,10 +170,13 @@ def main(argv=None) -> dict:
 
     p = parser(NAME, __doc__)
     p.add_argument("--moves", type=int, default=6, help="key presses and drags per slider (default 6 each)")
+    p.add_argument("--page", choices=list(PAGES), action="append", help="measure only this page (repeatable)")
     a = p.parse_args(argv)
     before = conditions()
     pages = {}
     for name, (link, sliders) in PAGES.items():  # a fresh server per page: its first move is a first move
+        if a.page and name not in a.page:
+            continue
         with lab_server() as (url, proc), sync_playwright() as pw:
             browser = launch_chromium(pw)
             pages[name] = measure_page(browser, url, proc.pid, link, sliders, a.moves)

@@ -99,12 +99,19 @@ def grid(atlas: Atlas, loss: str, margin: float | None, dim: int) -> tuple:
     return pd.DataFrame(rows), {"title": title, "height": 260, "encoding": {"x": x, "y": y}, "layer": layers}
 
 
+# The every-size replay draws five maps and sends every step of each: with a cell's 500 points and 17 steps it was
+# 1 MB, and a margin move waited 0.4 s for the browser to draw it. 150 points (15 of each class) at 9 steps make
+# 0.1 MB and 0.25 s (docs/benchmarks.md, Atlas sliders in the browser); a map 150 px wide shows no more anyway.
+SIZES_REPLAY_POINTS, SIZES_REPLAY_STEPS = 150, 9
+
+
 def sizes_replay(atlas: Atlas, loss: str, margin: float | None) -> FrozenFigure:
     """The replay of every stored size of (loss, margin), in lockstep."""
     def make():
         reports = atlas.sizes(loss, margin)
         runs = [(f"D={r.metrics['embedding_dim']}", r.frames, not r.score_is_probability) for r in reports]
-        return replay_figure(runs, reports[0].projection_labels, reports[0].class_names)
+        return replay_figure(runs, reports[0].projection_labels, reports[0].class_names,
+                             max_frames=SIZES_REPLAY_STEPS, max_points=SIZES_REPLAY_POINTS)
     return _cached(atlas, "sizes-replay", (loss, margin), make)
 
 

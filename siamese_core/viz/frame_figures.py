@@ -3,6 +3,7 @@
 run through the frames in the browser, several runs side by side in lockstep."""
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Sequence
 
 import numpy as np
@@ -103,7 +104,7 @@ def score_range(frames, as_distance: bool = True) -> tuple[float, float]:
 
 
 def replay_figure(runs: Sequence[tuple[str, list, bool]], labels, class_names: Sequence[str],
-                  max_frames: int = MAX_REPLAY_FRAMES) -> FrozenFigure:
+                  max_frames: int = MAX_REPLAY_FRAMES, max_points: int | None = None) -> FrozenFigure:
     """runs: (name, frames, as_distance) per run. One column per run (map above, histogram below); the
     Play button and the slider step every run's frames together (the k-th slider step shows each run at
     the same share of its training). Built from plain dicts: validating 60 frames of traces took a second.
@@ -112,6 +113,9 @@ def replay_figure(runs: Sequence[tuple[str, list, bool]], labels, class_names: S
     carries only what moves (the map's x and y, the bars' heights), so the browser redraws few traces at a
     step and a page sends little: the classes' legend is a trace per class with no points, drawn once."""
     cols = len(runs)
+    keep = _spread_subset(labels, max_points)
+    labels = np.asarray(labels)[keep]
+    runs = [(name, [_points(f, keep) for f in frames], as_dist) for name, frames, as_dist in runs]
     base = make_subplots(rows=2, cols=cols, subplot_titles=[name for name, _, _ in runs] + [""] * cols,
                          row_heights=[0.6, 0.4], vertical_spacing=0.08)
     steps = min(max_frames, max(len(f) for _, f, _ in runs))
@@ -139,6 +143,21 @@ def replay_figure(runs: Sequence[tuple[str, list, bool]], labels, class_names: S
              for t in _still(col, cols, as_dist, frames[0], common[col], labels, class_names)]
     fig["data"] = [{**t, **m} for t, m in zip(still, fig["frames"][-1]["data"])] + _legend(class_names)
     return FrozenFigure(fig)
+
+
+def _spread_subset(labels, most: int | None) -> np.ndarray:
+    """Indices of about `most` points, evenly spread through each class and the same share of each (all of them
+    when `most` is None or more than there are)."""
+    lab = np.asarray(labels)
+    if most is None or len(lab) <= most:
+        return np.arange(len(lab))
+    picked = [idx[np.linspace(0, len(idx) - 1, max(1, round(len(idx) * most / len(lab)))).round().astype(int)]
+              for idx in (np.flatnonzero(lab == c) for c in np.unique(lab))]
+    return np.sort(np.concatenate(picked))
+
+
+def _points(frame, keep: np.ndarray):
+    return frame if len(keep) == len(frame.layout) else dataclasses.replace(frame, layout=frame.layout[keep])
 
 
 def _moving(shown: list[tuple]) -> list[dict]:

@@ -60,6 +60,20 @@ def test_a_long_run_is_thinned_for_the_replay():
     assert fig["layout"]["sliders"][0]["steps"][-1]["label"] == "199"
 
 
+def test_a_replay_of_many_runs_can_draw_a_few_of_each_class_points():
+    labels = np.repeat([0, 1, 2], [60, 30, 30])  # classes of unequal size: each keeps the same share
+    frames = [_frame(k, n=120) for k in range(3)]
+    fig = replay_figure([("A", frames, True), ("B", frames, True)], labels, NAMES, max_points=40).to_dict()
+    kept = np.array([c for c in range(3) for _ in range([20, 10, 10][c])])
+    colours = fig["data"][0]["marker"]["color"]
+    assert len(colours) == 40 and len(fig["frames"][0]["data"][0]["x"]) == 40
+    assert colours == fig["data"][3]["marker"]["color"] == [fig["data"][6 + c]["marker"]["color"] for c in kept]
+    # The points kept are the same ones in every frame and run: the first and last of the first class among them.
+    first_class = frames[-1].layout[labels == 0].astype(np.float32)
+    xs = fig["frames"][-1]["data"][0]["x"]
+    assert np.isclose(xs[0], first_class[0, 0], atol=1e-3) and np.isclose(xs[19], first_class[-1, 0], atol=1e-3)
+
+
 def test_a_replay_bins_every_frame_on_common_edges():
     from dataclasses import replace
     frames = [replace(_frame(0), edges=np.linspace(-0.1, 0, 41).astype(np.float32)), _frame(1)]
