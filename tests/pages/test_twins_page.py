@@ -99,19 +99,21 @@ def test_minibatch_run_trains_for_real_on_the_queue(at):
     at.select_slider(key="twins_bs").set_value(16).run()
     # Other students' jobs hold every worker of the queue until this page's run is waiting behind them: the
     # run must go through the server's queue, not train on the page's own script thread.
-    q, seen, released = training_jobs.job_queue(), [], threading.Event()
+    q, started, seen, released = training_jobs.job_queue(), [], [], threading.Event()
 
     def ahead(job):
+        started.append(job)
         deadline = time.monotonic() + 60
-        while q.stats()["waiting"] < 1 and not released.is_set() and time.monotonic() < deadline:
+        while not released.is_set() and time.monotonic() < deadline:
+            if len(started) == q.workers and q.stats()["waiting"] >= 1:  # every worker held, the page's run behind
+                seen.append(q.stats()["waiting"])
+                released.set()  # the first to see it lets every holder go
             time.sleep(0.05)
-        seen.append(q.stats()["waiting"])
-        released.set()  # the first to see the run waiting lets every holder go
 
     for k in range(q.workers):
         q.submit(ahead, owner=f"another student {k}", label="another run")
     deadline = time.monotonic() + 60
-    while q.stats()["running"] < q.workers and time.monotonic() < deadline:  # all held, none waiting
+    while len(started) < q.workers and time.monotonic() < deadline:  # all held, none waiting
         time.sleep(0.05)
     at.button(key="twins_train").click().run()
     assert not at.exception
