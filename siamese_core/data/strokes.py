@@ -15,26 +15,36 @@ OMNIGLOT_SIZE = 105
 PEN_RADIUS = 2  # a disc 5 px across: Omniglot's strokes measure 5.6 px
 
 
+def _spread(x: torch.Tensor, outside: bool, combine) -> torch.Tensor:
+    """`combine` of every pixel's 3×3 neighbourhood in a bool N×1×H×W image, in two passes of three shifted views
+    (a row, then a column), the border padded with `outside`: 30 times faster on a CPU than max_pool2d on
+    floats, which took most of the time of redrawing a dataset."""
+    p = F.pad(x.to(torch.uint8), (1, 1, 1, 1), value=int(outside)).bool()
+    rows = combine(combine(p[..., :, :-2], p[..., :, 1:-1]), p[..., :, 2:])
+    return combine(combine(rows[..., :-2, :], rows[..., 1:-1, :]), rows[..., 2:, :])
+
+
 def _erode(x: torch.Tensor) -> torch.Tensor:
-    return -F.max_pool2d(-x, 3, stride=1, padding=1)
+    return _spread(x, True, torch.logical_and)  # outside counts as ink: the border does not erode
 
 
 def _dilate(x: torch.Tensor) -> torch.Tensor:
-    return F.max_pool2d(x, 3, stride=1, padding=1)
+    return _spread(x, False, torch.logical_or)
 
 
 def skeleton(ink: torch.Tensor) -> torch.Tensor:
     """Lantuéjoul's skeleton of binary N×1×H×W images: the union over k of erodeᵏ(A) − open(erodeᵏ(A))."""
-    out = torch.zeros_like(ink)
-    a = ink
+    a = ink.bool()
+    out = torch.zeros_like(a)
     while a.any():
-        out = torch.maximum(out, a - _dilate(_erode(a)))
-        a = _erode(a)
-    return out
+        eroded = _erode(a)  # once: opening(a) is dilate(erode(a)), and erode(a) is the next a
+        out |= a & ~_dilate(eroded)
+        a = eroded
+    return out.to(ink.dtype)
 
 
 def pen(radius: int) -> torch.Tensor:
-    """A round pen: the (2r+1)×(2r+1) disc as a convolution kernel."""
+    """A round pen: the (2r+1)×(2r+1) disc, 1 where it draws."""
     r = torch.arange(-radius, radius + 1, dtype=torch.float32)
     return ((r[:, None] ** 2 + r[None, :] ** 2) <= radius ** 2 + 0.5).float()[None, None]
 
@@ -43,13 +53,22 @@ def pen(radius: int) -> torch.Tensor:
 def omniglot_pen(images: torch.Tensor, radius: int = PEN_RADIUS, size: int = OMNIGLOT_SIZE,
                  level: float = 0.5, chunk: int = 512) -> torch.Tensor:
     """N×1×H×W bright ink in [0, 1] → N×1×size×size binary images redrawn with a pen of `radius`."""
-    k = pen(radius)
     out = []
     for s in range(0, len(images), chunk):  # chunks: a 105×105 float copy of 10,000 digits is 0.4 GB
         big = F.interpolate(images[s:s + chunk].float(), size=(size, size), mode="bilinear", align_corners=False)
-        bones = skeleton((big >= level).float())
-        out.append((F.conv2d(bones, k, padding=radius) > 0).float())
+        out.append(_draw(skeleton(big >= level), radius).float())
     return torch.cat(out) if out else images.new_zeros(0, 1, size, size)
+
+
+def _draw(bones: torch.Tensor, radius: int) -> torch.Tensor:
+    """Every pixel of a bool skeleton stamped with the round pen: an OR of the image shifted by each of the
+    pen's offsets (on bools, several times faster than a float convolution with the disc)."""
+    h, w = bones.shape[-2:]
+    p = F.pad(bones.to(torch.uint8), (radius,) * 4).bool()
+    out = torch.zeros_like(bones)
+    for dy, dx in pen(radius)[0, 0].nonzero().tolist():
+        out |= p[..., dy:dy + h, dx:dx + w]
+    return out
 
 
 def bright_ink(images: torch.Tensor, frame: int = 2) -> torch.Tensor:

@@ -9,7 +9,7 @@ import numpy as np
 import torch
 
 from ..data import load_dataset
-from ..data.omniglot import TEST_ALPHABETS, alphabet_subset
+from ..data.omniglot import TEST_ALPHABETS
 from ..data.sampling import sample_tasks
 from ..evaluation import metrics as ev
 from ..evaluation.inputs import load_for
@@ -52,7 +52,7 @@ def oneshot(model=None, data_dir=None, tasks: int = 200, seed: int = 0) -> dict:
     """The one-shot page's model on random tasks of the test alphabets: within-alphabet accuracy at N = 2
     and 20 for the network and for 1-NN on pixels, and mixed-alphabet 20-way accuracy."""
     model = model or load_model(ASSETS / "oneshot-omniglot.pt")
-    test = alphabet_subset(load_for(model, "omniglot", "evaluation", data_dir), TEST_ALPHABETS)
+    test = load_for(model, "omniglot", "evaluation", data_dir, alphabets=TEST_ALPHABETS)
     net, pix = {}, {}
     for n in (2, 20):
         t = sample_tasks(test.labels, n, tasks, 1, seed, test.alphabets, within_alphabet=True)
