@@ -147,30 +147,30 @@ def test_a_dataset_trains_with_its_recipe_unless_an_option_says_otherwise():
     assert cfg("--dataset", "mnist").optim.lr == 1e-3  # no recipe: TrainConfig's own defaults
 
 
-# The 60-s default Fashion-MNIST run (docs/results/heldout.json, seed 7919): median test pair accuracy 0.9426
-# over training seeds 0–2 (0.9414–0.9433) with 2 threads (0.9425–0.9460 when measured before), about 1,200
-# steps; with one thread (about 900 steps)
-# the screening runs gave 0.9416–0.9423. Here: one seed, 60 s of the training thread's CPU time on one thread
-# (so CI's load does not cut the steps), 2,000 pairs: binomial s.e. √(0.942·0.058/2000) = 0.0052;
-# floor = 0.942 − 3 s.e. − the seed spread (0.002) ≈ 0.924.
-FASHION_DEFAULT_FLOOR = 0.924
+# The defaults' 60-s claim (median test pair accuracy 0.9426 over training seeds 0–2, about 1,200 steps) is the
+# held-out benchmark's (docs/results/heldout.json); here the same defaults train on a step budget, which a busy
+# machine cannot cut. 300 steps on one thread, the same 2,000 test pairs (seed 2718), training seeds 0–4:
+# 0.9215–0.9275, median 0.9265 (seed 0, the test's: 0.9240); 500 steps: 0.9350. Floor = the lowest seed − 2 s.e.
+# of 2,000 pairs (√(0.92·0.08/2000) = 0.0061) ≈ 0.909.
+FASHION_300_STEPS_FLOOR = 0.909
 
 
 @pytest.mark.slow
-def test_fashion_defaults_reach_their_floor_in_60_seconds(load, data_dir, tmp_path):
+def test_fashion_defaults_reach_their_floor_in_300_steps(load, data_dir, tmp_path):
     from PIL import Image
 
     from siamese_core.data.sampling import sample_pairs
     from siamese_core.evaluation.public_api import api_pair_accuracy
     test = load("fashion-mnist", "test")
     path = tmp_path / "fashion.pt"
-    assert main(["train", "--dataset", "fashion-mnist", "--seconds", "60", "--clock", "cpu", "--threads", "1",
+    assert main(["train", "--dataset", "fashion-mnist", "--epochs", "1", "--steps-per-epoch", "300", "--threads", "1",
                  "--out", str(path), "--quiet", "--data-dir", data_dir]) == 0
     model = load_model(path)
+    assert model.metrics["steps"] == 300
     i, j, y = sample_pairs(test.labels, 2000, seed=2718)
     pics = [Image.fromarray((test.images[k, 0].numpy() * 255).round().astype("uint8")) for k in range(len(test))]
     result = api_pair_accuracy(model, [pics[k] for k in i.tolist()], [pics[k] for k in j.tolist()], y.numpy())
-    assert result["accuracy"] >= FASHION_DEFAULT_FLOOR, result
+    assert result["accuracy"] >= FASHION_300_STEPS_FLOOR, result
 
 
 @pytest.mark.slow
