@@ -48,6 +48,7 @@ def test_a_small_class_trains_through_a_local_cluster(tmp_path):
     pytest.importorskip("distributed")
     out = tmp_path / "cluster.json"
     figures = cluster_load_test.main(["--sessions", "3", "--trainers", "2", "--browsers", "1", "--max-seconds", "300",
+                                      "--think", "0.2", "0.5",
                                       "--out", str(out)])
     assert figures["cluster"] == {"workers": 2, "threads_per_worker": 1, "worker_nice": 10}
     assert figures["runs_completed"] == 2 and figures["sessions_failed"] == [] and figures["all_results_s"]

@@ -8,7 +8,7 @@ import re
 import pytest
 
 from benchmarks.browser import settle
-from tests.browser.test_browser import PAGES, VIEW, browser, server, student  # noqa: F401 (fixtures)
+from tests.browser.test_browser import PAGES, VIEW, browser, no_exception, server, student  # noqa: F401 (fixtures)
 
 axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright",
                                      reason="axe-playwright-python is in requirements-test.txt")
@@ -40,12 +40,15 @@ def wait_for_report(page) -> None:
 
 
 def test_axe_finds_nothing_serious_on_any_page(browser, server):  # noqa: F811
+    """Also the check that every page opens without an exception box (with the runtime environment's server in
+    test_runtime_install, which reaches each page from the sidebar)."""
     page = student(browser, server)
     found = {}
     for _, _, url_path in PAGES:
         page.goto(f"{server}/{url_path}")
         settle(page, 240)  # a page's first visit on a fresh server loads its datasets and models
         page.get_by_role("heading").first.wait_for(timeout=60_000)
+        no_exception(page)
         page.wait_for_timeout(1000)  # charts draw after the script run ends
         found[url_path] = violations(page)
     assert found == {url_path: [] for _, _, url_path in PAGES}

@@ -66,7 +66,7 @@ def test_a_link_to_home_opens_the_home_page_without_a_page_not_found(server):
 def test_a_small_class_reports_every_session_and_run(tmp_path):
     out = tmp_path / "load.json"
     r = load_test.main(["--sessions", "3", "--trainers", "1", "--browsers", "1", "--max-seconds", "300",
-                        "--think", "0.5", "1.0", "--json", str(out)])
+                        "--think", "0.2", "0.5", "--json", str(out)])
     assert out.is_file()
     assert r["config"]["browsers"] == 1 and r["config"]["sessions"] == 3
     assert r["sessions_ok"] == 3, r["sessions_failed"]

@@ -48,8 +48,9 @@ def test_every_page_opens_on_a_server_started_from_requirements_txt_alone(runtim
         page.goto(url, timeout=120_000)
         page.wait_for_selector(SETTLED, timeout=120_000)
         no_exception(page)  # before waiting for a heading: an import error shows a traceback and no heading
-        for _, title, _ in PAGES:
+        for _, title, url_path in PAGES:  # from the sidebar, as a student goes
             go(page, title)
+            assert page.url.split("?")[0].rstrip("/").endswith(url_path if url_path != "home" else "")
             page.get_by_role("heading").first.wait_for()
             no_exception(page)
         browser.close()
