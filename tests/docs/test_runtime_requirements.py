@@ -5,6 +5,7 @@ one guarded import that names that file."""
 from __future__ import annotations
 
 import ast
+import functools
 import importlib.metadata
 import re
 import sys
@@ -63,9 +64,14 @@ def third_party_imports() -> dict[str, set[str]]:
     return by_module
 
 
+@functools.cache
+def _distributions_by_module() -> dict[str, list[str]]:
+    return importlib.metadata.packages_distributions()  # reads every installed distribution's files: once
+
+
 def providers(module: str) -> set[str]:
     """The installed distributions that provide a top-level module (canonical names)."""
-    return {canonical(d) for d in importlib.metadata.packages_distributions().get(module, [])}
+    return {canonical(d) for d in _distributions_by_module().get(module, [])}
 
 
 def test_every_runtime_import_comes_from_a_distribution_named_in_requirements_txt():
