@@ -72,6 +72,7 @@ def test_summary_and_the_goal_table():
     assert quiet(1.1, 1.2) and not quiet(1.2, 1.2)
 
 
+@pytest.mark.slow  # a fresh Python that imports torch: about 5 s
 def test_the_report_hook_logs_each_report_and_imports_nothing_itself(tmp_path):
     """The live-training benchmark's sitecustomize: it must not import the trainer at interpreter start (the
     server would load torch before its first visitor), yet log every report once the trainer is imported."""

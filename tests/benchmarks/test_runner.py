@@ -43,6 +43,7 @@ def test_an_unknown_name_gets_one_sentence_and_runs_nothing(capsys):
     assert runner.main([]) == 2
 
 
+@pytest.mark.slow  # a fresh Python that imports torch: about 5 s
 def test_a_run_writes_the_envelope_with_the_command_that_made_it(tmp_path):
     # gpu-compare reads `python -m siamese_core train --json` output: the fields that command prints.
     def run(device: str, steps: int) -> str:

@@ -72,6 +72,7 @@ def test_a_gpu_run_goes_to_a_gpu_worker_and_says_when_there_is_none():
         placement("cuda", cpu_only, {})
 
 
+@pytest.mark.slow  # a fresh Python that imports torch: about 5 s
 def test_without_the_setting_the_server_never_imports_dask():
     code = ("import sys; import lab_ui.training_jobs, siamese_core.service.jobs, siamese_core.service.run_spec, "
             "siamese_core.service.cluster; print(sorted(m for m in ('dask', 'distributed') if m in sys.modules))")
