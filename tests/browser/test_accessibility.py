@@ -1,14 +1,20 @@
 """WCAG 2.1 AA in a real browser. axe-core (bundled in axe-playwright-python, so nothing is fetched) finds no
 serious or critical violation on any page as it opens and after a short training run; the Losses page's main
-path works from the keyboard alone; and a browser asking for reduced motion gets nothing that moves by itself."""
+path works from the keyboard alone; and a browser asking for reduced motion gets nothing that moves by itself.
+
+The server here is the README's first command: run by the environment built from requirements.txt alone when
+there is one (SIAMESE_LAB_RUNTIME_PYTHON, which .ci/run builds; tests/docs/test_runtime_install.py checks it
+holds no test extra), so the walk through every page also proves that environment serves them."""
 from __future__ import annotations
 
+import os
 import re
+import sys
 
 import pytest
 
-from benchmarks.browser import settle
-from tests.browser.test_browser import PAGES, VIEW, browser, no_exception, server, student  # noqa: F401 (fixtures)
+from benchmarks.browser import lab_server, settle
+from tests.browser.test_browser import PAGES, SERVER_ENV, VIEW, browser, go, no_exception, student  # noqa: F401
 
 axe_playwright = pytest.importorskip("axe_playwright_python.sync_playwright",
                                      reason="axe-playwright-python is in requirements-test.txt")
@@ -19,6 +25,15 @@ AXE = axe_playwright.Axe()
 FAILING = {"serious", "critical"}  # axe's impact levels that fail the test; no rule is switched off
 # A short run on digits; a seed of its own, so no cached result stands in for the training.
 SHORT_RUN = "/losses?dataset=digits&loss=contrastive&dim=8&seconds=5&seed={seed}"
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not os.environ.get("SIAMESE_LAB_DATA"):
+        pytest.skip("SIAMESE_LAB_DATA is not set")
+    runtime = os.environ.get("SIAMESE_LAB_RUNTIME_PYTHON", "")
+    with lab_server(env=SERVER_ENV, python=runtime if os.access(runtime, os.X_OK) else sys.executable) as (url, _):
+        yield url
 
 
 def violations(page) -> list[str]:
@@ -39,13 +54,15 @@ def wait_for_report(page) -> None:
     settle(page, 240)
 
 
-def test_axe_finds_nothing_serious_on_any_page(browser, server):  # noqa: F811
-    """Also the check that every page opens without an exception box (with the runtime environment's server in
-    test_runtime_install, which reaches each page from the sidebar)."""
+def test_every_page_opens_from_the_sidebar_and_axe_finds_nothing_serious(browser, server):  # noqa: F811
+    """Each page as a student reaches it, from the sidebar: its address, a heading, no exception box (an import
+    missing from requirements.txt shows as one), and axe's findings once its charts have drawn."""
     page = student(browser, server)
+    no_exception(page)  # before any heading: an import error on Home shows a traceback and no heading
     found = {}
-    for _, _, url_path in PAGES:
-        page.goto(f"{server}/{url_path}")
+    for _, title, url_path in PAGES:
+        go(page, title)
+        assert page.url.split("?")[0].rstrip("/").endswith(url_path if url_path != "home" else "")
         settle(page, 240)  # a page's first visit on a fresh server loads its datasets and models
         page.get_by_role("heading").first.wait_for(timeout=60_000)
         no_exception(page)

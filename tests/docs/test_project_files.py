@@ -101,7 +101,7 @@ def test_ruff_settings_and_ci_runs_ruff_before_the_tests():
     assert "SIAMESE_LAB_REQUIRE_DATA=1" in ci and "chromium" in ci
     assert 0 <= ci.index("ruff check .") < ci.index("python -m pytest")
     assert "python -m pytest --durations=30" in ci  # where CI's time goes, in every CI log
-    # the README's first command is proven in an environment of its own (tests/browser/test_runtime_install.py)
+    # the README's first command is proven in an environment of its own (tests/docs/test_runtime_install.py)
     assert "pip install -q -r requirements.txt" in ci and "export SIAMESE_LAB_RUNTIME_PYTHON=" in ci
 
 
