@@ -101,7 +101,7 @@ def grid(atlas: Atlas, loss: str, margin: float | None, dim: int) -> tuple:
 
 # The every-size replay draws five maps and sends every step of each: with a cell's 500 points and 17 steps it was
 # 1 MB, and a margin move waited 0.4 s for the browser to draw it. 150 points (15 of each class) at 9 steps make
-# 0.1 MB and 0.25 s (docs/benchmarks.md, Atlas sliders in the browser); a map 150 px wide shows no more anyway.
+# 0.18 MB and 0.25 s (docs/benchmarks.md, Atlas sliders in the browser); a map 150 px wide shows no more anyway.
 SIZES_REPLAY_POINTS, SIZES_REPLAY_STEPS = 150, 9
 
 

@@ -20,7 +20,7 @@ def as_model_reads(model, data: ImageSet) -> ImageSet:
 
 def load_for(model, name: str, split: str, data_dir=None, download: bool = False, alphabets=None) -> ImageSet:
     """One split of a dataset, prepared as `model` reads any input; only the given `alphabets`' characters when
-    named (chosen before preparing: redrawing a stroke model's 13,180 evaluation drawings takes most of a minute)."""
+    named, chosen before preparing (a stroke model's redrawing is the slow part)."""
     size = None if model.config.strokes else tuple(model.input_size)
     data = load_dataset(name, split, data_dir, download, image_size=size)
     return as_model_reads(model, data if alphabets is None else alphabet_subset(data, alphabets))

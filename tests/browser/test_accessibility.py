@@ -63,7 +63,6 @@ def test_every_page_opens_from_the_sidebar_and_axe_finds_nothing_serious(browser
     for _, title, url_path in PAGES:
         go(page, title)
         assert page.url.split("?")[0].rstrip("/").endswith(url_path if url_path != "home" else "")
-        settle(page, 240)  # a page's first visit on a fresh server loads its datasets and models
         page.get_by_role("heading").first.wait_for(timeout=60_000)
         no_exception(page)
         page.wait_for_timeout(1000)  # charts draw after the script run ends
