@@ -43,6 +43,17 @@ def digits_test():
     return load_dataset("digits", "test")
 
 
+@pytest.fixture(scope="session")
+def dask_cluster():
+    """A scheduler and two single-thread workers (w0, w1) on 127.0.0.1, started once for every test that
+    trains on a cluster (tests/service); a test that kills a worker starts it again before it ends."""
+    pytest.importorskip("distributed")
+    from benchmarks.local_cluster import local_cluster
+
+    with local_cluster(workers=2) as cluster:
+        yield cluster
+
+
 # --- faces: real AT&T pictures (and photos made from them), the real models ---------------------
 
 

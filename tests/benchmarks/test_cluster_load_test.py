@@ -45,12 +45,18 @@ def test_the_block_sets_the_two_queues_side_by_side_and_reckons_one_more_worker(
 @pytest.mark.browser
 @pytest.mark.cluster
 def test_a_small_class_trains_through_a_local_cluster(tmp_path):
+    """The load test's class (one student in Chromium, two protocol sessions, one of them trains) played through
+    one cluster worker: what it reports must be what happened."""
     pytest.importorskip("distributed")
     out = tmp_path / "cluster.json"
-    figures = cluster_load_test.main(["--sessions", "3", "--trainers", "2", "--browsers", "1", "--max-seconds", "300",
-                                      "--think", "0.2", "0.5",
-                                      "--out", str(out)])
-    assert figures["cluster"] == {"workers": 2, "threads_per_worker": 1, "worker_nice": 10}
-    assert figures["runs_completed"] == 2 and figures["sessions_failed"] == [] and figures["all_results_s"]
-    assert json.loads(out.read_text())["command"].startswith("python -m benchmarks.cluster_load_test --sessions 3")
+    r = cluster_load_test.main(["--workers", "1", "--sessions", "3", "--trainers", "1", "--browsers", "1",
+                                "--max-seconds", "300", "--think", "0.2", "0.5", "--out", str(out)])
+    assert r["cluster"] == {"workers": 1, "threads_per_worker": 1, "worker_nice": 10}
+    assert r["config"]["browsers"] == 1 and r["config"]["sessions"] == 3
+    assert r["sessions_ok"] == 3, r["sessions_failed"]
+    assert r["runs_completed"] == 1 and r["runs_failed"] == [] and len(r["run_seconds"]) == 1 and r["all_results_s"]
+    assert r["interactions"] > 0 and 0 < r["latency_s"]["p50"] <= r["latency_s"]["max"]
+    assert set(r["latency_p50_by_client_s"]) == {"chromium", "protocol"}
+    assert r["server_rss_mb"]["peak"] >= r["server_rss_mb"]["warm"] > 0
+    assert json.loads(out.read_text())["command"].startswith("python -m benchmarks.cluster_load_test --workers 1")
     assert "SIAMESE_LAB_SCHEDULER" not in os.environ  # the wrapper leaves the test process as it found it

@@ -1,15 +1,13 @@
-"""The load test's browserless student (benchmarks/stream_client.py) against a real server, and a small
-class through `benchmarks.load_test` itself: what it reports must be what happened."""
+"""The load test's browserless student (benchmarks/stream_client.py) against a real server: it opens pages,
+moves a slider and follows a link as a browser does."""
 from __future__ import annotations
 
 import asyncio
 import os
-from pathlib import Path
 
 import pytest
 
-from benchmarks import load_test
-from benchmarks.browser import CHROMIUM, lab_server
+from benchmarks.browser import lab_server
 from benchmarks.stream_client import StreamSession
 
 pytestmark = [pytest.mark.browser,
@@ -62,15 +60,6 @@ def test_a_link_to_home_opens_the_home_page_without_a_page_not_found(server):
     assert any(e.heading.body == "Siamese Lab" for e in run.of_type("heading"))
 
 
-@pytest.mark.skipif(not Path(CHROMIUM).is_file(), reason=f"no Chromium at {CHROMIUM}")
-def test_a_small_class_reports_every_session_and_run(tmp_path):
-    out = tmp_path / "load.json"
-    r = load_test.main(["--sessions", "3", "--trainers", "1", "--browsers", "1", "--max-seconds", "300",
-                        "--think", "0.2", "0.5", "--json", str(out)])
-    assert out.is_file()
-    assert r["config"]["browsers"] == 1 and r["config"]["sessions"] == 3
-    assert r["sessions_ok"] == 3, r["sessions_failed"]
-    assert r["runs_completed"] == 1 and r["runs_failed"] == [] and len(r["run_seconds"]) == 1
-    assert r["interactions"] > 0 and 0 < r["latency_s"]["p50"] <= r["latency_s"]["max"]
-    assert set(r["latency_p50_by_client_s"]) == {"chromium", "protocol"}
-    assert r["server_rss_mb"]["peak"] >= r["server_rss_mb"]["warm"] > 0
+# A small class through `load_test.main` (every session and run reported, both kinds of client, the server's
+# memory) is played through a local cluster, where it also covers the cluster wrapper:
+# tests/benchmarks/test_cluster_load_test.py::test_a_small_class_trains_through_a_local_cluster.

@@ -31,10 +31,9 @@ from siamese_core.service.cluster.remote import RETRYING  # noqa: E402
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
 
 
-@pytest.fixture(scope="module")
-def cluster():
-    with local_cluster(workers=2) as c:
-        yield c
+@pytest.fixture
+def cluster(dask_cluster):
+    return dask_cluster
 
 
 @pytest.fixture

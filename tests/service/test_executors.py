@@ -16,15 +16,6 @@ STEPS = TrainConfig.from_dict({"dataset": "digits", "embedding_dim": 8, "epochs"
                                "seed": 11})
 
 
-@pytest.fixture(scope="module")
-def dask_cluster():
-    pytest.importorskip("distributed")
-    from benchmarks.local_cluster import local_cluster
-
-    with local_cluster(workers=1) as cluster:
-        yield cluster
-
-
 def make_executor(kind: str, request):
     if kind == "thread":
         return ThreadExecutor(1)
@@ -42,7 +33,8 @@ def make_executor(kind: str, request):
     return executor
 
 
-@pytest.fixture(params=["thread", "process", "cluster"])
+# The cluster's tests share one cluster and run one after another with the other server tests (tests/conftest.py).
+@pytest.fixture(params=["thread", "process", pytest.param("cluster", marks=pytest.mark.cluster)])
 def queue(request):
     q = JobQueue(make_executor(request.param, request), owner_check_seconds=0.2)
     yield q
