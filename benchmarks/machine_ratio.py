@@ -1,11 +1,6 @@
 """How much of the CPU a training step uses: training images per second and GFLOP/s of the course's VGG twin
-(Fashion-MNIST, the `train` command's defaults) and of the one-shot network (the `oneshot-cpu` preset),
-against the CPU's peak on paper and against a large fp32 matrix product measured in the same process.
-
-FLOPs per training step are counted by `torch.utils.flop_counter.FlopCounterMode` around one real
-trainer step (forward and backward; it counts matrix products and convolutions, not the optimiser's
-element-wise updates); achieved GFLOP/s = FLOPs per step × steps per second. Peak on paper = cores
-used × clock × fp32 FLOPs per cycle of the widest vector unit (`cpu_peak`).
+and of the one-shot network, against the CPU's peak on paper and against a large fp32 matrix product measured
+in the same process (docs/benchmarks.md, "How much of the CPU a training step uses", says how each is counted).
 
     python -m benchmarks run machine-ratio [--threads 1|2] [--seconds 8] [--out docs/results/machine-ratio.json]
 """

@@ -3,6 +3,7 @@ class through `benchmarks.load_test` itself: what it reports must be what happen
 from __future__ import annotations
 
 import asyncio
+import json
 import os
 from pathlib import Path
 
@@ -66,8 +67,8 @@ def test_a_link_to_home_opens_the_home_page_without_a_page_not_found(server):
 def test_a_small_class_reports_every_session_and_run(tmp_path):
     out = tmp_path / "load.json"
     r = load_test.main(["--sessions", "3", "--trainers", "1", "--browsers", "1", "--max-seconds", "300",
-                        "--think", "0.2", "0.5", "--json", str(out)])
-    assert out.is_file()
+                        "--think", "0.2", "0.5", "--out", str(out)])
+    assert json.loads(out.read_text())["figures"]["runs_completed"] == r["runs_completed"]
     assert r["config"]["browsers"] == 1 and r["config"]["sessions"] == 3
     assert r["sessions_ok"] == 3, r["sessions_failed"]
     assert r["runs_completed"] == 1 and r["runs_failed"] == [] and len(r["run_seconds"]) == 1
