@@ -241,8 +241,7 @@ def chromium_cpu() -> float:
     """CPU seconds used so far by this process's Chromium (every one of its processes)."""
     import psutil
 
-    from benchmarks.browser import is_chromium
-    from benchmarks.load_test import cpu_seconds
+    from benchmarks.browser import cpu_seconds, is_chromium
     return sum(cpu_seconds(p) for p in psutil.Process().children(recursive=True) if is_chromium(p))
 
 

@@ -26,7 +26,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import async_playwright
 
 from benchmarks.blocks import Block, conditions_line, table, thousands
-from benchmarks.browser import OWN, SETTLED, confine_chromium, is_chromium, lab_server, launch_chromium
+from benchmarks.browser import OWN, SETTLED, confine_chromium, cpu_seconds, is_chromium, lab_server, launch_chromium
 from benchmarks.results import conditions, parser, save
 from benchmarks.stream_client import StreamSession
 from siamese_core.atlas.label import PRESS_TO_TRAIN
@@ -117,15 +117,6 @@ class Sampler(threading.Thread):
                 self.chromium.update(p.pid for p in kids if is_chromium(p))
             except psutil.Error:
                 return
-
-
-def cpu_seconds(p: psutil.Process, last: float = 0.0) -> float:
-    """CPU seconds `p` has used; `last` once it is gone (what it had used)."""
-    try:
-        t = p.cpu_times()
-        return t.user + t.system
-    except psutil.Error:
-        return last
 
 
 def tree_rss(server: psutil.Process) -> int:
