@@ -1,17 +1,10 @@
 """Atlas sliders, measured in the browser: from a slider move (a key press, or a drag's release) on the Losses and
-Embedding-size pages' explore mode until every chart of the page shows the new cell.
+Embedding-size pages' explore mode until every chart of the page shows the new cell (how the page's clock is
+read: docs/benchmarks.md, "Atlas sliders in the browser"). A last check moves one slider through five values
+quickly and says whether the page ends on the last value's cell with no stale chart.
 
-    python -m benchmarks run atlas-sliders                       # print each figure beside its goal
-    python -m benchmarks run atlas-sliders --out docs/results/atlas-sliders.json
-
-Headless Chromium against a real server with the shipped atlas. The clock is the page's own
-(`performance.now()`): it starts at the key's `keydown` or the drag's `pointerup` and stops at the first
-animation frame in which the script run has finished, no element is stale, the heading names the slider's
-new value, every Plotly chart of the page holds a new figure (its `data` replaced), every Vega-Lite chart
-draws something else (its SVG's marks changed) and every chart title that names a run names the new one.
-The first move is timed right after the page opened (its figures may still be warming up on the server);
-the others once the server's warm-up of every cell's figures is over. A last check moves one slider
-through five values quickly and says whether the page ends on the last value's cell with no stale chart."""
+    python -m benchmarks run atlas-sliders [--page NAME] [--out docs/results/atlas-sliders.json]
+"""
 from __future__ import annotations
 
 import statistics

@@ -93,6 +93,17 @@ def is_chromium(p) -> bool:
         return False
 
 
+def cpu_seconds(p, last: float = 0.0) -> float:
+    """CPU seconds the psutil process `p` has used; `last` once it is gone (what it had used)."""
+    import psutil
+
+    try:
+        t = p.cpu_times()
+        return t.user + t.system
+    except psutil.Error:
+        return last
+
+
 def confine_chromium(nice: int) -> str | None:
     """Give this process's Chromium the priority `nice`, as its other children have; None when done, else why
     not. Chromium starts a session of its own, and with the kernel's autogroup scheduling a session is one

@@ -48,7 +48,7 @@ def main(argv: list[str] | None = None) -> dict:
         figures["cluster"] = {"workers": args.workers, "threads_per_worker": 1, "worker_nice": args.worker_nice}
         figures["config"]["workers"] = f"{args.workers} cluster workers"
     print(f"{'built-in queue' if args.builtin else 'cluster'}: all results "
-          f"{load_test._fmt(figures['all_results_s'])}, median interaction {figures['latency_s']['p50']:.2f} s, "
+          f"{load_test.all_shown(figures['all_results_s'])}, median interaction {figures['latency_s']['p50']:.2f} s, "
           f"{len(figures['sessions_failed'])} failed sessions")
     save(args.out, NAME, argv, figures, before)
     return figures
@@ -60,12 +60,9 @@ def block_text(builtin: dict, cluster: dict) -> str:
     b, c = builtin["figures"], cluster["figures"]
     n, trainers = c["cluster"]["workers"], c["config"]["trainers"]
 
-    def tenth(f):
-        return "not all shown" if f["all_results_s"] is None else f"{f['all_results_s']:.1f} s"
-
     def both(label, cell):
         return [label, cell(b), cell(c)]
-    rows = [both(f"class start → all {trainers} results shown", tenth),
+    rows = [both(f"class start → all {trainers} results shown", lambda f: load_test.all_shown(f["all_results_s"])),
             both("median interaction → page settled", lambda f: f"{f['latency_s']['p50']:.2f} s"),
             both("95th percentile interaction", lambda f: f"{f['latency_s']['p95']:.2f} s"),
             both("failed sessions", lambda f: str(len(f["sessions_failed"]))),

@@ -1,12 +1,7 @@
 """The shipped figures checked on tasks and pairs drawn from a seed of your choosing, only through the public
-API (`load_model → prepare → similarity → threshold`), each beside its published anchor.
-
-- Omniglot: Lake et al.'s 20 official 20-way runs (fixed; no seed), with the one-shot model;
-- MNIST: `--tasks` random 10-way one-shot tasks from the 10,000 test digits (seed `--seed`), with the same
-  Omniglot-trained model, on the digits as MNIST stores them (light on black) and turned dark on white;
-- Fashion-MNIST: `python -m siamese_core train --dataset fashion-mnist --seconds 60` with no other option
-  but `--seed` (seeds 0, 1, 2) and `--out`, each model then tested on `--pairs` balanced test pairs drawn
-  from `--seed`, at the threshold it was saved with; the median of the three is the figure.
+API (`load_model → prepare → similarity → threshold`), each beside its published anchor: the Omniglot official
+runs, MNIST one-shot transfer and 60-s Fashion-MNIST runs (docs/benchmarks.md, "Held-out check through the
+public API").
 
     python -m benchmarks run heldout --seed N [--tasks 2000] [--pairs 10000] [--fashion-models A.pt B.pt C.pt]
                                       [--skip-fashion] [--out FILE.json]

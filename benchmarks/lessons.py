@@ -58,8 +58,7 @@ def train_runs(configs) -> list:
     return out
 
 
-def measure(experiments=tuple(EXPERIMENTS), seeds: int | None = None, scale: float = 1.0,
-            computed: bool = True, log=print) -> list[dict]:
+def measure(experiments=tuple(EXPERIMENTS), seeds: int | None = None, scale: float = 1.0, log=print) -> list[dict]:
     """One row per claim: its sentence, measure, values per seed and how many seeds it held in."""
     rows = {c.key: {"key": c.key, "page": c.page, "kind": c.kind, "sentence": c.sentence, "measure": c.measure,
                     "experiment": c.experiment, "values": [], "held": 0, "seeds": 0} for c in CLAIMS}
@@ -71,13 +70,12 @@ def measure(experiments=tuple(EXPERIMENTS), seeds: int | None = None, scale: flo
             for c in (c for c in CLAIMS if c.experiment == name):
                 _record(rows[c.key], c.verdict(roles), seed)
             log(f"{name} seed {seed}: {time.perf_counter() - t0:.0f} s")
-    if computed:
-        for name, make in static.CONTEXTS.items():
-            for seed in ((0, 1, 2) if name == "oneshot" else (0,)):
-                ctx = make(seed=seed) if name == "oneshot" else make()
-                for c in (c for c in CLAIMS if c.experiment == name):
-                    _record(rows[c.key], c.verdict(ctx), seed)
-            log(f"{name}: computed")
+    for name, make in static.CONTEXTS.items():
+        for seed in ((0, 1, 2) if name == "oneshot" else (0,)):
+            ctx = make(seed=seed) if name == "oneshot" else make()
+            for c in (c for c in CLAIMS if c.experiment == name):
+                _record(rows[c.key], c.verdict(ctx), seed)
+        log(f"{name}: computed")
     return list(rows.values())
 
 
@@ -105,13 +103,11 @@ def main(argv: list[str] | None = None) -> int:
     p = parser(NAME, __doc__)
     p.add_argument("--only", nargs="*", choices=list(EXPERIMENTS), default=list(EXPERIMENTS),
                    help="measured experiments to run")
-    p.add_argument("--no-computed", action="store_true", help="skip the claims checked without training")
     p.add_argument("--quick", action="store_true", help="2 seeds and half the time budgets (a smoke run)")
     a = p.parse_args(argv)
     torch.set_num_threads(1)  # as a page job runs
     before, t0 = conditions(), time.perf_counter()
-    rows = measure(a.only, seeds=2 if a.quick else None, scale=0.5 if a.quick else 1.0,
-                   computed=not a.no_computed)
+    rows = measure(a.only, seeds=2 if a.quick else None, scale=0.5 if a.quick else 1.0)
     print(format_table(rows))
     figures = {"claims": rows, "seconds": round(time.perf_counter() - t0, 1), "quick": a.quick}
     save(a.out, NAME, argv, figures, before)

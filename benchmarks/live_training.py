@@ -1,25 +1,13 @@
-"""Live training, measured: what a student sees after pressing Train on the Losses page.
+"""Live training, measured: what a student sees after pressing Train on the Losses page (docs/benchmarks.md,
+"Live training", says how each figure is taken).
 
-    python -m benchmarks run live-training                               # print each figure beside its goal
-    python -m benchmarks run live-training --out docs/results/live-training.json
+    python -m benchmarks run live-training [--skip page|frames] [--out docs/results/live-training.json]
 
 Two parts, each started only once the machine is quiet (1-minute load average < `--quiet-load`, waiting up
-to `--max-wait` seconds; the load is recorded either way):
-
-1. In Chromium against a real server (Fashion-MNIST, contrastive, D = 32, `--page-budget`-second runs, a new
-   seed per run so that no run is served from the shared-runs cache): Train clicked → the first live frame
-   on the page, and end of training → the full report on the page. The end of training is the server's own
-   clock: the server runs with a hook (a `sitecustomize` on its PYTHONPATH) that logs `time.time()` when
-   `run_experiment` calls `report_for` — the trainer has returned, the final frame is taken, nothing of the
-   report is computed yet. The report is "on the page" when the browser (same machine, same clock:
-   `Date.now()`) has what the report is: the test accuracy, the test-pair histogram, the map and the ROC
-   and the sample pairs drawn (their Plotly titles in the DOM). The replay of the run's frames,
-   drawn after them, is timed apart (its slider in the DOM).
-2. In this process, the page's own path (`run_experiment` with the probe set; `--frame-seconds` runs):
-   `report.metrics["frame_share"]`, and the movement of the map from frame to frame against a t-SNE per
-   frame (`viz.projection.tsne_2d`, a different seed per frame), both scaled to unit RMS radius
-   (`stable_projection.mean_displacement`). The probe embeddings of each frame are kept by a FrameRecorder
-   subclass that `run_experiment` uses in place of its own (the run is otherwise exactly the page's)."""
+to `--max-wait` seconds; the load is recorded either way): 1. in Chromium against a real server whose
+process logs the end of each training (HOOK): click → first live frame, end of training → full report;
+2. in this process, the page's own path (`run_experiment`): the frames' share of a run and the map's
+movement from frame to frame against a t-SNE per frame."""
 from __future__ import annotations
 
 import os
@@ -38,6 +26,7 @@ SUMMARY = "what a student sees after Train: first live frame, report, frames' co
 GOALS = {"first_frame_s": 1.0, "cold_first_frame_s": 3.0, "report_s": 1.0, "frame_share": 0.10,
          "movement_ratio": 0.25, "chart_remounts": 2, "blank_samples": 0, "chromium_cpu_share": 0.20}
 DATASET = "fashion-mnist"
+RUN_WAIT = 120.0  # the longest wait for a quiet machine before each run after a part's first (s)
 
 # The server side of "end of training": a sitecustomize in the server and its training processes logs when a
 # run's report begins. It patches experiment.report_for when something imports that module and imports nothing
@@ -190,7 +179,7 @@ def hooked_server():
             yield url, log
 
 
-def page_runs(repeats: int, budget: int, quiet_load: float, run_wait: float, timeout: float = 180.0) -> list[dict]:
+def page_runs(repeats: int, budget: int, quiet_load: float, timeout: float = 180.0) -> list[dict]:
     from playwright.sync_api import sync_playwright
 
     from benchmarks.browser import launch_chromium, open_app, settle
@@ -211,7 +200,7 @@ def page_runs(repeats: int, budget: int, quiet_load: float, run_wait: float, tim
         cold.wait_for_function("() => window.__live.report > 0", timeout=timeout * 1000, polling=200)
         cold.context.close()
         for k in range(repeats):
-            load = wait_until_quiet(quiet_load, run_wait if k else 0)  # the part began quiet
+            load = wait_until_quiet(quiet_load, RUN_WAIT if k else 0)  # the part began quiet
             page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
             open_app(page, url)
             page.goto(f"{link}&seed={1000 + k}")  # a seed no one trained: no shared result to hand out
@@ -252,21 +241,13 @@ def chromium_cpu() -> float:
     """CPU seconds used so far by this process's Chromium (every one of its processes)."""
     import psutil
 
-    from benchmarks.browser import is_chromium
-    total = 0.0
-    for p in psutil.Process().children(recursive=True):
-        if is_chromium(p):
-            try:
-                t = p.cpu_times()
-                total += t.user + t.system
-            except psutil.Error:
-                pass  # gone meanwhile
-    return total
+    from benchmarks.browser import cpu_seconds, is_chromium
+    return sum(cpu_seconds(p) for p in psutil.Process().children(recursive=True) if is_chromium(p))
 
 
 # --- part 2: frames in process ------------------------------------------------------------------------
 
-def frame_runs(runs: int, seconds: float, n_pairs: int, quiet_load: float, run_wait: float) -> list[dict]:
+def frame_runs(runs: int, seconds: float, n_pairs: int, quiet_load: float) -> list[dict]:
     import torch
 
     from siamese_core.data import load_dataset
@@ -293,7 +274,7 @@ def frame_runs(runs: int, seconds: float, n_pairs: int, quiet_load: float, run_w
     probe = probe_set(test_set)
     rows, original = [], experiment.FrameRecorder
     for seed in range(runs):
-        load = wait_until_quiet(quiet_load, run_wait if seed else 0)
+        load = wait_until_quiet(quiet_load, RUN_WAIT if seed else 0)
         made: list[KeepingRecorder] = []
 
         def recorder_factory(*args, made=made, **kwargs) -> KeepingRecorder:
@@ -383,7 +364,6 @@ def main(argv: list[str] | None = None) -> dict:
     p.add_argument("--pairs", type=int, default=8, help="consecutive-frame pairs per run compared with t-SNE")
     p.add_argument("--quiet-load", type=float, default=1.2)
     p.add_argument("--max-wait", type=float, default=900.0, help="longest wait for a quiet machine (s)")
-    p.add_argument("--run-wait", type=float, default=120.0, help="longest wait for quiet before each later run (s)")
     p.add_argument("--skip", choices=["page", "frames"], help="leave one part out")
     a = p.parse_args(argv)
     if a.repeats < 1 or a.runs < 1 or a.page_budget < 5 or a.frame_seconds <= 0 or a.pairs < 1:
@@ -397,21 +377,15 @@ def main(argv: list[str] | None = None) -> dict:
     if a.skip != "page":
         print(f"Part 1: {a.repeats} page runs in Chromium ({a.page_budget}-s budget)", flush=True)
         f["load"]["page"] = wait_until_quiet(a.quiet_load, a.max_wait)
-        rows = page_runs(a.repeats, a.page_budget, a.quiet_load, a.run_wait)
+        rows = page_runs(a.repeats, a.page_budget, a.quiet_load)
         f["load"]["page"]["after"] = round(os.getloadavg()[0], 2)
-        f.update(page_budget_s=a.page_budget, page_runs=rows,
-                 first_frame_s=summary([r["first_frame_s"] for r in rows]),
-                 report_s=summary([r["report_s"] for r in rows]),
-                 cold_first_frame_s=rows[0]["cold_first_frame_s"],
-                 live_chart_mounts=summary([r["live_chart_mounts"] for r in rows]),
-                 blank_samples=summary([r["blank_samples"] for r in rows]),
-                 undrawn_samples=summary([r["undrawn_samples"] for r in rows]),
-                 chromium_cpu_share=summary([r["chromium_cpu_share"] for r in rows]),
-                 replay_s=summary([r["replay_s"] for r in rows]))
+        f.update(page_budget_s=a.page_budget, page_runs=rows, cold_first_frame_s=rows[0]["cold_first_frame_s"],
+                 **{k: summary([r[k] for r in rows]) for k in ("first_frame_s", "report_s", "live_chart_mounts",
+                    "blank_samples", "undrawn_samples", "chromium_cpu_share", "replay_s")})
     if a.skip != "frames":
         print(f"Part 2: {a.runs} runs of {a.frame_seconds:g} s in this process", flush=True)
         f["load"]["frames"] = wait_until_quiet(a.quiet_load, a.max_wait)
-        rows = frame_runs(a.runs, a.frame_seconds, a.pairs, a.quiet_load, a.run_wait)
+        rows = frame_runs(a.runs, a.frame_seconds, a.pairs, a.quiet_load)
         f["load"]["frames"]["after"] = round(os.getloadavg()[0], 2)
         s = float(np.mean([r["stable_displacement"] for r in rows]))
         t = float(np.mean([r["tsne_displacement"] for r in rows]))

@@ -1,25 +1,12 @@
-"""Load test: a class of students on one server.
+"""Load test: a class of students on one server (docs/benchmarks.md, "Classroom load test").
 
-Starts the app itself on a free local port, opens `--sessions` students at once; `--trainers` of them press
-Train on the Losses page (digits, a `--budget`-second run) while the others move the margin slider and
-switch pages. `--browsers` of the students are real pages in ONE headless Chromium; the others speak the
-browser's websocket protocol themselves (benchmarks/stream_client.py): the server does the same work for
-them, but the load generator does not draw 30 pages on the same two cores as the server.
-Reports what Streamlit's own load tests record (its e2e_playwright/load_testing): time to first complete
-render, page-response latency percentiles (browser: interaction → page settled; protocol: request → the
-script run's last message), sessions and runs completed / failed, and the server's resident memory
-(start, peak, growth), CPU and thread count.
+Starts the app on a free local port and opens `--sessions` students at once: `--trainers` of them press Train
+on the Losses page, the others move the margin slider and switch pages; `--browsers` of them are pages in ONE
+headless Chromium, the others speak the websocket protocol (benchmarks/stream_client.py). Bounded: at most 60
+sessions, `--max-seconds` wall time for the class, localhost only.
 
-    python -m benchmarks run load-test                              # 30 students, 10 training, 3 in Chromium
-    python -m benchmarks run load-test --sessions 4 --trainers 1    # a small check
-    python -m benchmarks run load-test --out docs/results/load-test.json  # also the figures and conditions as JSON
-    python -m benchmarks run load-test --same-config 5              # half the trainers ask for one same run
-
-Trainers differ by seed unless `--same-config N`: then N of them send exactly the same config, which the
-server trains once for all of them (shared runs, `SIAMESE_LAB_SHARE_RUNS`); the others each their own.
-`--quiet-load` waits (up to `--max-wait` s) until the 1-minute load average is below it before starting.
-
-Bounded: at most 60 sessions, `--max-seconds` wall time for the class, localhost only."""
+    python -m benchmarks run load-test [--sessions 30] [--trainers 10] [--same-config N] [--out FILE.json]
+"""
 from __future__ import annotations
 
 import asyncio
@@ -39,7 +26,7 @@ from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import async_playwright
 
 from benchmarks.blocks import Block, conditions_line, table, thousands
-from benchmarks.browser import CHROMIUM, CHROMIUM_ARGS, OWN, SETTLED, confine_chromium, is_chromium, lab_server
+from benchmarks.browser import OWN, SETTLED, confine_chromium, cpu_seconds, is_chromium, lab_server, launch_chromium
 from benchmarks.results import conditions, parser, save
 from benchmarks.stream_client import StreamSession
 from siamese_core.atlas.label import PRESS_TO_TRAIN
@@ -74,6 +61,7 @@ SETTLED_AT = """() => {
   if (!w.ran && quiet && window.__labState() === 'notRunning') return w.lastChange || w.armedAt;
   return 0;
 }"""
+TIMEOUT = 120.0  # the longest one interaction may take (s)
 NAV = ["Home", "Convolution", "Siamese twins", "Losses"]
 # A trainer's run counts as trained when its test accuracy reaches this. Eight 5-s digits runs (contrastive,
 # D = 8, seeds 1–8, one thread, idle) reached 0.962–0.987 in 277–373 steps; a run a busy server starved to
@@ -82,6 +70,11 @@ TRAINED_ACCURACY = 0.90
 # The warnings that say a Train press was refused or its run cut short (the page's other notes are lessons).
 REFUSALS = re.compile(r"trainings are already waiting|already have a training|Your session keeps at most|"
                       r"already in the queue|so busy that this run")
+
+
+def all_shown(seconds: float | None) -> str:
+    """Class start → every trainer's result shown, or that not all were."""
+    return "not all shown" if seconds is None else f"{seconds:.1f} s"
 
 
 def percentile(values: list[float], q: float) -> float:
@@ -115,23 +108,15 @@ class Sampler(threading.Thread):
                 self.cpu.append(self.server.cpu_percent(None))
                 self.threads.append(self.server.num_threads())
                 for p in training:
-                    self.training_cpu[p.pid] = _cpu_seconds(p, self.training_cpu.get(p.pid, 0.0))
+                    self.training_cpu[p.pid] = cpu_seconds(p, self.training_cpu.get(p.pid, 0.0))
                 theirs = {self.server.pid, *(p.pid for p in training)}
                 kids = [p for p in me.children(recursive=True) if p.pid not in theirs]
                 self.browser_rss.append(sum(_rss(p) for p in kids))
                 for p in (me, *kids):
-                    self.generator_cpu[p.pid] = _cpu_seconds(p, self.generator_cpu.get(p.pid, 0.0))
+                    self.generator_cpu[p.pid] = cpu_seconds(p, self.generator_cpu.get(p.pid, 0.0))
                 self.chromium.update(p.pid for p in kids if is_chromium(p))
             except psutil.Error:
                 return
-
-
-def _cpu_seconds(p: psutil.Process, last: float) -> float:
-    try:
-        t = p.cpu_times()
-        return t.user + t.system
-    except psutil.Error:
-        return last  # gone: keep what it had used
 
 
 def tree_rss(server: psutil.Process) -> int:
@@ -175,16 +160,16 @@ class Student:
             self.run_result = "failed: " + self.error
 
 
-async def settle(page, timeout: float) -> None:
-    await page.wait_for_selector(SETTLED, timeout=timeout * 1000)
+async def settle(page) -> None:
+    await page.wait_for_selector(SETTLED, timeout=TIMEOUT * 1000)
 
 
-async def timed(page, student: Student, what: str, action, timeout: float) -> None:
+async def timed(page, student: Student, what: str, action) -> None:
     """Do `action()`, wait until the rerun it caused has finished, record the latency."""
     start_wall = time.monotonic()
     t0 = await page.evaluate(ARM)
     await action()
-    t1 = await (await page.wait_for_function(SETTLED_AT, timeout=timeout * 1000, polling=50)).json_value()
+    t1 = await (await page.wait_for_function(SETTLED_AT, timeout=TIMEOUT * 1000, polling=50)).json_value()
     student.latencies.append((start_wall, (t1 - t0) / 1000, what))
 
 
@@ -202,16 +187,16 @@ async def play(browser, url: str, s: Student, args, training_over: asyncio.Event
     rng = random.Random(s.k)
     try:
         t0 = time.monotonic()
-        await page.goto(url, timeout=args.timeout * 1000)
-        await settle(page, args.timeout)
-        await page.get_by_role("heading").first.wait_for(timeout=args.timeout * 1000)
+        await page.goto(url, timeout=TIMEOUT * 1000)
+        await settle(page)
+        await page.get_by_role("heading").first.wait_for(timeout=TIMEOUT * 1000)
         s.first_render = time.monotonic() - t0
         await page.evaluate(WATCH)
         if s.trainer:
-            await timed(page, s, "open Losses", lambda: nav(page, "Losses"), args.timeout)
+            await timed(page, s, "open Losses", lambda: nav(page, "Losses"))
             await page.goto(f"{url}/losses?dataset=digits&loss=contrastive&dim=8&seconds={args.budget}"
                             f"&seed={s.seed}")
-            await settle(page, args.timeout)
+            await settle(page)
             await page.evaluate(WATCH)
             pressed = s.pressed_at = time.monotonic()
             await page.get_by_role("button", name="Train", exact=True).click()
@@ -239,14 +224,14 @@ async def play(browser, url: str, s: Student, args, training_over: asyncio.Event
         while not training_over.is_set() and time.monotonic() < deadline:
             if rng.random() < 0.5:
                 here = rng.choice([t for t in NAV if t != here])  # a click on the open page reruns nothing
-                await timed(page, s, f"open {here}", lambda here=here: nav(page, here), args.timeout)
+                await timed(page, s, f"open {here}", lambda here=here: nav(page, here))
             else:
                 if here != "Losses":
                     here = "Losses"
-                    await timed(page, s, "open Losses", lambda: nav(page, "Losses"), args.timeout)
+                    await timed(page, s, "open Losses", lambda: nav(page, "Losses"))
                 key = ("ArrowLeft", "ArrowRight")[moves % 2]  # back and forth: never stuck at an end
                 moves += 1
-                await timed(page, s, "margin slider", lambda key=key: nudge_margin(page, key), args.timeout)
+                await timed(page, s, "margin slider", lambda key=key: nudge_margin(page, key))
             if await page.locator('[data-testid="stException"]').count():
                 raise RuntimeError("an exception was shown on the page")
             await asyncio.sleep(rng.uniform(*args.think))
@@ -300,7 +285,7 @@ def _check_link_applied(page, seed: int, budget: int) -> None:
 
 async def stream_play(url: str, s: Student, args, training_over: asyncio.Event, deadline: float) -> None:
     """The same student as `play`, speaking the websocket protocol instead of driving Chromium."""
-    session = StreamSession(url, timeout=args.timeout)
+    session = StreamSession(url, timeout=TIMEOUT)
     rng = random.Random(s.k)
 
     async def timed_run(what: str, request):
@@ -320,7 +305,7 @@ async def stream_play(url: str, s: Student, args, training_over: asyncio.Event, 
             # The prepared link opens in a new session, as a browser loads a URL: in the same session the
             # page's widgets would keep the values of the first visit and the run would be the default one.
             await session.close()
-            session = StreamSession(url, timeout=args.timeout)
+            session = StreamSession(url, timeout=TIMEOUT)
             await session.open()
             page = await session.goto("Losses", {"dataset": "digits", "loss": "contrastive", "dim": 8,
                                                  "seconds": args.budget, "seed": s.seed})
@@ -358,16 +343,16 @@ async def stream_play(url: str, s: Student, args, training_over: asyncio.Event, 
         await session.close()
 
 
-async def warm_up(browser, url: str, args) -> None:
+async def warm_up(browser, url: str) -> None:
     """One visitor opens every page first, as the instructor would before the class."""
     context = await browser.new_context()
     page = await context.new_page()
-    await page.goto(url, timeout=args.timeout * 1000)
-    await settle(page, args.timeout)
+    await page.goto(url, timeout=TIMEOUT * 1000)
+    await settle(page)
     for title in NAV[1:]:
         await nav(page, title)
         await page.wait_for_timeout(300)
-        await settle(page, args.timeout)
+        await settle(page)
     await context.close()
 
 
@@ -390,9 +375,9 @@ async def class_session(url: str, args, sampler: Sampler) -> tuple[list[Student]
                         seed=seeds[k] if k < args.trainers else 0) for k in range(args.sessions)]
     training_over = asyncio.Event()
     async with async_playwright() as pw:
-        browser = await pw.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        browser = await launch_chromium(pw)
         sampler.chromium_confined = confine_chromium(args.generator_nice) if args.generator_nice > 0 else "nice 0"
-        await warm_up(browser, url, args)  # imports, datasets and pretrained models load once per server
+        await warm_up(browser, url)  # imports, datasets and pretrained models load once per server
         sampler.rss_warm = tree_rss(sampler.server)
         t0 = time.monotonic()
         deadline = t0 + args.max_seconds
@@ -483,10 +468,6 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
     }
 
 
-def _fmt(seconds: float | None) -> str:
-    return "not all shown" if seconds is None else f"{seconds:.1f} s"
-
-
 def _one_class(args) -> tuple[dict, dict | None, dict]:
     """One class on a fresh server: (figures, the quiet-load wait, the conditions before)."""
     load = None
@@ -518,10 +499,10 @@ def _median_class(argv: list[str], repeats: int) -> tuple[dict, dict | None, dic
         for k in range(repeats):
             out = os.path.join(tmp, f"class-{k}.json")
             # The same class, once, written to a file of its own (argparse keeps an option's last value).
-            subprocess.run([sys.executable, "-m", "benchmarks.load_test", *argv, "--repeats", "1", "--out", "",
-                            "--json", out], check=True)
+            subprocess.run([sys.executable, "-m", "benchmarks.load_test", *argv, "--repeats", "1", "--out", out],
+                           check=True)
             with open(out) as f:
-                classes.append(json.load(f))
+                classes.append(json.load(f)["figures"])
     ranked = sorted(classes, key=lambda c: (c["all_results_s"] is None, c["all_results_s"] or 0))
     r = ranked[(len(ranked) - 1) // 2]
     r["repeats"] = [{"all_results_s": c["all_results_s"], "latency_p50_s": c["latency_s"]["p50"],
@@ -537,7 +518,6 @@ def main(argv=None) -> dict:
     p.add_argument("--browsers", type=int, default=3, help="how many of the sessions are Chromium pages")
     p.add_argument("--budget", type=int, default=5, help="each run's time budget (s), ≥ 5")
     p.add_argument("--max-seconds", type=float, default=900, help="wall-time cap for the class")
-    p.add_argument("--timeout", type=float, default=120, help="cap for one interaction (s)")
     p.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), help="pause between interactions (s)")
     p.add_argument("--same-config", type=int, default=0,
                    help="how many trainers ask for exactly the same run (0: every trainer its own seed)")
@@ -548,7 +528,6 @@ def main(argv=None) -> dict:
                         "stands in for the students' own machines, so it takes the cores the server leaves")
     p.add_argument("--repeats", type=int, default=1,
                    help="classes one after another; the figures are the median class's, with every class's headline")
-    p.add_argument("--json", help="also write the figures to this file")
     args = p.parse_args(argv)
     if (not 1 <= args.sessions <= 60 or not 0 <= args.trainers <= args.sessions or args.budget < 5
             or not 0 <= args.browsers <= args.sessions):
@@ -563,9 +542,6 @@ def main(argv=None) -> dict:
     else:
         r, load, before = _median_class(argv or sys.argv[1:], args.repeats)
     r["load_before"] = load or {"load1": before["loadavg"][0]}
-    if args.json:
-        with open(args.json, "w") as f:
-            json.dump(r, f, indent=1)
     save(args.out, NAME, argv, r, before, show=class_text)
     return r
 
@@ -604,7 +580,7 @@ def class_text(r: dict) -> str:
         f"shared runs {'on' if c.get('share_runs', True) else 'off'}), workers {c['workers']}.{quiet}", "",
         table(["figure", "measured", "goal"], [
             [f"class start → all {c['trainers']} results shown",
-             "not all shown" if tenth is None else f"{tenth:.1f} s",
+             all_shown(tenth),
              f"≤ 60 s {mark[tenth is not None and tenth <= 60]}"],
             ["failed sessions", str(failed), f"0 {mark[failed == 0]}"],
             ["median interaction → page settled", f"{p50:.2f} s", f"< 1 s {mark[p50 < 1]}"]]), "",
@@ -619,13 +595,13 @@ def where_runs_train(threads: dict, processes: dict, wall: dict) -> str:
     trainers = processes["figures"]["config"]["trainers"]
 
     def accs(f):
-        a = [t["accuracy"] for t in f.get("trainer_runs", []) if t.get("accuracy") is not None]
+        a = _accuracies(f)
         return f"{min(a):.3f}–{max(a):.3f}" if a else "–"
 
     def row(label, cell):
         return [label, *(cell(r["figures"]) for _, r in runs)]
     rows = [row(f"class start → all {trainers} results shown (goal ≤ 60 s)",
-                lambda f: "not all shown" if f["all_results_s"] is None else f"{f['all_results_s']:.1f} s"),
+                lambda f: all_shown(f["all_results_s"])),
             row("median interaction → page settled (goal < 1 s)", lambda f: f"{f['latency_s']['p50']:.2f} s"),
             row("failed sessions", lambda f: str(len(f["sessions_failed"]))),
             row(f"runs trained (test accuracy ≥ {processes['figures']['config']['trained_accuracy']:.2f})",
@@ -677,8 +653,12 @@ def _generator_cpu(f: dict) -> str:
             "on the same machine")
 
 
+def _accuracies(f: dict) -> list[float]:
+    return [t["accuracy"] for t in f.get("trainer_runs", []) if t.get("accuracy") is not None]
+
+
 def _run_accuracies(f: dict) -> list[str]:
-    accs = [t["accuracy"] for t in f.get("trainer_runs", []) if t.get("accuracy") is not None]
+    accs = _accuracies(f)
     if not accs:
         return []
     return [f"- the runs' test accuracy: {min(accs):.3f} to {max(accs):.3f} (a run counts as trained from "
@@ -691,9 +671,8 @@ def _repeats(f: dict) -> list[str]:
     if len(runs) < 2:
         return []
     return [f"The median of {len(runs)} classes run one after another (`--repeats {len(runs)}`); all of them: "
-            + "; ".join(f"{'not all shown' if c['all_results_s'] is None else format(c['all_results_s'], '.1f') + ' s'}"
-                        f", median {c['latency_p50_s']:.2f} s, {c['failed_sessions']} failed"
-                        for c in runs) + ".", ""]
+            + "; ".join(f"{all_shown(c['all_results_s'])}, median {c['latency_p50_s']:.2f} s, "
+                        f"{c['failed_sessions']} failed" for c in runs) + ".", ""]
 
 
 CLASS = ("python -m benchmarks.load_test --same-config {same} --quiet-load 1.2 {wait}--out "

@@ -1,11 +1,6 @@
 """How much of the CPU a training step uses: training images per second and GFLOP/s of the course's VGG twin
-(Fashion-MNIST, the `train` command's defaults) and of the one-shot network (the `oneshot-cpu` preset),
-against the CPU's peak on paper and against a large fp32 matrix product measured in the same process.
-
-FLOPs per training step are counted by `torch.utils.flop_counter.FlopCounterMode` around one real
-trainer step (forward and backward; it counts matrix products and convolutions, not the optimiser's
-element-wise updates); achieved GFLOP/s = FLOPs per step × steps per second. Peak on paper = cores
-used × clock × fp32 FLOPs per cycle of the widest vector unit (`cpu_peak`).
+and of the one-shot network, against the CPU's peak on paper and against a large fp32 matrix product measured
+in the same process (docs/benchmarks.md, "How much of the CPU a training step uses", says how each is counted).
 
     python -m benchmarks run machine-ratio [--threads 1|2] [--seconds 8] [--out docs/results/machine-ratio.json]
 """
@@ -193,21 +188,16 @@ def main(argv: list[str] | None = None) -> dict:
     p = parser(NAME, __doc__, data_dir=True)
     p.add_argument("--threads", type=int, default=1, help="measure with 1 torch thread, and also with 2 if 2")
     p.add_argument("--seconds", type=float, default=8.0, help="timed training per network and thread count")
-    p.add_argument("--candidates", action="store_true", help="also time cheap changes beside the step as it is "
-                   "(benchmarks/step_candidates.py), with 1 thread")
     a = p.parse_args(argv)
     before = conditions()
     figures = {"runs": [measure(n, a.seconds, a.data_dir) for n in range(1, a.threads + 1)]}
-    if a.candidates:
-        from benchmarks.step_candidates import compare
-        torch.set_num_threads(1)
-        figures["candidates"] = {name: compare(name, a.seconds, data_dir=a.data_dir) for name in NETWORKS}
     save(a.out, NAME, argv, figures, before, show=block_text)
     return figures
 
 
 def block_text(r: dict) -> str:
-    """Training throughput and GFLOP/s against the CPU's peak on paper and a large matrix product."""
+    """Training throughput and GFLOP/s against the CPU's peak on paper and a large matrix product (a JSON
+    written with the retired `--candidates` also holds `candidates`: not shown, see step-candidates.json)."""
     f, lines = r["figures"], []
     for run in f["runs"]:
         p = run["peak"]
@@ -221,18 +211,11 @@ def block_text(r: dict) -> str:
                   + ("; above half, so two FMA units)." if run["matmul_of_peak"] > 0.5 else ")."), "",
                   table(["network", "images per step", "GFLOP per step", "per step", "training images/s",
                          "GFLOP/s", "of peak", "of torch.mm"], rows), ""]
-    for name, c in f.get("candidates", {}).items():
-        lines.append(f"- {name}, per step beside the trainer as it is: " + ", ".join(
-            f"{k} {ms:.1f} ms ({c['over_as_is'][k]:.2f}×)" for k, ms in c["ms_per_step"].items()) + ";")
-    if f.get("candidates"):
-        cands = list(f["candidates"].values())
-        faster = [k for k in cands[0]["over_as_is"] if k != "as-is" and all(c["over_as_is"][k] <= 0.95 for c in cands)]
-        lines.append(f"- at least 5 % faster on every network: {', '.join(faster) or 'none'}.")
-    return "\n".join([*lines, "", conditions_line(r)])
+    return "\n".join([*lines, conditions_line(r)])
 
 
 BLOCKS = {"machine-ratio": Block(("docs/results/machine-ratio.json",), "python -m benchmarks.machine_ratio --threads 2 "
-                                   "--candidates --out docs/results/machine-ratio.json", block_text)}
+                                   "--out docs/results/machine-ratio.json", block_text)}
 
 
 if __name__ == "__main__":

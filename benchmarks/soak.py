@@ -128,7 +128,6 @@ def main(argv=None) -> dict:
     p.add_argument("--uploaders", type=int, default=3)
     p.add_argument("--trainers", type=int, default=2)
     p.add_argument("--browsers", type=int, default=2)
-    p.add_argument("--every", type=float, default=5.0, help="seconds between memory samples")
     p.add_argument("--settle", type=float, default=240.0,
                    help="seconds of sampling after the load, with no session open")
     a = p.parse_args(argv)
@@ -138,7 +137,7 @@ def main(argv=None) -> dict:
     tally, samples, stop = Tally(), [], threading.Event()
     with lab_server(env=SERVER_ENV) as (url, proc):
         t0 = time.monotonic()
-        sampler = threading.Thread(target=sample, args=(proc.pid, a.every, stop, samples, t0), daemon=True)
+        sampler = threading.Thread(target=sample, args=(proc.pid, 5.0, stop, samples, t0), daemon=True)
         sampler.start()
         deadline = t0 + a.minutes * 60
 

@@ -1,13 +1,8 @@
-"""A student's session without a browser: the messages a Streamlit page exchanges with the server.
-
-The browser and the server talk over one websocket (`/_stcore/stream`): the browser sends a `BackMsg`
-asking for a script run (which page, the URL's query string, the widgets' values), the server runs the
-page's script and streams `ForwardMsg`s back (the elements, then `script_finished`). This client sends
-the same requests a browser sends when a student opens a page, moves a slider or presses a button, and
-reads the same replies, so the server does exactly the work a browser session gives it, while the load
-generator costs almost nothing: 30 of these run on a core that 30 Chromium tabs would saturate.
-What it does not measure is the browser's own drawing time; the load test keeps a few real Chromium
-sessions beside these for that."""
+"""A student's session without a browser: the messages a Streamlit page exchanges with the server over its
+websocket (`/_stcore/stream`): `BackMsg` rerun requests out (page, query string, widget values, triggers),
+`ForwardMsg`s back until `script_finished`. The server does the work a browser session gives it; the load
+generator costs almost nothing. The browser's own drawing time is not measured (docs/benchmarks.md,
+"Classroom load test")."""
 from __future__ import annotations
 
 import asyncio

@@ -58,16 +58,6 @@ def test_the_result_file_is_consistent():
             assert x["of_matmul"] == pytest.approx(x["gflops"] / run["matmul_gflops"], rel=1e-2)
 
 
-def test_the_per_image_baseline_warps_exactly_as_the_batch_warp_does():
-    """The `affine-per-image` candidate must do the same work as the step as it is, only slower."""
-    from benchmarks.step_candidates import _PerImageAffine
-    from siamese_core.data.augment import KochAffine
-    aug = KochAffine(p=1.0)
-    x = torch.rand(16, 1, 28, 28)
-    params = aug.sample(16, torch.Generator().manual_seed(5))
-    torch.testing.assert_close(_PerImageAffine().apply(x, params), aug.apply(x, params), atol=1e-5, rtol=0)
-
-
 def test_a_timed_call_runs_on_this_process_s_torch_threads_and_takes_at_least_its_own_time():
     import time
 
