@@ -189,6 +189,19 @@ class SiameseNet(nn.Module):
         return resize_images(x, self.input_size) if tuple(x.shape[-2:]) != self.input_size else x
 
     @torch.no_grad()
+    def similarity_matrix(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
+        """M×N scores of every pair (a[i], b[j]): `similarity`'s scores, each picture embedded once (a one-shot
+        task scores one query against N supports; N copies of the query would cost N embeddings)."""
+        was_training = self.training
+        self.eval()
+        dev = self.device
+        ha, hb = self.embed(a.to(dev)), self.embed(b.to(dev))
+        m, n = len(ha), len(hb)
+        out = self.score(ha.repeat_interleave(n, 0), hb.repeat(m, 1)).view(m, n).cpu()
+        self.train(was_training)
+        return out
+
+    @torch.no_grad()
     def similarity(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         """Scores of N pairs (a[i], b[i]), higher = more alike; compare with `threshold`."""
         if a.shape != b.shape:

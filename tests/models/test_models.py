@@ -125,3 +125,19 @@ def test_s_norm_scores_a_pair_against_the_cohort_once_it_is_filled(tmp_path):
     assert torch.allclose(load_model(tmp_path / "n.pt").score(h[:3], h[3:]), expected, rtol=1e-4, atol=1e-4)
     with pytest.raises(ValueError, match="cohort_size"):
         ModelConfig(cohort_size=5, head="l1")
+
+
+@pytest.mark.parametrize("settings", [{"head": "l1"}, {"test_shifts": 1, "distance": "cosine"},
+                                      {"backbone": "face-cnn", "input_size": (16, 16), "cohort_size": 5}])
+def test_a_similarity_matrix_holds_the_similarity_of_every_pair(settings):
+    torch.manual_seed(0)
+    model = SiameseNet(ModelConfig(**{"embedding_dim": 8, "input_size": (8, 8), **settings})).train()
+    if model.config.cohort_size:
+        model.set_cohort(torch.rand(5, 1, *model.input_size))
+    a, b = torch.rand(3, 1, *model.input_size), torch.rand(4, 1, *model.input_size)
+    matrix = model.similarity_matrix(a, b)
+    assert matrix.shape == (3, 4) and model.training  # left as it was found
+    pairs = torch.stack([model.similarity(a[i:i + 1], b[j:j + 1]) for i in range(3) for j in range(4)]).view(3, 4)
+    # Equal up to float rounding (embeddings of batches of other sizes; S-norm divides by a small spread); a
+    # pair scored against the wrong picture is off by far more.
+    torch.testing.assert_close(matrix, pairs, rtol=1e-4, atol=1e-4)
