@@ -26,7 +26,7 @@ def add_train_parser(sub) -> None:
     add_data_args(t)
 
 
-def train_config_from_args(a: argparse.Namespace, argv: list[str] | None = None) -> TrainConfig:
+def train_config_from_args(a: argparse.Namespace) -> TrainConfig:
     """TrainConfig from the options; with --preset, the recipe plus only the options typed beside it."""
     return config_from_args(a)
 
