@@ -10,7 +10,6 @@ import torch
 from ..models.checkpoint import save_checkpoint
 from ..training import TrainConfig, train
 from ..training.batches import BatchSource
-from ..training.objectives import loss_class
 from ..training.progress_lines import PrintProgress
 from .common import add_data_args, command_line
 from .options import add_config_options, config_from_args
@@ -27,14 +26,14 @@ def add_train_parser(sub) -> None:
     add_data_args(t)
 
 
-def train_config_from_args(a: argparse.Namespace, argv: list[str] | None = None) -> TrainConfig:
+def train_config_from_args(a: argparse.Namespace) -> TrainConfig:
     """TrainConfig from the options; with --preset, the recipe plus only the options typed beside it."""
     return config_from_args(a)
 
 
 def images_per_step(cfg: TrainConfig, train_set) -> int:
     """Images through the twin per training step (throughput = steps × this / train_seconds)."""
-    return BatchSource(cfg, train_set, loss_class(cfg.objective.loss).pairs, torch.Generator()).images_per_step
+    return BatchSource(cfg, train_set, torch.Generator()).images_per_step
 
 
 def _cpu_seconds() -> float:

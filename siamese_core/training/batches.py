@@ -1,5 +1,5 @@
-"""Where each training step's images come from: P×K batches, explicit pair lists, or Koch's fixed pair
-set, each image through a fresh distortion when augmenting."""
+"""Where each training step's images come from: P×K batches or Koch's fixed pair set, each image through
+a fresh distortion when augmenting."""
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -8,10 +8,11 @@ import torch
 
 from ..data import ImageSet
 from ..data.augment import FaceAugment, KochAffine
-from ..data.sampling import PairSetBatches, PKBatchSampler, sample_pairs
+from ..data.sampling import PairSetBatches, PKBatchSampler
 from .config import TrainConfig
 
 AUGMENTERS = {"koch": KochAffine, "faces": FaceAugment}
+KOCH_DISTORTIONS = 8  # Koch et al.: each pair of the fixed set is also seen through 8 affine distortions
 
 
 @dataclass
@@ -29,13 +30,12 @@ def even(n: int) -> int:
 
 
 class BatchSource:
-    def __init__(self, cfg: TrainConfig, data: ImageSet, explicit_pairs: bool, generator: torch.Generator):
+    def __init__(self, cfg: TrainConfig, data: ImageSet, generator: torch.Generator):
         b = cfg.batches
         self.cfg, self.data, self.generator = cfg, data, generator
-        self.explicit_pairs = explicit_pairs and b.pair_source == "explicit"
         self.augment = AUGMENTERS[cfg.data.augmentation]() if cfg.data.augment else None
         self.pair_set = (PairSetBatches(data.labels, even(b.pair_set), b.batch_size,
-                                        b.distortions if cfg.data.augment else 0, cfg.run.seed)
+                                        KOCH_DISTORTIONS if cfg.data.augment else 0, cfg.run.seed)
                          if b.pair_set else None)
 
     @property
@@ -63,18 +63,14 @@ class BatchSource:
     @property
     def images_per_step(self) -> int:
         """Images through the twin per step (P×K can fall short of batch_size: 10 classes × 12 = 120 of 128)."""
-        if self.pair_set is not None or self.explicit_pairs:  # B pairs, both images of each through the twin
-            return 2 * (self.cfg.batches.batch_size if self.pair_set is not None
-                        else even(self.cfg.batches.batch_size // 2))
+        if self.pair_set is not None:  # B pairs, both images of each through the twin
+            return 2 * self.cfg.batches.batch_size
         p, k = self.classes_and_per_class()
         return p * k
 
     def batch(self, drawn) -> Batch:
         if isinstance(drawn, tuple):  # a batch of Koch's fixed pair set
             return Batch(i=drawn[0], j=drawn[1], y=drawn[2], distort=drawn[3])
-        if self.explicit_pairs:  # the course's way: a list of B pairs, each image through the twin apart
-            i, j, y = sample_pairs(self.data.labels, even(self.cfg.batches.batch_size // 2), self.generator)
-            return Batch(i=i, j=j, y=y)
         return Batch(idx=drawn)
 
     def images(self, idx: torch.Tensor, distort: torch.Tensor | None = None) -> torch.Tensor:

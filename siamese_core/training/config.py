@@ -95,10 +95,6 @@ class TrainConfig:
         """Every setting under its own name (what checkpoints and pages read)."""
         return {name: getattr(getattr(self, g), name) for name, g in GROUP_OF.items()}
 
-    def as_dict(self) -> dict:
-        """The flat form, as checkpoints and reports have always stored it."""
-        return self.flat()
-
     def nested(self) -> dict:
         """{group: {setting: value}}; `from_dict` reads it back."""
         return {g: asdict(getattr(self, g)) for g in GROUPS}

@@ -60,7 +60,7 @@ def train_members(configs: list[TrainConfig], train_set: ImageSet, val_set: Imag
             while waiting and len(running) < processes:
                 k = waiting.pop(0)
                 running[k] = ctx.Process(target=_train_member, daemon=True,
-                                         args=(k, configs[k].as_dict(), train_set, val_set, threads, progress,
+                                         args=(k, configs[k].flat(), train_set, val_set, threads, progress,
                                                results))
                 with _bare_main():
                     running[k].start()

@@ -32,10 +32,10 @@ def sgd(model, extra, o) -> Built:
 
 
 def koch_sgd(model, extra, o) -> Built:
-    """Koch et al.'s SGD: η_j, μ_j, λ_j per layer; momentum rises from 0.5 to μ_j over momentum_epochs.
+    """Koch et al.'s SGD: η_j, μ_j, λ_j per layer; momentum rises from 0.5 to μ_j over 20 epochs.
     Its 1 %-per-epoch decay is the config's lr_decay, applied by LearningRate like any other decay."""
     s = KochSchedule.build(model, o.layer_lrs, o.layer_momentum, o.layer_l2, o.lr, o.momentum, o.weight_decay,
-                           momentum_epochs=o.momentum_epochs, lr_decay=0.0, extra_params=extra)
+                           extra_params=extra)
     return s.optimizer, s.epoch_end
 
 

@@ -26,9 +26,9 @@ _KOCH = dict(
     batch_size=128, optimizer="koch-sgd", lr=1e-2, momentum=0.9, weight_decay=2e-4,
     # conv1..conv4, dense 4096, the α layer
     layer_lrs=(1e-2, 1e-2, 1e-2, 1e-2, 1e-2, 1e-2), layer_momentum=(0.9,) * 6,
-    layer_l2=(2e-4, 2e-4, 2e-4, 2e-4, 1e-3, 0.0), momentum_epochs=20, lr_decay=0.01,
-    augment=True, distortions=8, train_drawers=12, epochs=200, patience=20,
-    val_metric="oneshot", val_data="omniglot-validation", val_n_way=20, val_tasks=320, val_within_alphabet=True,
+    layer_l2=(2e-4, 2e-4, 2e-4, 2e-4, 1e-3, 0.0), lr_decay=0.01,
+    augment=True, train_drawers=12, epochs=200, patience=20,
+    val_metric="oneshot", val_data="omniglot-validation", val_n_way=20, val_tasks=320,
     val_pairs=2000)
 
 PRESETS: dict[str, dict] = {
@@ -39,7 +39,7 @@ PRESETS: dict[str, dict] = {
         # Koch's twin scaled down (28×28 input, half the channels, batch norm); every P×K batch of
         # 64 characters × 2 drawings is a 64-way one-shot task (prototypical loss, Snell et al. 2017).
         dataset="omniglot", loss="prototypical", backbone="koch-small", batch_norm=True, embedding_dim=128,
-        image_size=(28, 28), width=0.5, batch_size=128, samples_per_class=2, shots=1, distance="l2",
+        image_size=(28, 28), width=0.5, batch_size=128, samples_per_class=2, distance="l2",
         # Every character also turned by 90/180/270° as a class of its own (3,856 classes), so a
         # half-hour run does not learn the 964 by heart; each batch takes its 64 characters from as few
         # alphabets as hold them (like the within-alphabet test tasks); the learning rate follows a
@@ -49,7 +49,6 @@ PRESETS: dict[str, dict] = {
         rotations=True, alphabet_batches=True, test_shifts=1, strokes=True,
         optimizer="adam", lr=1e-3, lr_schedule="cosine", epochs=50, steps_per_epoch=400,
         val_metric="oneshot", val_data="omniglot-validation", val_n_way=20, val_tasks=320,
-        val_within_alphabet=True,
         # Koch's affine distortions on every training drawing; two such twins (seeds seed, seed+1) trained
         # side by side, one per core, their embeddings set end to end as each learned them (a squared
         # distance is the mean of the two members', so p(c | x) keeps the scale the loss trained).
@@ -59,7 +58,7 @@ PRESETS: dict[str, dict] = {
         # pictures trained as a CosFace classifier of the 24 others, mirrored/turned/re-lit pictures,
         # AdamW with a warm-up and a cosine decay; evaluated on each picture and its mirror image.
         dataset="faces", loss="cosface", backbone="face-cnn", embedding_dim=128, dropout=0.3,
-        image_size=(56, 46), scale=30.0, margin=0.35, batch_size=64, samples_per_class=4,
+        image_size=(56, 46), margin=0.35, batch_size=64, samples_per_class=4,
         optimizer="adamw", lr=1e-3, weight_decay=5e-4, lr_schedule="warmup-cosine",
         epochs=10, steps_per_epoch=50, augment=True, augmentation="faces", flip_average=True,
         val_fraction=0.2,

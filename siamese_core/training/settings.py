@@ -16,7 +16,6 @@ from .precision import PRECISIONS
 from .schedules import schedule_names
 
 AUGMENTATIONS = ("koch", "faces")
-PAIR_SOURCES = ("in-batch", "explicit")
 VAL_METRICS = ("pairs", "oneshot")
 VAL_DATA = ("split", "omniglot-validation")
 
@@ -67,10 +66,8 @@ class BatchSettings(Settings):
     samples_per_class: int = setting(4, "K of the P×K batches")
     alphabet_batches: bool = setting(False, "Omniglot: each batch's characters come from as few alphabets as "
                                      "hold them (hard, like within-alphabet tests)")
-    pair_source: str = setting("in-batch", "pairs formed inside each batch, or explicit pair lists (the "
-                               "course's way; pair losses only)", PAIR_SOURCES)
-    pair_set: int | None = setting(None, "Koch: train on a fixed set of this many pairs (30000, 90000, 150000)")
-    distortions: int = setting(8, "with --pair-set and --augment: distorted copies of each pair per epoch")
+    pair_set: int | None = setting(None, "Koch: train on a fixed set of this many pairs (30000, 90000, 150000); "
+                                   "with --augment each is also seen through 8 distortions per epoch")
 
     def check(self):
         if self.batch_size < 4 or self.samples_per_class < 2:
@@ -101,15 +98,11 @@ class ObjectiveSettings(Settings):
     loss: str = setting("contrastive", "training objective", loss_names)
     margin: float | None = setting(None, "margin (default: the loss's own — 1.0 contrastive, 0.2 triplet, "
                                    "0.35 cosface)")
-    scale: float = setting(30.0, "cosface: s, the inverse temperature of the softmax over cosines")
     miner: str = setting("semi-hard", "triplet selection (triplet loss)", MINER_NAMES)
     center_lambda: float = setting(0.01, "λ of the center loss")
-    shots: int = setting(1, "prototypical loss: support images per class inside a batch")
 
     def check(self):
         loss_class(self.loss).check(self)
-        if self.shots < 1:
-            raise ValueError("shots must be ≥ 1")
 
     @property
     def resolved_margin(self) -> float:
@@ -128,9 +121,9 @@ class OptimSettings(Settings):
     momentum: float = setting(0.9, "sgd momentum; koch-sgd: the final μ_j when --layer-momentum is not given")
     weight_decay: float = setting(0.0, "L2 regularisation")
     layer_lrs: tuple[float, ...] | None = setting(None, "koch-sgd: η_j per conv/dense layer")
-    layer_momentum: tuple[float, ...] | None = setting(None, "koch-sgd: μ_j per layer, reached linearly from 0.5")
+    layer_momentum: tuple[float, ...] | None = setting(None, "koch-sgd: μ_j per layer, reached linearly from 0.5 "
+                                                       "over 20 epochs")
     layer_l2: tuple[float, ...] | None = setting(None, "koch-sgd: λ_j per layer")
-    momentum_epochs: int = setting(20, "koch-sgd: epochs for the momentum to rise linearly from 0.5 to μ_j")
 
     def check(self):
         for name in ("layer_lrs", "layer_momentum", "layer_l2"):
@@ -165,9 +158,9 @@ class ValidationSettings(Settings):
                               "accuracy", VAL_METRICS)
     val_data: str = setting("split", "validate on a held-out part of the training split, or on the 10 Omniglot "
                             "evaluation alphabets the official runs never use", VAL_DATA)
-    val_n_way: int = setting(20, "one-shot validation: N")
+    val_n_way: int = setting(20, "one-shot validation: N (all N characters from one alphabet when the set has "
+                             "alphabets)")
     val_tasks: int = setting(320, "one-shot validation: tasks (Koch: 320)")
-    val_within_alphabet: bool = setting(True, "one-shot validation: all N characters from one alphabet")
 
     def check(self):
         if not 0.0 < self.val_fraction < 0.9:

@@ -43,12 +43,12 @@ class Trainer:
         self.train_set, self.val_set = train_set, val_set
         self.device = resolve_device(config.run.device)
         self.model = fast_layout(SiameseNet(model_config_for(config, train_set)).to(self.device), self.device)
-        self.generator = torch.Generator().manual_seed(config.run.seed)
+        generator = torch.Generator().manual_seed(config.run.seed)  # the objective's and batches' draws
         needs = loss_class(config.objective.loss)
-        self.objective = needs.build(config, self.model, train_set.num_classes, self.generator).to(self.device)
+        self.objective = needs.build(config, self.model, train_set.num_classes, generator).to(self.device)
         self.optimizer, self._epoch_hook = build_optimizer(config.optim, self.model, self.objective.parameters())
         self.lr = LearningRate(self.optimizer, config.optim.lr_schedule, config.optim.lr_decay)
-        self.batches = BatchSource(config, train_set, needs.pairs, self.generator)
+        self.batches = BatchSource(config, train_set, generator)
         self.validator = Validator(config, val_set, self.device)
 
     # --- names older callers and tests read -------------------------------------------------------

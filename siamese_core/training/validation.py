@@ -24,7 +24,7 @@ class Validator:
         self.pairs = sample_pairs(val_set.labels, even(min(v.val_pairs, 4 * len(val_set))), seed=seed + 1)
         self.tasks = None
         if v.val_metric == "oneshot":  # Koch: early stopping on 20-way one-shot validation tasks
-            within = v.val_within_alphabet and val_set.alphabets is not None
+            within = val_set.alphabets is not None  # Koch: all N characters of a task from one alphabet
             self.tasks = sample_tasks(val_set.labels, v.val_n_way, v.val_tasks, 1, seed + 2, val_set.alphabets,
                                       within)
         # The validation figure that picks the best epoch and drives early stopping.

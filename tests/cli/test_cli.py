@@ -128,11 +128,11 @@ def test_options_parse_into_the_config_and_beside_a_preset():
     from siamese_core.cli import build_parser, train_config_from_args
     argv = ["train", "--image-size", "28", "28", "--layer-lrs", "0.1", "0.2", "--no-rotations", "--flip-average",
             "--lr-schedule", "warmup-cosine", "--val-data", "split", "--embedding-dim", "12", "--out", "x.pt"]
-    cfg = train_config_from_args(build_parser().parse_args(argv), argv)
+    cfg = train_config_from_args(build_parser().parse_args(argv))
     assert cfg.data.image_size == (28, 28) and cfg.optim.layer_lrs == (0.1, 0.2) and not cfg.data.rotations
     assert cfg.model.flip_average and cfg.optim.lr_schedule == "warmup-cosine" and cfg.model.embedding_dim == 12
     argv = ["train", "--preset", "oneshot-cpu", "--no-rotations", "--seconds", "30", "--out", "x.pt"]
-    cfg = train_config_from_args(build_parser().parse_args(argv), argv)
+    cfg = train_config_from_args(build_parser().parse_args(argv))
     assert cfg.objective.loss == "prototypical" and cfg.data.image_size == (28, 28)  # the preset's
     assert not cfg.data.rotations and cfg.budget.seconds == 30  # typed beside it
 
@@ -143,7 +143,7 @@ def test_a_dataset_trains_with_its_recipe_unless_an_option_says_otherwise():
 
     def cfg(*options):
         argv = ["train", *options, "--out", "x.pt"]
-        return train_config_from_args(build_parser().parse_args(argv), argv)
+        return train_config_from_args(build_parser().parse_args(argv))
     fashion = cfg("--dataset", "fashion-mnist", "--seconds", "60")
     recipe = DATASET_RECIPES["fashion-mnist"]
     assert fashion.flat() | recipe == fashion.flat()  # every recipe setting is in force

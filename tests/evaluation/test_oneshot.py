@@ -15,8 +15,9 @@ from siamese_core.data.omniglot import TEST_ALPHABETS, VALIDATION_ALPHABETS, alp
 from siamese_core.data.sampling import PairSetBatches, sample_tasks
 from siamese_core.losses import PrototypicalLoss
 from siamese_core.models import ModelConfig, SiameseNet
-from siamese_core.training.koch_sgd import KochSchedule
+from siamese_core.training.optimizers import build_optimizer
 from siamese_core.training.presets import preset_config
+from siamese_core.training.schedules import LearningRate
 from siamese_core.training.trainer import TrainConfig, Trainer
 
 
@@ -112,19 +113,21 @@ def test_prototypical_loss_with_two_shots_averages_the_supports():
 
 
 # --- Koch's recipe ---------------------------------------------------------------------------------
-def test_koch_schedule_momentum_rises_linearly_and_lr_decays_one_percent():
+def test_koch_recipe_momentum_rises_over_20_epochs_and_each_layers_lr_decays_one_percent():
+    o = preset_config("koch-30k", layer_lrs=(1e-2, 2e-2, 3e-2, 4e-2, 5e-2, 6e-2)).optim
     model = SiameseNet(ModelConfig(backbone="koch", width=0.0625, embedding_dim=16, input_size=(105, 105), head="l1"))
-    s = KochSchedule.build(model, (1e-2, 2e-2, 3e-2, 4e-2, 5e-2, 6e-2), (0.9,), (1e-4,), lr=0.1, momentum=0.5,
-                           weight_decay=0.0, momentum_epochs=4, lr_decay=0.01)
-    groups = s.optimizer.param_groups
+    optimizer, epoch_hook = build_optimizer(o, model)
+    lr = LearningRate(optimizer, o.lr_schedule, o.lr_decay)  # as the Trainer builds them
+    groups = optimizer.param_groups
     assert len(groups) == 6  # conv1..conv4, dense, α: every parameter in exactly one group
     assert sum(len(g["params"]) for g in groups) == len(list(model.parameters()))
     assert [g["momentum"] for g in groups] == [0.5] * 6
-    for epoch in range(1, 7):
-        s.epoch_end(epoch)
-        assert groups[2]["momentum"] == pytest.approx(0.5 + 0.4 * min(1, epoch / 4))
+    for epoch in range(1, 26):  # what the Trainer does at each epoch's end
+        epoch_hook(epoch)
+        lr.epoch_end(epoch)
+        assert groups[2]["momentum"] == pytest.approx(0.5 + 0.4 * min(1, epoch / 20))
         assert groups[2]["lr"] == pytest.approx(3e-2 * 0.99 ** epoch)
-    assert groups[0]["weight_decay"] == 1e-4
+    assert [g["weight_decay"] for g in groups] == [2e-4, 2e-4, 2e-4, 2e-4, 1e-3, 0.0]
 
 
 def test_pair_set_is_fixed_and_each_pair_comes_back_with_its_distortions():
@@ -146,7 +149,7 @@ def test_koch_preset_runs_a_few_steps_at_small_size(load):
     the validation alphabets), shrunk: 1/16 of the channels, 48 pairs, one epoch."""
     cfg = preset_config("koch-30k", pair_set=48, width=0.0625, embedding_dim=32, batch_size=16, epochs=1,
                         val_tasks=8, val_n_way=5, val_pairs=40)
-    assert cfg.optimizer == "koch-sgd" and cfg.lr_decay == 0.01 and cfg.distortions == 8 and cfg.augment
+    assert cfg.optimizer == "koch-sgd" and cfg.lr_decay == 0.01 and cfg.augment
     background = load("omniglot", "background")
     train = background.classes_subset(range(12))
     train = train.subset(torch.nonzero(train.meta["drawer"] < cfg.train_drawers).squeeze(1))
@@ -174,7 +177,7 @@ def test_oneshot_validation_picks_the_best_epoch(digits_train):
 def test_preset_options_typed_beside_it_win():
     from siamese_core.cli import build_parser, train_config_from_args
     argv = ["train", "--preset", "koch-90k", "--lr-decay", "0.02", "--width", "0.5", "--out", "x.pt"]
-    cfg = train_config_from_args(build_parser().parse_args(argv), argv)
+    cfg = train_config_from_args(build_parser().parse_args(argv))
     assert cfg.pair_set == 90_000 and cfg.optimizer == "koch-sgd" and cfg.backbone == "koch"
     assert cfg.lr_decay == 0.02 and cfg.width == 0.5 and cfg.val_metric == "oneshot"
 

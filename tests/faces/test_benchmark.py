@@ -47,7 +47,7 @@ def test_the_shipped_class_model_is_the_faces_cpu_recipe():
     from dataclasses import fields
 
     from siamese_core.training.settings import GROUPS
-    recipe = preset_config("faces-cpu").as_dict()
+    recipe = preset_config("faces-cpu").flat()
     shipped = {k: (tuple(v) if isinstance(v, list) else v) for k, v in model.train_config.items()}
     # Options added to the trainer after this model was made stand at their defaults in the recipe.
     defaults = {f.name: f.default for group in GROUPS.values() for f in fields(group)}

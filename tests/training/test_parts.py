@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 import torch
 
-from siamese_core.losses import BaseLoss
+from siamese_core.losses import BaseLoss, PrototypicalLoss
 from siamese_core.models.checkpoint import read_checkpoint
 from siamese_core.training import (
     LOSSES,
@@ -16,6 +16,9 @@ from siamese_core.training import (
     Trainer,
     register_loss,
 )
+from siamese_core.training.batches import KOCH_DISTORTIONS
+from siamese_core.training.koch_sgd import KochSchedule
+from siamese_core.training.objectives import cosface
 from siamese_core.training.objectives.registry import loss_class
 from siamese_core.training.schedules import cosine
 from siamese_core.training.settings import GROUPS
@@ -92,7 +95,7 @@ def test_a_new_loss_is_one_class_and_one_registry_line(digits_train):
 
 def test_every_setting_has_a_group_and_a_help_line():
     names = [f.name for cls in GROUPS.values() for f in fields(cls)]
-    assert len(names) == len(set(names)) == 56
+    assert len(names) == len(set(names)) == 50
     assert all(f.metadata.get("help") for cls in GROUPS.values() for f in fields(cls))
 
 
@@ -101,7 +104,7 @@ def test_flat_and_nested_forms_round_trip():
     assert cfg.objective.loss == "cosface" and cfg.run.members == 2 and cfg.data.image_size == (28, 28)
     assert cfg.loss == "cosface" and cfg.optim.layer_lrs == (0.1, 0.2)  # flat names read through
     assert TrainConfig.from_dict(cfg.flat()) == cfg == TrainConfig.from_dict(cfg.nested())
-    assert cfg.as_dict() == cfg.flat() and set(cfg.nested()) == set(GROUPS)
+    assert set(cfg.nested()) == set(GROUPS)
     other = cfg.replace(seed=7, margin=0.2)
     assert other.run.seed == 7 and other.objective.margin == 0.2 and cfg.run.seed == 0
     with pytest.raises(ValueError, match="members"):
@@ -110,9 +113,16 @@ def test_flat_and_nested_forms_round_trip():
         TrainConfig(embedding_size=3)
 
 
+# Settings no page, preset or shipped checkpoint ever changed, now fixed in the code: what each was.
+RETIRED = {"pair_source": "in-batch", "distortions": KOCH_DISTORTIONS, "scale": cosface.SCALE,
+           "shots": PrototypicalLoss().shots, "momentum_epochs": KochSchedule.momentum_epochs,
+           "val_within_alphabet": True}
+
+
 @pytest.mark.parametrize("path", sorted(ASSETS.glob("*.pt")), ids=lambda p: p.name)
 def test_every_shipped_checkpoints_flat_config_still_loads(path):
-    stored = read_checkpoint(path)["train_config"]
-    cfg = TrainConfig.from_dict(stored)
-    assert {k: cfg.flat()[k] for k in stored} == {k: tuple(v) if isinstance(v, list) else v
-                                                  for k, v in stored.items()}
+    stored = {k: tuple(v) if isinstance(v, list) else v for k, v in read_checkpoint(path)["train_config"].items()}
+    flat = TrainConfig.from_dict(stored).flat()
+    assert {k: flat[k] for k in stored if k not in RETIRED} == {k: v for k, v in stored.items() if k not in RETIRED}
+    # A retired setting the checkpoint stores is the value the code now always uses.
+    assert {k: v for k, v in stored.items() if k in RETIRED} == {k: RETIRED[k] for k in stored if k in RETIRED}

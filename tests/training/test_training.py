@@ -98,13 +98,6 @@ def test_every_loss_trains_and_lowers_its_loss(digits_train, loss):
     assert last < first and all(torch.isfinite(torch.tensor(losses)))
 
 
-@pytest.mark.slow
-def test_explicit_pairs_mode_trains(digits_train):
-    cfg = TrainConfig(loss="contrastive", pair_source="explicit", epochs=15, lr=3e-3, batch_size=64)
-    result = Trainer(cfg, digits_train).fit()
-    assert result.best_val["val_accuracy"] > 0.9
-
-
 def test_validation_split_by_image_and_by_class(digits_train):
     tr, va = split_validation(digits_train, 0.2, by_class=False, seed=0)
     assert len(tr) + len(va) == len(digits_train) and va.num_classes == 10
@@ -184,7 +177,7 @@ def test_an_ensemble_of_face_twins_trains_each_member_apart_and_averages_them(di
         assert torch.allclose(model.eval().embed(x), expected, atol=1e-6)
     train_set, val_set = split_validation(digits_train, cfg.val_fraction, False, cfg.seed)
     assert verification(model, val_set, digits_test, n_pairs=1000, seed=0).accuracy >= 0.8
-    save_checkpoint(tmp_path / "ens.pt", model, cfg.as_dict())
+    save_checkpoint(tmp_path / "ens.pt", model, cfg.flat())
     loaded = load_model(tmp_path / "ens.pt")
     assert loaded.config.members == 2
     with torch.no_grad():

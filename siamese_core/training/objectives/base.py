@@ -22,7 +22,7 @@ class Objective(nn.Module):
     normalize: bool = False           # unit-length embeddings (a margin of 1 then fits any size)
     uses_margin: bool = False         # the loss has a margin (the pages show it, and its default)
     default_margin: float = 1.0       # used when the config's margin is None
-    pairs: bool = False               # can train on explicit pair lists and Koch's fixed pair sets
+    pairs: bool = False               # can train on Koch's fixed pair sets
 
     @classmethod
     def check(cls, settings) -> None:

@@ -14,7 +14,7 @@ class Prototypical(Objective):
 
     @classmethod
     def build(cls, cfg, model, num_classes, generator):
-        return cls(PrototypicalLoss(shots=cfg.objective.shots, distance=model.distance))
+        return cls(PrototypicalLoss(distance=model.distance))  # one shot, as the test tasks
 
     def forward(self, model, embeddings, labels) -> Output:
         return self.loss(embeddings, labels), stats_of(self.loss)
