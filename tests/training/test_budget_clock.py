@@ -47,7 +47,9 @@ def test_a_waiting_run_trains_its_whole_cpu_budget(digits_train):
     assert st.wall >= st.elapsed + 0.02 * st.step * 0.9
     on_wall = Trainer(TrainConfig(**CFG, seconds=budget), digits_train, callbacks=[Waits(0.02)]).fit()
     assert on_wall.state.step < 0.8 * st.step
-    assert on_wall.state.wall == pytest.approx(on_wall.state.elapsed, abs=0.05)
+    # The same clock read twice (a busy machine may pause the thread between the reads); the CPU clock's run
+    # above differs by 20 ms a step, several tenths of a second.
+    assert on_wall.state.wall == pytest.approx(on_wall.state.elapsed, abs=0.2)
 
 
 def test_a_starved_run_stops_at_its_wall_clock_cap(digits_train, monkeypatch):
