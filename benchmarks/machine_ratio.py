@@ -15,7 +15,7 @@ from torch.utils.benchmark import Timer
 from torch.utils.flop_counter import FlopCounterMode
 
 from benchmarks.blocks import Block, conditions_line, pct, table, thousands
-from benchmarks.results import conditions, parser, save
+from benchmarks.results import conditions, parser, save, torch_threads
 
 NAME = "machine-ratio"
 SUMMARY = "a training step's GFLOP/s against the CPU's peak on paper and a large matrix product"
@@ -176,10 +176,10 @@ def measure_network(name: str, seconds: float, peak_gflops: float, matmul: float
 
 
 def measure(threads: int, seconds: float, data_dir: str | None = None) -> dict:
-    torch.set_num_threads(threads)
     peak = cpu_peak(threads, lscpu=_lscpu())
-    mm = matmul_gflops()
-    nets = {name: measure_network(name, seconds, peak["gflops"], mm, data_dir) for name in NETWORKS}
+    with torch_threads(threads):
+        mm = matmul_gflops()
+        nets = {name: measure_network(name, seconds, peak["gflops"], mm, data_dir) for name in NETWORKS}
     return {"threads": threads, "peak": peak, "matmul_n": MATMUL_N, "matmul_gflops": round(mm, 1),
             "matmul_of_peak": round(mm / peak["gflops"], 4), "networks": nets}
 

@@ -12,9 +12,25 @@ import os
 import platform
 import shlex
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import datetime, timezone
 from pathlib import Path
+
+
+@contextmanager
+def torch_threads(n: int) -> Iterator[None]:
+    """Time with `n` torch threads, then give the process back the count it had: a benchmark run inside a test
+    process must not leave that process on more threads than it was given (on a busy CPU, two threads per
+    process fight each other's OpenMP spin-waits, and every later test of the process ran several times slower)."""
+    import torch
+
+    before = torch.get_num_threads()
+    torch.set_num_threads(n)
+    try:
+        yield
+    finally:
+        torch.set_num_threads(before)
 
 
 def conditions() -> dict:

@@ -9,10 +9,8 @@ import multiprocessing as mp
 import os
 import statistics
 
-import torch
-
 from benchmarks.blocks import Block, conditions_line, table
-from benchmarks.results import conditions, parser, save
+from benchmarks.results import conditions, parser, save, torch_threads
 from siamese_core.data import load_dataset
 from siamese_core.training import TrainConfig, train
 
@@ -27,9 +25,9 @@ def _spin(stop) -> None:
 
 
 def ms_per_step(threads: int, steps: int, data) -> float:
-    torch.set_num_threads(threads)
     cfg = TrainConfig(dataset="fashion-mnist", epochs=1, steps_per_epoch=steps, seed=0)
-    state = train(cfg, data=data).state
+    with torch_threads(threads):
+        state = train(cfg, data=data).state
     return 1000 * state.elapsed / state.step  # training steps only: validation is not counted
 
 

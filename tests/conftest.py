@@ -15,6 +15,17 @@ from tests.face_photos import CHECKPOINT
 # Under pytest-xdist each worker gets its share of the cores, so workers do not fight over them.
 _WORKERS = int(os.environ.get("PYTEST_XDIST_WORKER_COUNT", "1"))
 torch.set_num_threads(max(1, min(2, (os.cpu_count() or 1) // _WORKERS)))
+_THREADS = torch.get_num_threads()
+
+
+@pytest.fixture(autouse=True)
+def _torch_threads_as_given():
+    """Code under test may set torch's thread count for the whole process (a thread executor sets its jobs'
+    count): each test starts on the worker's share. A worker left on two threads beside another busy worker
+    ran its later tests several times slower (OpenMP threads spin-waiting on a CPU they do not get)."""
+    yield
+    if torch.get_num_threads() != _THREADS:
+        torch.set_num_threads(_THREADS)
 
 
 @pytest.fixture(scope="session")

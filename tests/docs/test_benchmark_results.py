@@ -6,6 +6,7 @@ import json
 import os
 
 import pytest
+import torch
 
 from benchmarks import load_test, rerun_cost, threads, tsne_speed
 from benchmarks.docs_figures import ROOT
@@ -38,7 +39,9 @@ def test_a_result_file_holds_the_command_the_conditions_and_the_figures(tmp_path
 @pytest.mark.slow
 def test_the_thread_benchmark_writes_its_figures_and_the_docs_quote_them(tmp_path, load):
     out = tmp_path / "threads.json"
+    torch.set_num_threads(1)  # the count a test worker has beside another (tests/conftest.py restores its own)
     assert threads.main(["--steps", "2", "--repeats", "1", *data_args(load), "--out", str(out)]) == 0
+    assert torch.get_num_threads() == 1  # it measured with 1 and with every core, then gave the count back
     blob = json.loads(out.read_text())
     assert blob["command"].startswith("python -m benchmarks.threads --steps 2")
     ms = blob["figures"]["ms_per_step"]
