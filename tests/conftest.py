@@ -128,9 +128,12 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`--dist loadgroup`), tests that start servers (a browser's app, a Dask cluster)
-    run one after another on one worker while the other workers take the rest: two of them at once would
-    make each wait on the other's processes and their UI waits would run into their limits."""
+    """Under pytest-xdist (`--dist loadgroup`), tests that drive Chromium run one after another on one worker,
+    and tests that train on a Dask cluster on another (they share the session's cluster, tests/conftest.py),
+    while the other tests fill in around them: two browser tests at once would make each wait on the other's
+    server and their UI waits would run into their limits. The cluster's tests wait on queues, not pages."""
     for item in items:
-        if item.get_closest_marker("browser") or item.get_closest_marker("cluster"):
-            item.add_marker(pytest.mark.xdist_group("servers"))
+        if item.get_closest_marker("browser"):
+            item.add_marker(pytest.mark.xdist_group("browser"))
+        elif item.get_closest_marker("cluster"):
+            item.add_marker(pytest.mark.xdist_group("cluster"))
