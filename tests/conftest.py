@@ -56,8 +56,8 @@ def digits_test():
 
 @pytest.fixture(scope="session")
 def dask_cluster():
-    """A scheduler and two single-thread workers (w0, w1) on 127.0.0.1, started once for every test that
-    trains on a cluster (tests/service); a test that kills a worker starts it again before it ends."""
+    """A scheduler and two single-thread workers (w0, w1) on 127.0.0.1, started once per pytest worker for the
+    tests that train on a cluster (tests/service); a test that kills a worker starts it again before it ends."""
     pytest.importorskip("distributed")
     from benchmarks.local_cluster import local_cluster
 
@@ -125,15 +125,3 @@ def pytest_sessionfinish(session, exitstatus):
         reporter.write_line(f"SIAMESE_LAB_REQUIRE_DATA=1: {skipped} test(s) skipped; every dataset must be "
                             f"present under $SIAMESE_LAB_DATA, so this run fails.", red=True)
         session.exitstatus = 1
-
-
-def pytest_collection_modifyitems(config, items):
-    """Under pytest-xdist (`--dist loadgroup`), tests that drive Chromium run one after another on one worker,
-    and tests that train on a Dask cluster on another (they share the session's cluster, tests/conftest.py),
-    while the other tests fill in around them: two browser tests at once would make each wait on the other's
-    server and their UI waits would run into their limits. The cluster's tests wait on queues, not pages."""
-    for item in items:
-        if item.get_closest_marker("browser"):
-            item.add_marker(pytest.mark.xdist_group("browser"))
-        elif item.get_closest_marker("cluster"):
-            item.add_marker(pytest.mark.xdist_group("cluster"))

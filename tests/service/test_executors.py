@@ -33,7 +33,7 @@ def make_executor(kind: str, request):
     return executor
 
 
-# The cluster's tests share one cluster and run one after another with the other server tests (tests/conftest.py).
+# The cluster's case runs on the session's cluster (tests/conftest.py), which test_cluster.py shares.
 @pytest.fixture(params=["thread", "process", pytest.param("cluster", marks=pytest.mark.cluster)])
 def queue(request):
     q = JobQueue(make_executor(request.param, request), owner_check_seconds=0.2)
