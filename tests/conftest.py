@@ -125,3 +125,18 @@ def pytest_sessionfinish(session, exitstatus):
         reporter.write_line(f"SIAMESE_LAB_REQUIRE_DATA=1: {skipped} test(s) skipped; every dataset must be "
                             f"present under $SIAMESE_LAB_DATA, so this run fails.", red=True)
         session.exitstatus = 1
+
+
+def _file_weight(items) -> int:
+    """0 for a file that starts servers or a cluster, 1 for one that trains, 2 for the rest."""
+    marks = {m.name for item in items for m in item.iter_markers()}
+    return 0 if marks & {"browser", "cluster"} else 1 if "slow" in marks else 2
+
+
+def pytest_collection_modifyitems(config, items):
+    """The longest files first (`--dist loadfile` hands out whole files in this order), so that the run does
+    not end on one worker's long file while the other worker waits. Each file keeps its own order."""
+    by_file: dict[str, list] = {}
+    for item in items:
+        by_file.setdefault(item.nodeid.split("::")[0], []).append(item)
+    items[:] = [item for f in sorted(by_file, key=lambda f: _file_weight(by_file[f])) for item in by_file[f]]
