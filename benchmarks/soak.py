@@ -28,6 +28,7 @@ from benchmarks.upload_fairness import FACES, SERVER_ENV
 
 NAME = "soak"
 SUMMARY = "the server's memory while sessions come and go for a long time, and where it settles after"
+SAMPLE_EVERY_S = 5.0  # between two samples of the server's memory
 
 BROWSE = ["Home", "Convolution", "Siamese twins", "One-shot", FACES]
 
@@ -137,7 +138,7 @@ def main(argv=None) -> dict:
     tally, samples, stop = Tally(), [], threading.Event()
     with lab_server(env=SERVER_ENV) as (url, proc):
         t0 = time.monotonic()
-        sampler = threading.Thread(target=sample, args=(proc.pid, 5.0, stop, samples, t0), daemon=True)
+        sampler = threading.Thread(target=sample, args=(proc.pid, SAMPLE_EVERY_S, stop, samples, t0), daemon=True)
         sampler.start()
         deadline = t0 + a.minutes * 60
 

@@ -26,11 +26,6 @@ def add_train_parser(sub) -> None:
     add_data_args(t)
 
 
-def train_config_from_args(a: argparse.Namespace) -> TrainConfig:
-    """TrainConfig from the options; with --preset, the recipe plus only the options typed beside it."""
-    return config_from_args(a)
-
-
 def images_per_step(cfg: TrainConfig, train_set) -> int:
     """Images through the twin per training step (throughput = steps × this / train_seconds)."""
     return BatchSource(cfg, train_set, torch.Generator()).images_per_step
@@ -47,7 +42,7 @@ def cmd_train(a: argparse.Namespace) -> dict:
         if a.threads < 1:
             raise ValueError("--threads must be ≥ 1")
         torch.set_num_threads(a.threads)
-    cfg = train_config_from_args(a)
+    cfg = config_from_args(a)
     callbacks = [] if (a.quiet or a.json) else [PrintProgress()]
     cpu0, wall0 = _cpu_seconds(), time.perf_counter()
     result = train(cfg, callbacks=callbacks, data_dir=a.data_dir, download=a.download)

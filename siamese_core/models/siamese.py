@@ -14,7 +14,7 @@ from ..data.registry import resize_images
 from ..data.strokes import bright_ink, canonical_strokes
 from ..distances import make_distance
 from .backbones import ENSEMBLE_JOINS, FaceCNN, KochBackbone, TwinEnsemble, VGGBackbone
-from .embed import embed
+from .embed import embed, evaluating
 from .heads import HEADS
 
 BACKBONES = ("vgg", "koch", "koch-small", "face-cnn")
@@ -192,23 +192,15 @@ class SiameseNet(nn.Module):
     def similarity_matrix(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         """M×N scores of every pair (a[i], b[j]): `similarity`'s scores, each picture embedded once (a one-shot
         task scores one query against N supports; N copies of the query would cost N embeddings)."""
-        was_training = self.training
-        self.eval()
-        dev = self.device
-        ha, hb = self.embed(a.to(dev)), self.embed(b.to(dev))
-        m, n = len(ha), len(hb)
-        out = self.score(ha.repeat_interleave(n, 0), hb.repeat(m, 1)).view(m, n).cpu()
-        self.train(was_training)
-        return out
+        with evaluating(self):
+            ha, hb = self.embed(a.to(self.device)), self.embed(b.to(self.device))
+            m, n = len(ha), len(hb)
+            return self.score(ha.repeat_interleave(n, 0), hb.repeat(m, 1)).view(m, n).cpu()
 
     @torch.no_grad()
     def similarity(self, a: torch.Tensor, b: torch.Tensor) -> torch.Tensor:
         """Scores of N pairs (a[i], b[i]), higher = more alike; compare with `threshold`."""
         if a.shape != b.shape:
             raise ValueError(f"both batches must have the same shape, got {tuple(a.shape)} and {tuple(b.shape)}")
-        was_training = self.training
-        self.eval()
-        dev = self.device
-        out = self(a.to(dev), b.to(dev)).cpu()
-        self.train(was_training)
-        return out
+        with evaluating(self):
+            return self(a.to(self.device), b.to(self.device)).cpu()
