@@ -35,6 +35,16 @@ def table(header: list[str], rows: list[list[str]]) -> str:
     return "\n".join([*lines, *("| " + " | ".join(r) + " |" for r in rows)])
 
 
+def goal(text: str, met: bool) -> str:
+    """A goal column's cell: the goal and whether the figure met it."""
+    return f"{text} {'✓' if met else '✗ missed'}"
+
+
+def side_by_side(header: list[str], results: tuple[dict, ...], rows: list[tuple[str, Callable[[dict], str]]]) -> str:
+    """A table with a column per result: each row is its label, then its `cell` of each result's figures."""
+    return table(header, [[label, *(cell(r["figures"]) for r in results)] for label, cell in rows])
+
+
 def conditions_line(result: dict) -> str:
     """When and under what load a timing benchmark ran (benchmarks/results.py)."""
     before, after = result["conditions"]["before"], result["conditions"]["after"]

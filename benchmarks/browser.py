@@ -15,6 +15,8 @@ import urllib.request
 from contextlib import contextmanager
 from pathlib import Path
 
+import psutil
+
 ROOT = Path(__file__).resolve().parents[1]
 CHROMIUM = os.environ.get("SIAMESE_LAB_CHROMIUM", "/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
@@ -85,8 +87,6 @@ def lab_server(port: int | None = None, env: dict[str, str] | None = None, timeo
 
 def is_chromium(p) -> bool:
     """Whether the psutil process `p` is one of Chromium's (False once it is gone)."""
-    import psutil
-
     try:
         return "chrom" in p.name().lower()
     except psutil.Error:
@@ -95,8 +95,6 @@ def is_chromium(p) -> bool:
 
 def cpu_seconds(p, last: float = 0.0) -> float:
     """CPU seconds the psutil process `p` has used; `last` once it is gone (what it had used)."""
-    import psutil
-
     try:
         t = p.cpu_times()
         return t.user + t.system
@@ -110,8 +108,6 @@ def confine_chromium(nice: int) -> str | None:
     group that shares the CPU equally with all the others (the server's included), whatever the nice of the
     process that launched it; it also raises some of its processes' priority itself. So the nice of its
     session's group and of each of its processes is set here."""
-    import psutil
-
     groups, why = set(), None
     for p in psutil.Process().children(recursive=True):
         if not is_chromium(p):

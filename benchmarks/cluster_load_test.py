@@ -17,7 +17,7 @@ from __future__ import annotations
 import os
 
 from benchmarks import load_test
-from benchmarks.blocks import Block, conditions_line, table
+from benchmarks.blocks import Block, conditions_line, side_by_side
 from benchmarks.local_cluster import local_cluster
 from benchmarks.results import conditions, parser, save
 
@@ -59,18 +59,15 @@ def block_text(builtin: dict, cluster: dict) -> str:
     more worker with a core of its own would change on paper: the runs train in rounds of one per worker."""
     b, c = builtin["figures"], cluster["figures"]
     n, trainers = c["cluster"]["workers"], c["config"]["trainers"]
-
-    def both(label, cell):
-        return [label, cell(b), cell(c)]
-    rows = [both(f"class start → all {trainers} results shown", lambda f: load_test.all_shown(f["all_results_s"])),
-            both("median interaction → page settled", lambda f: f"{f['latency_s']['p50']:.2f} s"),
-            both("95th percentile interaction", lambda f: f"{f['latency_s']['p95']:.2f} s"),
-            both("failed sessions", lambda f: str(len(f["sessions_failed"]))),
-            both("runs completed", lambda f: f"{f['runs_completed']} of {trainers}"),
-            both("Train pressed → result shown, first / last", lambda f: f"{min(f['run_seconds'], default=0):.0f} s "
-                 f"/ {max(f['run_seconds'], default=0):.0f} s"),
-            both("web server CPU, mean (100 % = one core)", lambda f: f"{f['server_cpu_percent']['mean']:.0f} %"),
-            both("web server memory, peak", lambda f: f"{f['server_rss_mb']['peak']:.0f} MB")]
+    rows = [(f"class start → all {trainers} results shown", lambda f: load_test.all_shown(f["all_results_s"])),
+            ("median interaction → page settled", lambda f: f"{f['latency_s']['p50']:.2f} s"),
+            ("95th percentile interaction", lambda f: f"{f['latency_s']['p95']:.2f} s"),
+            ("failed sessions", lambda f: str(len(f["sessions_failed"]))),
+            ("runs completed", lambda f: f"{f['runs_completed']} of {trainers}"),
+            ("Train pressed → result shown, first / last", lambda f: f"{min(f['run_seconds'], default=0):.0f} s "
+             f"/ {max(f['run_seconds'], default=0):.0f} s"),
+            ("web server CPU, mean (100 % = one core)", lambda f: f"{f['server_cpu_percent']['mean']:.0f} %"),
+            ("web server memory, peak", lambda f: f"{f['server_rss_mb']['peak']:.0f} MB")]
     rounds, more = -(-trainers // n), -(-trainers // (n + 1))
     at = c["results_at_s"]
     if c["all_results_s"] is None or rounds < 2:
@@ -86,7 +83,7 @@ def block_text(builtin: dict, cluster: dict) -> str:
                  f"same {c['config']['cpus']} cores adds no core, only another process to share them.")
     loads = [f"the {side} class started at a 1-minute load of {f['load_before']['load1']:.1f}, not the quiet "
              "machine asked for" for side, f in (("built-in", b), ("cluster", c))
-             if not f.get("load_before", {}).get("quiet", True)]
+             if not f["load_before"].get("quiet", True)]
     if loads:
         paper += " Note: " + "; ".join(loads) + "."
     return "\n".join([
@@ -94,7 +91,7 @@ def block_text(builtin: dict, cluster: dict) -> str:
         f"digits, {c['config']['budget_s']} s each. Built-in queue: {b['config']['workers']} workers in the web "
         f"server. Cluster: a scheduler and {n} `dask worker --nthreads 1` on the same {c['config']['cpus']} CPUs, "
         f"{c['cluster']['worker_nice']} steps nicer than the web server (as the built-in training threads).", "",
-        table(["figure", "built-in queue", f"cluster, {n} workers"], rows), "", paper, "",
+        side_by_side(["figure", "built-in queue", f"cluster, {n} workers"], (builtin, cluster), rows), "", paper, "",
         "Built-in queue: " + conditions_line(builtin), "", "Cluster: " + conditions_line(cluster)])
 
 

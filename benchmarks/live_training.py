@@ -18,8 +18,12 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import numpy as np
+import psutil
+from playwright.sync_api import sync_playwright
 
-from benchmarks.blocks import Block, conditions_line, table
+from benchmarks.blocks import Block, conditions_line, goal, table
+from benchmarks.browser import ROOT, cpu_seconds, is_chromium, lab_server, launch_chromium, open_app, settle
+from benchmarks.results import conditions, parser, quiet, quiet_load_options, save, wait_until_quiet
 
 NAME = "live-training"
 SUMMARY = "what a student sees after Train: first live frame, report, frames' cost, the map's movement"
@@ -143,25 +147,7 @@ def picked_frames(n_frames: int, n_pairs: int) -> list[int]:
 
 def summary(values: list[float]) -> dict:
     return {"median": statistics.median(values), "max": max(values), "min": min(values),
-            "runs": [round(v, 4) for v in values]} if values else {"median": float("nan"), "runs": []}
-
-
-def quiet(load1: float, threshold: float) -> bool:
-    return load1 < threshold
-
-
-def wait_until_quiet(threshold: float, max_wait: float, poll: float = 15.0) -> dict:
-    """Poll the 1-minute load average until it is below `threshold` or `max_wait` seconds have passed."""
-    t0 = time.monotonic()
-    while True:
-        load1 = os.getloadavg()[0]
-        if quiet(load1, threshold) or time.monotonic() - t0 >= max_wait:
-            waited = time.monotonic() - t0
-            print(f"  load average {load1:.2f} after waiting {waited:.0f} s"
-                  + ("" if quiet(load1, threshold) else f" (never below {threshold}: measured anyway)"), flush=True)
-            return {"load1": round(load1, 2), "waited_s": round(waited), "quiet": quiet(load1, threshold),
-                    "threshold": threshold}
-        time.sleep(poll)
+            "runs": [round(v, 4) for v in values]}
 
 
 # --- part 1: the page in Chromium ---------------------------------------------------------------------
@@ -169,7 +155,6 @@ def wait_until_quiet(threshold: float, max_wait: float, poll: float = 15.0) -> d
 @contextmanager
 def hooked_server():
     """`lab_server` whose process logs the end of each training (see HOOK); yields (url, log path)."""
-    from benchmarks.browser import ROOT, lab_server
     with tempfile.TemporaryDirectory(prefix="live-training-") as tmp:
         log = Path(tmp) / "training-ends.log"
         log.touch()
@@ -180,9 +165,6 @@ def hooked_server():
 
 
 def page_runs(repeats: int, budget: int, quiet_load: float, timeout: float = 180.0) -> list[dict]:
-    from playwright.sync_api import sync_playwright
-
-    from benchmarks.browser import launch_chromium, open_app, settle
     rows = []
     with hooked_server() as (url, log), sync_playwright() as pw:
         browser = launch_chromium(pw)
@@ -239,9 +221,6 @@ def page_runs(repeats: int, budget: int, quiet_load: float, timeout: float = 180
 
 def chromium_cpu() -> float:
     """CPU seconds used so far by this process's Chromium (every one of its processes)."""
-    import psutil
-
-    from benchmarks.browser import cpu_seconds, is_chromium
     return sum(cpu_seconds(p) for p in psutil.Process().children(recursive=True) if is_chromium(p))
 
 
@@ -314,56 +293,49 @@ def frame_runs(runs: int, seconds: float, n_pairs: int, quiet_load: float) -> li
 # --- the table ------------------------------------------------------------------------------------------
 
 def figures_table(f: dict) -> list[tuple[str, str, str, bool]]:
-    """(figure, value, goal, met) for each figure measured."""
+    """(figure, value, goal, met) for each figure measured: the page's, the frames' or both (`--skip`). A goal
+    "–" is a figure with no goal of its own."""
     rows = []
     if "first_frame_s" in f:
-        v = f["first_frame_s"]["median"]
-        rows.append(("click on Train → first live frame on the page (median)", f"{v:.2f} s", "≤ 1 s",
-                     v <= GOALS["first_frame_s"]))
-        if f.get("cold_first_frame_s") is not None:
-            v = f["cold_first_frame_s"]
-            rows.append(("the first click on a fresh server → first live frame", f"{v:.2f} s", "≤ 3 s",
-                         v <= GOALS["cold_first_frame_s"]))
-        v = f["report_s"]["median"]
-        rows.append(("end of training → full report on the page (median)", f"{v:.2f} s", "≤ 1 s",
-                     v <= GOALS["report_s"]))
-        if "replay_s" in f:  # no goal of its own: drawn after the report
-            rows.append(("end of training → replay on the page, after the report (median)",
-                         f"{f['replay_s']['median']:.2f} s", "–", True))
-    if "live_chart_mounts" in f:  # measured since the pages follow a run with fragments
-        v = f["live_chart_mounts"]["max"]
-        rows.append(("live charts mounted while following a run (3 charts; most of any run)", f"{v:.0f}",
-                     "≤ 3 + 2", v <= 3 + GOALS["chart_remounts"]))
-        v = f["blank_samples"]["max"]
-        rows.append(("samples with a drawn live chart blank (every 0.1 s; most of any run)", f"{v:.0f}", "0",
-                     v <= GOALS["blank_samples"]))
-        if "undrawn_samples" in f:  # no goal of its own: a chart's box before its first drawing
-            rows.append(("samples catching a live chart before its first drawing (most of any run)",
-                         f"{f['undrawn_samples']['max']:.0f}", "–", True))
-        v = f["chromium_cpu_share"]["median"]
-        rows.append(("Chromium's CPU from the first live frame to the end of training, share of one core "
-                     "(median)", f"{v:.0%}", "≤ 20 %",
-                     v <= GOALS["chromium_cpu_share"]))
+        first, cold, report = f["first_frame_s"]["median"], f["cold_first_frame_s"], f["report_s"]["median"]
+        mounts, blank, chromium = (f["live_chart_mounts"]["max"], f["blank_samples"]["max"],
+                                   f["chromium_cpu_share"]["median"])
+        rows += [
+            ("click on Train → first live frame on the page (median)", f"{first:.2f} s", "≤ 1 s",
+             first <= GOALS["first_frame_s"]),
+            ("the first click on a fresh server → first live frame", f"{cold:.2f} s", "≤ 3 s",
+             cold <= GOALS["cold_first_frame_s"]),
+            ("end of training → full report on the page (median)", f"{report:.2f} s", "≤ 1 s",
+             report <= GOALS["report_s"]),
+            # drawn after the report
+            ("end of training → replay on the page, after the report (median)", f"{f['replay_s']['median']:.2f} s",
+             "–", True),
+            ("live charts mounted while following a run (3 charts; most of any run)", f"{mounts:.0f}", "≤ 3 + 2",
+             mounts <= 3 + GOALS["chart_remounts"]),
+            ("samples with a drawn live chart blank (every 0.1 s; most of any run)", f"{blank:.0f}", "0",
+             blank <= GOALS["blank_samples"]),
+            # a chart's box before its first drawing
+            ("samples catching a live chart before its first drawing (most of any run)",
+             f"{f['undrawn_samples']['max']:.0f}", "–", True),
+            ("Chromium's CPU from the first live frame to the end of training, share of one core (median)",
+             f"{chromium:.0%}", "≤ 20 %", chromium <= GOALS["chromium_cpu_share"])]
     if "frame_share" in f:
-        v, m = f["frame_share"]["median"], f["frame_share"]["max"]
-        rows.append(("time on frames, share of the run (median / max)", f"{v:.1%} / {m:.1%}", "≤ 10 %",
-                     m <= GOALS["frame_share"]))
-        v = f["movement_ratio"]["ratio"]
-        rows.append(("map movement per frame vs a t-SNE per frame", f"{v:.3f}", "≤ 0.25",
-                     v <= GOALS["movement_ratio"]))
+        v, m, ratio = f["frame_share"]["median"], f["frame_share"]["max"], f["movement_ratio"]["ratio"]
+        rows += [("time on frames, share of the run (median / max)", f"{v:.1%} / {m:.1%}", "≤ 10 %",
+                  m <= GOALS["frame_share"]),
+                 ("map movement per frame vs a t-SNE per frame", f"{ratio:.3f}", "≤ 0.25",
+                  ratio <= GOALS["movement_ratio"])]
     return rows
 
 
 def main(argv: list[str] | None = None) -> dict:
-    from benchmarks.results import conditions, parser, save
     p = parser(NAME, __doc__)
     p.add_argument("--repeats", type=int, default=3, help="runs clicked in Chromium (≥ 3 for a median)")
     p.add_argument("--page-budget", type=int, default=5, help="each page run's time budget (s)")
     p.add_argument("--runs", type=int, default=3, help="in-process runs for the frame share and the movement")
     p.add_argument("--frame-seconds", type=float, default=20.0, help="their budget (the page's default)")
     p.add_argument("--pairs", type=int, default=8, help="consecutive-frame pairs per run compared with t-SNE")
-    p.add_argument("--quiet-load", type=float, default=1.2)
-    p.add_argument("--max-wait", type=float, default=900.0, help="longest wait for a quiet machine (s)")
+    quiet_load_options(p, 1.2)
     p.add_argument("--skip", choices=["page", "frames"], help="leave one part out")
     a = p.parse_args(argv)
     if a.repeats < 1 or a.runs < 1 or a.page_budget < 5 or a.frame_seconds <= 0 or a.pairs < 1:
@@ -401,8 +373,7 @@ def main(argv: list[str] | None = None) -> dict:
 
 def block_text(r: dict) -> str:
     f = r["figures"]
-    rows = [[name, value, goal if goal == "–" else f"{goal} {'✓' if met else '✗ missed'}"]
-            for name, value, goal, met in figures_table(f)]
+    rows = [[name, value, text if text == "–" else goal(text, met)] for name, value, text, met in figures_table(f)]
     loads = [x["load1"] for x in f.get("page_runs", []) + f.get("frame_runs", [])]
     lines = [table(["figure", "measured", "goal"], rows), ""]
     if "page_runs" in f:
@@ -418,7 +389,7 @@ def block_text(r: dict) -> str:
                      + ", ".join(f"{x['evaluation_s']:.1f} s" for x in f["frame_runs"]) + " after training.")
     if loads:
         lines.append(f"1-minute load average at each run's start: {min(loads):.1f}–{max(loads):.1f}"
-                     + ("." if f.get("all_quiet") else " — not the quiet machine asked for: other work shared "
+                     + ("." if f["all_quiet"] else " — not the quiet machine asked for: other work shared "
                         "the two cores, so the timings are upper bounds of an idle machine's."))
     return "\n".join([*lines, "", conditions_line(r)])
 

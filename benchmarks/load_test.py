@@ -25,9 +25,9 @@ import psutil
 from playwright.async_api import TimeoutError as PlaywrightTimeout
 from playwright.async_api import async_playwright
 
-from benchmarks.blocks import Block, conditions_line, table, thousands
+from benchmarks.blocks import Block, conditions_line, goal, side_by_side, table, thousands
 from benchmarks.browser import OWN, SETTLED, confine_chromium, cpu_seconds, is_chromium, lab_server, launch_chromium
-from benchmarks.results import conditions, parser, save
+from benchmarks.results import conditions, parser, quiet_load_options, save, wait_until_quiet
 from benchmarks.stream_client import StreamSession
 from siamese_core.atlas.label import PRESS_TO_TRAIN
 
@@ -86,12 +86,12 @@ def percentile(values: list[float], q: float) -> float:
 
 class Sampler(threading.Thread):
     """Samples the server's RSS (with its training processes'), CPU and threads, and the load generator's RSS
-    and CPU, every `every` seconds."""
+    and CPU, every `every` seconds (`at`: seconds since the sampler was made)."""
 
     def __init__(self, server_pid: int, every: float = 0.5):
         super().__init__(daemon=True)
         self.server, self.every, self.stop = psutil.Process(server_pid), every, threading.Event()
-        self.rss, self.cpu, self.threads, self.browser_rss = [], [], [], []
+        self.at, self.rss, self.cpu, self.threads, self.browser_rss, self.t0 = [], [], [], [], [], time.monotonic()
         self.generator_cpu: dict[int, float] = {}   # pid → CPU seconds so far, this process and its children
         self.training_cpu: dict[int, float] = {}    # the same for the server's training processes
         self.chromium: set[int] = set()              # the generator's processes that are Chromium's
@@ -104,6 +104,7 @@ class Sampler(threading.Thread):
         while not self.stop.wait(self.every):
             try:
                 training = self.server.children(recursive=True)
+                self.at.append(time.monotonic() - self.t0)
                 self.rss.append(tree_rss(self.server))
                 self.cpu.append(self.server.cpu_percent(None))
                 self.threads.append(self.server.num_threads())
@@ -177,10 +178,6 @@ async def nav(page, title: str) -> None:
     await page.locator('[data-testid="stSidebarNav"] a', has_text=title).first.click()
 
 
-async def nudge_margin(page, key: str) -> None:
-    await page.get_by_role("slider", name="margin m").press(key)
-
-
 async def play(browser, url: str, s: Student, args, training_over: asyncio.Event, deadline: float) -> None:
     context = await browser.new_context(viewport={"width": 1280, "height": 900})
     page = await context.new_page()
@@ -220,7 +217,7 @@ async def play(browser, url: str, s: Student, args, training_over: asyncio.Event
                 s.run_result = "failed: exception on the page"
             return
         # Other students: wander between pages and move the margin slider until the trainers are done.
-        here, moves = "Home", 0
+        here, moves, margin = "Home", 0, page.get_by_role("slider", name="margin m")
         while not training_over.is_set() and time.monotonic() < deadline:
             if rng.random() < 0.5:
                 here = rng.choice([t for t in NAV if t != here])  # a click on the open page reruns nothing
@@ -231,7 +228,7 @@ async def play(browser, url: str, s: Student, args, training_over: asyncio.Event
                     await timed(page, s, "open Losses", lambda: nav(page, "Losses"))
                 key = ("ArrowLeft", "ArrowRight")[moves % 2]  # back and forth: never stuck at an end
                 moves += 1
-                await timed(page, s, "margin slider", lambda key=key: nudge_margin(page, key))
+                await timed(page, s, "margin slider", lambda key=key: margin.press(key))
             if await page.locator('[data-testid="stException"]').count():
                 raise RuntimeError("an exception was shown on the page")
             await asyncio.sleep(rng.uniform(*args.think))
@@ -259,10 +256,6 @@ def _run_result(accuracy: str | None, run) -> str:
         alerts = [e.alert.body for e in run.of_type("alert")]
         return "failed: " + (alerts[-1][:120] if alerts else "no test accuracy shown")
     return _accuracy_result(accuracy)
-
-
-def _first_look(run) -> bool:
-    return any(PRESS_TO_TRAIN in e.alert.body for e in run.of_type("alert"))
 
 
 def _accuracy_result(accuracy: str) -> str:
@@ -317,7 +310,8 @@ async def stream_play(url: str, s: Student, args, training_over: asyncio.Event, 
             s.result_at = time.monotonic()
             s.run_seconds = s.result_at - pressed
             # Without a run of its own (it failed or was stopped) the page shows its pretrained one again.
-            shown_accuracy = None if _first_look(run) else run.metric("test accuracy")
+            first_look = any(PRESS_TO_TRAIN in e.alert.body for e in run.of_type("alert"))
+            shown_accuracy = None if first_look else run.metric("test accuracy")
             s.accuracy = None if shown_accuracy is None else float(shown_accuracy)
             s.run_result = _run_result(shown_accuracy, run)
             return
@@ -403,17 +397,17 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
     lat_training = [d for s in students for start, d, _ in s.latencies if t0 <= start <= training_end]
     renders = [s.first_render for s in students if s.first_render is not None]
     runs = [s.run_result for s in students if s.trainer]
-    same = getattr(args, "same_config", 0)  # callers from before --same-config: every trainer its own run
     results_at = sorted(s.result_at - t0 for s in students if s.trainer and s.result_at is not None)
     mb = 2**20
     peak = max(sampler.rss, default=rss_start)
     return {
         "config": {"sessions": args.sessions, "trainers": args.trainers, "budget_s": args.budget,
                    "browsers": sum(s.browser for s in students),
-                   "same_config": same, "trained_accuracy": TRAINED_ACCURACY, "generator_nice": args.generator_nice,
+                   "same_config": args.same_config, "trained_accuracy": TRAINED_ACCURACY,
+                   "generator_nice": args.generator_nice,
                    # null: Chromium's own session ran at the generator's nice too; else why it did not
-                   "chromium_not_confined": getattr(sampler, "chromium_confined", "not recorded"),
-                   "distinct_configs": len(set(trainer_seeds(args.trainers, same))),
+                   "chromium_not_confined": sampler.chromium_confined,
+                   "distinct_configs": len(set(trainer_seeds(args.trainers, args.same_config))),
                    "share_runs": os.environ.get("SIAMESE_LAB_SHARE_RUNS", "1") != "0",
                    # the app's defaults
                    "workers": os.environ.get("SIAMESE_LAB_WORKERS", str(min(2, os.cpu_count() or 1))),
@@ -472,7 +466,6 @@ def _one_class(args) -> tuple[dict, dict | None, dict]:
     """One class on a fresh server: (figures, the quiet-load wait, the conditions before)."""
     load = None
     if args.quiet_load:
-        from benchmarks.live_training import wait_until_quiet
         load = wait_until_quiet(args.quiet_load, args.max_wait)
     before = conditions()
     with lab_server() as (url, proc):
@@ -521,8 +514,7 @@ def main(argv=None) -> dict:
     p.add_argument("--think", type=float, nargs=2, default=(1.0, 3.0), help="pause between interactions (s)")
     p.add_argument("--same-config", type=int, default=0,
                    help="how many trainers ask for exactly the same run (0: every trainer its own seed)")
-    p.add_argument("--quiet-load", type=float, help="first wait until the 1-minute load average is below this")
-    p.add_argument("--max-wait", type=float, default=900, help="longest wait for --quiet-load (s)")
+    quiet_load_options(p, None)
     p.add_argument("--generator-nice", type=int, default=10,
                    help="how much nicer the load generator (its clients and Chromium) runs than the server: it "
                         "stands in for the students' own machines, so it takes the cores the server leaves")
@@ -570,57 +562,52 @@ def load_test_text(r: dict) -> str:
 def class_text(r: dict) -> str:
     """The class load test against its goals (tenth result ≤ 60 s, no failed session, median < 1 s)."""
     f = r["figures"]
-    c, tenth, failed, p50 = f["config"], f.get("all_results_s"), len(f["sessions_failed"]), f["latency_s"]["p50"]
-    mark = {True: "✓", False: "✗ missed"}
-    load = f.get("load_before", {})
+    c, tenth, failed, p50 = f["config"], f["all_results_s"], len(f["sessions_failed"]), f["latency_s"]["p50"]
+    load = f["load_before"]
     quiet = "" if load.get("quiet", True) else (f" The machine never got quiet (1-minute load {load['load1']:.1f} "
                                                  "when it started): other work shared the two cores.")
     return "\n".join([
         f"{c['trainers']} trainers, {c['distinct_configs']} distinct configs (`--same-config {c['same_config']}`, "
-        f"shared runs {'on' if c.get('share_runs', True) else 'off'}), workers {c['workers']}.{quiet}", "",
+        f"shared runs {'on' if c['share_runs'] else 'off'}), workers {c['workers']}.{quiet}", "",
         table(["figure", "measured", "goal"], [
-            [f"class start → all {c['trainers']} results shown",
-             all_shown(tenth),
-             f"≤ 60 s {mark[tenth is not None and tenth <= 60]}"],
-            ["failed sessions", str(failed), f"0 {mark[failed == 0]}"],
-            ["median interaction → page settled", f"{p50:.2f} s", f"< 1 s {mark[p50 < 1]}"]]), "",
+            [f"class start → all {c['trainers']} results shown", all_shown(tenth),
+             goal(f"≤ {GOALS['all_results_s']:g} s", tenth is not None and tenth <= GOALS["all_results_s"])],
+            ["failed sessions", str(failed), goal(f"{GOALS['failed_sessions']}", failed <= GOALS["failed_sessions"])],
+            ["median interaction → page settled", f"{p50:.2f} s",
+             goal(f"< {GOALS['latency_p50_s']:g} s", p50 < GOALS["latency_p50_s"])]]), "",
         *_repeats(f), load_test_text(r)])
 
 
-def where_runs_train(threads: dict, processes: dict, wall: dict) -> str:
+def where_runs_train(*results: dict) -> str:
     """The same class (every trainer a different run) with the runs in the server's threads, in its training
     processes, and in its training processes on the wall clock, one after another on the same cores."""
-    runs = [("threads of the server", threads), ("training processes", processes),
-            ("training processes, wall-clock budgets", wall)]
-    trainers = processes["figures"]["config"]["trainers"]
+    names = ("threads of the server", "training processes", "training processes, wall-clock budgets")
+    c = results[1]["figures"]["config"]
+    trainers = c["trainers"]
 
     def accs(f):
         a = _accuracies(f)
         return f"{min(a):.3f}–{max(a):.3f}" if a else "–"
 
-    def row(label, cell):
-        return [label, *(cell(r["figures"]) for _, r in runs)]
-    rows = [row(f"class start → all {trainers} results shown (goal ≤ 60 s)",
-                lambda f: all_shown(f["all_results_s"])),
-            row("median interaction → page settled (goal < 1 s)", lambda f: f"{f['latency_s']['p50']:.2f} s"),
-            row("failed sessions", lambda f: str(len(f["sessions_failed"]))),
-            row(f"runs trained (test accuracy ≥ {processes['figures']['config']['trained_accuracy']:.2f})",
-                lambda f: f"{f['runs_completed']} of {trainers}"),
-            row("the runs' test accuracy", accs),
-            row("web server CPU, mean (100 % = one core)", lambda f: f"{f['server_cpu_percent']['mean']:.0f} %"),
-            row("training processes' CPU, mean", lambda f: f"{f.get('training_processes_cpu_percent_mean', 0):.0f} %"),
-            row("load generator's CPU, mean", lambda f: f"{f.get('generator_cpu_percent_mean', 0):.0f} %"),
-            row("… of which its Chromium (three pages)", lambda f: "–" if "generator_chromium_cpu_percent_mean" not in f
-                else f"{f['generator_chromium_cpu_percent_mean']:.0f} %"),
-            row("Chromium held to the generator's nice", lambda f: "no (before the fix)"
-                if "chromium_not_confined" not in f["config"] else "yes" if f["config"]["chromium_not_confined"] is None
-                else f"no: {f['config']['chromium_not_confined']}"),
-            row("server memory, peak (with its training processes)", lambda f: f"{f['server_rss_mb']['peak']:.0f} MB")]
+    def confined(f):
+        why = f["config"]["chromium_not_confined"]
+        return "yes" if why is None else f"no: {why}"
+    rows = [(f"class start → all {trainers} results shown (goal ≤ 60 s)", lambda f: all_shown(f["all_results_s"])),
+            ("median interaction → page settled (goal < 1 s)", lambda f: f"{f['latency_s']['p50']:.2f} s"),
+            ("failed sessions", lambda f: str(len(f["sessions_failed"]))),
+            (f"runs trained (test accuracy ≥ {c['trained_accuracy']:.2f})",
+             lambda f: f"{f['runs_completed']} of {trainers}"),
+            ("the runs' test accuracy", accs),
+            ("web server CPU, mean (100 % = one core)", lambda f: f"{f['server_cpu_percent']['mean']:.0f} %"),
+            ("training processes' CPU, mean", lambda f: f"{f['training_processes_cpu_percent_mean']:.0f} %"),
+            ("load generator's CPU, mean", lambda f: f"{f['generator_cpu_percent_mean']:.0f} %"),
+            ("… of which its Chromium (three pages)", lambda f: f"{f['generator_chromium_cpu_percent_mean']:.0f} %"),
+            ("Chromium held to the generator's nice", confined),
+            ("server memory, peak (with its training processes)", lambda f: f"{f['server_rss_mb']['peak']:.0f} MB")]
     return "\n".join([
-        f"{trainers} of {processes['figures']['config']['sessions']} students train, every one a different run "
-        f"(digits, 5 s, {processes['figures']['config']['workers']} at a time).", "",
-        table(["figure", *(name for name, _ in runs)], rows), "",
-        "\n\n".join(f"{name.capitalize()}: {conditions_line(r)}" for name, r in runs)])
+        f"{trainers} of {c['sessions']} students train, every one a different run (digits, 5 s, {c['workers']} at a "
+        "time).", "", side_by_side(["figure", *names], results, rows), "",
+        "\n\n".join(f"{name.capitalize()}: {conditions_line(r)}" for name, r in zip(names, results))])
 
 
 def _training_cpu(f: dict) -> str:
@@ -638,19 +625,13 @@ def _slowest_render(f: dict) -> str:
 
 
 def _generator_cpu(f: dict) -> str:
-    if "generator_cpu_percent_mean" not in f:
+    if "generator_cpu_percent_mean" not in f:  # measured before the load generator's CPU was
         return ""
-    nice, c = f["config"]["generator_nice"], f["config"]
-    if "chromium_not_confined" not in c:  # measured before the load test held Chromium to the generator's nice
-        who = f"its clients at nice {nice}, its Chromium at the share of a session of its own"
-    elif c["chromium_not_confined"] is None:
-        who = f"its clients and Chromium, nice {nice}"
-    else:
-        who = f"its clients at nice {nice}; Chromium could not be held to it: {c['chromium_not_confined']}"
-    chromium = (f", Chromium {f['generator_chromium_cpu_percent_mean']:.0f} %"
-                if "generator_chromium_cpu_percent_mean" in f else "")
-    return (f"; the load generator ({who}) {f['generator_cpu_percent_mean']:.0f} % of one core{chromium}, "
-            "on the same machine")
+    nice, why = f["config"]["generator_nice"], f["config"]["chromium_not_confined"]
+    who = (f"its clients and Chromium, nice {nice}" if why is None
+           else f"its clients at nice {nice}; Chromium could not be held to it: {why}")
+    return (f"; the load generator ({who}) {f['generator_cpu_percent_mean']:.0f} % of one core, Chromium "
+            f"{f['generator_chromium_cpu_percent_mean']:.0f} %, on the same machine")
 
 
 def _accuracies(f: dict) -> list[float]:

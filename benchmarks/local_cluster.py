@@ -74,8 +74,8 @@ class LocalCluster:
                 raise RuntimeError(f"the scheduler did not start: {self.log('scheduler')[-2000:]}")
             time.sleep(0.2)
 
-    def start_worker(self, name: str, gpu: bool = False, preload: bool = True, env: dict[str, str] | None = None,
-                     cwd: Path = ROOT) -> None:
+    def start_worker(self, name: str, gpu: bool = False, preload: bool = True,
+                     env: dict[str, str] | None = None) -> None:
         """The page's worker command (`cd siamese-lab && SIAMESE_LAB_DATA=… PYTHONPATH=. dask worker …`) with
         `--resources GPU=1` when `gpu` (a label only: nothing checks a GPU). A worker started wrongly, for the
         tests of what the server says of it: `preload=False` leaves `--preload` out, `env` changes its
@@ -86,7 +86,7 @@ class LocalCluster:
             command.argv[at:at + 2] = []
         extra = ["--host", "127.0.0.1", "--name", name, "--no-dashboard"] + (["--resources", "GPU=1"] if gpu else [])
         full_env = {**self.env, **command.env, "SIAMESE_LAB_DATA": self.env["SIAMESE_LAB_DATA"], **(env or {})}
-        self.workers[name] = self._spawn(name, command, extra, full_env, cwd, self.nice)
+        self.workers[name] = self._spawn(name, command, extra, full_env, ROOT, self.nice)
 
     def web_server(self, port: int) -> tuple[list[str], dict[str, str]]:
         """The page's web-server command on this cluster: (its arguments after `python -m`, its environment).
@@ -138,14 +138,14 @@ class LocalCluster:
 
 
 @contextmanager
-def local_cluster(workers: int = 2, gpu_workers: int = 0, **kwargs):
-    """A scheduler and `workers` single-thread workers (w0, w1, …; the last `gpu_workers` say GPU=1)."""
+def local_cluster(workers: int = 2, **kwargs):
+    """A scheduler and `workers` single-thread workers (w0, w1, …)."""
     cluster = LocalCluster(**kwargs)
     try:
         cluster.start_scheduler()
         names = [f"w{k}" for k in range(workers)]
-        for k, name in enumerate(names):
-            cluster.start_worker(name, gpu=k >= workers - gpu_workers)
+        for name in names:
+            cluster.start_worker(name)
         cluster.wait_for_workers(names)
         yield cluster
     finally:

@@ -12,6 +12,7 @@ import os
 import platform
 import shlex
 import sys
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from datetime import datetime, timezone
@@ -40,6 +41,31 @@ def conditions() -> dict:
             "cpu_count": os.cpu_count(), "loadavg": [round(x, 2) for x in os.getloadavg()],
             "torch": torch.__version__, "torch_threads": torch.get_num_threads(),
             "python": platform.python_version(), "machine": platform.machine()}
+
+
+def quiet(load1: float, threshold: float) -> bool:
+    return load1 < threshold
+
+
+def wait_until_quiet(threshold: float, max_wait: float, poll: float = 15.0) -> dict:
+    """Poll the 1-minute load average until it is below `threshold` or `max_wait` seconds have passed."""
+    t0 = time.monotonic()
+    while True:
+        load1 = os.getloadavg()[0]
+        if quiet(load1, threshold) or time.monotonic() - t0 >= max_wait:
+            waited = time.monotonic() - t0
+            print(f"  load average {load1:.2f} after waiting {waited:.0f} s"
+                  + ("" if quiet(load1, threshold) else f" (never below {threshold}: measured anyway)"), flush=True)
+            return {"load1": round(load1, 2), "waited_s": round(waited), "quiet": quiet(load1, threshold),
+                    "threshold": threshold}
+        time.sleep(poll)
+
+
+def quiet_load_options(p: argparse.ArgumentParser, quiet_load: float | None) -> None:
+    """`--quiet-load` and `--max-wait`: measure once the machine is quiet (`wait_until_quiet`)."""
+    p.add_argument("--quiet-load", type=float, default=quiet_load,
+                   help="first wait until the 1-minute load average is below this")
+    p.add_argument("--max-wait", type=float, default=900.0, help="longest wait for a quiet machine (s)")
 
 
 def command_line(module: str, argv: list[str] | None) -> str:

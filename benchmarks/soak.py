@@ -13,15 +13,12 @@ from __future__ import annotations
 import asyncio
 import random
 import statistics
-import threading
 import time
-
-import psutil
 
 from benchmarks.blocks import Block, conditions_line
 from benchmarks.browser import lab_server
 from benchmarks.hostile_images import candidates
-from benchmarks.load_test import tree_rss
+from benchmarks.load_test import Sampler
 from benchmarks.results import conditions, parser, save
 from benchmarks.stream_client import StreamSession
 from benchmarks.upload_fairness import FACES, SERVER_ENV
@@ -78,22 +75,11 @@ async def worker(kind, url: str, deadline: float, seed: int, tally: Tally, *args
     rng = random.Random(seed)
     while time.monotonic() < deadline:
         try:
-            await kind(url, *args, rng, tally) if args else await kind(url, rng, tally)
+            await kind(url, *args, rng, tally)
             tally.sessions += 1
         except Exception as exc:  # a timeout or a dropped connection: counted, and the soak goes on
             tally.failed(f"{kind.__name__}: {type(exc).__name__}: {exc}")
         await asyncio.sleep(rng.uniform(0.5, 3.0))
-
-
-def sample(pid: int, every: float, stop: threading.Event, out: list, t0: float) -> None:
-    """The server's RSS with its training processes' (`load_test.tree_rss`), in MB, every `every` seconds."""
-    proc = psutil.Process(pid)
-    while not stop.is_set():
-        try:
-            out.append((time.monotonic() - t0, tree_rss(proc) / 2**20))
-        except psutil.Error:
-            return
-        stop.wait(every)
 
 
 def slope_mb_per_min(points: list[tuple[float, float]]) -> float:
@@ -135,11 +121,11 @@ def main(argv=None) -> dict:
     warmup = min(a.warmup, a.minutes / 2)
     before = conditions()
     images = list(candidates().items())
-    tally, samples, stop = Tally(), [], threading.Event()
+    tally = Tally()
     with lab_server(env=SERVER_ENV) as (url, proc):
-        t0 = time.monotonic()
-        sampler = threading.Thread(target=sample, args=(proc.pid, SAMPLE_EVERY_S, stop, samples, t0), daemon=True)
+        sampler = Sampler(proc.pid, SAMPLE_EVERY_S)  # the server's RSS with its training processes'
         sampler.start()
+        t0 = sampler.t0
         deadline = t0 + a.minutes * 60
 
         async def soak():
@@ -150,7 +136,7 @@ def main(argv=None) -> dict:
             while time.monotonic() < deadline:  # a line a minute, so a long run shows how it goes
                 await asyncio.sleep(min(60.0, max(0.0, deadline - time.monotonic())))
                 print(f"{(time.monotonic() - t0) / 60:5.1f} min: {tally.sessions} sessions, {tally.failures} failures, "
-                      f"server {samples[-1][1] if samples else 0:.0f} MB", flush=True)
+                      f"server {sampler.rss[-1] / 2**20 if sampler.rss else 0:.0f} MB", flush=True)
             # Bounded in time: sessions still busy at the deadline (a training waiting in line) are dropped.
             _, late = await asyncio.wait(tasks, timeout=30)
             for t in late:
@@ -160,8 +146,9 @@ def main(argv=None) -> dict:
         settle_end = time.monotonic() + a.settle
         print(f"load over; sampling {a.settle:g} s more with no session open", flush=True)
         time.sleep(a.settle)
-        stop.set()
+        sampler.stop.set()
         sampler.join()
+        samples = [(t, rss / 2**20) for t, rss in zip(sampler.at, sampler.rss)]  # (s, MB)
         settled_from = settle_end - t0 - min(60.0, a.settle / 2)  # its last minute
     figures = {"minutes": a.minutes, "warmup_minutes": warmup, "uploaders": a.uploaders, "trainers": a.trainers,
                "browsers": a.browsers, "sessions": tally.sessions, "uploads": tally.uploads,

@@ -56,11 +56,11 @@ class StreamSession:
         self.widgets: dict[str, WidgetState] = {}  # values this session has set, sent with every rerun
         self.ws = None
 
-    async def open(self, query: dict | None = None, path: str = "") -> Run:
+    async def open(self, path: str = "") -> Run:
         """Open the app at /`path` (the root URL by default), as a browser opens a link."""
         ws_url = self.url.replace("http", "ws", 1) + "/_stcore/stream"
         self.ws = await websockets.connect(ws_url, subprotocols=["streamlit"], origin=self.url, max_size=None)
-        self.query, self.page_name = urlencode(query or {}), path
+        self.page_name = path
         return await self._rerun()
 
     async def close(self) -> None:

@@ -22,8 +22,10 @@ def class_report(last_result: float, latency: float) -> dict:
     sampler.rss, sampler.cpu, sampler.threads, sampler.rss_warm = [400 * 2**20], [60.0], [9], 300 * 2**20
 
     class Args:
-        sessions, trainers, budget, generator_nice = 6, 5, 5, 10
-    return load_test.report(students, sampler, 100 * 2**20, 0.0, 60.0, 70.0, Args)
+        sessions, trainers, budget, generator_nice, same_config = 6, 5, 5, 10, 0
+    report = load_test.report(students, sampler, 100 * 2**20, 0.0, 60.0, 70.0, Args)
+    report["load_before"] = {"load1": 0.5, "waited_s": 0, "quiet": True, "threshold": 1.2}  # as load_test.main adds
+    return report
 
 
 def test_the_block_sets_the_two_queues_side_by_side_and_reckons_one_more_worker(tmp_path):

@@ -8,7 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from benchmarks.live_training import GOALS, figures_table, movement_ratio, picked_frames, quiet, summary
+from benchmarks.live_training import GOALS, figures_table, movement_ratio, picked_frames, summary
+from benchmarks.results import quiet
 
 
 def ring(n: int = 50, turn: float = 0.0, scale: float = 1.0) -> np.ndarray:
@@ -52,21 +53,22 @@ def test_picked_frames_are_consecutive_pairs_spread_over_the_run():
 
 def test_summary_and_the_goal_table():
     assert summary([0.3, 0.1, 0.2]) == {"median": 0.2, "max": 0.3, "min": 0.1, "runs": [0.3, 0.1, 0.2]}
-    f = {"first_frame_s": summary([1.0, 1.5, 3.0]), "report_s": summary([1.2, 1.4, 2.0]),
+    f = {"first_frame_s": summary([1.0, 1.5, 3.0]), "report_s": summary([1.2, 1.4, 2.0]), "cold_first_frame_s": 2.5,
+         "replay_s": summary([1.5, 1.6]), "live_chart_mounts": summary([3, 3, 6]), "blank_samples": summary([0, 0, 0]),
+         "undrawn_samples": summary([1, 0, 2]), "chromium_cpu_share": summary([0.3, 0.1, 0.15]),
          "frame_share": summary([0.05, 0.12]), "movement_ratio": {"ratio": 0.1}}
     rows = {name.split(" (")[0]: (value, met) for name, value, _, met in figures_table(f)}
     assert rows["click on Train → first live frame on the page"] == ("1.50 s", False)
     assert rows["end of training → full report on the page"] == ("1.40 s", False)
     assert rows["time on frames, share of the run"] == ("8.5% / 12.0%", False)  # the worst run counts
     assert rows["map movement per frame vs a t-SNE per frame"] == ("0.100", True)
-    assert "live charts mounted while following a run" not in rows  # an older result has no such figures
-    f.update(cold_first_frame_s=2.5, live_chart_mounts=summary([3, 3, 6]), blank_samples=summary([0, 0, 0]),
-             chromium_cpu_share=summary([0.3, 0.1, 0.15]))
-    rows = {name.split(" (")[0]: (value, met) for name, value, _, met in figures_table(f)}
     assert rows["the first click on a fresh server → first live frame"] == ("2.50 s", True)
     assert rows["live charts mounted while following a run"] == ("6", False)  # one chart remounted three times
     assert rows["samples with a drawn live chart blank"] == ("0", True)
     assert rows["Chromium's CPU from the first live frame to the end of training, share of one core"] == ("15%", True)
+    frames_only = {"frame_share": f["frame_share"], "movement_ratio": f["movement_ratio"]}  # `--skip page`
+    assert {name for name, *_ in figures_table(frames_only)} == {
+        "time on frames, share of the run (median / max)", "map movement per frame vs a t-SNE per frame"}
     assert set(GOALS) == {"first_frame_s", "cold_first_frame_s", "report_s", "frame_share", "movement_ratio",
                           "chart_remounts", "blank_samples", "chromium_cpu_share"}
     assert quiet(1.1, 1.2) and not quiet(1.2, 1.2)

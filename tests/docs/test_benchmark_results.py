@@ -73,7 +73,7 @@ def test_the_load_test_report_renders_from_its_real_shape(tmp_path):
     sampler.rss_warm = 250 * 2**20
 
     class Args:
-        sessions, trainers, budget, generator_nice = 3, 1, 5, 10
+        sessions, trainers, budget, generator_nice, same_config = 3, 1, 5, 10, 0
     report = load_test.report(students, sampler, 100 * 2**20, 0.0, 10.0, 60.0, Args)
     out = write_result(tmp_path / "load.json", "python -m benchmarks.load_test", report, conditions())
     text = render("load-test", out)
