@@ -26,7 +26,8 @@ NAME = "gil-convoy"
 SUMMARY = "training steps alone, beside a busy thread of the same process and beside a busy process"
 
 
-def _busy(stop) -> None:
+def busy(stop) -> None:
+    """Keep a core busy with Python code until `stop` is set."""
     x = 0
     while not stop.is_set():
         for i in range(1000):
@@ -38,10 +39,10 @@ def steps(data, seconds: float, beside: str) -> int:
     with nothing, a busy thread or a busy process beside it."""
     if beside == "thread":
         stop = threading.Event()
-        other = threading.Thread(target=_busy, args=(stop,), daemon=True)
+        other = threading.Thread(target=busy, args=(stop,), daemon=True)
     elif beside == "process":
         stop = mp.get_context("spawn").Event()
-        other = mp.get_context("spawn").Process(target=_busy, args=(stop,), daemon=True)
+        other = mp.get_context("spawn").Process(target=busy, args=(stop,), daemon=True)
     if beside != "nothing":
         other.start()
     try:

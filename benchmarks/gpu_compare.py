@@ -14,19 +14,17 @@ NAME = "gpu-compare"
 SUMMARY = "training throughput of GPU runs against CPU runs, read from their `siamese_core train --json` output"
 
 
-def throughput(run: dict) -> dict:
+def throughput(path: str) -> dict:
+    """A run's training throughput, from the JSON `siamese_core train --json` wrote."""
+    run = json.loads(Path(path).read_text())
     steps_per_s = run["steps"] / run["train_seconds"]
     return {"device": run["device"], "steps": run["steps"], "train_seconds": run["train_seconds"],
             "threads": run["threads"], "steps_per_s": round(steps_per_s, 2),
             "images_per_s": round(steps_per_s * run["images_per_step"], 1)}
 
 
-def read_run(path: str) -> dict:
-    return throughput(json.loads(Path(path).read_text()))
-
-
 def compare(gpu_path: str, cpu_path: str) -> dict:
-    gpu, cpu = read_run(gpu_path), read_run(cpu_path)
+    gpu, cpu = throughput(gpu_path), throughput(cpu_path)
     return {"gpu": gpu, "cpu": cpu, "gpu_over_cpu": round(gpu["images_per_s"] / cpu["images_per_s"], 2)}
 
 

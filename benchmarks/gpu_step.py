@@ -27,8 +27,8 @@ def compare(name: str, seconds: float, rounds: int = 3, device: str = "cuda") ->
         timers[label] = StepTimer(trainer)
         for _ in range(5):
             timers[label].step()
-    ms = median_ms_interleaved(timers, seconds, rounds, 3)
-    images = next(iter(timers.values())).images_per_step()
+    ms = median_ms_interleaved({label: t.step for label, t in timers.items()}, seconds, rounds, 3)
+    images = trainer.batches.images_per_step
     return {"ms_per_step": ms, "images_per_s": {k: round(1000 * images / v, 1) for k, v in ms.items()},
             "over_fp32": {k: round(v / ms["fp32"], 3) for k, v in ms.items()}}
 

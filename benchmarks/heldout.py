@@ -3,8 +3,7 @@ API (`load_model → prepare → similarity → threshold`), each beside its pub
 runs, MNIST one-shot transfer and 60-s Fashion-MNIST runs (docs/benchmarks.md, "Held-out check through the
 public API").
 
-    python -m benchmarks run heldout --seed N [--tasks 2000] [--pairs 10000] [--fashion-models A.pt B.pt C.pt]
-                                      [--skip-fashion] [--out FILE.json]
+    python -m benchmarks run heldout --seed N [--tasks 2000] [--pairs 10000] [--skip-fashion] [--out FILE.json]
 """
 from __future__ import annotations
 
@@ -62,8 +61,6 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--tasks", type=int, default=2000, help="MNIST 10-way tasks")
     p.add_argument("--pairs", type=int, default=10000, help="Fashion-MNIST test pairs per model")
     p.add_argument("--model", default=str(ONESHOT_MODEL), help="the Omniglot-trained one-shot model")
-    p.add_argument("--fashion-models", nargs="+", default=None,
-                   help="test these checkpoints instead of training three for 60 s each")
     p.add_argument("--skip-fashion", action="store_true")
     a = p.parse_args(argv)
     torch.set_num_threads(1)  # the trainings run as their own processes; this one only scores
@@ -84,21 +81,13 @@ def main(argv: list[str] | None = None) -> int:
     if not a.skip_fashion:
         runs = []
         with tempfile.TemporaryDirectory() as tmp:
-            paths = a.fashion_models or []
-            trained = {}
-            if not paths:
-                for seed in FASHION_SEEDS:
-                    path, trained[str(path)] = train_fashion(seed, Path(tmp), a.data_dir)
-                    paths.append(str(path))
-            for path in paths:
+            for seed in FASHION_SEEDS:
+                path, t = train_fashion(seed, Path(tmp), a.data_dir)
                 m = load_model(path)
-                row = {"checkpoint": Path(path).name, **fashion_pairs(m, a.pairs, a.seed, a.data_dir),
-                       "train_config": {k: (m.train_config or {}).get(k) for k in
-                                        ("loss", "lr", "lr_schedule", "embedding_dim", "batch_size", "seed")}}
-                if str(path) in trained:
-                    t = trained[str(path)]
-                    row.update(steps=t["steps"], train_seconds=t["train_seconds"], threads=t["threads"])
-                runs.append(row)
+                runs.append({"checkpoint": path.name, **fashion_pairs(m, a.pairs, a.seed, a.data_dir),
+                             "train_config": {k: (m.train_config or {}).get(k) for k in
+                                              ("loss", "lr", "lr_schedule", "embedding_dim", "batch_size", "seed")},
+                             "steps": t["steps"], "train_seconds": t["train_seconds"], "threads": t["threads"]})
         figures["fashion"] = {"runs": runs, "median_accuracy": statistics.median(r["accuracy"] for r in runs),
                               "spread": [min(r["accuracy"] for r in runs), max(r["accuracy"] for r in runs)]}
     save(a.out, NAME, argv, figures, before)

@@ -36,11 +36,6 @@ NETWORKS = {
 
 # --- the machine's peak on paper ------------------------------------------------------------------------
 
-def cpu_flags(cpuinfo: str) -> set[str]:
-    m = re.search(r"^flags\s*:\s*(.*)$", cpuinfo, re.M)
-    return set(m.group(1).split()) if m else set()
-
-
 def cpu_clock_ghz(cpuinfo: str, lscpu: str = "") -> tuple[float, str]:
     """(GHz, where it came from): lscpu's max MHz when it reports one, else /proc/cpuinfo's highest "cpu MHz"
     (under a hypervisor often the nominal clock; turbo may run above it)."""
@@ -54,7 +49,8 @@ def cpu_clock_ghz(cpuinfo: str, lscpu: str = "") -> tuple[float, str]:
 def cpu_peak(cores: int, cpuinfo: str | None = None, lscpu: str = "") -> dict:
     """Peak fp32 GFLOP/s on paper: cores × GHz × FLOPs per cycle for the widest ISA the flags list."""
     cpuinfo = Path("/proc/cpuinfo").read_text() if cpuinfo is None else cpuinfo
-    flags = cpu_flags(cpuinfo)
+    m = re.search(r"^flags\s*:\s*(.*)$", cpuinfo, re.M)
+    flags = set(m.group(1).split()) if m else set()
     isa = next((name for name in FLOPS_PER_CYCLE if name in flags), "sse2")
     ghz, clock_source = cpu_clock_ghz(cpuinfo, lscpu)
     per_cycle = FLOPS_PER_CYCLE[isa]
@@ -138,20 +134,14 @@ class StepTimer:
         if len(self.state.history) > 1000:  # a long benchmark must not grow the history without end
             del self.state.history[:-1]
 
-    def images_per_step(self) -> int:
-        return self.trainer.batches.images_per_step
 
-    def seconds_per_step(self, seconds: float) -> float:
-        return seconds_per_call(self.step, seconds)
-
-
-def median_ms_interleaved(timers: dict, seconds: float, rounds: int, digits: int) -> dict:
-    """Median milliseconds per step of each timer, timed in turns (`rounds` rounds sharing `seconds`), so
+def median_ms_interleaved(fns: dict, seconds: float, rounds: int, digits: int) -> dict:
+    """Median milliseconds of a call of each function, timed in turns (`rounds` rounds sharing `seconds`), so
     a change in the machine's load falls on every variant alike."""
-    times = {label: [] for label in timers}
+    times = {label: [] for label in fns}
     for _ in range(rounds):
-        for label, timer in timers.items():
-            times[label].append(timer.seconds_per_step(seconds / rounds))
+        for label, fn in fns.items():
+            times[label].append(seconds_per_call(fn, seconds / rounds))
     return {label: round(1000 * statistics.median(v), digits) for label, v in times.items()}
 
 
@@ -171,8 +161,8 @@ def measure_network(name: str, seconds: float, peak_gflops: float, matmul: float
     for _ in range(3):  # warm-up: first calls allocate and pick kernels
         timer.step()
     flops = counted_flops(timer.step)
-    per_step = statistics.median(timer.seconds_per_step(seconds / 3) for _ in range(3))
-    return network_figures(flops, per_step, timer.images_per_step(), peak_gflops, matmul)
+    per_step = statistics.median(seconds_per_call(timer.step, seconds / 3) for _ in range(3))
+    return network_figures(flops, per_step, timer.trainer.batches.images_per_step, peak_gflops, matmul)
 
 
 def measure(threads: int, seconds: float, data_dir: str | None = None) -> dict:
@@ -196,8 +186,7 @@ def main(argv: list[str] | None = None) -> dict:
 
 
 def block_text(r: dict) -> str:
-    """Training throughput and GFLOP/s against the CPU's peak on paper and a large matrix product (a JSON
-    written with the retired `--candidates` also holds `candidates`: not shown, see step-candidates.json)."""
+    """Training throughput and GFLOP/s against the CPU's peak on paper and a large matrix product."""
     f, lines = r["figures"], []
     for run in f["runs"]:
         p = run["peak"]

@@ -1,26 +1,22 @@
 """Channels-last weights on the CPU: embedding and training-step time, the same model in both layouts,
-measured alternately in one process (so the machine's load falls on both alike); medians and the ratio.
-Also the embedding's batch size on the CPU: the probe set in batches of `CPU_BATCH` against one batch.
+timed in alternating rounds of one process (so the machine's load falls on both alike; each round times each
+variant for at least `ROUND_S` with torch.utils.benchmark); medians and the ratio. Also the embedding's batch
+size on the CPU: the probe set in batches of `CPU_BATCH` against one batch.
 
     python -m benchmarks run memory-format [--repeats 15] [--threads 1] [--out docs/results/memory-format.json]
 """
 from __future__ import annotations
 
-import statistics
-import time
+import copy
 
 import torch
 
-from benchmarks.results import conditions, parser, save
+from benchmarks.machine_ratio import median_ms_interleaved
+from benchmarks.results import conditions, parser, save, torch_threads
 
 NAME = "memory-format"
 SUMMARY = "channels-last against the default layout: embedding and a training step on the CPU"
-
-
-def _seconds(fn) -> float:
-    t0 = time.perf_counter()
-    fn()
-    return time.perf_counter() - t0
+ROUND_S = 0.2
 
 
 def measure(repeats: int, threads: int) -> dict:
@@ -30,31 +26,26 @@ def measure(repeats: int, threads: int) -> dict:
     from siamese_core.models.embed import CPU_BATCH, embed
     from siamese_core.service.live_frames import probe_set
 
-    torch.set_num_threads(threads)
     test = load_dataset("fashion-mnist", "test", data_dir=str(resolve_data_dir()))
     probe = probe_set(test).images                         # what one live frame embeds
     batch = test.images[:128]                               # one training batch of the page's size
     model = SiameseNet(ModelConfig(embedding_dim=32))       # the losses page's default network
-    opt = torch.optim.Adam(model.parameters(), 1e-3)
 
-    def step():
+    def step(model, opt):
         model.train()
         opt.zero_grad()
         model.embed(batch).pow(2).mean().backward()
         opt.step()
 
-    times = {(what, layout): [] for what in ("embed", "step") for layout in ("contiguous", "channels_last")}
-    times[("embed_one_batch", "channels_last")] = []
-    for k in range(repeats + 2):                             # the first two rounds warm up: not counted
-        for layout in ("contiguous", "channels_last"):
-            model.to(memory_format=getattr(torch, f"{layout}_format" if layout == "contiguous" else layout))
-            e, s = _seconds(lambda: embed(model, probe)), _seconds(step)
-            if k >= 2:
-                times[("embed", layout)].append(e)
-                times[("step", layout)].append(s)
-        if k >= 2:  # the same channels-last model, all the probe images in one batch
-            times[("embed_one_batch", "channels_last")].append(_seconds(lambda: embed(model, probe, len(probe))))
-    med = {f"{w}_{lay}_ms": round(1000 * statistics.median(v), 1) for (w, lay), v in times.items()}
+    fns = {}
+    for layout, fmt in (("contiguous", torch.contiguous_format), ("channels_last", torch.channels_last)):
+        m = copy.deepcopy(model).to(memory_format=fmt)
+        opt = torch.optim.Adam(m.parameters(), 1e-3)
+        fns[f"embed_{layout}_ms"] = lambda m=m: embed(m, probe)
+        fns[f"step_{layout}_ms"] = lambda m=m, opt=opt: step(m, opt)
+    fns["embed_one_batch_channels_last_ms"] = lambda: embed(m, probe, len(probe))  # m: the channels-last one
+    with torch_threads(threads):
+        med = median_ms_interleaved(fns, ROUND_S * repeats, repeats, 1)
     return {**med, "threads": threads, "repeats": repeats, "probe_images": len(probe), "batch": len(batch),
             "embed_ratio": round(med["embed_channels_last_ms"] / med["embed_contiguous_ms"], 3),
             "step_ratio": round(med["step_channels_last_ms"] / med["step_contiguous_ms"], 3),

@@ -10,18 +10,13 @@ import os
 import statistics
 
 from benchmarks.blocks import Block, conditions_line, table
+from benchmarks.gil_convoy import busy
 from benchmarks.results import conditions, parser, save, torch_threads
 from siamese_core.data import load_dataset
 from siamese_core.training import TrainConfig, train
 
 NAME = "threads"
 SUMMARY = "a training step's time with one torch thread against all of them, on a quiet or a busy CPU"
-
-
-def _spin(stop) -> None:
-    x = 0
-    while not stop.is_set():
-        x += 1
 
 
 def ms_per_step(threads: int, steps: int, data) -> float:
@@ -40,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     before = conditions()  # before the busy processes start
     data = load_dataset("fashion-mnist", "train", data_dir=a.data_dir)
     stop = mp.Event()
-    hogs = [mp.Process(target=_spin, args=(stop,), daemon=True) for _ in range(a.busy)]
+    hogs = [mp.Process(target=busy, args=(stop,), daemon=True) for _ in range(a.busy)]
     for h in hogs:
         h.start()
     try:
