@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import statistics
 import time
+from functools import partial
 
 import psutil
 
@@ -80,10 +81,6 @@ def timed_move(page, slider, move, spelled: str, timeout: float = 30.0) -> list[
                          ".map(t => t === null ? null : (t - window.__sl.t0) / 1000)")
 
 
-def press(slider, key):
-    return lambda: slider.press(key)
-
-
 def drag(page, slider, right: bool):
     """Drag the slider's thumb one step's width and let go (the slider is a hidden range input inside its thumb,
     inside its track)."""
@@ -144,13 +141,14 @@ def measure_page(browser, url: str, pid: int, link: str, sliders, moves: int) ->
     page.evaluate(WATCH)
     label, spelled = sliders[0]
     first_slider = page.get_by_role("slider", name=label)
-    first = timed_move(page, first_slider, press(first_slider, "ArrowLeft"), spelled)[0]
+    first = timed_move(page, first_slider, partial(first_slider.press, "ArrowLeft"), spelled)[0]
     waited = warm_up_done(pid)
     keys, drags = [], []
     for label, spelled in sliders:
         slider = page.get_by_role("slider", name=label)
         for k in range(moves):
-            keys.append(timed_move(page, slider, press(slider, "ArrowRight" if k % 2 else "ArrowLeft"), spelled))
+            key = partial(slider.press, "ArrowRight" if k % 2 else "ArrowLeft")
+            keys.append(timed_move(page, slider, key, spelled))
             drags.append(timed_move(page, slider, drag(page, slider, right=k % 2 == 0), spelled))
     ends_right = all(rapid_five(page, page.get_by_role("slider", name=label), spelled) for label, spelled in sliders)
     page.context.close()

@@ -9,6 +9,7 @@ on the shipped models. Prints per claim: sentence, measured values, in how many 
 from __future__ import annotations
 
 import time
+from dataclasses import replace
 
 import torch
 
@@ -35,7 +36,6 @@ EXPERIMENTS = {
 
 
 def _scaled(setting: ex.MiningSetting, scale: float) -> ex.MiningSetting:
-    from dataclasses import replace
     return replace(setting, seconds=setting.seconds * scale)
 
 

@@ -387,10 +387,9 @@ def block_text(r: dict) -> str:
                      + f"; mean displacement per frame {f['movement_ratio']['stable_mean']:.3f} (the live map) vs "
                      f"{f['movement_ratio']['tsne_mean']:.3f} (a t-SNE per frame, own seed); report computed "
                      + ", ".join(f"{x['evaluation_s']:.1f} s" for x in f["frame_runs"]) + " after training.")
-    if loads:
-        lines.append(f"1-minute load average at each run's start: {min(loads):.1f}–{max(loads):.1f}"
-                     + ("." if f["all_quiet"] else " — not the quiet machine asked for: other work shared "
-                        "the two cores, so the timings are upper bounds of an idle machine's."))
+    lines.append(f"1-minute load average at each run's start: {min(loads):.1f}–{max(loads):.1f}"
+                 + ("." if f["all_quiet"] else " — not the quiet machine asked for: other work shared the two "
+                    "cores, so the timings are upper bounds of an idle machine's."))
     return "\n".join([*lines, "", conditions_line(r)])
 
 

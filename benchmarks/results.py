@@ -68,12 +68,6 @@ def quiet_load_options(p: argparse.ArgumentParser, quiet_load: float | None) -> 
     p.add_argument("--max-wait", type=float, default=900.0, help="longest wait for a quiet machine (s)")
 
 
-def command_line(module: str, argv: list[str] | None) -> str:
-    """The command as typed, so the result file says how to make it again."""
-    args = sys.argv[1:] if argv is None else argv
-    return " ".join(["python -m", module, *map(shlex.quote, args)])
-
-
 def result(command: str, figures: dict, before: dict) -> dict:
     """{command, conditions (before/after), figures}: what a result file holds."""
     return {"command": command, "conditions": {"before": before, "after": conditions()}, "figures": figures}
@@ -91,11 +85,6 @@ def write_result(path: str | os.PathLike, command: str, figures: dict, before: d
     return _write(path, result(command, figures, before))
 
 
-def module_of(name: str) -> str:
-    """The module of the benchmark `name` (`load-test` → `benchmarks.load_test`)."""
-    return "benchmarks." + name.replace("-", "_")
-
-
 def parser(name: str, doc: str, data_dir: bool = False) -> argparse.ArgumentParser:
     """The options every benchmark shares: its docstring's first paragraph as the description, `--out`, and
     `--data-dir` for those that read a dataset."""
@@ -110,7 +99,10 @@ def save(out: str | None, name: str, argv: list[str] | None, figures: dict, befo
          show: Callable[[dict], str] | None = None) -> Path | None:
     """The end of benchmark `name`: its result printed as its docs block shows it (`show`, given the result as
     the JSON file holds it) and, with `--out`, written with the command that reproduces it."""
-    blob = result(command_line(module_of(name), argv), figures, before)
+    # the command as typed, with the module of `name` (`load-test` → `benchmarks.load_test`): how to make it again
+    args = sys.argv[1:] if argv is None else argv
+    blob = result(" ".join(["python -m", "benchmarks." + name.replace("-", "_"), *map(shlex.quote, args)]), figures,
+                  before)
     if show:
         print(show(json.loads(json.dumps(blob, default=float))))
     if not out:
