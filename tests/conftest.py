@@ -56,8 +56,9 @@ def digits_test():
 
 @pytest.fixture(scope="session")
 def dask_cluster():
-    """A scheduler and two single-thread workers (w0, w1) on 127.0.0.1, started once per pytest worker for the
-    tests that train on a cluster (tests/service); a test that kills a worker starts it again before it ends."""
+    """A scheduler and two single-thread workers (w0, w1) on 127.0.0.1 for the tests that train on a cluster
+    (tests/service), started once in a run: they all go to one pytest worker (pytest_xdist_make_scheduler below).
+    A test that kills a worker starts it again before it ends."""
     pytest.importorskip("distributed")
     from benchmarks.local_cluster import local_cluster
 
@@ -125,6 +126,24 @@ def pytest_sessionfinish(session, exitstatus):
         reporter.write_line(f"SIAMESE_LAB_REQUIRE_DATA=1: {skipped} test(s) skipped; every dataset must be "
                             f"present under $SIAMESE_LAB_DATA, so this run fails.", red=True)
         session.exitstatus = 1
+
+
+def _uses_the_session_cluster(nodeid: str) -> bool:
+    """The tests that train on `dask_cluster`: tests/service/test_cluster.py and the executors' cluster case."""
+    return nodeid.startswith("tests/service/test_cluster.py::") or nodeid.endswith("[cluster]")
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """`--dist loadfile`, except that every test on the session's Dask cluster goes to one worker: the cluster
+    (a scheduler and two workers that import torch) then starts once in a run, not once per worker."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class OneClusterStart(LoadFileScheduling):
+        def _split_scope(self, nodeid: str) -> str:
+            return "the session's Dask cluster" if _uses_the_session_cluster(nodeid) else super()._split_scope(nodeid)
+    return OneClusterStart(config, log)
 
 
 def _file_weight(items) -> int:

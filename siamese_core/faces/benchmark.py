@@ -101,7 +101,7 @@ def run(checkpoint: Path = DEFAULT_CHECKPOINT, n_pairs: int = 2000, seed: int = 
     return out
 
 
-def _print(r: dict) -> None:
+def print_report(r: dict) -> None:
     n = r["pictures"]
     print(f"held-out people {r['test_people']}: {n} pictures, {r['pairs']} balanced pairs (seed {r['seed']})")
     print(f"faces found: YuNet {r['yunet_detected']}/{n}, Haar cascade {r['haar_detected']}/{n}")
@@ -127,7 +127,7 @@ def main(argv=None) -> int:
     p.add_argument("--json", action="store_true")
     a = p.parse_args(argv)
     r = run(Path(a.checkpoint), a.pairs, a.seed, a.data_dir, a.latency_pairs)
-    print(json.dumps(r, default=float)) if a.json else _print(r)
+    print(json.dumps(r, default=float)) if a.json else print_report(r)
     return 0
 
 
