@@ -22,27 +22,36 @@ def by_label(elements, label):
 
 
 @pytest.mark.slow
-def test_losses_page_trains_a_run_and_shows_its_measurements():
+def test_losses_page_trains_a_run_and_shows_its_measurements_beside_a_pretrained_run():
     at = page()
     assert at.info[0].value == FIRST_LOOK and at.main.header[0].value.startswith("Pretrained · ")
     by_label(at.sidebar.selectbox, "dataset").set_value("digits")
     by_label(at.sidebar.selectbox, "loss").set_value("triplet")
     by_label(at.sidebar.slider, "time budget (s)").set_value(5)
     by_label(at.sidebar.select_slider, "embedding size").set_value(8)
+    by_label(at.sidebar.multiselect, "show instantly").set_value(["fashion_contrastive.pt"])
     by_label(at.sidebar.button, "Train").click().run()
     assert not at.exception and not at.error
-    # The student's run took the pretrained one's place: its metrics are the only ones on the page.
+    # The student's run took the pretrained first look's place.
     assert not [i for i in at.info if "pretrained" in i.value.lower()]
     assert not [h for h in at.subheader if h.value.startswith("Pretrained")]
-    metrics = {m.label: m.value for m in at.metric}
+    one_run, side_by_side = at.tabs
+    assert (one_run.label, side_by_side.label) == ("One run", "Side by side")
+    metrics = {m.label: m.value for m in one_run.metric}
     accuracy = float(metrics["test accuracy"])
     assert 0.6 < accuracy <= 1.0 and 0.6 < float(metrics["ROC AUC"]) <= 1.0
     assert metrics["threshold"].startswith("d ≤ ")
-    table = at.dataframe[0].value
-    assert list(table["loss"]) == ["triplet"] and list(table["embedding"]) == [8]
-    assert table["accuracy"][0] == pytest.approx(accuracy, abs=5e-4)
-    # A page run's budget counts its training thread's CPU time (a busy server trains it as long, only later).
+    # The one-run tab opens on the run just trained; the table sets it beside the pretrained run asked for, as
+    # the side-by-side tab does.
     (run,) = at.session_state["runs"]
+    assert by_label(at.selectbox, "run").value == run.name
+    assert [m.value for m in side_by_side.metric if m.label == "test accuracy"][0] == metrics["test accuracy"]
+    table = at.dataframe[0].value.set_index("run")
+    assert list(table.index) == [run.name, "pretrained · contrastive"]
+    assert list(table["loss"]) == ["triplet", "contrastive"] and list(table["embedding"]) == [8, 32]
+    assert table["margin"]["pretrained · contrastive"] == 1.0
+    assert table["accuracy"][run.name] == pytest.approx(accuracy, abs=5e-4)
+    # A page run's budget counts its training thread's CPU time (a busy server trains it as long, only later).
     assert run.config["clock"] == "cpu" and run.metrics["budget_clock"] == "cpu"
     assert 5 <= run.metrics["train_seconds"] <= run.metrics["wall_seconds"] + 0.5
     # The URL carries the settings, so the view can be bookmarked.
@@ -186,15 +195,3 @@ def test_pretrained_runs_show_the_margin_they_trained_with():
     assert margins == {"fashion_contrastive.pt": 1.0, "fashion_triplet.pt": 0.2, "fashion_softmax.pt": None}
 
 
-@pytest.mark.slow
-def test_the_one_run_tab_opens_on_the_run_just_trained_beside_pretrained_runs():
-    at = page()
-    by_label(at.sidebar.selectbox, "dataset").set_value("digits")
-    by_label(at.sidebar.slider, "time budget (s)").set_value(5)
-    by_label(at.sidebar.multiselect, "show instantly").set_value(["fashion_triplet.pt"])
-    by_label(at.sidebar.button, "Train").click().run()
-    assert not at.exception
-    (run,) = at.session_state["runs"]
-    assert by_label(at.selectbox, "run").value == run.name
-    table = at.dataframe[0].value
-    assert dict(zip(table["run"], table["margin"])) == {run.name: 1.0, "pretrained · triplet": 0.2}
