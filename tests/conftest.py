@@ -129,8 +129,9 @@ def pytest_sessionfinish(session, exitstatus):
 
 
 def _uses_the_session_cluster(nodeid: str) -> bool:
-    """The tests that train on `dask_cluster`: tests/service/test_cluster.py and the executors' cluster case."""
-    return nodeid.startswith("tests/service/test_cluster.py::") or nodeid.endswith("[cluster]")
+    """The tests that train on `dask_cluster`: two files of them and the executors' cluster case."""
+    return nodeid.split("::")[0] in {"tests/service/test_cluster.py", "tests/docs/test_scaling_commands.py"} \
+        or nodeid.endswith("[cluster]")
 
 
 def pytest_xdist_make_scheduler(config, log):

@@ -1,10 +1,11 @@
 """2-D projections of embeddings for plotting; seeded so the same run draws the same picture.
 
-`tsne_2d` is what the pages call. It runs openTSNE (Poličar et al.) with Barnes-Hut gradients on both
-cores, exact neighbours and a shorter schedule (250 exaggerated + 500 normal iterations with the
-learning rate N/12 of Belkina et al. 2019) instead of scikit-learn's 250 + 750 at a smaller rate: the
-same trustworthiness in less time (see docs/benchmarks.md, `python -m benchmarks.tsne_speed`). For a few
-thousand points Barnes-Hut beats openTSNE's FFT gradients, whose grid grows as the map spreads out."""
+`tsne_2d` is what the pages call. It runs openTSNE (Poličar et al.) with Barnes-Hut gradients on as many
+threads as torch has in the process (`n_jobs`), exact neighbours and a shorter schedule (250 exaggerated +
+500 normal iterations with the learning rate N/12 of Belkina et al. 2019) instead of scikit-learn's 250 + 750
+at a smaller rate: the same trustworthiness in less time (see docs/benchmarks.md, `python -m
+benchmarks.tsne_speed`). For a few thousand points Barnes-Hut beats openTSNE's FFT gradients, whose grid
+grows as the map spreads out."""
 from __future__ import annotations
 
 import numpy as np
@@ -22,11 +23,15 @@ def _as_array(x) -> np.ndarray:
     return x
 
 
-def tsne_2d(x, seed: int = 0, perplexity: float = 30.0, n_jobs: int = 2, init: np.ndarray | None = None
-            ) -> np.ndarray:
+def tsne_2d(x, seed: int = 0, perplexity: float = 30.0, n_jobs: int | None = None,
+            init: np.ndarray | None = None) -> np.ndarray:
     """t-SNE of N×D embeddings to N×2 (fixed seed), started from PCA or from `init` (e.g. the live map's
-    last layout, so the t-SNE keeps its orientation). D = 2 is returned as it is."""
+    last layout, so the t-SNE keeps its orientation). D = 2 is returned as it is. `n_jobs`: openTSNE's
+    threads, by default torch's count in this process: one in a page job, whose server's cores are taken by
+    the class (a second thread then waits for a core and makes the map slower, not faster, as for torch:
+    docs/results/threads-busy.json); every core on the command line."""
     x = _as_array(x)
+    n_jobs = n_jobs or torch.get_num_threads()
     if x.shape[1] == 2:
         return x.copy()
     perplexity = min(perplexity, (len(x) - 1) / 3)

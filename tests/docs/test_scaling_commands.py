@@ -1,14 +1,14 @@
 """docs/scaling.md's three commands, read from the page and run on 127.0.0.1 (benchmarks/local_cluster.py says
 what a test machine changes: free ports instead of 8786 and 8501, the data folder, no dashboards): the scheduler
-outside the repository with no PYTHONPATH, one worker, the web server. Home says the cluster is ready, and a
-student's run trains on it. The cluster tests start their clusters with the same commands."""
+outside the repository with no PYTHONPATH, the workers (the session's two, tests/conftest.py), the web server.
+Home says the cluster is ready, and a student's run trains on it."""
 import asyncio
+import re
 
 import pytest
 
 from benchmarks.browser import free_port, lab_server
 from benchmarks.doc_commands import doc_commands
-from benchmarks.local_cluster import local_cluster
 from benchmarks.stream_client import StreamSession
 
 pytestmark = [pytest.mark.slow, pytest.mark.cluster]
@@ -36,14 +36,14 @@ async def home_then_a_run(url: str) -> tuple[list[str], str | None]:
         await session.close()
 
 
-def test_the_three_commands_of_the_scaling_page_train_a_page_run():
-    pytest.importorskip("distributed")
-    with local_cluster(workers=1) as cluster:
-        port = free_port()
-        args, env = cluster.web_server(port)
-        with lab_server(port, env, timeout=SECONDS, args=args) as (url, _):
-            said, accuracy = asyncio.run(asyncio.wait_for(home_then_a_run(url), 2 * SECONDS))
-    assert f"The training cluster ({cluster.address}) is ready: 1 worker with 1 thread, each with every dataset " \
-           "of this web server." in said
+def test_the_three_commands_of_the_scaling_page_train_a_page_run(dask_cluster):
+    """The session's cluster is started by the page's scheduler and worker commands (local_cluster)."""
+    port = free_port()
+    args, env = dask_cluster.web_server(port)
+    with lab_server(port, env, timeout=SECONDS, args=args) as (url, _):
+        said, accuracy = asyncio.run(asyncio.wait_for(home_then_a_run(url), 2 * SECONDS))
+    ready = re.compile(re.escape(f"The training cluster ({dask_cluster.address}) is ready: ")
+                       + r"\d+ workers? with \d+ threads?, each with every dataset of this web server\.")
+    assert any(ready.fullmatch(s) for s in said), said
     # The server cannot train runs itself (SIAMESE_LAB_SCHEDULER_FALLBACK is `none`): this run trained on the worker.
     assert accuracy is not None and 0.5 < float(accuracy) <= 1
