@@ -52,7 +52,7 @@ def test_a_small_class_trains_through_a_local_cluster(tmp_path):
     pytest.importorskip("distributed")
     out = tmp_path / "cluster.json"
     r = cluster_load_test.main(["--workers", "1", "--sessions", "3", "--trainers", "1", "--browsers", "1",
-                                "--max-seconds", "300", "--think", "0.2", "0.5", "--out", str(out)])
+                                "--max-seconds", "300", "--think", "1", "2", "--out", str(out)])
     assert r["cluster"] == {"workers": 1, "threads_per_worker": 1, "worker_nice": 10}
     assert r["config"]["browsers"] == 1 and r["config"]["sessions"] == 3
     assert r["sessions_ok"] == 3, r["sessions_failed"]

@@ -43,6 +43,11 @@ def violations(page) -> list[str]:
             for v in found if v["impact"] in FAILING for n in v["nodes"]]
 
 
+# Every chart on the page has drawn (Plotly's SVG, Vega-Lite's canvas): axe then sees what a student sees.
+CHARTS_DRAWN = """() => [...document.querySelectorAll('[data-testid="stPlotlyChart"], .vega-embed')]
+    .every(c => c.querySelector('.main-svg, canvas, svg'))"""
+
+
 def train_short_run(page, url: str, seed: int) -> None:
     page.goto(url + SHORT_RUN.format(seed=seed))
     settle(page, 240)
@@ -65,7 +70,7 @@ def test_every_page_opens_from_the_sidebar_and_axe_finds_nothing_serious(browser
         assert page.url.split("?")[0].rstrip("/").endswith(url_path if url_path != "home" else "")
         page.get_by_role("heading").first.wait_for(timeout=60_000)
         no_exception(page)
-        page.wait_for_timeout(1000)  # charts draw after the script run ends
+        page.wait_for_function(CHARTS_DRAWN, timeout=60_000)  # charts draw after the script run ends
         found[url_path] = violations(page)
     assert found == {url_path: [] for _, _, url_path in PAGES}
     page.context.close()
@@ -137,6 +142,6 @@ def test_reduced_motion_gets_no_animation_that_plays_by_itself_and_axe_finds_not
     wait_for_report(page)
     assert seen == set()
     # The page after a training run (its report, live charts and replay) gives axe nothing serious either.
-    page.wait_for_timeout(1000)  # charts draw after the script run ends
+    page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
     assert violations(page) == []
     context.close()
