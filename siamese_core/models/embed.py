@@ -7,8 +7,8 @@ from contextlib import contextmanager
 import torch
 import torch.nn.functional as F
 
-# Batches small enough that a layer's activations stay in the CPU's cache: 500 Fashion-MNIST images took
-# 56 ms in batches of 128 and 97 ms in one batch of 512 (`python -m benchmarks.memory_format`); a GPU
+# Batches small enough that a layer's activations stay in the CPU's cache: 500 Fashion-MNIST images embed
+# faster in batches of 128 than in one batch (`batch_ratio` in docs/results/memory-format.json); a GPU
 # wants big batches.
 CPU_BATCH, GPU_BATCH = 128, 512
 

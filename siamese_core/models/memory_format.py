@@ -5,10 +5,10 @@ import torch
 
 
 def fast_layout(model: torch.nn.Module, device) -> torch.nn.Module:
-    """On the CPU, channels-last weights (the layout oneDNN's convolutions prefer) embed a batch in about
-    half the time and take about a fifth off a training step (`python -m benchmarks.memory_format`):
-    the live frames, the final report and every page's embeddings get faster. Numbers are the same up
-    to float rounding. In place; returns the model."""
+    """On the CPU, channels-last weights (the layout oneDNN's convolutions prefer) embed a batch and take a
+    training step faster (docs/results/memory-format.json; the benchmark that measured it is
+    benchmarks/memory_format.py at commit 027e166): the live frames, the final report and every page's
+    embeddings get faster. Numbers are the same up to float rounding. In place; returns the model."""
     if torch.device(device).type == "cpu":
         model.to(memory_format=torch.channels_last)
     return model
