@@ -48,6 +48,8 @@ def test_the_thread_benchmark_writes_its_figures_and_the_docs_quote_them(tmp_pat
     assert set(ms) == {"1", str(os.cpu_count() or 1)}  # one thread and all of them
     text = render("threads", out)
     assert f"{ms['1']:.1f} ms" in text and f"{blob['figures']['ratio_many_over_one']:.2f}×" in text
+    tsne = blob["figures"]["tsne_s"]  # the page's map (tsne_2d) on the same thread counts
+    assert set(tsne) == set(ms) and all(s > 0 for s in tsne.values()) and f"{tsne['1']:.2f} s" in text
 
 
 @pytest.mark.slow
