@@ -154,8 +154,9 @@ def _file_weight(items) -> int:
 
 
 def pytest_collection_modifyitems(config, items):
-    """The longest files first (`--dist loadfile` hands out whole files in this order), so that the run does
-    not end on one worker's long file while the other worker waits. Each file keeps its own order."""
+    """The longest files first (`--dist loadfile --no-loadscope-reorder` hands out whole files in this
+    order), so that the run does not end on one worker's long file while the other worker waits. Each file keeps
+    its own order."""
     by_file: dict[str, list] = {}
     for item in items:
         by_file.setdefault(item.nodeid.split("::")[0], []).append(item)
