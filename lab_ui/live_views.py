@@ -10,6 +10,7 @@ import streamlit as st
 from siamese_core.service.experiment import RunReport, tsne_of_probe
 from siamese_core.service.jobs import Job
 from siamese_core.service.live_state import LiveState
+from siamese_core.service.server_settings import server_settings
 from siamese_core.viz.frame_figures import frame_caption, replay_figure
 from siamese_core.viz.live_charts import histogram_chart, map_chart, map_what
 
@@ -135,7 +136,9 @@ def tsne_button(report: RunReport, key: str) -> None:
         return
     if st.button("t-SNE of this map", key=f"{key}-tsne", help="started from the map shown, so it keeps its "
                  "orientation"):
-        st.session_state.setdefault("_tsne", {})[id(report)] = tsne_of_probe(report)
+        # on a page job's thread count: the server's cores are the class's (docs/results/threads-busy.json)
+        threads = server_settings().threads_per_job
+        st.session_state.setdefault("_tsne", {})[id(report)] = tsne_of_probe(report, threads=threads)
         st.rerun()
 
 

@@ -160,11 +160,12 @@ def _map_from_tsne(report: RunReport, model, test_set: ImageSet, n_projection: i
     report.metrics["embedding_dim"] = int(h.shape[1])
 
 
-def tsne_of_probe(report: RunReport, seed: int = 0) -> np.ndarray:
-    """t-SNE of a fresh run's final probe embeddings, started from its last live map (same orientation)."""
+def tsne_of_probe(report: RunReport, seed: int = 0, threads: int | None = None) -> np.ndarray:
+    """t-SNE of a fresh run's final probe embeddings, started from its last live map (same orientation).
+    `threads`: a page asks on the server's own thread, whose torch count is every core: it passes a job's."""
     if report.probe_embeddings is None:
         raise ValueError("this run kept no probe embeddings (a pretrained run shows its t-SNE already)")
-    return tsne_2d(report.probe_embeddings.astype(np.float32), seed=seed, init=report.projection)
+    return tsne_2d(report.probe_embeddings.astype(np.float32), seed=seed, n_jobs=threads, init=report.projection)
 
 
 def load_splits(cfg: TrainConfig, data_dir: str | None = None) -> tuple[ImageSet, ImageSet]:

@@ -29,7 +29,8 @@ def tsne_2d(x, seed: int = 0, perplexity: float = 30.0, n_jobs: int | None = Non
     last layout, so the t-SNE keeps its orientation). D = 2 is returned as it is. `n_jobs`: openTSNE's
     threads, by default torch's count in this process: one in a page job, whose server's cores are taken by
     the class (a second thread then waits for a core and makes the map slower, not faster:
-    docs/results/threads-busy.json); every core on the command line."""
+    docs/results/threads-busy.json); every core on the command line. A page's own t-SNE, on the server's
+    thread, passes a job's count (`experiment.tsne_of_probe`)."""
     x = _as_array(x)
     n_jobs = n_jobs or torch.get_num_threads()
     if x.shape[1] == 2:
