@@ -118,11 +118,11 @@ elif model is not None:
     i, j, yy = sample_pairs(test.labels, 20, seed=seed)
     k = int(np.flatnonzero(yy.numpy() == want)[0])
     i, j = int(i[k]), int(j[k])
-    r = explain_pair(model, test.images[i], test.images[j])
-    r_swapped = explain_pair(model, test.images[j], test.images[i])
+    r = explain_pair(model, test.rows(i), test.rows(j))
+    r_swapped = explain_pair(model, test.rows(j), test.rows(i))
     names_ = test.class_names
     m1, m2 = st.columns([1, 2])
-    m1.plotly_chart(cached_figure(image_grid, test.images[[i, j]], [f"#{i}: {names_[int(test.labels[i])]}",
+    m1.plotly_chart(cached_figure(image_grid, test.rows([i, j]), [f"#{i}: {names_[int(test.labels[i])]}",
                                                      f"#{j}: {names_[int(test.labels[j])]}"], cols=2))
     verdict = "" if model.threshold is None else (
         f" At the threshold {model.threshold:.3f} (chosen on validation pairs) the model says "

@@ -52,7 +52,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         counts = sorted({1, os.cpu_count() or 1})
         rows = {n: statistics.median(ms_per_step(n, a.steps, data) for _ in range(a.repeats)) for n in counts}
-        pixels = data.images[:TSNE_POINTS].flatten(1).numpy()
+        pixels = data.rows(slice(TSNE_POINTS)).flatten(1).numpy()
         tsne = {n: round(statistics.median(tsne_seconds(n, pixels) for _ in range(a.repeats)), 2) for n in counts}
     finally:
         stop.set()

@@ -55,7 +55,7 @@ def input_ui() -> tuple[np.ndarray, str] | None:
     idx = sb.number_input(f"Sample (0 … {len(data) - 1})", 0, len(data) - 1,
                           url_int("idx", 0, 0, len(data) - 1), key=f"conv_idx_{name}")
     set_url(ds=name, idx=int(idx))
-    img = data.images[int(idx), 0].numpy().astype(np.float64)
+    img = data.rows(int(idx))[0].numpy().astype(np.float64)
     if max(img.shape) > MAX_SIDE:  # faces and Omniglot: shrink like an upload
         from PIL import Image
         g = grey_input(Image.fromarray((img * 255).round().astype(np.uint8)), MAX_SIDE)

@@ -90,7 +90,7 @@ def sample_pairs(report: RunReport, key: str) -> None:
         return
     images, titles = [], []
     for ex in report.examples:
-        images += [_grey(test.images[ex.i]), _grey(test.images[ex.j])]
+        images += [_grey(test.rows(ex.i)), _grey(test.rows(ex.j))]
         value = f"p={ex.score:.2f}" if report.score_is_probability else f"d={-ex.score:.2f}"
         ok = "✓" if ex.predicted_same == ex.same else "✗"
         verdict = "same" if ex.predicted_same else "different"

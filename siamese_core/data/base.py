@@ -29,9 +29,17 @@ class DatasetNotFoundError(FileNotFoundError):
     """Raised with one sentence saying what is missing and how to get it."""
 
 
+def as_float(images: torch.Tensor) -> torch.Tensor:
+    """Images as float32 in [0, 1]: stored bytes (uint8, 0..255) divided by 255 into a new tensor, exactly as
+    the loaders used to keep them; float images as they are."""
+    return images.float().div_(255) if images.dtype == torch.uint8 else images
+
+
 @dataclass
 class ImageSet:
-    """Images as float32 N×1×H×W in [0, 1] (ink/foreground bright), int64 labels 0..C-1."""
+    """Images N×1×H×W (ink/foreground bright), int64 labels 0..C-1. A dataset stored as bytes (MNIST,
+    Fashion-MNIST) keeps them as uint8, 0..255, a quarter of float32's memory, and a reader turns the rows it
+    reads into float32 in [0, 1] with `rows` (or `as_float`); the others are float32 in [0, 1]."""
 
     name: str
     split: str
@@ -46,6 +54,8 @@ class ImageSet:
             raise ValueError(f"images must be N×1×H×W, got {tuple(self.images.shape)}")
         if len(self.images) != len(self.labels):
             raise ValueError("images and labels differ in length")
+        if self.images.dtype not in (torch.uint8, torch.float32):
+            raise ValueError(f"images must be uint8 or float32, got {self.images.dtype}")
 
     def __len__(self) -> int:
         return len(self.labels)
@@ -53,6 +63,10 @@ class ImageSet:
     @property
     def num_classes(self) -> int:
         return len(self.class_names)
+
+    def rows(self, indices) -> torch.Tensor:
+        """Images `indices` (an index, a slice or a tensor of them) as float32 in [0, 1]."""
+        return as_float(self.images[indices])
 
     @property
     def image_size(self) -> tuple[int, int]:

@@ -9,7 +9,7 @@ from pathlib import Path
 import torch.nn.functional as F
 
 from . import att_faces, digits, mnist, omniglot, sources
-from .base import ImageSet, resolve_data_dir
+from .base import ImageSet, as_float, resolve_data_dir
 
 
 @dataclass(frozen=True)
@@ -98,7 +98,7 @@ def resize_images(images, size: tuple[int, int]):
 
 
 def _resize(ds: ImageSet, size: tuple[int, int]) -> ImageSet:
-    images = resize_images(ds.images, size)
+    images = resize_images(as_float(ds.images), size)
     return ImageSet(ds.name, ds.split, images, ds.labels, ds.class_names, ds.alphabets,
                     {**ds.meta, "native_size": ds.image_size})
 

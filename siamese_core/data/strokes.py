@@ -11,6 +11,8 @@ from __future__ import annotations
 import torch
 import torch.nn.functional as F
 
+from .base import as_float
+
 OMNIGLOT_SIZE = 105
 PEN_RADIUS = 2  # a disc 5 px across: Omniglot's strokes measure 5.6 px
 
@@ -75,7 +77,7 @@ def bright_ink(images: torch.Tensor, frame: int = 2) -> torch.Tensor:
     """N×1×H×W in [0, 1] → bright ink on a dark background, whichever way each image came: an image whose
     border (the outer `frame` pixels, where paper shows) is mostly light is turned over. MNIST stores white
     digits on black, a scan or a PNG of Omniglot has dark ink on white; both come out the same."""
-    x = images.float()
+    x = as_float(images).float()
     f = min(frame, max(1, min(x.shape[-2:]) // 4))
     border = torch.cat([x[..., :f, :].flatten(1), x[..., -f:, :].flatten(1),
                         x[..., :, :f].flatten(1), x[..., :, -f:].flatten(1)], dim=1)

@@ -12,7 +12,7 @@ import numpy as np
 import torch
 from sklearn.metrics import roc_auc_score, roc_curve
 
-from ..data import ImageSet
+from ..data import ImageSet, as_float
 from ..data.sampling import Task, sample_pairs, sample_tasks
 from ..models.embed import embed
 
@@ -144,7 +144,7 @@ def oneshot_accuracy(tasks: list[Task], images: torch.Tensor, featurise, score: 
     """Fraction of tasks where C* = argmax_c similarity(query, support_c) is the right class.
     With k > 1 shots a class scores the mean of its supports' similarities."""
     needed = task_images(tasks)
-    feats = featurise(images[needed])
+    feats = featurise(as_float(images[needed]))
     where = {int(v): n for n, v in enumerate(needed.tolist())}
     correct = 0
     for t in tasks:

@@ -12,9 +12,10 @@ from PIL import Image
 
 
 def pictures(images: torch.Tensor, paper: bool = False) -> list[Image.Image]:
-    """N×1×H×W bright ink in [0, 1] → the 8-bit grey pictures a user holds: light ink on black (as MNIST
-    stores its digits), or with `paper` dark ink on white (as Omniglot's PNG files and any scan)."""
-    x = np.rint(images[:, 0].numpy() * 255).astype(np.uint8)
+    """N×1×H×W bright ink in [0, 1] (or the bytes a dataset stores) → the 8-bit grey pictures a user holds:
+    light ink on black (as MNIST stores its digits), or with `paper` dark ink on white (as Omniglot's PNG files
+    and any scan)."""
+    x = images[:, 0].numpy() if images.dtype == torch.uint8 else np.rint(images[:, 0].numpy() * 255).astype(np.uint8)
     return [Image.fromarray(255 - a if paper else a, "L") for a in x]
 
 

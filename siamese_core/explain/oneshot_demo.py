@@ -34,7 +34,7 @@ def draw_task(data: ImageSet, n_way: int, seed: int, alphabet: str | None = None
         raise ValueError(f"{where} has only {data.num_classes} characters: choose N ≤ {data.num_classes}")
     task = sample_tasks(data.labels, n_way, 1, 1, seed)[0]
     rows = data.meta.get("index", torch.arange(len(data)))
-    return DemoTask(data.images[task.support], data.images[task.query:task.query + 1], task.answer,
+    return DemoTask(data.rows(task.support), data.rows(slice(task.query, task.query + 1)), task.answer,
                     [data.class_names[int(c)] for c in task.support_classes],
                     rows[task.support].tolist(), int(rows[task.query]))
 

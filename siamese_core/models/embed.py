@@ -7,6 +7,8 @@ from contextlib import contextmanager
 import torch
 import torch.nn.functional as F
 
+from ..data.base import as_float
+
 # Batches small enough that a layer's activations stay in the CPU's cache: 500 Fashion-MNIST images embed
 # faster in batches of 128 than in one batch (`batch_ratio` in docs/results/memory-format.json); a GPU
 # wants big batches.
@@ -33,7 +35,7 @@ def embed(model, images: torch.Tensor, batch_size: int | None = None, device=Non
     out = []
     with evaluating(model):
         for s in range(0, len(images), batch_size):
-            x = images[s:s + batch_size].to(device)
+            x = as_float(images[s:s + batch_size]).to(device)  # stored bytes: one batch at a time in floats
             if tuple(x.shape[-2:]) != size:  # e.g. 105×105 official runs into a 28×28 model
                 x = F.interpolate(x, size=size, mode="bilinear", antialias=True, align_corners=False)
             out.append(model.embed(x).cpu())

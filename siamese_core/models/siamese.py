@@ -10,6 +10,7 @@ import torch.nn.functional as F
 from PIL import Image
 from torch import nn
 
+from ..data.base import as_float
 from ..data.registry import resize_images
 from ..data.strokes import bright_ink, canonical_strokes
 from ..distances import make_distance
@@ -185,7 +186,7 @@ class SiameseNet(nn.Module):
         the one path every input of a polarity-aware or stroke model takes, in the API and in reports."""
         if self.config.strokes:
             return canonical_strokes(images, self.input_size)
-        x = bright_ink(images) if self.config.polarity == "auto" else images.float()
+        x = bright_ink(images) if self.config.polarity == "auto" else as_float(images).float()
         return resize_images(x, self.input_size) if tuple(x.shape[-2:]) != self.input_size else x
 
     @torch.no_grad()

@@ -52,7 +52,7 @@ def probe_set(test_set: ImageSet, n_images: int = PROBE_IMAGES, n_pairs: int = P
     index = index[torch.randperm(len(index), generator=g)[:n_images]].sort().values
     labels = test_set.labels[index]
     i, j, y = sample_pairs(labels, n_pairs, seed=seed)
-    return ProbeSet(test_set.images[index], labels.numpy(), index.numpy(), i, j, y.numpy().astype(bool))
+    return ProbeSet(test_set.rows(index), labels.numpy(), index.numpy(), i, j, y.numpy().astype(bool))
 
 
 @dataclass(frozen=True)

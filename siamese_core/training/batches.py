@@ -75,7 +75,7 @@ class BatchSource:
 
     def images(self, idx: torch.Tensor, distort: torch.Tensor | None = None) -> torch.Tensor:
         """Images `idx`, each through a fresh distortion when augmenting (only rows `distort`)."""
-        x = self.data.images[idx]
+        x = self.data.rows(idx)
         if self.augment is not None and (distort is None or bool(distort.any())):
             rows = slice(None) if distort is None else distort
             x = x.clone()

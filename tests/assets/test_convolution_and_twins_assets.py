@@ -25,7 +25,7 @@ def test_shipped_checkpoint_scores_at_its_recorded_level(filename, dataset, accu
     assert model.head is not None and model.threshold is not None
     test = load(dataset, "test", image_size=model.input_size)
     i, j, y = sample_pairs(test.labels, 400, seed=0)
-    scores = model.similarity(test.images[i], test.images[j])
+    scores = model.similarity(test.rows(i), test.rows(j))
     # 400 pairs here against 2,000 recorded: accuracy s.e. √(0.9455·0.0545/400) = 0.011 and
     # √(…/2000) = 0.005, together 0.012; floor = recorded − 3 s.e. = recorded − 0.037.
     assert accuracy_at(scores, y, model.threshold) >= accuracy - 0.037
@@ -33,4 +33,4 @@ def test_shipped_checkpoint_scores_at_its_recorded_level(filename, dataset, accu
     # 1,000 + 1,000, together 0.0073; floor = recorded AUC − 3 s.e. = recorded − 0.022.
     assert roc_auc(scores, y) >= auc - 0.022
     # The twins are one module: swapping the images gives the same probabilities.
-    torch.testing.assert_close(model.similarity(test.images[j], test.images[i]), scores)
+    torch.testing.assert_close(model.similarity(test.rows(j), test.rows(i)), scores)
