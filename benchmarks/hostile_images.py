@@ -1,9 +1,8 @@
-"""The most expensive images the upload gate still accepts, and which of them costs the face page the
-most: each is decoded and searched for faces (photo_from_bytes, as the page does) and timed."""
+"""The most expensive images the upload gate still accepts: what benchmarks/upload_budget.py times and the
+soak (benchmarks/soak.py) uploads."""
 from __future__ import annotations
 
 import io
-import timeit
 
 import numpy as np
 from PIL import Image
@@ -34,12 +33,3 @@ def candidates() -> dict[str, tuple[bytes, str]]:
         "PNG 6000×300 (widest shape)": (_encode(Image.new("RGB", (6000, 300), (180, 140, 120)), "PNG"), "image/png"),
     }
 
-
-def costliest(detector, repeats: int = 2) -> tuple[str, bytes, str, dict[str, float]]:
-    """(name, bytes, MIME type, seconds of every candidate): the accepted image the face page takes longest on."""
-    from siamese_core.faces.photos import photo_from_bytes
-    images = candidates()
-    times = {name: min(timeit.repeat(lambda data=data: photo_from_bytes(data, detector), number=1, repeat=repeats))
-             for name, (data, _) in images.items()}
-    worst = max(times, key=times.get)
-    return worst, images[worst][0], images[worst][1], times

@@ -614,7 +614,7 @@ def where_runs_train(*results: dict) -> str:
 
 def _training_cpu(f: dict) -> str:
     """Trainings in processes of the server's own: their memory is in the server's, their CPU said apart."""
-    share = f.get("training_processes_cpu_percent_mean", 0.0)
+    share = f["training_processes_cpu_percent_mean"]
     if not share:
         return " (trainings in threads of the server's process)"
     return (f" and its {f['config']['workers']} training processes' {share:.0f} % (their memory is counted in the "
@@ -622,13 +622,11 @@ def _training_cpu(f: dict) -> str:
 
 
 def _slowest_render(f: dict) -> str:
-    by = {k: v for k, v in f.get("first_render_max_by_client_s", {}).items() if v is not None}
+    by = {k: v for k, v in f["first_render_max_by_client_s"].items() if v is not None}
     return " (slowest " + ", ".join(f"{k} {v:.2f} s" for k, v in by.items()) + ")" if by else ""
 
 
 def _generator_cpu(f: dict) -> str:
-    if "generator_cpu_percent_mean" not in f:  # measured before the load generator's CPU was
-        return ""
     nice, why = f["config"]["generator_nice"], f["config"]["chromium_not_confined"]
     who = (f"its clients and Chromium, nice {nice}" if why is None
            else f"its clients at nice {nice}; Chromium could not be held to it: {why}")
@@ -637,7 +635,7 @@ def _generator_cpu(f: dict) -> str:
 
 
 def _accuracies(f: dict) -> list[float]:
-    return [t["accuracy"] for t in f.get("trainer_runs", []) if t.get("accuracy") is not None]
+    return [t["accuracy"] for t in f["trainer_runs"] if t["accuracy"] is not None]
 
 
 def _run_accuracies(f: dict) -> list[str]:
@@ -664,11 +662,8 @@ BLOCKS = {
     "load-test": Block(("docs/results/load-test.json",), "python -m benchmarks.load_test --sessions 30 --trainers 10 "
                        "--max-seconds 600 --out docs/results/load-test.json", load_test_text),
     **{f"load-test-{name}": Block((f"docs/results/load-test-{name}.json",),
-                                  env + CLASS.format(same=same, wait=wait, name=name), class_text)
-       for name, same, env, wait in (("different", 0, "", "--max-wait 30 --repeats 3 "),
-                                     ("half-same", 5, "", "--max-wait 30 "),
-                                     ("different-workers1", 0, "SIAMESE_LAB_WORKERS=1 ", ""),
-                                     ("half-same-workers1", 5, "SIAMESE_LAB_WORKERS=1 ", ""))},
+                                  CLASS.format(same=same, wait=wait, name=name), class_text)
+       for name, same, wait in (("different", 0, "--max-wait 30 --repeats 3 "), ("half-same", 5, "--max-wait 30 "))},
     "load-test-threads-vs-processes": Block(
         ("docs/results/load-test-different-threads.json", "docs/results/load-test-different.json",
          "docs/results/load-test-different-wall.json"),

@@ -12,7 +12,6 @@ import statistics
 import time
 
 from benchmarks.blocks import Block, conditions_line, table
-from benchmarks.gil_convoy import busy
 from benchmarks.results import conditions, parser, save, torch_threads
 from siamese_core.data import load_dataset
 from siamese_core.training import TrainConfig, train
@@ -20,6 +19,14 @@ from siamese_core.training import TrainConfig, train
 NAME = "threads"
 SUMMARY = "a training step's and a t-SNE's time with one torch thread against all of them, quiet or busy"
 TSNE_POINTS = 500  # as many as a page's map shows (the probe set)
+
+
+def busy(stop) -> None:
+    """Keep a core busy with Python code until `stop` is set."""
+    x = 0
+    while not stop.is_set():
+        for i in range(1000):
+            x += i * i
 
 
 def ms_per_step(threads: int, steps: int, data) -> float:

@@ -3,9 +3,9 @@
 `tsne_2d` is what the pages call. It runs openTSNE (Poličar et al.) with Barnes-Hut gradients on as many
 threads as torch has in the process (`n_jobs`), exact neighbours and a shorter schedule (250 exaggerated +
 500 normal iterations with the learning rate N/12 of Belkina et al. 2019) instead of scikit-learn's 250 + 750
-at a smaller rate: the same trustworthiness in less time (see docs/benchmarks.md, `python -m
-benchmarks.tsne_speed`). For a few thousand points Barnes-Hut beats openTSNE's FFT gradients, whose grid
-grows as the map spreads out."""
+at a smaller rate: the same trustworthiness in less time (docs/results/tsne-speed.json, measured by
+benchmarks/tsne_speed.py as it was at commit d1ed1ec). For a few thousand points Barnes-Hut beats
+openTSNE's FFT gradients, whose grid grows as the map spreads out."""
 from __future__ import annotations
 
 import numpy as np
@@ -55,7 +55,8 @@ def tsne_2d(x, seed: int = 0, perplexity: float = 30.0, n_jobs: int | None = Non
 
 
 def sklearn_tsne(x, seed: int = 0, perplexity: float = 30.0) -> np.ndarray:
-    """scikit-learn's TSNE with its defaults (the baseline the benchmark compares against)."""
+    """scikit-learn's TSNE with its defaults: the fallback without openTSNE (and the baseline tsne_2d was measured
+    against)."""
     x = _as_array(x)
     perplexity = min(perplexity, (len(x) - 1) / 3)
     return TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed).fit_transform(x)

@@ -14,7 +14,7 @@ from benchmarks.docs_figures import ROOT
 
 def test_every_benchmark_declares_its_name_summary_and_main_in_its_own_module():
     found = runner.registry()
-    assert {"load-test", "threads", "tsne-speed", "heldout", "gpu-compare"} <= set(found)
+    assert {"load-test", "threads", "live-training", "heldout", "gpu-compare"} <= set(found)
     for name, module in found.items():
         assert module.__name__ == "benchmarks." + name.replace("-", "_")
         assert callable(module.main)

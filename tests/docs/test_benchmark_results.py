@@ -8,7 +8,7 @@ import os
 import pytest
 import torch
 
-from benchmarks import load_test, rerun_cost, threads, tsne_speed
+from benchmarks import load_test, threads
 from benchmarks.docs_figures import ROOT
 from benchmarks.results import conditions, write_result
 from benchmarks.runner import all_blocks
@@ -52,17 +52,6 @@ def test_the_thread_benchmark_writes_its_figures_and_the_docs_quote_them(tmp_pat
     assert set(tsne) == set(ms) and all(s > 0 for s in tsne.values()) and f"{tsne['1']:.2f} s" in text
 
 
-@pytest.mark.slow
-def test_the_tsne_benchmark_writes_its_figures_and_the_docs_quote_them(tmp_path, load):
-    out = tmp_path / "tsne.json"
-    assert tsne_speed.main(["--n", "150", "--repeats", "1", "--pixels", *data_args(load), "--out", str(out)]) == 0
-    f = json.loads(out.read_text())["figures"]
-    assert f["points"] == 150 and set(f["runs"]) == {"siamese_core.tsne_2d", "sklearn TSNE (defaults)"}
-    text = render("tsne-speed", out)
-    assert f"**{f['speedup']:.2f}×**" in text
-    assert f"{f['runs']['siamese_core.tsne_2d']['trustworthiness@10']:.4f}" in text
-
-
 def test_the_load_test_report_renders_from_its_real_shape(tmp_path):
     # The report is built by load_test.report from real Student records and a real sampler of this process.
     students = [load_test.Student(k, trainer=k == 0, browser=k == 1) for k in range(3)]
@@ -83,16 +72,6 @@ def test_the_load_test_report_renders_from_its_real_shape(tmp_path):
     assert "sessions: 3 ok, 0 failed; runs: 1 completed, 0 failed" in text
     assert "about **50 MB per student**" in text  # (400 − 250) MB over 3 sessions
     assert "last 42 s" in text
-
-
-def test_the_rerun_cost_figures_render_per_page():
-    measured = {"forced": {p: (270.0, 280.0) for p in rerun_cost.PAGES},
-                "none": {p: (6.0, 48.0) for p in rerun_cost.PAGES}}
-    cond = conditions()
-    text = rerun_cost.BLOCKS["rerun-cost"].render({"conditions": {"before": cond, "after": cond},
-                                        "figures": rerun_cost.as_figures(measured, 10)})
-    assert text.splitlines()[0] == "| page | forced | none |"
-    assert "| Home | 270 ms CPU, 280 ms | 6 ms CPU, 48 ms |" in text
 
 
 @pytest.mark.slow
