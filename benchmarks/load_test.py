@@ -96,6 +96,7 @@ class Sampler(threading.Thread):
         self.training_cpu: dict[int, float] = {}    # the same for the server's training processes
         self.chromium: set[int] = set()              # the generator's processes that are Chromium's
         self.rss_warm = 0
+        self.pss_peak = 0                            # PSS counts what the processes share once, not per process
         self.chromium_confined: str | None = "not launched"  # None: Chromium runs at the generator's nice
         self.server.cpu_percent(None)
 
@@ -106,6 +107,7 @@ class Sampler(threading.Thread):
                 training = self.server.children(recursive=True)
                 self.at.append(time.monotonic() - self.t0)
                 self.rss.append(tree_rss(self.server))
+                self.pss_peak = max(self.pss_peak, tree_rss(self.server, "pss"))
                 self.cpu.append(self.server.cpu_percent(None))
                 self.threads.append(self.server.num_threads())
                 for p in training:
@@ -120,14 +122,14 @@ class Sampler(threading.Thread):
                 return
 
 
-def tree_rss(server: psutil.Process) -> int:
-    """The server's resident memory with its training processes'."""
-    return _rss(server) + sum(_rss(p) for p in server.children(recursive=True))
+def tree_rss(server: psutil.Process, kind: str = "rss") -> int:
+    """The server's resident memory with its training processes' (`kind` "pss": their proportional set size)."""
+    return _rss(server, kind) + sum(_rss(p, kind) for p in server.children(recursive=True))
 
 
-def _rss(p: psutil.Process) -> int:
+def _rss(p: psutil.Process, kind: str = "rss") -> int:
     try:
-        return p.memory_info().rss
+        return p.memory_info().rss if kind == "rss" else getattr(p.memory_full_info(), kind)
     except psutil.Error:
         return 0
 
@@ -449,6 +451,7 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
                           "end": sampler.rss[-1] / mb if sampler.rss else 0,
                           "growth_over_warm": (peak - sampler.rss_warm) / mb,
                           "per_session": (peak - sampler.rss_warm) / mb / max(1, args.sessions)},
+        "server_pss_peak_mb": sampler.pss_peak / mb,
         "server_cpu_percent": {"mean": statistics.fmean(sampler.cpu) if sampler.cpu else 0,
                                "peak": max(sampler.cpu, default=0)},
         "server_threads": {"start": sampler.threads[0] if sampler.threads else 0,
@@ -555,8 +558,14 @@ def load_test_text(r: dict) -> str:
         f"- Train pressed → result shown: first {min(f['run_seconds'], default=0):.0f} s, last "
         f"{max(f['run_seconds'], default=0):.0f} s;",
         f"- server memory: {rss['warm']:.0f} MB after one visitor opened every page, peak {rss['peak']:.0f} MB, "
-        f"about **{rss['per_session']:.0f} MB per student**; server CPU mean {f['server_cpu_percent']['mean']:.0f} % "
-        "of one core" + _training_cpu(f) + _generator_cpu(f) + ".", *_run_accuracies(f), "", conditions_line(r)])
+        f"about **{rss['per_session']:.0f} MB per student**" + _pss(f)
+        + f"; server CPU mean {f['server_cpu_percent']['mean']:.0f} % of one core" + _training_cpu(f)
+        + _generator_cpu(f) + ".", *_run_accuracies(f), "", conditions_line(r)])
+
+
+def _pss(f: dict) -> str:
+    """The peak in PSS, which counts the libraries the server and its training processes share once."""
+    return f" (peak {f['server_pss_peak_mb']:.0f} MB PSS)" if f.get("server_pss_peak_mb") else ""
 
 
 def class_text(r: dict) -> str:
