@@ -6,7 +6,6 @@ from pathlib import Path
 import numpy as np
 import torch
 from PIL import Image
-from sklearn.datasets import fetch_olivetti_faces
 
 from .base import DatasetNotFoundError, ImageSet
 
@@ -76,6 +75,8 @@ def load_olivetti(root: Path, split: str, download: bool = False) -> ImageSet:
         "or copy scikit-learn's olivetti_py3.pkz there, or set SIAMESE_LAB_DATA.")
     if not download and not check_olivetti(root, split):
         raise missing  # before scikit-learn, which would create the empty folder
+    from sklearn.datasets import fetch_olivetti_faces  # here: a second to import, for the faces alone
+
     try:
         bunch = fetch_olivetti_faces(data_home=str(home), download_if_missing=download)
     except OSError as err:

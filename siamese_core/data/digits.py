@@ -5,8 +5,6 @@ from pathlib import Path
 
 import numpy as np
 import torch
-from sklearn.datasets import load_digits as _sklearn_digits
-from sklearn.model_selection import train_test_split
 
 from .base import ImageSet
 
@@ -20,6 +18,9 @@ def check_exists(root: Path, split: str) -> bool:
 
 def load_digits(root: Path, split: str, download: bool = False) -> ImageSet:
     """1,797 digits (values 0..16, ink bright) with a fixed stratified 70/30 split."""
+    from sklearn.datasets import load_digits as _sklearn_digits  # here: a second to import, for 8×8 digits
+    from sklearn.model_selection import train_test_split
+
     bunch = _sklearn_digits()
     images = bunch.images.astype(np.float32) / 16.0
     # Fixed seed + stratify: the same split on every machine, every class in both halves.

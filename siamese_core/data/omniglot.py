@@ -12,10 +12,8 @@ from typing import NamedTuple
 import numpy as np
 import torch
 from PIL import Image
-from torchvision.datasets import Omniglot
-from torchvision.datasets.utils import check_integrity, download_url
 
-from .base import DatasetNotFoundError, ImageSet, resolve_data_dir
+from .base import DatasetNotFoundError, ImageSet, md5_matches, resolve_data_dir
 
 SPLITS = ("background", "evaluation")
 RUNS_URL = "https://github.com/brendenlake/omniglot/raw/master/python/one-shot-classification/all_runs.zip"
@@ -100,6 +98,8 @@ def _load_arrays(root: Path, split: str, download: bool) -> _Arrays:
                 f"Omniglot ({split}) not found in {Path(root) / 'omniglot'} nor {_png_folder(root, split)}: "
                 "run `python -m siamese_core download omniglot` with internet, or copy the Siamese Lab "
                 "omniglot/ folder there, or set SIAMESE_LAB_DATA.")
+        from torchvision.datasets import Omniglot  # a download alone needs torchvision
+
         Omniglot(str(root), background=split == "background", download=True)
     return _from_pngs(_png_folder(root, split))
 
@@ -203,8 +203,10 @@ def load_official_runs(data_dir: str | os.PathLike | None = None, download: bool
             raise DatasetNotFoundError(
                 f"Omniglot all_runs.zip not found in {folder}: run `python -m siamese_core download omniglot` "
                 "with internet, or copy all_runs.zip from brendenlake/omniglot there, or set SIAMESE_LAB_DATA.")
+        from torchvision.datasets.utils import download_url
+
         download_url(RUNS_URL, str(folder), md5=RUNS_MD5)
-    if not check_integrity(str(path), RUNS_MD5):
+    if not md5_matches(path, RUNS_MD5):
         raise DatasetNotFoundError(f"{path} is corrupt (md5 mismatch): delete it and copy or download it again.")
     with zipfile.ZipFile(path) as z:
         runs = sorted(n.split("/")[0] for n in z.namelist() if n.endswith("/class_labels.txt"))

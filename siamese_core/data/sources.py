@@ -13,8 +13,7 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from torchvision.datasets import MNIST, FashionMNIST
-
+from .mnist import MNIST, FashionMNIST, IdxDataset
 from .omniglot import RUNS_MD5, RUNS_URL
 
 MIRROR_ENV = "SIAMESE_LAB_MIRROR"
@@ -25,7 +24,7 @@ class RemoteFile:
     path: str                  # where it lands under the data dir (and its path under a mirror)
     urls: tuple[str, ...]      # where the world keeps it, tried in order
     size: int                  # bytes, for progress and the Datasets panel
-    md5: str | None = None     # checked with torchvision's check_integrity
+    md5: str | None = None     # checked with base.md5_matches
     sha256: tuple[str, ...] = ()  # any one of these is accepted
 
     @property
@@ -39,8 +38,8 @@ def urls_for(file: RemoteFile) -> tuple[str, ...]:
     return (f"{mirror.rstrip('/')}/{file.path}",) if mirror else file.urls
 
 
-def _torchvision_files(cls: type[MNIST], sizes: dict[str, int]) -> tuple[RemoteFile, ...]:
-    folder = f"{cls.__name__}/raw"
+def _torchvision_files(cls: IdxDataset, sizes: dict[str, int]) -> tuple[RemoteFile, ...]:
+    folder = f"{cls.folder}/raw"
     return tuple(RemoteFile(f"{folder}/{name}", tuple(m + name for m in cls.mirrors), sizes[name], md5=md5)
                  for name, md5 in cls.resources)
 

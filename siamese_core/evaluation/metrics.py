@@ -10,7 +10,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import torch
-from sklearn.metrics import roc_auc_score, roc_curve
 
 from ..data import ImageSet, as_float
 from ..data.sampling import Task, sample_pairs, sample_tasks
@@ -55,11 +54,16 @@ def accuracy_at(scores, y, threshold: float) -> float:
 
 
 def roc_auc(scores, y) -> float:
+    from sklearn.metrics import roc_auc_score  # here: a second to import, which a training process's start
+    # need not wait for
+
     return float(roc_auc_score(np.asarray(y), np.asarray(scores)))
 
 
 def roc(scores, y) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """False-positive rate, true-positive rate, thresholds."""
+    from sklearn.metrics import roc_curve
+
     return roc_curve(np.asarray(y), np.asarray(scores))
 
 

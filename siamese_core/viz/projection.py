@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import numpy as np
 import torch
-from sklearn.manifold import TSNE
 
 EARLY_ITERATIONS, ITERATIONS = 250, 500
 
@@ -59,4 +58,6 @@ def sklearn_tsne(x, seed: int = 0, perplexity: float = 30.0) -> np.ndarray:
     against)."""
     x = _as_array(x)
     perplexity = min(perplexity, (len(x) - 1) / 3)
+    from sklearn.manifold import TSNE  # the fallback alone needs scikit-learn (a second to import)
+
     return TSNE(n_components=2, perplexity=perplexity, init="pca", random_state=seed).fit_transform(x)

@@ -9,6 +9,8 @@ import gzip
 import os
 import shutil
 import socket
+import subprocess
+import sys
 import zipfile
 from pathlib import Path
 
@@ -158,6 +160,23 @@ def test_mnist_like(name, cls, first_labels):
     # Stored as the files' bytes (a quarter of float32's memory), read as floats in [0, 1].
     assert train.images.dtype == torch.uint8 and train.class_names == list(cls.classes)
     assert train.rows(slice(None)).max() == 1.0 and train.rows(slice(None)).mean() < 0.5  # bright ink on dark
+
+
+def test_the_mnist_files_and_classes_are_torchvisions():
+    """The loader keeps its own table of torchvision's files, checksums and classes (importing torchvision is a
+    second of every training process's start); it must say what torchvision says. A training process's modules
+    and an MNIST split load without torchvision, scikit-learn or scipy."""
+    from siamese_core.data import mnist
+
+    for ours, theirs in ((mnist.MNIST, MNIST), (mnist.FashionMNIST, FashionMNIST)):
+        assert ours.folder == theirs.__name__ and list(ours.resources) == [tuple(r) for r in theirs.resources]
+        assert list(ours.classes) == theirs.classes and list(ours.mirrors) == theirs.mirrors
+    need("mnist")
+    code = ("import sys; from siamese_core.service.execute import execute_spec; "
+            "from siamese_core.data import load_dataset; load_dataset('mnist', 'test', data_dir=sys.argv[1]); "
+            "print(sorted(m for m in ('torchvision', 'sklearn', 'scipy') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code, str(DATA_DIR)], capture_output=True, text=True, check=True)
+    assert out.stdout.split("\n")[-2] == "[]"
 
 
 def test_cached_mnist_cannot_be_corrupted_by_callers():

@@ -74,10 +74,12 @@ def test_the_recorder_refuses_a_share_outside_0_1(digits_test):
 
 
 def test_the_frame_auc_is_scikit_learns():
+    from scipy.stats import rankdata
     from sklearn.metrics import roc_auc_score
 
-    from siamese_core.service.live_frames import _auc
+    from siamese_core.service.live_frames import _auc, _mean_ranks
     rng = np.random.default_rng(0)
     scores = np.round(rng.normal(size=500), 1)  # many ties
     same = rng.random(500) < 0.4
     assert _auc(scores, same) == pytest.approx(roc_auc_score(same, scores), abs=1e-12)
+    np.testing.assert_array_equal(_mean_ranks(scores), rankdata(scores))
