@@ -152,8 +152,13 @@ def measure_page(browser, url: str, pid: int, link: str, sliders, moves: int) ->
             drags.append(timed_move(page, slider, drag(page, slider, right=k % 2 == 0), spelled))
     ends_right = all(rapid_five(page, page.get_by_role("slider", name=label), spelled) for label, spelled in sliders)
     page.context.close()
-    return {"first_s": first, "keys": keys, "drags": drags, "warm_up_wait_s": waited,
-            "five_quick_moves_end_right": ends_right}
+    keys_s, drags_s = [x[0] for x in keys], [x[0] for x in drags]
+    return {"first_s": first, "warm_up_wait_s": waited, "five_quick_moves_end_right": ends_right,
+            "run_seen_s": statistics.median(x[1] for x in keys + drags if x[1] is not None),
+            "run_over_s": statistics.median(x[2] for x in keys + drags if x[2] is not None),
+            "keys_s": keys_s, "drags_s": drags_s, "median_s": statistics.median(keys_s + drags_s),
+            "spread_s": [min(keys_s + drags_s), max(keys_s + drags_s)], "key_median_s": statistics.median(keys_s),
+            "drag_median_s": statistics.median(drags_s)}
 
 
 def main(argv=None) -> dict:
@@ -165,21 +170,11 @@ def main(argv=None) -> dict:
     a = p.parse_args(argv)
     before = conditions()
     pages = {}
-    for name, (link, sliders) in PAGES.items():  # a fresh server per page: its first move is a first move
-        if a.page and name not in a.page:
-            continue
+    for name in [n for n in PAGES if not a.page or n in a.page]:  # a fresh server per page: a first move is first
         with lab_server() as (url, proc), sync_playwright() as pw:
             browser = launch_chromium(pw)
-            pages[name] = measure_page(browser, url, proc.pid, link, sliders, a.moves)
+            pages[name] = measure_page(browser, url, proc.pid, *PAGES[name], a.moves)
             browser.close()
-    for r in pages.values():
-        phases = r.pop("keys") + r.pop("drags")
-        r["run_seen_s"] = statistics.median(x[1] for x in phases if x[1] is not None)
-        r["run_over_s"] = statistics.median(x[2] for x in phases if x[2] is not None)
-        r["keys_s"], r["drags_s"] = [x[0] for x in phases[:len(phases) // 2]], [x[0] for x in phases[len(phases) // 2:]]
-        both = r["keys_s"] + r["drags_s"]
-        r["median_s"], r["spread_s"] = statistics.median(both), [min(both), max(both)]
-        r["key_median_s"], r["drag_median_s"] = statistics.median(r["keys_s"]), statistics.median(r["drags_s"])
     save(a.out, NAME, argv, {"goals": GOALS, "pages": pages}, before, show=block_text)
     return pages
 

@@ -47,9 +47,6 @@ def main(argv: list[str] | None = None) -> dict:
                 del os.environ["SIAMESE_LAB_SCHEDULER"]
         figures["cluster"] = {"workers": args.workers, "threads_per_worker": 1, "worker_nice": args.worker_nice}
         figures["config"]["workers"] = f"{args.workers} cluster workers"
-    print(f"{'built-in queue' if args.builtin else 'cluster'}: all results "
-          f"{load_test.all_shown(figures['all_results_s'])}, median interaction {figures['latency_s']['p50']:.2f} s, "
-          f"{len(figures['sessions_failed'])} failed sessions")
     save(args.out, NAME, argv, figures, before)
     return figures
 

@@ -36,8 +36,7 @@ def main(argv: list[str] | None = None) -> dict:
     result = {}
     for pair in a.pairs:
         name, paths = pair.split("=", 1)
-        result[name] = compare(*paths.split(":", 1))
-    for name, r in result.items():
+        r = result[name] = compare(*paths.split(":", 1))
         g, c = r["gpu"], r["cpu"]
         print(f"{name:<14} {g['device']}: {g['steps_per_s']:8.1f} steps/s {g['images_per_s']:9.0f} images/s | "
               f"{c['device']}: {c['steps_per_s']:7.1f} steps/s {c['images_per_s']:8.0f} images/s | "

@@ -48,13 +48,6 @@ def train_fashion(seed: int, folder: Path, data_dir: str | None) -> tuple[Path, 
     return out, json.loads(done.stdout.strip().splitlines()[-1])
 
 
-def fashion_pairs(model, n_pairs: int, seed: int, data_dir: str | None) -> dict:
-    test = load_dataset("fashion-mnist", "test", data_dir)
-    i, j, y = sample_pairs(test.labels, n_pairs, seed=seed)
-    pics = pictures(test.images)
-    return api_pair_accuracy(model, [pics[k] for k in i.tolist()], [pics[k] for k in j.tolist()], y.numpy())
-
-
 def main(argv: list[str] | None = None) -> int:
     p = parser(NAME, __doc__, data_dir=True)
     p.add_argument("--seed", type=int, required=True, help="draws the MNIST tasks and the Fashion-MNIST pairs")
@@ -78,37 +71,36 @@ def main(argv: list[str] | None = None) -> int:
         figures[key] = mnist_transfer(model, a.data_dir, tasks=a.tasks, seed=a.seed, paper=paper)
     figures["oneshot_seconds"] = round(time.perf_counter() - t0, 1)
 
-    if not a.skip_fashion:
-        runs = []
+    if not a.skip_fashion:  # every model scores the same test pairs, drawn from --seed
+        test = load_dataset("fashion-mnist", "test", a.data_dir)
+        i, j, y = sample_pairs(test.labels, a.pairs, seed=a.seed)
+        pics, runs = pictures(test.images), []
+        left, right = [pics[k] for k in i.tolist()], [pics[k] for k in j.tolist()]
         with tempfile.TemporaryDirectory() as tmp:
             for seed in FASHION_SEEDS:
                 path, t = train_fashion(seed, Path(tmp), a.data_dir)
                 m = load_model(path)
-                runs.append({"checkpoint": path.name, **fashion_pairs(m, a.pairs, a.seed, a.data_dir),
+                runs.append({"checkpoint": path.name, **api_pair_accuracy(m, left, right, y.numpy()),
                              "train_config": {k: (m.train_config or {}).get(k) for k in
                                               ("loss", "lr", "lr_schedule", "embedding_dim", "batch_size", "seed")},
                              "steps": t["steps"], "train_seconds": t["train_seconds"], "threads": t["threads"]})
         figures["fashion"] = {"runs": runs, "median_accuracy": statistics.median(r["accuracy"] for r in runs),
                               "spread": [min(r["accuracy"] for r in runs), max(r["accuracy"] for r in runs)]}
-    save(a.out, NAME, argv, figures, before)
-    print(format_heldout(figures))
+    save(a.out, NAME, argv, figures, before, show=heldout_text)
     return 0
 
 
 def format_heldout(f: dict) -> str:
-    def pct8(x):
-        return pct(x).rjust(8)
-
     lines = [f"held-out check, seed {f['seed']}, model {f['model']}, only through the public API",
              f"{'figure':<58s} {'measured':>9s}  {'goal':>8s}  anchor"]
     o = f["official_runs"]
     label = f"Omniglot 20-way, the official runs ({o['trials']} trials)"
-    lines.append(f"{label:<58s} {pct8(o['accuracy'])}  {pct8(ANCHORS['official_runs']['goal'])}  "
+    lines.append(f"{label:<58s} {pct(o['accuracy']):>8}  {pct(ANCHORS['official_runs']['goal']):>8}  "
                  f"{ANCHORS['official_runs']['anchor']}")
     for key, what in (("mnist", "as stored"), ("mnist_dark_on_white", "dark on white")):
         m = f[key]
         label = f"MNIST 10-way one-shot, {what} ({m['tasks']} tasks)"
-        lines.append(f"{label:<58s} {pct8(m['accuracy'])}  {pct8(ANCHORS[key]['goal'])}  {ANCHORS[key]['anchor']}")
+        lines.append(f"{label:<58s} {pct(m['accuracy']):>8}  {pct(ANCHORS[key]['goal']):>8}  {ANCHORS[key]['anchor']}")
     if "fashion" in f:
         fa = f["fashion"]
         each = ", ".join(f"{r['accuracy']:.4f}" for r in fa["runs"])

@@ -1,7 +1,8 @@
 """Do the pages' *What to notice* claims hold? Each measured claim's experiment (a page's defaults or a
 labelled preset, `siamese_core.lessons.experiments`) is trained with several seeds through the pages' own
 path (`run_experiment` with a probe set, one torch thread as a page job); each computed claim is checked
-on the shipped models. Prints per claim: sentence, measured values, in how many seeds it held.
+on the shipped models. Prints the claims table its docs block shows (benchmarks/blocks.py): per claim its
+sentence, measure, in how many seeds it held and the values measured.
 
     python -m benchmarks run lessons [--out docs/results/lessons.json]   # the full run (about 15 min)
     python -m benchmarks run lessons --quick                         # fewer seeds, shorter runs (CI-sized)
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
+from functools import cache
 
 import torch
 
@@ -39,14 +41,10 @@ def _scaled(setting: ex.MiningSetting, scale: float) -> ex.MiningSetting:
     return replace(setting, seconds=setting.seconds * scale)
 
 
-_SPLITS: dict = {}
-
-
+@cache
 def _data(name: str):
-    if name not in _SPLITS:
-        train, test = load_splits(ex.TrainConfig(dataset=name))
-        _SPLITS[name] = (train, test, probe_set(test))
-    return _SPLITS[name]
+    train, test = load_splits(ex.TrainConfig(dataset=name))
+    return train, test, probe_set(test)
 
 
 def train_runs(configs) -> list:
@@ -87,18 +85,6 @@ def _record(row: dict, verdict, seed: int) -> None:
     row["held"] += int(verdict.held)
 
 
-def format_table(rows: list[dict]) -> str:
-    lines = []
-    for r in rows:
-        if r["kind"] == "background":
-            continue
-        lines.append(f"[{r['held']}/{r['seeds']}] {r['key']}: {r['sentence']}")
-        lines.append(f"      measure: {r['measure']}")
-        for v in r["values"]:
-            lines.append(f"      seed {v['seed']}: {v['shown']}")
-    return "\n".join(lines)
-
-
 def main(argv: list[str] | None = None) -> int:
     p = parser(NAME, __doc__)
     p.add_argument("--only", nargs="*", choices=list(EXPERIMENTS), default=list(EXPERIMENTS),
@@ -108,9 +94,8 @@ def main(argv: list[str] | None = None) -> int:
     torch.set_num_threads(1)  # as a page job runs
     before, t0 = conditions(), time.perf_counter()
     rows = measure(a.only, seeds=2 if a.quick else None, scale=0.5 if a.quick else 1.0)
-    print(format_table(rows))
     figures = {"claims": rows, "seconds": round(time.perf_counter() - t0, 1), "quick": a.quick}
-    save(a.out, NAME, argv, figures, before)
+    save(a.out, NAME, argv, figures, before, show=block_text)
     return 0
 
 

@@ -230,14 +230,15 @@ def frame_runs(runs: int, seconds: float, n_pairs: int, quiet_load: float) -> li
     import torch
 
     from siamese_core.data import load_dataset
-    from siamese_core.service import experiment
+    from siamese_core.service.experiment import run_experiment
     from siamese_core.service.live_frames import FrameRecorder, probe_set
     from siamese_core.training import TrainConfig
     from siamese_core.viz.projection import tsne_2d
 
     class KeepingRecorder(FrameRecorder):
-        """The page's recorder, keeping each frame's probe embeddings (after the frame's cost is counted),
-        by frame: the recorder drops frames (the warm-up frame, one replaced at the end, thinning)."""
+        """The page's recorder (run_experiment's own, with its settings), keeping each frame's probe embeddings
+        (after the frame's cost is counted) by frame id: the recorder drops frames (the warm-up frame, one
+        replaced at the end, thinning)."""
         def __init__(self, *args, **kwargs):
             super().__init__(*args, **kwargs)
             self.by_frame: dict[int, torch.Tensor] = {}
@@ -246,35 +247,22 @@ def frame_runs(runs: int, seconds: float, n_pairs: int, quiet_load: float) -> li
             super()._record(*args, **kwargs)
             self.by_frame[id(self.frames[-1])] = self.embeddings
 
-        def kept(self, frame) -> torch.Tensor:
-            return self.by_frame[id(frame)]
-
     train_set, test_set = load_dataset(DATASET, "train"), load_dataset(DATASET, "test")
     probe = probe_set(test_set)
-    rows, original = [], experiment.FrameRecorder
+    rows = []
     for seed in range(runs):
         load = wait_until_quiet(quiet_load, RUN_WAIT if seed else 0)
-        made: list[KeepingRecorder] = []
-
-        def recorder_factory(*args, made=made, **kwargs) -> KeepingRecorder:
-            made.append(KeepingRecorder(*args, **kwargs))
-            return made[-1]
-        experiment.FrameRecorder = recorder_factory
-        try:
-            cfg = TrainConfig.from_dict({"dataset": DATASET, "loss": "contrastive", "embedding_dim": 32,
-                                         "distance": "l2", "margin": 1.0, "seconds": float(seconds), "seed": seed})
-            torch.set_num_threads(1)  # as a page job runs (SIAMESE_LAB_THREADS_PER_JOB = 1)
-            report = experiment.run_experiment(cfg, f"seed {seed}", splits=(train_set, test_set), probe=probe,
-                                               frames=[])
-        finally:
-            experiment.FrameRecorder = original
-        recorder = made[0]
+        cfg = TrainConfig.from_dict({"dataset": DATASET, "loss": "contrastive", "embedding_dim": 32,
+                                     "distance": "l2", "margin": 1.0, "seconds": float(seconds), "seed": seed})
+        torch.set_num_threads(1)  # as a page job runs (SIAMESE_LAB_THREADS_PER_JOB = 1)
+        recorder = KeepingRecorder(probe, [])
+        report = run_experiment(cfg, f"seed {seed}", splits=(train_set, test_set), recorder=recorder)
         picked = picked_frames(len(report.frames), n_pairs)
         pairs = [(a, b) for a, b in zip(picked, picked[1:]) if b == a + 1]
         stable, tsne = [], []
         for a, b in pairs:  # consecutive frames; each t-SNE with its own seed
             stable += [report.frames[a].layout.astype(np.float32), report.frames[b].layout.astype(np.float32)]
-            tsne += [tsne_2d(recorder.kept(report.frames[k]).numpy(), seed=k) for k in (a, b)]
+            tsne += [tsne_2d(recorder.by_frame[id(report.frames[k])].numpy(), seed=k) for k in (a, b)]
         moves = [movement_ratio(stable[i:i + 2], tsne[i:i + 2]) for i in range(0, len(stable), 2)]
         s = float(np.mean([m["stable_mean"] for m in moves]))
         t = float(np.mean([m["tsne_mean"] for m in moves]))

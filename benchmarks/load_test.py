@@ -181,8 +181,7 @@ async def nav(page, title: str) -> None:
 
 
 async def play(browser, url: str, s: Student, args, training_over: asyncio.Event, deadline: float) -> None:
-    context = await browser.new_context(viewport={"width": 1280, "height": 900})
-    page = await context.new_page()
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})  # in a context of its own
     rng = random.Random(s.k)
     try:
         t0 = time.monotonic()
@@ -237,7 +236,7 @@ async def play(browser, url: str, s: Student, args, training_over: asyncio.Event
     except Exception as exc:  # a failed session is a result, not a crash of the load test
         s.failed(exc)
     finally:
-        await context.close()
+        await page.context.close()
 
 
 async def _text_if_there(locator) -> str | None:
@@ -341,15 +340,14 @@ async def stream_play(url: str, s: Student, args, training_over: asyncio.Event, 
 
 async def warm_up(browser, url: str) -> None:
     """One visitor opens every page first, as the instructor would before the class."""
-    context = await browser.new_context()
-    page = await context.new_page()
+    page = await browser.new_page()
     await page.goto(url, timeout=TIMEOUT * 1000)
     await settle(page)
     for title in NAV[1:]:
         await nav(page, title)
         await page.wait_for_timeout(300)
         await settle(page)
-    await context.close()
+    await page.context.close()
 
 
 async def progress(students: list[Student], t0: float, sampler: Sampler, every: float = 30.0) -> None:
@@ -467,9 +465,7 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
 
 def _one_class(args) -> tuple[dict, dict | None, dict]:
     """One class on a fresh server: (figures, the quiet-load wait, the conditions before)."""
-    load = None
-    if args.quiet_load:
-        load = wait_until_quiet(args.quiet_load, args.max_wait)
+    load = wait_until_quiet(args.quiet_load, args.max_wait) if args.quiet_load else None
     before = conditions()
     with lab_server() as (url, proc):
         time.sleep(1.0)
@@ -525,12 +521,10 @@ def main(argv=None) -> dict:
                    help="classes one after another; the figures are the median class's, with every class's headline")
     args = p.parse_args(argv)
     if (not 1 <= args.sessions <= 60 or not 0 <= args.trainers <= args.sessions or args.budget < 5
-            or not 0 <= args.browsers <= args.sessions):
-        p.error("1 ≤ sessions ≤ 60, 0 ≤ trainers ≤ sessions, 0 ≤ browsers ≤ sessions, budget ≥ 5")
-    if not 0 <= args.same_config <= args.trainers:
-        p.error("0 ≤ same-config ≤ trainers")
-    if not 1 <= args.repeats <= 5:
-        p.error("1 ≤ repeats ≤ 5")
+            or not 0 <= args.browsers <= args.sessions or not 0 <= args.same_config <= args.trainers
+            or not 1 <= args.repeats <= 5):
+        p.error("1 ≤ sessions ≤ 60, 0 ≤ trainers ≤ sessions, 0 ≤ browsers ≤ sessions, budget ≥ 5, "
+                "0 ≤ same-config ≤ trainers, 1 ≤ repeats ≤ 5")
     args.max_seconds = min(args.max_seconds, 1800)
     if args.repeats == 1:
         r, load, before = _one_class(args)
@@ -543,7 +537,8 @@ def main(argv=None) -> dict:
 
 def load_test_text(r: dict) -> str:
     f = r["figures"]
-    c, lat, rss = f["config"], f["latency_s"], f["server_rss_mb"]
+    c, lat, rss, accs = f["config"], f["latency_s"], f["server_rss_mb"], _accuracies(f)
+    slowest = ", ".join(f"{k} {v:.2f} s" for k, v in f["first_render_max_by_client_s"].items() if v is not None)
     return "\n".join([
         f"- {c['sessions']} students ({c['browsers']} in Chromium), {c['trainers']} training, {c['cpus']} CPUs, "
         f"workers {c['workers']}, threads per job {c['threads_per_job']}; wall {f['wall_s']:.0f} s;",
@@ -554,13 +549,15 @@ def load_test_text(r: dict) -> str:
         + ", ".join(f"{k} {v:.2f} s" for k, v in f["latency_p50_by_client_s"].items()) + ";",
         "- median by action: " + ", ".join(f"{k} {v:.2f} s" for k, v in f["latency_p50_by_action_s"].items()) + ";",
         f"- time to first complete render: median {f['first_render_s']['p50']:.2f} s, max "
-        f"{f['first_render_s']['max']:.2f} s{_slowest_render(f)};",
+        f"{f['first_render_s']['max']:.2f} s" + (f" (slowest {slowest})" if slowest else "") + ";",
         f"- Train pressed → result shown: first {min(f['run_seconds'], default=0):.0f} s, last "
         f"{max(f['run_seconds'], default=0):.0f} s;",
         f"- server memory: {rss['warm']:.0f} MB after one visitor opened every page, peak {rss['peak']:.0f} MB, "
         f"about **{rss['per_session']:.0f} MB per student**" + _pss(f)
         + f"; server CPU mean {f['server_cpu_percent']['mean']:.0f} % of one core" + _training_cpu(f)
-        + _generator_cpu(f) + ".", *_run_accuracies(f), "", conditions_line(r)])
+        + _generator_cpu(f) + ".",
+        *([f"- the runs' test accuracy: {min(accs):.3f} to {max(accs):.3f} (a run counts as trained from "
+           f"{c['trained_accuracy']:.2f})."] if accs else []), "", conditions_line(r)])
 
 
 def _pss(f: dict) -> str:
@@ -593,14 +590,6 @@ def where_runs_train(*results: dict) -> str:
     names = ("threads of the server", "training processes", "training processes, wall-clock budgets")
     c = results[1]["figures"]["config"]
     trainers = c["trainers"]
-
-    def accs(f):
-        a = _accuracies(f)
-        return f"{min(a):.3f}–{max(a):.3f}" if a else "–"
-
-    def confined(f):
-        why = f["config"]["chromium_not_confined"]
-        return "yes" if why is None else f"no: {why}"
     rows = [(f"class start → all {trainers} results shown (goal ≤ {GOALS['all_results_s']:g} s)",
              lambda f: all_shown(f["all_results_s"])),
             (f"median interaction → page settled (goal < {GOALS['latency_p50_s']:g} s)",
@@ -608,12 +597,13 @@ def where_runs_train(*results: dict) -> str:
             ("failed sessions", lambda f: str(len(f["sessions_failed"]))),
             (f"runs trained (test accuracy ≥ {c['trained_accuracy']:.2f})",
              lambda f: f"{f['runs_completed']} of {trainers}"),
-            ("the runs' test accuracy", accs),
+            ("the runs' test accuracy", lambda f: f"{min(a):.3f}–{max(a):.3f}" if (a := _accuracies(f)) else "–"),
             ("web server CPU, mean (100 % = one core)", lambda f: f"{f['server_cpu_percent']['mean']:.0f} %"),
             ("training processes' CPU, mean", lambda f: f"{f['training_processes_cpu_percent_mean']:.0f} %"),
             ("load generator's CPU, mean", lambda f: f"{f['generator_cpu_percent_mean']:.0f} %"),
             ("… of which its Chromium (three pages)", lambda f: f"{f['generator_chromium_cpu_percent_mean']:.0f} %"),
-            ("Chromium held to the generator's nice", confined),
+            ("Chromium held to the generator's nice",
+             lambda f: "yes" if (why := f["config"]["chromium_not_confined"]) is None else f"no: {why}"),
             ("server memory, peak (with its training processes)", lambda f: f"{f['server_rss_mb']['peak']:.0f} MB")]
     return "\n".join([
         f"{trainers} of {c['sessions']} students train, every one a different run (digits, 5 s, {c['workers']} at a "
@@ -624,15 +614,8 @@ def where_runs_train(*results: dict) -> str:
 def _training_cpu(f: dict) -> str:
     """Trainings in processes of the server's own: their memory is in the server's, their CPU said apart."""
     share = f["training_processes_cpu_percent_mean"]
-    if not share:
-        return " (trainings in threads of the server's process)"
     return (f" and its {f['config']['workers']} training processes' {share:.0f} % (their memory is counted in the "
-            "server's)")
-
-
-def _slowest_render(f: dict) -> str:
-    by = {k: v for k, v in f["first_render_max_by_client_s"].items() if v is not None}
-    return " (slowest " + ", ".join(f"{k} {v:.2f} s" for k, v in by.items()) + ")" if by else ""
+            "server's)" if share else " (trainings in threads of the server's process)")
 
 
 def _generator_cpu(f: dict) -> str:
@@ -645,14 +628,6 @@ def _generator_cpu(f: dict) -> str:
 
 def _accuracies(f: dict) -> list[float]:
     return [t["accuracy"] for t in f["trainer_runs"] if t["accuracy"] is not None]
-
-
-def _run_accuracies(f: dict) -> list[str]:
-    accs = _accuracies(f)
-    if not accs:
-        return []
-    return [f"- the runs' test accuracy: {min(accs):.3f} to {max(accs):.3f} (a run counts as trained from "
-            f"{f['config']['trained_accuracy']:.2f})."]
 
 
 def _repeats(f: dict) -> list[str]:

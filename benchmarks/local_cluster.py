@@ -124,10 +124,11 @@ class LocalCluster:
         return path.read_text(errors="replace") if path.exists() else ""
 
     def close(self) -> None:
-        for proc in [*self.workers.values(), *([self.scheduler] if self.scheduler else [])]:
+        procs = [*self.workers.values(), *([self.scheduler] if self.scheduler else [])]
+        for proc in procs:
             if proc.poll() is None:
                 os.killpg(proc.pid, signal.SIGTERM)
-        for proc in [*self.workers.values(), *([self.scheduler] if self.scheduler else [])]:
+        for proc in procs:
             try:
                 proc.wait(15)
             except subprocess.TimeoutExpired:

@@ -90,8 +90,7 @@ def main(argv: list[str] | None = None) -> int:
     a = p.parse_args(argv)
     before = conditions()
     figures = compare(a.models, a.tasks, a.seed, a.data_dir)
-    print(format_comparison(figures))
-    save(a.out, NAME, argv, figures, before)
+    save(a.out, NAME, argv, figures, before, show=BLOCKS["one-shot-validation"].render)
     return 0
 
 

@@ -94,29 +94,26 @@ def cli_run(train: dict, evaluation: dict) -> str:
             "pairs at the validation threshold.")
 
 
-def _eval(name: str) -> str:
-    return f"assets/{name}.eval.json"
-
-
-FASHION_EVALS = tuple(_eval(f"fashion_{loss}") for loss in LOSSES)
+EVAL = "assets/{}.eval.json"  # what EVALUATE writes for a checkpoint
+FASHION_EVALS = tuple(EVAL.format(f"fashion_{loss}") for loss in LOSSES)
 FASHION_RECORDS = tuple(f"assets/fashion_{loss}.train.json" for loss in LOSSES)
 EVALUATE = "python -m siamese_core evaluate assets/{0}.pt --task verification --json > assets/{0}.eval.json"
 ONESHOT = "python -m siamese_core oneshot-report assets/oneshot-omniglot.pt --out assets/one-shot-report.json"
 FACES_BENCH = "python -m siamese_core.faces.benchmark --json > docs/results/faces-benchmark.json"
 
 BLOCKS: dict[str, Block] = {
-    "headline": Block(("assets/one-shot-report.json", _eval("faces_siamese"), "docs/results/faces-benchmark.json",
+    "headline": Block(("assets/one-shot-report.json", EVAL.format("faces_siamese"), "docs/results/faces-benchmark.json",
                        *FASHION_EVALS), f"{ONESHOT}; {EVALUATE.format('NAME')}; {FACES_BENCH}", headline),
     "losses-table": Block(FASHION_EVALS + FASHION_RECORDS, f"{EVALUATE.format('fashion_LOSS')}; "
                           f"{RECORD.format('fashion_LOSS')}", losses_table),
-    "mnist-koch-l1": Block((_eval("mnist_koch_l1"), "assets/mnist_koch_l1.train.json"),
+    "mnist-koch-l1": Block((EVAL.format("mnist_koch_l1"), "assets/mnist_koch_l1.train.json"),
                            f"{EVALUATE.format('mnist_koch_l1')}; {RECORD.format('mnist_koch_l1')}", mnist_koch_l1),
-    "mnist-koch-edges": Block((_eval("mnist_koch_edges"), "assets/mnist_koch_edges.train.json"),
+    "mnist-koch-edges": Block((EVAL.format("mnist_koch_edges"), "assets/mnist_koch_edges.train.json"),
                               f"{EVALUATE.format('mnist_koch_edges')}; {RECORD.format('mnist_koch_edges')}",
                               mnist_koch_l1),
     "one-shot-report": Block(("assets/one-shot-report.json",), ONESHOT, oneshot_report_text),
     "one-shot-vs-paper": Block(("assets/one-shot-report.json",), ONESHOT, oneshot_versus_paper),
-    "faces-eval": Block((_eval("faces_siamese"),), EVALUATE.format("faces_siamese"), verification_eval),
+    "faces-eval": Block((EVAL.format("faces_siamese"),), EVALUATE.format("faces_siamese"), verification_eval),
     "faces-benchmark": Block(("docs/results/faces-benchmark.json",), FACES_BENCH, faces_benchmark),
     "fashion-60s": Block(("docs/results/fashion-60s.train.json", "docs/results/fashion-60s.eval.json"),
                          "python -m siamese_core train --dataset fashion-mnist --loss contrastive --seconds 60 "

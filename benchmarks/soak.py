@@ -85,12 +85,10 @@ async def worker(kind, url: str, deadline: float, seed: int, tally: Tally, *args
 
 
 def slope_mb_per_min(points: list[tuple[float, float]]) -> float:
-    if len(points) < 2:
+    try:
+        return statistics.linear_regression([t / 60 for t, _ in points], [y for _, y in points]).slope
+    except statistics.StatisticsError:  # fewer than two samples, or all at one time
         return 0.0
-    ts, ys = [t / 60 for t, _ in points], [y for _, y in points]
-    mt, my = statistics.fmean(ts), statistics.fmean(ys)
-    var = sum((t - mt) ** 2 for t in ts)
-    return sum((t - mt) * (y - my) for t, y in zip(ts, ys)) / var if var else 0.0
 
 
 def summarise(samples: list, warmup: float, minutes: float, settled_from: float | None = None) -> dict:
