@@ -26,12 +26,16 @@ def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
     return default_data_dir()
 
 
+def file_md5(path: str | os.PathLike) -> str:
+    with open(path, "rb") as f:
+        return hashlib.file_digest(f, "md5").hexdigest()
+
+
 def md5_matches(path: str | os.PathLike, md5: str) -> bool:
     """Whether the file exists and has this md5 (torchvision's check_integrity, without importing torchvision:
     a second of every training process's start)."""
     try:
-        with open(path, "rb") as f:
-            return hashlib.file_digest(f, "md5").hexdigest() == md5
+        return file_md5(path) == md5
     except OSError:
         return False
 

@@ -18,7 +18,7 @@ import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
-from . import mnist, omniglot
+from . import omniglot
 from .att_faces import olivetti_cache_from_mat
 from .base import md5_matches, resolve_data_dir
 from .registry import DATASETS, get_spec
@@ -126,11 +126,11 @@ def _finish(name: str, tmp: Path) -> list[str]:
 
 
 def _forget(folder: Path) -> None:
-    """Drop the loaders' in-memory copies of a temporary folder's data."""
+    """Drop Omniglot's in-memory copies of a temporary folder's data (MNIST's arrays are named after the files'
+    md5, which the final folder's files share)."""
     prefix = str(folder.resolve())
-    for cache in (mnist._CACHE, omniglot._CACHE):
-        for key in [k for k in cache if k[0].startswith(prefix)]:
-            del cache[key]
+    for key in [k for k in omniglot._CACHE if k[0].startswith(prefix)]:
+        del omniglot._CACHE[key]
 
 
 def _check_loads(name: str, folder: Path) -> None:

@@ -3,14 +3,16 @@ torchvision, which a download alone needs."""
 from __future__ import annotations
 
 import gzip
+import os
 import struct
+import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from .base import DatasetNotFoundError, ImageSet, md5_matches
+from .base import DatasetNotFoundError, ImageSet, default_data_dir, file_md5, md5_matches
 
 SPLITS = ("train", "test")
 _IMAGES_MAGIC, _LABELS_MAGIC = 2051, 2049
@@ -40,8 +42,11 @@ FashionMNIST = IdxDataset("fashion-mnist", "FashionMNIST", tuple(zip(_FILES, (
     ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
     ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",))
 
-# (raw folder, split) -> (uint8 N×28×28, int64 N). Parsing 60,000 images takes a second; do it once.
-_CACHE: dict[tuple[str, str], tuple[torch.Tensor, torch.Tensor]] = {}
+# Each split, parsed once per machine, as .npy files every process maps read-only: the web server and its
+# training processes share one copy of the pages (copy-on-write: a caller that writes changes its own copy).
+def arrays_dir() -> Path:
+    """The per-user folder of parsed splits, beside the per-user data cache."""
+    return default_data_dir().parent / "arrays"
 
 
 def _raw_folder(root: Path, cls: IdxDataset) -> Path:
@@ -110,14 +115,60 @@ def _load_arrays(root: Path, split: str, cls: IdxDataset, download: bool) -> tup
 
 
 def _load(root: Path, split: str, cls: IdxDataset, download: bool) -> ImageSet:
-    key = (str(_raw_folder(root, cls).resolve()), split)
-    if key not in _CACHE:
-        _CACHE[key] = _load_arrays(root, split, cls, download)
-    images, labels = _CACHE[key]
-    # Bytes, as the files hold them (a quarter of float32's memory); .clone() copies, so callers can never
-    # corrupt the cached arrays.
-    return ImageSet(cls.name, split, images.unsqueeze(1).clone(), labels.clone(),
-                    list(cls.classes), meta={"source": key[0]})
+    raw = _raw_folder(root, cls)
+    arrays = _mapped(_arrays_stem(raw, cls, split))
+    if arrays is None:
+        images, labels = _load_arrays(root, split, cls, download)
+        arrays = _saved(_arrays_stem(raw, cls, split), images, labels) or (images, labels)
+    # Bytes, as the files hold them: a quarter of float32's memory.
+    return ImageSet(cls.name, split, arrays[0].unsqueeze(1), arrays[1], list(cls.classes),
+                    meta={"source": str(raw.resolve())})
+
+
+def _arrays_stem(raw: Path, cls: IdxDataset, split: str) -> Path | None:
+    """Where a split's arrays are kept, named after its source files' md5 (every copy of the same files shares
+    them); None while the files are not there or a gzipped one is not the one torchvision knows (the parse
+    says which)."""
+    names = [f for f, _ in _split_files(cls, split)]
+    plain = _has_uncompressed(raw, cls)
+    files = [raw / f.removesuffix(".gz") for f in names] if plain else [raw / f for f in names]
+    try:
+        digests = [file_md5(f) for f in files]
+    except OSError:
+        return None
+    if not plain and digests != [md5 for _, md5 in _split_files(cls, split)]:
+        return None
+    return arrays_dir() / f"{cls.folder}-{split}-{digests[0][:12]}-{digests[1][:12]}"
+
+
+def _mapped(stem: Path | None) -> tuple[torch.Tensor, torch.Tensor] | None:
+    """The split's arrays mapped from their files (copy-on-write), or None when they are not there yet."""
+    if stem is None:
+        return None
+    try:
+        return tuple(torch.from_numpy(np.load(f"{stem}.{part}.npy", mmap_mode="c")) for part in ("images", "labels"))
+    except (OSError, ValueError):   # none yet, or a file cut short: parse the source
+        return None
+
+
+def _saved(stem: Path | None, images: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, ...] | None:
+    """Write the parsed split's arrays (each file whole or not at all) and map them; None where the cache
+    folder cannot be written (the parsed arrays serve then)."""
+    if stem is None:
+        return None
+    tmp = None
+    try:
+        stem.parent.mkdir(parents=True, exist_ok=True)
+        for part, array in (("images", images), ("labels", labels)):
+            fd, tmp = tempfile.mkstemp(dir=stem.parent, suffix=".npy")
+            with os.fdopen(fd, "wb") as f:
+                np.save(f, array.numpy())
+            os.replace(tmp, f"{stem}.{part}.npy")
+    except OSError:
+        if tmp and os.path.exists(tmp):
+            os.unlink(tmp)
+        return None
+    return _mapped(stem)
 
 
 def check_mnist(root: Path, split: str) -> bool:

@@ -179,6 +179,30 @@ def test_the_mnist_files_and_classes_are_torchvisions():
     assert out.stdout.split("\n")[-2] == "[]"
 
 
+def test_a_split_is_parsed_once_per_machine_and_mapped_by_every_process(tmp_path, monkeypatch):
+    """The first load writes the split's bytes as .npy files (named after the sources' md5, so every copy of the
+    same files shares them); every later load, in any process, maps them. A file cut short is parsed again, and
+    a folder that cannot be written leaves the parsed arrays in use."""
+    need("mnist")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    from siamese_core.data import mnist
+
+    first = load("mnist", "test")
+    files = sorted(p.name for p in mnist.arrays_dir().iterdir())
+    assert files == [f"MNIST-test-9fb629c41895-ec29112dd5af.{part}.npy" for part in ("images", "labels")]
+    mapped, images = load("mnist", "test"), mnist.arrays_dir() / files[0]
+    assert torch.equal(mapped.images, first.images) and str(images) in Path("/proc/self/maps").read_text()
+    short = images.read_bytes()[:1000]
+    images.unlink()  # (a file truncated in place would pull the pages from under the loads that map it)
+    images.write_bytes(short)   # a write cut short
+    again = load("mnist", "test")
+    assert torch.equal(again.images, first.images) and images.stat().st_size > 7_000_000
+    shutil.rmtree(mnist.arrays_dir())
+    mnist.arrays_dir().parent.mkdir(exist_ok=True)
+    mnist.arrays_dir().write_text("not a folder")
+    assert torch.equal(load("mnist", "test").images, first.images)
+
+
 def test_cached_mnist_cannot_be_corrupted_by_callers():
     first = load("mnist", "test")
     first.images.zero_()

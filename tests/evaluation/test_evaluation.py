@@ -12,6 +12,7 @@ from siamese_core.evaluation.metrics import (
     oneshot_accuracy,
     pixel_scorer,
     retrieval_metrics,
+    roc,
     roc_auc,
 )
 
@@ -33,6 +34,31 @@ def test_auc_and_eer_on_separable_and_random_scores():
     rng = np.random.default_rng(1)
     noisy = rng.normal(size=100)
     assert 0.3 < roc_auc(noisy, y) < 0.7 and 0.3 < equal_error_rate(noisy, y) < 0.7
+
+
+@pytest.mark.parametrize("kind", ["float32 ties", "float64", "bool labels", "one class", "two scores"])
+def test_roc_and_auc_are_scikit_learns_exactly(kind):
+    """`roc` and `roc_auc` are scikit-learn's roc_curve and roc_auc_score redone in numpy (a training process
+    need not import scikit-learn): the same points, thresholds and area, to the last bit."""
+    from sklearn.metrics import roc_auc_score, roc_curve
+
+    rng = np.random.default_rng(3)
+    y = rng.integers(0, 2, 500)
+    s = rng.normal(size=500) + y
+    if kind == "float32 ties":
+        s = s.round(1).astype(np.float32)
+    elif kind == "bool labels":
+        y = y.astype(bool)
+    elif kind == "one class":
+        y = np.ones(500, dtype=int)
+    elif kind == "two scores":
+        s, y = s[:2], np.array([0, 1])
+    if kind != "one class":
+        assert roc_auc(s, y) == roc_auc_score(y, s)
+        for ours, theirs in zip(roc(s, y), roc_curve(y, s)):
+            np.testing.assert_array_equal(ours, theirs)
+    else:
+        assert np.isnan(roc_auc(s, y))
 
 
 def test_eer_brute_force():
