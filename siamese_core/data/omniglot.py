@@ -13,15 +13,16 @@ import numpy as np
 import torch
 from PIL import Image
 
-from .base import DatasetNotFoundError, ImageSet, md5_matches, resolve_data_dir
+from .base import DatasetNotFoundError, ImageSet, as_float, md5_matches, resolve_data_dir
 
 SPLITS = ("background", "evaluation")
+SIZE = 105  # every drawing is 105×105
 RUNS_URL = "https://github.com/brendenlake/omniglot/raw/master/python/one-shot-classification/all_runs.zip"
 RUNS_MD5 = "e8996daecdf12afeeb4a53a179f06b19"
 
 
 class _Arrays(NamedTuple):
-    ink: np.ndarray  # bool N×105×105, True = ink; 1/32 the size of the float images
+    ink: np.ndarray  # N×1379 bytes: each 105×105 drawing's pixels, 8 to a byte (np.packbits), 1 = ink
     labels: np.ndarray
     drawers: np.ndarray
     class_names: list[str]
@@ -70,7 +71,7 @@ def _from_npz(root: Path, split: str) -> _Arrays:
                                    f"but {_npz_file(root, split)} holds {len(paper)}.")
     ink = ~paper[[int(r["npz_index"]) for r in rows]]
     n_classes, n_drawers = ink.shape[:2]
-    return _Arrays(ink.reshape(-1, *ink.shape[2:]),
+    return _Arrays(_packed(ink.reshape(-1, *ink.shape[2:])),
                    np.repeat(np.arange(n_classes), n_drawers), np.tile(np.arange(n_drawers), n_classes),
                    [f"{r['alphabet']}/{r['character']}" for r in rows], [r["alphabet"] for r in rows])
 
@@ -86,7 +87,18 @@ def _from_pngs(folder: Path) -> _Arrays:
                 drawers.append(int(png.stem.rsplit("_", 1)[1]) - 1)  # 0108_07.png -> drawer 6
             class_names.append(f"{alphabet}/{character}")
             alphabets.append(alphabet)
-    return _Arrays(np.stack(ink), np.array(labels), np.array(drawers), class_names, alphabets)
+    return _Arrays(_packed(np.stack(ink)), np.array(labels), np.array(drawers), class_names, alphabets)
+
+
+def _packed(ink: np.ndarray) -> np.ndarray:
+    """N×105×105 bool → N×1379 bytes, an eighth of the bools a process keeps for the split."""
+    return np.packbits(ink.reshape(len(ink), -1), axis=1)
+
+
+def _unpacked(rows: np.ndarray) -> torch.Tensor:
+    """Packed drawings → N×1×105×105 bytes, 255 = ink (`ImageSet.rows` reads them as 1.0)."""
+    ink = np.unpackbits(rows, axis=1, count=SIZE * SIZE).reshape(len(rows), 1, SIZE, SIZE)
+    return torch.from_numpy(ink * np.uint8(255))
 
 
 def _load_arrays(root: Path, split: str, download: bool) -> _Arrays:
@@ -111,7 +123,7 @@ def load_omniglot(root: Path, split: str, download: bool = False) -> ImageSet:
     if key not in _CACHE:
         _CACHE[key] = _load_arrays(root, split, download)
     a = _CACHE[key]
-    return ImageSet("omniglot", split, torch.from_numpy(a.ink).unsqueeze(1).float(), torch.tensor(a.labels),
+    return ImageSet("omniglot", split, _unpacked(a.ink), torch.tensor(a.labels),
                     list(a.class_names), list(a.alphabets),
                     meta={"drawer": torch.tensor(a.drawers), "index": torch.arange(len(a.labels)), "source": key[0]})
 
@@ -123,7 +135,7 @@ def native_images(root: Path, split: str, indices, download: bool = False) -> to
     if key not in _CACHE:
         _CACHE[key] = _load_arrays(root, split, download)
     idx = np.asarray(indices, dtype=np.int64).reshape(-1)
-    return torch.from_numpy(_CACHE[key].ink[idx]).unsqueeze(1).float()
+    return as_float(_unpacked(_CACHE[key].ink[idx]))
 
 
 # The official 20 runs (Lake et al.) draw on 10 of the 20 evaluation alphabets, two runs each. The other

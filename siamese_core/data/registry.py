@@ -6,10 +6,11 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import torch
 import torch.nn.functional as F
 
 from . import att_faces, digits, mnist, omniglot, sources
-from .base import ImageSet, as_float, resolve_data_dir
+from .base import ImageSet, resolve_data_dir
 
 
 @dataclass(frozen=True)
@@ -97,8 +98,10 @@ def resize_images(images, size: tuple[int, int]):
     return F.interpolate(images, size=size, mode="bilinear", antialias=True, align_corners=False).clamp_(0, 1)
 
 
-def _resize(ds: ImageSet, size: tuple[int, int]) -> ImageSet:
-    images = resize_images(as_float(ds.images), size)
+def _resize(ds: ImageSet, size: tuple[int, int], chunk: int = 2048) -> ImageSet:
+    # A chunk at a time: the whole split in floats at its native size would be 4× its bytes (Omniglot's
+    # evaluation split: 0.55 GB) for a moment.
+    images = torch.cat([resize_images(ds.rows(slice(s, s + chunk)), size) for s in range(0, max(1, len(ds)), chunk)])
     return ImageSet(ds.name, ds.split, images, ds.labels, ds.class_names, ds.alphabets,
                     {**ds.meta, "native_size": ds.image_size})
 
