@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import pickle
 import queue
+import sys
 import threading
 import traceback
 
@@ -20,6 +21,10 @@ def serve(conn, nice: int, threads: int) -> None:
             os.nice(nice)  # the whole process, and the threads torch starts later
         except OSError:
             pass
+    # Nothing here is compiled (torch.compile), yet every optimizer step imports torch._dynamo, which loads triton
+    # where the CUDA wheel installed it: 80 MB of each training process. None in sys.modules makes `import
+    # triton` fail as if it were not installed, which torch allows for.
+    sys.modules.setdefault("triton", None)
     import torch  # after the nice: importing it is most of a new process's start
 
     from .execute import execute_spec, warm  # the trainer's modules, imported now: the first Train need not wait
@@ -78,7 +83,6 @@ def _picklable(exc: Exception) -> Exception:
 
 
 if __name__ == "__main__":  # as `process_start.spawn` starts it: FD (its end of a socket pair), NICE, THREADS
-    import sys
     from multiprocessing.connection import Connection
 
     fd, nice, threads = (int(a) for a in sys.argv[1:])

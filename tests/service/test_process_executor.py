@@ -53,6 +53,8 @@ def test_a_page_run_trains_in_another_process_at_a_lower_priority(queue):
     assert job.result.extra["trained_in"] == f"training process {process.pid}"
     # The whole process trains nicer than the server; the queue's own thread does not.
     assert os.getpriority(os.PRIO_PROCESS, process.pid) == min(19, os.getpriority(os.PRIO_PROCESS, 0) + 3)
+    # Its optimizer steps imported torch._dynamo without triton's 80 MB library (nothing here compiles).
+    assert "libtriton" not in open(f"/proc/{process.pid}/maps").read()
 
 
 def test_a_killed_process_fails_its_run_with_a_sentence_and_is_replaced(queue):
