@@ -134,6 +134,13 @@ def settle(page, timeout: float = 60.0) -> None:
     page.wait_for_selector(SETTLED, timeout=timeout * 1000)
 
 
+def visit(page, url: str, path: str, timeout: float = 240.0) -> None:
+    """Open the page at url path `path` (app.py's; "home" is the root) and wait until it shows its heading."""
+    page.goto(url + ("" if path == "home" else f"/{path}"), timeout=timeout * 1000)
+    settle(page, timeout)
+    page.get_by_role("heading").first.wait_for(timeout=timeout * 1000)
+
+
 def open_app(page, url: str, timeout: float = 120.0) -> float:
     """Open the home page (always first: see the README) and return seconds until it first settled."""
     t0 = time.monotonic()

@@ -553,16 +553,12 @@ def load_test_text(r: dict) -> str:
         f"- Train pressed → result shown: first {min(f['run_seconds'], default=0):.0f} s, last "
         f"{max(f['run_seconds'], default=0):.0f} s;",
         f"- server memory: {rss['warm']:.0f} MB after one visitor opened every page, peak {rss['peak']:.0f} MB, "
-        f"about **{rss['per_session']:.0f} MB per student**" + _pss(f)
+        f"about **{rss['per_session']:.0f} MB per student**"
+        + (f" (peak {f['server_pss_peak_mb']:.0f} MB PSS)" if f.get("server_pss_peak_mb") else "")
         + f"; server CPU mean {f['server_cpu_percent']['mean']:.0f} % of one core" + _training_cpu(f)
         + _generator_cpu(f) + ".",
         *([f"- the runs' test accuracy: {min(accs):.3f} to {max(accs):.3f} (a run counts as trained from "
            f"{c['trained_accuracy']:.2f})."] if accs else []), "", conditions_line(r)])
-
-
-def _pss(f: dict) -> str:
-    """The peak in PSS, which counts the libraries the server and its training processes share once."""
-    return f" (peak {f['server_pss_peak_mb']:.0f} MB PSS)" if f.get("server_pss_peak_mb") else ""
 
 
 def class_text(r: dict) -> str:

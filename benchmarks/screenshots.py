@@ -13,7 +13,7 @@ import re
 import tempfile
 from pathlib import Path
 
-from benchmarks.browser import OWN, ROOT, app_pages, lab_server, launch_chromium, open_app, settle
+from benchmarks.browser import OWN, ROOT, app_pages, lab_server, launch_chromium, open_app, settle, visit
 
 VIEW = {"width": 1400, "height": 1000}
 # Every page's screenshot as it opens, by the page's url path in app.py.
@@ -47,9 +47,7 @@ def every_page(browser, url: str, out: Path) -> None:
     for _, _, path in app_pages():
         if path not in PAGE_SHOTS:
             raise KeyError(f"app.py lists the page {path!r}, which PAGE_SHOTS has no screenshot for")
-        page.goto(url + ("" if path == "home" else f"/{path}"), timeout=WAIT_MS)
-        settle(page, WAIT_MS / 1000)
-        page.get_by_role("heading").first.wait_for(timeout=WAIT_MS)
+        visit(page, url, path, WAIT_MS / 1000)
         shoot(page, out, PAGE_SHOTS[path])
     page.context.close()
 

@@ -59,9 +59,7 @@ def main(argv=None) -> dict:
     for name, (data, _) in candidates().items():
         out = subprocess.run([sys.executable, "-c", CHILD], input=data, cwd=ROOT, capture_output=True, check=True)
         images[name] = {"bytes": len(data), **json.loads(out.stdout.decode().strip().splitlines()[-1])}
-        r = images[name]
-        print(f"{name:44s} {r['bytes']:>10,} bytes  {r['seconds']:5.2f} s  {r['peak_mb']:6.0f} MB above idle  "
-              f"→ {r['shape'][1]}×{r['shape'][0]}")
+        print(f"  {name}: {images[name]['seconds']:.2f} s, {images[name]['peak_mb']:.0f} MB above idle", flush=True)
     figures = {"images": images, "max_seconds": max(r["seconds"] for r in images.values()),
                "max_peak_mb": max(r["peak_mb"] for r in images.values())}
     save(a.out, NAME, argv, figures, before, show=block_text)
