@@ -1,7 +1,7 @@
 """Home: the story of the workshop and a map of its pages."""
 import streamlit as st
 
-from lab_ui.cluster_status import cluster_status
+from lab_ui.cluster_status import cluster_status, small_machine_status
 from lab_ui.datasets_panel import datasets_panel
 from lab_ui.layout import notice
 from siamese_core.lessons import notice_text
@@ -44,5 +44,6 @@ st.markdown("Every page works offline with the datasets below; a missing one can
             "(with internet), checked against its published checksum before it is kept.")
 datasets_panel()
 cluster_status()
+small_machine_status()
 
 notice(notice_text("home"))

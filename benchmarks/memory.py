@@ -116,7 +116,8 @@ def block_text(r: dict) -> str:
 
 BLOCKS = {name: Block((f"docs/results/{name}.json",), f"python -m benchmarks.memory {options}--out "
                                                         f"docs/results/{name}.json", block_text)
-          for name, options in (("memory", ""), ("memory-one-process", "--env SIAMESE_LAB_WORKERS=1 "))}
+          for name, options in (("memory", ""), ("memory-one-process", "--env SIAMESE_LAB_WORKERS=1 "),
+                                ("memory-in-server", "--env SIAMESE_LAB_TRAIN_IN=server "))}
 
 
 if __name__ == "__main__":

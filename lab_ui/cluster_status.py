@@ -1,5 +1,6 @@
-"""Home's line on the training cluster (`SIAMESE_LAB_SCHEDULER`): whether it can train page runs, and if not
-what is missing, in one sentence, before anyone presses Train (docs/scaling.md)."""
+"""Home's lines on where runs train: the training cluster (`SIAMESE_LAB_SCHEDULER`), whether it can train page
+runs and if not what is missing, in one sentence, before anyone presses Train (docs/scaling.md); and a small
+machine's one training process."""
 import streamlit as st
 
 from . import training_jobs
@@ -15,3 +16,11 @@ def cluster_status() -> None:
     st.subheader("Training cluster")
     say = st.success if stats["cluster_complete"] else st.info if stats["cluster_ready"] else st.warning
     say(stats["cluster_status"])
+
+
+def small_machine_status() -> None:
+    """On a machine with little memory the server trains in one process: say so, and how to change it."""
+    gb = training_jobs.SETTINGS.small_machine
+    if gb is not None:
+        st.info(f"This server has {gb:g} GB of memory, so it trains one run at a time, in one training process "
+                "(`SIAMESE_LAB_WORKERS` sets another count; docs/classroom.md says what each needs).")

@@ -16,6 +16,27 @@ if TYPE_CHECKING:
 log = logging.getLogger("siamese_lab.cluster")
 TRAIN_IN = ("processes", "server")
 FALLBACKS = ("none", "local")
+# Below this much memory (the machine's, or its container's limit) the server trains in one process, not two:
+# one student's server holds about 2.0 GB with two and 1.5 GB with one (docs/classroom.md, "Where to run it").
+SMALL_MACHINE_BYTES = 4 * 2**30
+
+
+def machine_memory() -> int | None:
+    """The memory this server may use, in bytes: the machine's, or its container's limit (cgroup v2, then v1)
+    when that is lower; None where neither can be read."""
+    sizes = []
+    try:
+        sizes.append(os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES"))
+    except (ValueError, OSError, AttributeError):
+        pass
+    for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
+        try:
+            limit = open(path).read().strip()
+        except OSError:
+            continue
+        if limit.isdigit():  # "max": no limit
+            sizes.append(int(limit))
+    return min(sizes) if sizes else None
 
 
 def _number(name: str, default: str, kind=int, least: float = 0):
@@ -56,12 +77,15 @@ class ServerSettings:
     scheduler: str                # a Dask scheduler's address: trainings run on its cluster
     scheduler_fallback: str       # "local": while it cannot be reached, the server trains runs itself
     cluster_slots: int            # at most this many of this server's runs on the cluster at once
+    small_machine: float | None = None   # GB of memory, when so little that the default is one training process
 
     @classmethod
     def from_environ(cls) -> ServerSettings:
         threads = _number("SIAMESE_LAB_THREADS_PER_JOB", "1", least=1)
+        memory = machine_memory()
+        small = memory is not None and memory < SMALL_MACHINE_BYTES and "SIAMESE_LAB_WORKERS" not in os.environ
         return cls(
-            workers=_number("SIAMESE_LAB_WORKERS", str(min(2, os.cpu_count() or 1)), least=1),
+            workers=_number("SIAMESE_LAB_WORKERS", str(1 if small else min(2, os.cpu_count() or 1)), least=1),
             threads_per_job=threads,
             budget_clock=_choice("SIAMESE_LAB_BUDGET_CLOCK", os.environ.get(
                 "SIAMESE_LAB_BUDGET_CLOCK", "cpu" if threads == 1 else "wall"), BUDGET_CLOCKS),
@@ -76,7 +100,8 @@ class ServerSettings:
             scheduler=os.environ.get("SIAMESE_LAB_SCHEDULER", ""),
             scheduler_fallback=_choice("SIAMESE_LAB_SCHEDULER_FALLBACK",
                                        os.environ.get("SIAMESE_LAB_SCHEDULER_FALLBACK", "none"), FALLBACKS),
-            cluster_slots=_number("SIAMESE_LAB_CLUSTER_SLOTS", "32", least=1))
+            cluster_slots=_number("SIAMESE_LAB_CLUSTER_SLOTS", "32", least=1),
+            small_machine=round(memory / 2**30, 1) if small else None)
 
     def executor(self):
         """Where this server's page trainings run."""

@@ -18,6 +18,32 @@ def test_home_page_renders_story_and_status():
     assert "Compute device" in sidebar and f"`{resolve_device('auto')}`" in sidebar and "Digits" in sidebar
 
 
+def test_home_says_when_a_small_machine_trains_in_one_process(monkeypatch):
+    """A machine (or container) with under 4 GB of memory trains in one process unless told otherwise, and Home
+    says so; with more memory or an explicit SIAMESE_LAB_WORKERS there is nothing to say."""
+    from dataclasses import replace
+
+    from lab_ui import training_jobs
+    from siamese_core.service import server_settings as settings
+
+    monkeypatch.delenv("SIAMESE_LAB_WORKERS", raising=False)
+    monkeypatch.setattr(settings, "machine_memory", lambda: int(3.5 * 2**30))
+    small = settings.ServerSettings.from_environ()
+    assert small.workers == 1 and small.small_machine == 3.5
+    monkeypatch.setenv("SIAMESE_LAB_WORKERS", "2")
+    assert settings.ServerSettings.from_environ().workers == 2
+    assert settings.ServerSettings.from_environ().small_machine is None
+    monkeypatch.delenv("SIAMESE_LAB_WORKERS")
+    monkeypatch.setattr(settings, "machine_memory", lambda: 16 * 2**30)
+    assert settings.ServerSettings.from_environ().small_machine is None
+
+    monkeypatch.setattr(training_jobs, "SETTINGS", replace(training_jobs.SETTINGS, small_machine=3.5))
+    at = AppTest.from_file(APP, default_timeout=60).run()
+    assert not at.exception
+    assert [i.value for i in at.info if "3.5 GB of memory" in i.value and "one training process" in i.value]
+    assert settings.machine_memory() is None or settings.machine_memory() > 2**28  # read on this machine
+
+
 def _table(at) -> dict[str, str]:
     frame = at.dataframe[0].value
     return dict(zip(frame["dataset"], frame["state"]))
