@@ -44,14 +44,6 @@ def process_memory(server: psutil.Process) -> list[dict]:
     return rows
 
 
-def wait_idle(page) -> None:
-    """Until no run of this tab trains or waits (seen twice, two seconds apart)."""
-    quiet = 0
-    while quiet < 2:
-        page.wait_for_timeout(2_000)
-        quiet = quiet + 1 if page.get_by_text(BUSY).count() == 0 else 0
-
-
 def walk(url: str, seconds: int, server: psutil.Process) -> dict:
     """One tab: the home page, every page, then the runs of TRAININGS; the memory after each stage."""
     from playwright.sync_api import sync_playwright
@@ -70,7 +62,9 @@ def walk(url: str, seconds: int, server: psutil.Process) -> dict:
                 role, name = name.split(":") if ":" in name else ("button", name)
                 page.get_by_role(role, name=name, exact=True).first.click(timeout=WAIT_S * 1000)
                 settle(page, WAIT_S)
-                wait_idle(page)
+                page.wait_for_timeout(2_000)
+                while page.get_by_text(BUSY).count():  # until no run of this tab trains or waits in line
+                    page.wait_for_timeout(2_000)
             print(f"  trained on {link.split('?')[0]}", flush=True)
         stages["a run on each training page"] = process_memory(server)
     return stages
@@ -92,7 +86,8 @@ def main(argv: list[str] | None = None) -> int:
     last = stages["a run on each training page"]
     figures = {"settings": env, "seconds": a.seconds, "ready_s": ready, "stages": stages,
                "total_pss_mb": sum(r["pss"] for r in last), "total_rss_mb": sum(r["rss"] for r in last),
-               "before_data_mb": max(r["pss"] for r in stages["home page open"] if r["role"] == "training process")}
+               "before_data_mb": max((r["pss"] for r in stages["home page open"] if r["role"] == "training process"),
+                                     default=None)}
     save(a.out, NAME, argv, figures, before, show=block_text)
     return 0
 
@@ -110,8 +105,9 @@ def block_text(r: dict) -> str:
         table(["after", "process", "RSS", "PSS", "USS"], rows), "",
         f"- Server and training processes together: {against('total_pss_mb', 'MB PSS')}; "
         f"{f['total_rss_mb']:.0f} MB RSS.",
-        f"- A training process before any dataset (on the home page): {against('before_data_mb', 'MB PSS')}; "
-        f"a fresh one's imports: {against('ready_s', 's', 2)}.", "", conditions_line(r)])
+        (f"- A training process before any dataset (on the home page): {against('before_data_mb', 'MB PSS')}"
+         if f["before_data_mb"] is not None else "- No training process: runs train in the server's threads")
+        + f"; a fresh training process's imports: {against('ready_s', 's', 2)}.", "", conditions_line(r)])
 
 
 BLOCKS = {name: Block((f"docs/results/{name}.json",), f"python -m benchmarks.memory {options}--out "
