@@ -25,6 +25,12 @@ PUMP_SECONDS = 0.25
 POLL_SECONDS = 0.25
 STOP_GRACE_SECONDS = 10.0
 NOT_YET = object()   # what `follow`'s poll returns while the run goes on
+OUT_OF_MEMORY = ("it needed more memory than its trainer could get here: try a smaller batch, or train it when fewer "
+                 "runs share the server.")
+
+
+class RunOutOfMemory(MemoryError):
+    """A run asked for more memory than its process could get (a limit such as `ulimit -d`, or a full machine)."""
 
 
 @functools.lru_cache(maxsize=8)
@@ -51,7 +57,21 @@ def probe(name: str, size: tuple[int, int] | None) -> ProbeSet:
 def train_spec(spec: RunSpec, live: LiveState, cancel: threading.Event) -> RunReport | list[RunReport]:
     """Train and measure `spec` here, on this process's data, filling `live` as it goes."""
     name, size = spec.data
-    return spec.execute((split(name, "train", size), split(name, "test", size)), probe(name, size), live, cancel)
+    try:
+        return spec.execute((split(name, "train", size), split(name, "test", size)), probe(name, size), live, cancel)
+    except Exception as exc:
+        if not _out_of_memory(exc):
+            raise
+    # Raised here, not in the except clause: the failed run's frames, and the tensors they hold, are freed first.
+    raise RunOutOfMemory(OUT_OF_MEMORY)
+
+
+def _out_of_memory(exc: Exception) -> bool:
+    """Python's MemoryError, or torch's failed allocation (on the CPU a RuntimeError naming its allocator)."""
+    import torch
+
+    return (isinstance(exc, (MemoryError, torch.OutOfMemoryError))
+            or isinstance(exc, RuntimeError) and "DefaultCPUAllocator" in str(exc))
 
 
 def execute_spec(spec_json: str, send: Callable[[dict], None], cancel: threading.Event,

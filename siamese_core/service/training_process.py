@@ -13,6 +13,7 @@ import sys
 import threading
 import traceback
 
+OOM_SCORE_ADJ = 500   # of -1000 (never) … 1000 (first); anyone may raise their own
 
 def serve(conn, nice: int, threads: int) -> None:
     """Run what the server sends until the pipe closes."""
@@ -21,6 +22,13 @@ def serve(conn, nice: int, threads: int) -> None:
             os.nice(nice)  # the whole process, and the threads torch starts later
         except OSError:
             pass
+    # Where the machine or a container runs out of memory, the kernel's OOM killer ends this process rather than
+    # the server: the server says so on the page and starts another (executors.DIED).
+    try:
+        with open("/proc/self/oom_score_adj", "w") as f:
+            f.write(str(OOM_SCORE_ADJ))
+    except OSError:
+        pass
     # Nothing here is compiled (torch.compile), yet every optimizer step imports torch._dynamo, which loads triton
     # where the CUDA wheel installed it: 80 MB of each training process. None in sys.modules makes `import
     # triton` fail as if it were not installed, which torch allows for.
@@ -56,6 +64,7 @@ def serve(conn, nice: int, threads: int) -> None:
             send(outcome)
         except OSError:
             pass  # the server went away: the reader ends this process
+        outcome = None  # an error's traceback holds its run's frames: not kept until the next run
 
 
 def _read(conn, inbox: queue.SimpleQueue, current: dict) -> None:

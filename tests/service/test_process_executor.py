@@ -1,6 +1,6 @@
 """Page runs train in the server's own training processes (`ProcessExecutor`): a real digits run trains in
-another process at a lower priority; a killed process fails its run with a sentence and is replaced; a run's
-own error comes back as itself."""
+another process at a lower priority; a killed process fails its run with a sentence and is replaced; a run
+beyond the process's memory limit fails with a sentence; a run's own error comes back as itself."""
 import os
 import signal
 import time
@@ -68,6 +68,31 @@ def test_a_killed_process_fails_its_run_with_a_sentence_and_is_replaced(queue):
     after = q.submit(page_work(CFG.replace(seed=5)), "alice", "after")
     assert after.wait(120) and after.status == DONE, after.error
     assert q.executor.processes[0].pid not in (None, pid)
+
+
+def test_a_run_beyond_its_process_s_memory_limit_fails_with_a_sentence_and_the_process_trains_the_next(queue):
+    """A limit on a training process's data (as `ulimit -d` sets): the 8,192-image MNIST batch asks for more
+    than 2 GB allows and fails with the sentence, not torch's allocator message; the same process, its memory
+    given back, trains the next run. Should the kernel's OOM killer have to choose, it ends the training
+    process first (killed: the test above)."""
+    import resource
+
+    from siamese_core.service.execute import OUT_OF_MEMORY, RunOutOfMemory
+    from siamese_core.service.training_process import OOM_SCORE_ADJ
+
+    q = queue(workers=1)
+    pid = q.executor.processes[0].pid
+    assert OOM_SCORE_ADJ > int(open("/proc/self/oom_score_adj").read())
+    wait_for(lambda: int(open(f"/proc/{pid}/oom_score_adj").read()) == OOM_SCORE_ADJ, 30)  # its first lines set it
+    cap = 2 * 2**30  # a digits or MNIST page run needs about 1.2 GB of data here
+    resource.prlimit(pid, resource.RLIMIT_DATA, (cap, cap))
+    steps = CFG.replace(dataset="mnist", seconds=None, epochs=1, steps_per_epoch=3)
+    job = q.submit(page_work(steps.replace(batch_size=8192)), "alice", "too big")
+    assert job.wait(120) and job.status == FAILED
+    assert job.error == f"{RunOutOfMemory.__name__}: {OUT_OF_MEMORY}"
+    after = q.submit(page_work(steps), "alice", "next")
+    assert after.wait(120) and after.status == DONE, after.error
+    assert q.executor.processes[0].pid == pid
 
 
 def test_a_run_s_own_error_comes_back_as_itself(queue, tmp_path, monkeypatch):
