@@ -36,8 +36,10 @@ def serve(conn, nice: int, threads: int) -> None:
     import torch  # after the nice: importing it is most of a new process's start
 
     from .execute import execute_spec, warm  # the trainer's modules, imported now: the first Train need not wait
+    from .housekeeping import Housekeeper
 
     torch.set_num_threads(threads)
+    tidy = Housekeeper(every=0)
     lock, inbox = threading.Lock(), queue.SimpleQueue()
     current = {"run": None, "cancel": threading.Event()}
 
@@ -65,6 +67,7 @@ def serve(conn, nice: int, threads: int) -> None:
         except OSError:
             pass  # the server went away: the reader ends this process
         outcome = None  # an error's traceback holds its run's frames: not kept until the next run
+        tidy.sweep()  # what the run freed goes back to the machine (glibc keeps it otherwise), before the next
 
 
 def _read(conn, inbox: queue.SimpleQueue, current: dict) -> None:
