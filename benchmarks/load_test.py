@@ -134,7 +134,7 @@ def _rss(p: psutil.Process, kind: str = "rss") -> int:
         return 0
 
 
-GOALS = {"all_results_s": 60.0, "failed_sessions": 0, "latency_p50_s": 1.0}
+GOALS = {"all_results_s": 60.0, "failed_sessions": 0, "latency_p50_s": 1.0, "server_pss_peak_mb": 2000}
 
 
 def trainer_seeds(trainers: int, same_config: int) -> list[int]:
@@ -538,6 +538,7 @@ def main(argv=None) -> dict:
 def load_test_text(r: dict) -> str:
     f = r["figures"]
     c, lat, rss, accs = f["config"], f["latency_s"], f["server_rss_mb"], _accuracies(f)
+    pss, most = f.get("server_pss_peak_mb"), GOALS["server_pss_peak_mb"]
     slowest = ", ".join(f"{k} {v:.2f} s" for k, v in f["first_render_max_by_client_s"].items() if v is not None)
     return "\n".join([
         f"- {c['sessions']} students ({c['browsers']} in Chromium), {c['trainers']} training, {c['cpus']} CPUs, "
@@ -554,7 +555,8 @@ def load_test_text(r: dict) -> str:
         f"{max(f['run_seconds'], default=0):.0f} s;",
         f"- server memory: {rss['warm']:.0f} MB after one visitor opened every page, peak {rss['peak']:.0f} MB, "
         f"about **{rss['per_session']:.0f} MB per student**"
-        + (f" (peak {f['server_pss_peak_mb']:.0f} MB PSS)" if f.get("server_pss_peak_mb") else "")
+        + (f" (peak {pss:.0f} MB PSS with its training processes, {goal(f'goal ≤ {most:g} MB', pss <= most)})"
+           if pss else "")
         + f"; server CPU mean {f['server_cpu_percent']['mean']:.0f} % of one core" + _training_cpu(f)
         + _generator_cpu(f) + ".",
         *([f"- the runs' test accuracy: {min(accs):.3f} to {max(accs):.3f} (a run counts as trained from "
