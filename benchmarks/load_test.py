@@ -91,7 +91,7 @@ class Sampler(threading.Thread):
     def __init__(self, server_pid: int, every: float = 0.5):
         super().__init__(daemon=True)
         self.server, self.every, self.stop = psutil.Process(server_pid), every, threading.Event()
-        self.at, self.rss, self.cpu, self.threads, self.browser_rss, self.t0 = [], [], [], [], [], time.monotonic()
+        self.at, self.rss, self.cpu, self.t0 = [], [], [], time.monotonic()
         self.generator_cpu: dict[int, float] = {}   # pid → CPU seconds so far, this process and its children
         self.training_cpu: dict[int, float] = {}    # the same for the server's training processes
         self.chromium: set[int] = set()              # the generator's processes that are Chromium's
@@ -109,12 +109,10 @@ class Sampler(threading.Thread):
                 self.rss.append(tree_rss(self.server))
                 self.pss_peak = max(self.pss_peak, tree_rss(self.server, "pss"))
                 self.cpu.append(self.server.cpu_percent(None))
-                self.threads.append(self.server.num_threads())
                 for p in training:
                     self.training_cpu[p.pid] = cpu_seconds(p, self.training_cpu.get(p.pid, 0.0))
                 theirs = {self.server.pid, *(p.pid for p in training)}
                 kids = [p for p in me.children(recursive=True) if p.pid not in theirs]
-                self.browser_rss.append(sum(_rss(p) for p in kids))
                 for p in (me, *kids):
                     self.generator_cpu[p.pid] = cpu_seconds(p, self.generator_cpu.get(p.pid, 0.0))
                 self.chromium.update(p.pid for p in kids if is_chromium(p))
@@ -361,7 +359,7 @@ async def progress(students: list[Student], t0: float, sampler: Sampler, every: 
               f"{(sampler.rss[-1] if sampler.rss else 0) / 2**20:.0f} MB", flush=True)
 
 
-async def class_session(url: str, args, sampler: Sampler) -> tuple[list[Student], float, float]:
+async def class_session(url: str, args, sampler: Sampler) -> tuple[list[Student], float]:
     # Chromium students spread over the class (the first of them trains when anyone does).
     every = max(1, args.sessions // args.browsers) if args.browsers else args.sessions + 1
     seeds = trainer_seeds(args.trainers, args.same_config)
@@ -384,17 +382,14 @@ async def class_session(url: str, args, sampler: Sampler) -> tuple[list[Student]
         else:
             await asyncio.sleep(min(args.max_seconds, 30))
         ticker.cancel()
-        training_end = time.monotonic()
         training_over.set()
         await asyncio.gather(*tasks)
         await browser.close()
-    return students, t0, training_end
+    return students, t0
 
 
-def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float, training_end: float,
-           wall: float, args) -> dict:
+def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float, wall: float, args) -> dict:
     lat_all = [d for s in students for _, d, _ in s.latencies]
-    lat_training = [d for s in students for start, d, _ in s.latencies if t0 <= start <= training_end]
     renders = [s.first_render for s in students if s.first_render is not None]
     runs = [s.run_result for s in students if s.trainer]
     results_at = sorted(s.result_at - t0 for s in students if s.trainer and s.result_at is not None)
@@ -443,8 +438,6 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
         "results_at_s": [round(x, 1) for x in results_at],
         "all_results_s": results_at[-1] if len(results_at) == args.trainers and runs.count("done") == len(runs)
         else None,
-        "interactions_while_training": len(lat_training),
-        "latency_while_training_s": {q: percentile(lat_training, int(q[1:])) for q in ("p50", "p90", "p95")},
         "server_rss_mb": {"start": rss_start / mb, "warm": sampler.rss_warm / mb, "peak": peak / mb,
                           "end": sampler.rss[-1] / mb if sampler.rss else 0,
                           "growth_over_warm": (peak - sampler.rss_warm) / mb,
@@ -452,9 +445,6 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
         "server_pss_peak_mb": sampler.pss_peak / mb,
         "server_cpu_percent": {"mean": statistics.fmean(sampler.cpu) if sampler.cpu else 0,
                                "peak": max(sampler.cpu, default=0)},
-        "server_threads": {"start": sampler.threads[0] if sampler.threads else 0,
-                           "peak": max(sampler.threads, default=0)},
-        "browser_rss_peak_mb": max(sampler.browser_rss, default=0) / mb,
         # The load generator shares this machine's cores with the server (100 % = one core, over the class).
         "generator_cpu_percent_mean": 100 * sum(sampler.generator_cpu.values()) / max(wall, 1e-9),
         "generator_chromium_cpu_percent_mean": 100 * sum(v for p, v in sampler.generator_cpu.items()
@@ -475,11 +465,11 @@ def _one_class(args) -> tuple[dict, dict | None, dict]:
         rss_start = tree_rss(psutil.Process(proc.pid))
         sampler.start()
         t_start = time.monotonic()
-        students, t0, training_end = asyncio.run(class_session(url, args, sampler))
+        students, t0 = asyncio.run(class_session(url, args, sampler))
         wall = time.monotonic() - t_start
         sampler.stop.set()
         sampler.join()
-    return report(students, sampler, rss_start, t0, training_end, wall, args), load, before
+    return report(students, sampler, rss_start, t0, wall, args), load, before
 
 
 def _median_class(argv: list[str], repeats: int) -> tuple[dict, dict | None, dict]:

@@ -19,11 +19,11 @@ def class_report(last_result: float, latency: float) -> dict:
         if s.trainer:
             s.run_result, s.result_at, s.run_seconds = "done", last_result * (k + 1) / 5, 8.0
     sampler = load_test.Sampler(os.getpid())
-    sampler.rss, sampler.cpu, sampler.threads, sampler.rss_warm = [400 * 2**20], [60.0], [9], 300 * 2**20
+    sampler.rss, sampler.cpu, sampler.rss_warm = [400 * 2**20], [60.0], 300 * 2**20
 
     class Args:
         sessions, trainers, budget, generator_nice, same_config = 6, 5, 5, 10, 0
-    report = load_test.report(students, sampler, 100 * 2**20, 0.0, 60.0, 70.0, Args)
+    report = load_test.report(students, sampler, 100 * 2**20, 0.0, 70.0, Args)
     report["load_before"] = {"load1": 0.5, "waited_s": 0, "quiet": True, "threshold": 1.2}  # as load_test.main adds
     return report
 

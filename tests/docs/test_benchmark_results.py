@@ -60,12 +60,12 @@ def test_the_load_test_report_renders_from_its_real_shape(tmp_path):
         s.latencies = [(1.0 + k, 0.2 + 0.1 * k, "open Home"), (2.0 + k, 0.4, "margin slider")]
     students[0].run_result, students[0].run_seconds = "done", 42.0
     sampler = load_test.Sampler(os.getpid())
-    sampler.rss, sampler.cpu, sampler.threads, sampler.browser_rss = [300 * 2**20, 400 * 2**20], [50.0], [4, 9], []
+    sampler.rss, sampler.cpu = [300 * 2**20, 400 * 2**20], [50.0]
     sampler.rss_warm = 250 * 2**20
 
     class Args:
         sessions, trainers, budget, generator_nice, same_config = 3, 1, 5, 10, 0
-    report = load_test.report(students, sampler, 100 * 2**20, 0.0, 10.0, 60.0, Args)
+    report = load_test.report(students, sampler, 100 * 2**20, 0.0, 60.0, Args)
     out = write_result(tmp_path / "load.json", "python -m benchmarks.load_test", report, conditions())
     text = render("load-test", out)
     assert "3 students (1 in Chromium), 1 training" in text
