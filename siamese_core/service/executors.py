@@ -79,8 +79,9 @@ class ThreadExecutor(Executor):
 class ProcessExecutor(Executor):
     """Trains in up to `workers` training processes (`training_process.py`), one run each at a time; the queue's
     threads only relay, at the server's priority, so that progress reaches pages on time. Processes start in the
-    background: the first at once, another when a run finds every process busy, the rest once the first run
-    ends (one importing the trainer beside the first student's run slowed it: docs/benchmarks.md)."""
+    background: the first at once, another only when a run finds every process busy. A student who trains one
+    run after another never needs a second: it would hold memory (about 600 MB) and, started after the first
+    run, its imports slowed the next run's first frame from 0.7 s to 2–3 s (docs/classroom.md)."""
 
     def __init__(self, workers: int = 1, threads: int = 1, nice: int = 0):
         super().__init__(workers, threads, nice)
@@ -123,8 +124,6 @@ class ProcessExecutor(Executor):
             return process.run(spec.to_json(), live, cancel)
         finally:
             self._idle.put(process)
-            while self._start_another():  # the rest, now that the first run is over
-                pass
 
     def warm(self, name: str, size: tuple[int, int] | None = None) -> None:
         with self._lock:

@@ -16,8 +16,8 @@ if TYPE_CHECKING:
 log = logging.getLogger("siamese_lab.cluster")
 TRAIN_IN = ("processes", "server")
 FALLBACKS = ("none", "local")
-# Below this much memory (the machine's, or its container's limit) the server trains in one process, not two:
-# one student's server holds about 2.0 GB with two and 1.5 GB with one (docs/classroom.md, "Where to run it").
+# Below this much memory (the machine's, or its container's limit) the server trains in one process, not two: a
+# second starts when two runs train at once, and holds about 600 MB more (docs/classroom.md, "Where to run it").
 SMALL_MACHINE_BYTES = 4 * 2**30
 
 
