@@ -26,16 +26,17 @@ def resolve_data_dir(data_dir: str | os.PathLike | None = None) -> Path:
     return default_data_dir()
 
 
-def file_md5(path: str | os.PathLike) -> str:
+def file_digest(path: str | os.PathLike, algorithm: str = "md5") -> str:
+    """The file's checksum (hex) by hashlib's `algorithm`, read in chunks."""
     with open(path, "rb") as f:
-        return hashlib.file_digest(f, "md5").hexdigest()
+        return hashlib.file_digest(f, algorithm).hexdigest()
 
 
 def md5_matches(path: str | os.PathLike, md5: str) -> bool:
     """Whether the file exists and has this md5 (torchvision's check_integrity, without importing torchvision:
     a second of every training process's start)."""
     try:
-        return file_md5(path) == md5
+        return file_digest(path) == md5
     except OSError:
         return False
 

@@ -8,7 +8,6 @@ Mirrors: see sources.py ($SIAMESE_LAB_MIRROR points every file at one base URL).
 """
 from __future__ import annotations
 
-import hashlib
 import http.client
 import os
 import shutil
@@ -20,7 +19,7 @@ from pathlib import Path
 
 from . import omniglot
 from .att_faces import olivetti_cache_from_mat
-from .base import md5_matches, resolve_data_dir
+from .base import file_digest, md5_matches, resolve_data_dir
 from .registry import DATASETS, get_spec
 from .sources import (
     OLIVETTI_MAT,
@@ -49,21 +48,13 @@ class _Failed(Exception):
     """A reason, completed into a DownloadError sentence by download_dataset."""
 
 
-def _sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with open(path, "rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
-
-
 def _intact(path: Path, file: RemoteFile) -> bool:
     """The file is there and its checksum is the one the library knows."""
     if not path.is_file():
         return False
     if file.md5 and not md5_matches(path, file.md5):
         return False
-    return not file.sha256 or _sha256(path) in file.sha256
+    return not file.sha256 or file_digest(path, "sha256") in file.sha256
 
 
 def _reason(err: BaseException) -> str:

@@ -12,7 +12,7 @@ from pathlib import Path
 import numpy as np
 import torch
 
-from .base import DatasetNotFoundError, ImageSet, default_data_dir, file_md5, md5_matches
+from .base import DatasetNotFoundError, ImageSet, default_data_dir, file_digest, md5_matches
 
 SPLITS = ("train", "test")
 _IMAGES_MAGIC, _LABELS_MAGIC = 2051, 2049
@@ -133,7 +133,7 @@ def _arrays_stem(raw: Path, cls: IdxDataset, split: str) -> Path | None:
     plain = _has_uncompressed(raw, cls)
     files = [raw / f.removesuffix(".gz") for f in names] if plain else [raw / f for f in names]
     try:
-        digests = [file_md5(f) for f in files]
+        digests = [file_digest(f) for f in files]
     except OSError:
         return None
     if not plain and digests != [md5 for _, md5 in _split_files(cls, split)]:

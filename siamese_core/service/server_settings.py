@@ -31,7 +31,8 @@ def machine_memory() -> int | None:
         pass
     for path in ("/sys/fs/cgroup/memory.max", "/sys/fs/cgroup/memory/memory.limit_in_bytes"):
         try:
-            limit = open(path).read().strip()
+            with open(path) as f:
+                limit = f.read().strip()
         except OSError:
             continue
         if limit.isdigit():  # "max": no limit
