@@ -15,8 +15,8 @@ import traceback
 
 OOM_SCORE_ADJ = 500   # of -1000 (never) … 1000 (first); anyone may raise their own
 
-def serve(conn, nice: int, threads: int) -> None:
-    """Run what the server sends until the pipe closes."""
+def _yield_to_the_server(nice: int) -> None:
+    """This process runs `nice` steps nicer than the server and, where memory runs out, goes first."""
     if nice > 0:
         try:
             os.nice(nice)  # the whole process, and the threads torch starts later
@@ -29,6 +29,11 @@ def serve(conn, nice: int, threads: int) -> None:
             f.write(str(OOM_SCORE_ADJ))
     except OSError:
         pass
+
+
+def serve(conn, nice: int, threads: int) -> None:
+    """Run what the server sends until the pipe closes."""
+    _yield_to_the_server(nice)
     # Nothing here is compiled (torch.compile), yet every optimizer step imports torch._dynamo, which loads triton
     # where the CUDA wheel installed it: 80 MB of each training process. None in sys.modules makes `import
     # triton` fail as if it were not installed, which torch allows for.
