@@ -3,16 +3,15 @@ torchvision, which a download alone needs."""
 from __future__ import annotations
 
 import gzip
-import os
 import struct
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import torch
 
-from .base import DatasetNotFoundError, ImageSet, default_data_dir, file_digest, md5_matches
+from .array_cache import arrays_dir, mapped, saved
+from .base import DatasetNotFoundError, ImageSet, file_digest, md5_matches
 
 SPLITS = ("train", "test")
 _IMAGES_MAGIC, _LABELS_MAGIC = 2051, 2049
@@ -41,13 +40,6 @@ FashionMNIST = IdxDataset("fashion-mnist", "FashionMNIST", tuple(zip(_FILES, (
     "bb300cfdad3c16e7a12a480ee83cd310"))),
     ("T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"),
     ("http://fashion-mnist.s3-website.eu-central-1.amazonaws.com/",))
-
-# Each split, parsed once per machine, as .npy files every process maps read-only: the web server and its
-# training processes share one copy of the pages (copy-on-write: a caller that writes changes its own copy).
-def arrays_dir() -> Path:
-    """The per-user folder of parsed splits, beside the per-user data cache."""
-    return default_data_dir().parent / "arrays"
-
 
 def _raw_folder(root: Path, cls: IdxDataset) -> Path:
     return Path(root) / cls.folder / "raw"
@@ -116,10 +108,10 @@ def _load_arrays(root: Path, split: str, cls: IdxDataset, download: bool) -> tup
 
 def _load(root: Path, split: str, cls: IdxDataset, download: bool) -> ImageSet:
     raw = _raw_folder(root, cls)
-    arrays = _mapped(_arrays_stem(raw, cls, split))
+    arrays = mapped(_arrays_stem(raw, cls, split))
     if arrays is None:
         images, labels = _load_arrays(root, split, cls, download)
-        arrays = _saved(_arrays_stem(raw, cls, split), images, labels) or (images, labels)
+        arrays = saved(_arrays_stem(raw, cls, split), images, labels) or (images, labels)
     # Bytes, as the files hold them: a quarter of float32's memory.
     return ImageSet(cls.name, split, arrays[0].unsqueeze(1), arrays[1], list(cls.classes),
                     meta={"source": str(raw.resolve())})
@@ -139,36 +131,6 @@ def _arrays_stem(raw: Path, cls: IdxDataset, split: str) -> Path | None:
     if not plain and digests != [md5 for _, md5 in _split_files(cls, split)]:
         return None
     return arrays_dir() / f"{cls.folder}-{split}-{digests[0][:12]}-{digests[1][:12]}"
-
-
-def _mapped(stem: Path | None) -> tuple[torch.Tensor, torch.Tensor] | None:
-    """The split's arrays mapped from their files (copy-on-write), or None when they are not there yet."""
-    if stem is None:
-        return None
-    try:
-        return tuple(torch.from_numpy(np.load(f"{stem}.{part}.npy", mmap_mode="c")) for part in ("images", "labels"))
-    except (OSError, ValueError):   # none yet, or a file cut short: parse the source
-        return None
-
-
-def _saved(stem: Path | None, images: torch.Tensor, labels: torch.Tensor) -> tuple[torch.Tensor, ...] | None:
-    """Write the parsed split's arrays (each file whole or not at all) and map them; None where the cache
-    folder cannot be written (the parsed arrays serve then)."""
-    if stem is None:
-        return None
-    tmp = None
-    try:
-        stem.parent.mkdir(parents=True, exist_ok=True)
-        for part, array in (("images", images), ("labels", labels)):
-            fd, tmp = tempfile.mkstemp(dir=stem.parent, suffix=".npy")
-            with os.fdopen(fd, "wb") as f:
-                np.save(f, array.numpy())
-            os.replace(tmp, f"{stem}.{part}.npy")
-    except OSError:
-        if tmp and os.path.exists(tmp):
-            os.unlink(tmp)
-        return None
-    return _mapped(stem)
 
 
 def check_mnist(root: Path, split: str) -> bool:

@@ -34,9 +34,9 @@ def _yield_to_the_server(nice: int) -> None:
 def serve(conn, nice: int, threads: int) -> None:
     """Run what the server sends until the pipe closes."""
     _yield_to_the_server(nice)
-    # Nothing here is compiled (torch.compile), yet every optimizer step imports torch._dynamo, which loads triton
-    # where the CUDA wheel installed it: 80 MB of each training process. None in sys.modules makes `import
-    # triton` fail as if it were not installed, which torch allows for.
+    # Nothing here is compiled (torch.compile). Where torch imports its compiler all the same (torch._dynamo: the
+    # optimizer steps avoid it, training/eager_optim.py), the compiler loads triton where the CUDA wheel installed
+    # it, 80 MB. None in sys.modules makes `import triton` fail as if it were not installed, which torch allows for.
     sys.modules.setdefault("triton", None)
     import torch  # after the nice: importing it is most of a new process's start
 

@@ -8,6 +8,7 @@ from collections.abc import Callable, Iterable
 import torch
 from torch import nn
 
+from .eager_optim import skip_compile_guards
 from .koch_sgd import KochSchedule
 
 EpochHook = Callable[[int], None]  # called with the number of epochs completed
@@ -50,4 +51,5 @@ def build_optimizer(optim_settings, model: nn.Module, extra: Iterable[nn.Paramet
     name = optim_settings.optimizer
     if name not in OPTIMIZERS:
         raise ValueError(f"optimizer must be one of {optimizer_names()}, not {name!r}")
+    skip_compile_guards()
     return OPTIMIZERS[name](model, extra, optim_settings)

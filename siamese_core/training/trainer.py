@@ -16,6 +16,7 @@ from ..data import ImageSet
 from ..data.splits import validation_split
 from ..models import SiameseNet
 from ..models.memory_format import fast_layout
+from . import eager_optim
 from .batches import Batch, BatchSource
 from .budget_clock import WALL_CAP, BudgetClock, wall_eta
 from .config import TrainConfig
@@ -85,7 +86,7 @@ class Trainer:
             loss, stats = self._loss(self.batches.batch(drawn))
         self.optimizer.zero_grad(set_to_none=True)
         loss.backward()
-        self.optimizer.step()
+        eager_optim.step(self.optimizer)
         state.step += 1
         state.elapsed = clock.elapsed() - state.val_seconds
         state.wall = clock.wall() - state.val_wall

@@ -145,6 +145,26 @@ def test_digits_need_no_files(tmp_path):
     assert list(tmp_path.iterdir()) == []
 
 
+def test_digits_are_split_by_scikit_learn_once_and_then_mapped_without_it(tmp_path, monkeypatch):
+    """The first load splits with scikit-learn and keeps both splits; a later load in another process (a training
+    process) maps them without importing scikit-learn (a second and 150 MB there) and gets the same split."""
+    from sklearn.datasets import load_digits as sklearn_digits
+    from sklearn.model_selection import train_test_split
+
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
+    test = load_dataset("digits", "test")
+    bunch = sklearn_digits()
+    *_, y_test = train_test_split(bunch.images, bunch.target, test_size=0.3, stratify=bunch.target, random_state=0)
+    assert test.labels.tolist() == y_test.tolist()
+    assert sorted(p.name.split("-")[1] for p in (tmp_path / "siamese-lab" / "arrays").iterdir()) == ["test"] * 2 + [
+        "train"] * 2
+    code = ("import sys; from siamese_core.data import load_dataset; s = load_dataset('digits', 'test'); "
+            "print(float(s.images.sum()), s.labels.tolist() == eval(sys.argv[1]), 'sklearn' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code, repr(y_test.tolist())], capture_output=True, text=True,
+                         check=True, env={**os.environ, "XDG_CACHE_HOME": str(tmp_path)})
+    assert out.stdout.split() == [str(float(test.images.sum())), "True", "False"]
+
+
 # --- MNIST and Fashion-MNIST ----------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name, cls, first_labels", [
