@@ -53,10 +53,10 @@ def process_memory(server: psutil.Process) -> list[dict]:
 
 
 def until_idle(server: psutil.Process, quiet_s: float = 2.0) -> None:
-    """Until the server's processes use no CPU for `quiet_s` (at most WAIT_S)."""
+    """Until the server's training processes use no CPU for `quiet_s` (at most WAIT_S)."""
     def busy() -> float:
         total = 0.0
-        for p in [server, *server.children(recursive=True)]:
+        for p in server.children(recursive=True):
             try:
                 total += sum(p.cpu_times()[:2])
             except psutil.Error:
