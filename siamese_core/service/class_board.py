@@ -72,6 +72,13 @@ class BoardEntry:
         return self.nicknames[0] + (f" +{more}" if more else "")
 
     @property
+    def summary(self) -> str:
+        """Its settings in a line, e.g. "contrastive · margin 0.5 · embedding size 8 · time budget (s) 5"."""
+        s = self.settings
+        return " · ".join([str(s.get("loss"))] + [f"{label} {s[k]:g}" if isinstance(s[k], float) else f"{label} {s[k]}"
+                                                  for k, label in AXES.items() if k != "loss" and s.get(k) is not None])
+
+    @property
     def nbytes(self) -> int:
         arrays = (self.hist_edges, self.hist_same, self.hist_diff, self.map_points, self.map_labels)
         text = sum(len(str(v)) for v in (*self.nicknames, *self.settings.values(), *self.class_names, self.key))
