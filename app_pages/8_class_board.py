@@ -12,12 +12,13 @@ st.markdown("Every run the class trains and shares appears here within seconds: 
 view = board().view()
 board_views.watch(view.version)  # reruns this page when a run arrives, is hidden or pinned, or the board is cleared
 board_views.instructor(view)
-if not view.entries:
+x, metric = board_views.choices()
+if not view.entries:  # the empty axes, ready for the first run (and the browser's charts loaded for it)
     st.info("No run has been shared yet. Train a run on the Losses, Embedding size, Mining or Siamese twins page "
             "and it appears here.")
+    board_views.scatter(view, x, metric)
     st.stop()
 
-x, metric = board_views.choices()
 board_views.found(view, metric)
 board_views.pinned(view)
 board_views.scatter(view, x, metric)

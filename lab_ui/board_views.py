@@ -14,7 +14,7 @@ from .plain_text import shown
 from .url_state import set_url, url_choice
 
 MULTIPLES = 12          # runs drawn as small multiples, newest first
-POLL_SECONDS = 1.0      # how often a board looks for news (a version number: nothing is drawn unless it moved)
+POLL_SECONDS = 0.5      # how often a board looks for news (a version number: nothing is drawn unless it moved)
 KEY, NOTE = "_board_instructor_key", "_board_key_note"
 WRONG_KEY = "That is not the instructor's key: the board is unchanged."
 

@@ -1,0 +1,124 @@
+"""The class board in a real browser: three students train three margins under nicknames; a fourth browser has
+the board open and sees each run arrive (its point, its histogram titled with the nickname) within 2 s of the
+student's own result, without a reload; the table's CSV holds the three; a browser without the instructor's key
+cannot clear the board (a wrong key gets one sentence), the instructor's can."""
+from __future__ import annotations
+
+import os
+import re
+import time
+from pathlib import Path
+
+import pytest
+
+from benchmarks.browser import CHROMIUM, OWN, lab_server, launch_chromium, open_app, settle
+
+sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-test.txt")
+if not Path(CHROMIUM).is_file():
+    pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+
+pytestmark = pytest.mark.browser
+
+VIEW = {"width": 1400, "height": 1000}
+KEY = "class-key-314"
+SERVER_ENV = {"SIAMESE_LAB_WORKERS": "2", "SIAMESE_LAB_THREADS_PER_JOB": "1", "SIAMESE_LAB_INSTRUCTOR_KEY": KEY}
+MARGINS = {"Quiet Otter": 0.25, "<b>Bold</b> Heron": 0.5, "Calm Lynx": 1.0}
+ARRIVAL_S = 2.0     # a shared run shows on the board this soon after its student sees it
+WAIT_MS = 240_000   # a busy machine: a first visit loads datasets, runs wait for a CPU
+
+
+@pytest.fixture(scope="module")
+def server():
+    if not os.environ.get("SIAMESE_LAB_DATA"):
+        pytest.skip("SIAMESE_LAB_DATA is not set")
+    with lab_server(env=SERVER_ENV) as (url, _):
+        yield url
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    with sync_api.sync_playwright() as pw:
+        b = launch_chromium(pw)
+        yield b
+        b.close()
+
+
+def visitor(browser, url: str, path: str):
+    page = browser.new_context(viewport=VIEW, accept_downloads=True).new_page()
+    open_app(page, url)
+    page.goto(url + path, timeout=WAIT_MS)
+    settle(page, WAIT_MS / 1000)
+    return page
+
+
+def set_nickname(page, name: str) -> None:
+    page.get_by_text(re.compile("Class board: sharing as")).first.click()
+    box = page.get_by_role("textbox", name="Nickname")
+    box.fill(name)
+    box.press("Enter")
+    settle(page)
+    page.get_by_text(re.compile("Class board: sharing as " + re.escape(name))).first.wait_for(timeout=30_000)
+
+
+def on_board(board, name: str) -> bool:
+    """Whether the board's histogram multiples carry a subplot titled `name` (Plotly draws it as SVG text)."""
+    return board.locator('[class*="st-key-board-hists"] text.gtitle, [class*="st-key-board-hists"] '
+                         'text.annotation-text', has_text=name).count() > 0
+
+
+def test_three_students_share_and_the_board_shows_them_live(browser, server):
+    board = visitor(browser, server, "/class-board")
+    assert board.get_by_text("No run has been shared yet", exact=False).count() == 1
+    students = {}
+    for k, (name, margin) in enumerate(MARGINS.items()):
+        page = visitor(browser, server, f"/losses?dataset=digits&loss=contrastive&dim=8&seconds=5&seed={7 + k}"
+                                        f"&margin={margin}")
+        set_nickname(page, name)
+        students[name] = page
+    for page in students.values():
+        page.get_by_role("button", name="Train", exact=True).click()
+
+    result_at, shown_at, t0 = {}, {}, time.monotonic()
+    while len(shown_at) < len(MARGINS) and time.monotonic() - t0 < WAIT_MS / 1000:
+        for name, page in students.items():
+            if name not in result_at and page.locator('[data-testid="stMetric"]' + OWN,
+                                                       has_text="test accuracy").count():
+                result_at[name] = time.monotonic()
+            if name not in shown_at and on_board(board, name):
+                shown_at[name] = time.monotonic()
+        board.wait_for_timeout(100)
+    late = {n: round(shown_at[n] - result_at.get(n, shown_at[n]), 2) for n in shown_at}
+    print(f"board after the student's result (s): {late}")
+    assert sorted(shown_at) == sorted(MARGINS)
+    assert all(d <= ARRIVAL_S for d in late.values()), late
+    settle(board)
+    points = board.locator('[class*="st-key-board-scatter"] .scatterlayer path.point')
+    assert points.count() == 3
+    assert "<b>" not in board.locator('[class*="st-key-board-hists"]').inner_html().replace("<br>", "")
+
+    with board.expect_download() as download:
+        board.get_by_role("button", name="Download the table as CSV").click()
+    csv = Path(download.value.path()).read_text()
+    assert all(name in csv for name in MARGINS) and len(csv.strip().splitlines()) == 4
+    for page in students.values():
+        page.context.close()
+
+    # Without the key: no Clear button, and a wrong key says one sentence and changes nothing.
+    assert board.get_by_role("button", name="Clear the board").count() == 0
+    box = board.get_by_label("Instructor's key", exact=True)
+    box.fill("not-the-key")
+    box.press("Enter")
+    settle(board)
+    board.get_by_text("That is not the instructor's key: the board is unchanged.").wait_for(timeout=30_000)
+    assert board.get_by_role("button", name="Clear the board").count() == 0
+    assert points.count() == 3
+
+    # The instructor, with the key in the address: clears it, and the open board empties by itself.
+    teacher = visitor(browser, server, f"/class-board?key={KEY}")
+    assert "key=" not in teacher.url
+    teacher.get_by_role("button", name="Clear the board").click()
+    settle(teacher)
+    teacher.get_by_text("No run has been shared yet", exact=False).wait_for(timeout=30_000)
+    board.get_by_text("No run has been shared yet", exact=False).wait_for(timeout=10_000)
+    teacher.context.close()
+    board.context.close()
