@@ -13,6 +13,7 @@ import hashlib
 import hmac
 import itertools
 import logging
+import sys
 import threading
 import time
 from collections import OrderedDict
@@ -80,9 +81,11 @@ class BoardEntry:
 
     @property
     def nbytes(self) -> int:
+        """About the Python memory it holds: its arrays, texts and dicts with their object headers."""
         arrays = (self.hist_edges, self.hist_same, self.hist_diff, self.map_points, self.map_labels)
-        text = sum(len(str(v)) for v in (*self.nicknames, *self.settings.values(), *self.class_names, self.key))
-        return int(sum(a.nbytes for a in arrays) + text + 48 * (len(self.settings) + len(self.metrics)) + 600)
+        texts = (*self.nicknames, self.key, *self.class_names, *map(str, self.settings.values()))
+        parts = (*arrays, *texts, self.settings, self.metrics, self.nicknames, self.class_names)
+        return int(sum(map(sys.getsizeof, parts)) + 32 * (len(self.settings) + len(self.metrics)) + 400)
 
 
 def run_settings(config: dict, embedding_dim: int | None = None) -> dict:

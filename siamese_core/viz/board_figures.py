@@ -33,7 +33,10 @@ def class_scatter(entries: Sequence, x: str, x_label: str, metric: str, metric_l
             marker={"size": [10 + 3 * min(e.count - 1, 5) for e in runs], "opacity": 0.8,
                     "color": CLASS_COLOURS[k % len(CLASS_COLOURS)], "line": {"width": 1, "color": "white"}}))
     fig.update_layout(title=f"{metric_label} of every shared run against its {x_label}", template=TEMPLATE,
-                      xaxis_title=x_label, yaxis_title=metric_label, legend_title="loss", height=420)
+                      xaxis_title=x_label, yaxis_title=metric_label, legend_title="loss", height=420,
+                      showlegend=True)
+    if not by_loss:  # empty axes, on the metric's own scale
+        fig.update_yaxes(range=[0, 1])
     return fig
 
 
@@ -55,7 +58,7 @@ def histogram_multiples(entries: Sequence, cols: int = 4) -> go.Figure:
                           row=k // cols + 1, col=k % cols + 1)
     fig.update_layout(barmode="overlay", bargap=0, template=TEMPLATE, height=170 * rows + 80,
                       title="Distance of matched vs mismatched test pairs, newest run first",
-                      margin={"t": 90, "b": 20}, legend={"orientation": "h", "y": 1.0, "yanchor": "bottom"})
+                      margin={"t": 90, "b": 20})
     fig.update_yaxes(showticklabels=False)
     return fig
 

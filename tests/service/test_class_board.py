@@ -38,7 +38,7 @@ def test_an_entry_keeps_small_arrays_and_the_settings_the_loss_uses():
     assert e.settings == {"dataset": "digits", "loss": "contrastive", "margin": 0.5, "embedding_dim": 8,
                           "miner": None, "center_lambda": None, "seconds": 5.0}
     assert e.metrics == {"accuracy": 0.9, "auc": 0.95, "eer": 0.08, "seconds": 5.1}
-    assert e.nbytes < 4_000
+    assert 2_000 < e.nbytes < 6_000  # a few KB, whatever the run
     assert run_settings({"loss": "triplet", "margin": None, "miner": "hardest"})["margin"] is not None
     assert run_settings({"loss": "bce-concat", "margin": 0.3})["margin"] is None
 
