@@ -4,18 +4,18 @@ student's own result, without a reload; the table's CSV holds the three; a brows
 cannot clear the board (a wrong key gets one sentence), the instructor's can."""
 from __future__ import annotations
 
-import os
 import re
 import time
 from pathlib import Path
 
 import pytest
 
-from benchmarks.browser import CHROMIUM, OWN, lab_server, launch_chromium, open_app, settle
+from benchmarks.browser import CHROMIUM, OWN, open_app, settle
 
-sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-test.txt")
+pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-test.txt")
 if not Path(CHROMIUM).is_file():
     pytest.skip(f"no Chromium at {CHROMIUM} (apt-get install chromium)", allow_module_level=True)
+from tests.browser.test_browser import browser, server  # noqa: E402, F401 (a server with this SERVER_ENV)
 
 pytestmark = pytest.mark.browser
 
@@ -27,24 +27,8 @@ ARRIVAL_S = 2.0     # a shared run shows on the board this soon after its studen
 WAIT_MS = 240_000   # a busy machine: a first visit loads datasets, runs wait for a CPU
 
 
-@pytest.fixture(scope="module")
-def server():
-    if not os.environ.get("SIAMESE_LAB_DATA"):
-        pytest.skip("SIAMESE_LAB_DATA is not set")
-    with lab_server(env=SERVER_ENV) as (url, _):
-        yield url
-
-
-@pytest.fixture(scope="module")
-def browser(server):
-    with sync_api.sync_playwright() as pw:
-        b = launch_chromium(pw)
-        yield b
-        b.close()
-
-
-def visitor(browser, url: str, path: str):
-    page = browser.new_context(viewport=VIEW, accept_downloads=True).new_page()
+def visitor(chromium, url: str, path: str):
+    page = chromium.new_context(viewport=VIEW, accept_downloads=True).new_page()
     open_app(page, url)
     page.goto(url + path, timeout=WAIT_MS)
     settle(page, WAIT_MS / 1000)
@@ -66,7 +50,7 @@ def on_board(board, name: str) -> bool:
                          'text.annotation-text', has_text=name).count() > 0
 
 
-def test_three_students_share_and_the_board_shows_them_live(browser, server):
+def test_three_students_share_and_the_board_shows_them_live(browser, server):  # noqa: F811 (imported fixtures)
     board = visitor(browser, server, "/class-board")
     assert board.get_by_text("No run has been shared yet", exact=False).count() == 1
     students = {}
