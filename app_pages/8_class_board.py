@@ -24,5 +24,6 @@ board_views.pinned(view)
 board_views.scatter(view, x, metric)
 board_views.multiples(view)
 board_views.table(view)
-st.caption(f"{len(view.entries)} runs on the board, {view.nbytes / 1024:.0f} KB in the server's memory; it keeps "
-           f"the newest {board().capacity}.")
+runs, shares = len(view.entries), sum(e.count for e in view.entries)
+st.caption(f"{runs} {'run' if runs == 1 else 'runs'} on the board ({shares} {'share' if shares == 1 else 'shares'}), "
+           f"{view.nbytes / 1024:.0f} KB in the server's memory; it keeps the newest {board().capacity}.")

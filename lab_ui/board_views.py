@@ -52,21 +52,35 @@ def scatter(view: BoardView, x: str, metric: str) -> None:
 
 
 def multiples(view: BoardView) -> None:
+    """The newest runs' histograms and maps; a click on one (or the list below them) enlarges that run."""
     newest = view.entries[:MULTIPLES]
     st.subheader("Each run's histogram and map")
-    if len(view.entries) > MULTIPLES:
-        st.caption(f"The newest {MULTIPLES} of {len(view.entries)} runs.")
+    st.caption("Click a run's histogram or map to enlarge it" + (f"; the newest {MULTIPLES} of "
+               f"{len(view.entries)} runs." if len(view.entries) > MULTIPLES else "."))
     hist, maps = st.tabs(["Histograms", "Maps"])
     with hist:
-        st.plotly_chart(board_figures.histogram_multiples(newest), width="stretch", key="board-hists")
+        clicked = _clicked(st.plotly_chart(board_figures.histogram_multiples(newest), width="stretch",
+                                           key="board-hists", on_select="rerun", selection_mode="points"), 2)
     with maps:
-        st.plotly_chart(board_figures.map_multiples(newest), width="stretch", key="board-maps")
+        on_map = _clicked(st.plotly_chart(board_figures.map_multiples(newest), width="stretch", key="board-maps",
+                                          on_select="rerun", selection_mode="points"), 1)
+    clicked = on_map if on_map is not None else clicked
     by_id = {e.id: e for e in view.entries}
+    if clicked is not None and clicked != st.session_state.get("_board_clicked") and clicked < len(newest):
+        st.session_state["board_enlarge"] = newest[clicked].id  # a new click wins over the list's choice
+    st.session_state["_board_clicked"] = clicked
     _valid("board_enlarge", by_id)
     pick = st.selectbox("Enlarge one run", [None, *by_id], key="board_enlarge",
                         format_func=lambda i: "—" if i is None else by_id[i].nickname)
     if pick is not None:
         enlarged(by_id[pick], "board-enlarged")
+
+
+def _clicked(event, traces_per_run: int) -> int | None:
+    """Which small multiple a selection event picked (its first point's trace), or None."""
+    points = (event or {}).get("selection", {}).get("points", [])
+    curve = points[0].get("curve_number") if points else None
+    return None if curve is None else curve // traces_per_run
 
 
 def enlarged(e: BoardEntry, key: str) -> None:

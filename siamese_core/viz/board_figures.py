@@ -82,7 +82,8 @@ def map_multiples(entries: Sequence, cols: int = 4) -> FrozenFigure:
     """Each run's 2-D map of test images (at most a few hundred points), coloured by class."""
     layout = _grid(entries, cols, "Map of test images, newest run first", 170)
     data = [{"type": "scatter", "mode": "markers", "x": e.map_points[:, 0].astype(float).round(3).tolist(),
-             "y": e.map_points[:, 1].astype(float).round(3).tolist(), "showlegend": False, "hoverinfo": "skip",
+             "y": e.map_points[:, 1].astype(float).round(3).tolist(), "showlegend": False,
+             "hovertemplate": _text(e.nickname) + "<extra></extra>",
              "xaxis": f"x{k + 1}", "yaxis": f"y{k + 1}",
              "marker": {"size": 3, "color": [CLASS_COLOURS[c % len(CLASS_COLOURS)] for c in e.map_labels.tolist()]}}
             for k, e in enumerate(entries)]

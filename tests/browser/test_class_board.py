@@ -1,7 +1,7 @@
 """The class board in a real browser: three students train three margins under nicknames; a fourth browser has
 the board open and sees each run arrive (its point, its histogram titled with the nickname) within 2 s of the
 student's own result, without a reload; the table's CSV holds the three; a browser without the instructor's key
-cannot clear the board (a wrong key gets one sentence), the instructor's can."""
+cannot clear the board (a wrong key gets one sentence), the instructor's can; a click on a histogram enlarges it."""
 from __future__ import annotations
 
 import re
@@ -86,6 +86,14 @@ def test_three_students_share_and_the_board_shows_them_live(browser, server):  #
     assert all(name in csv for name in MARGINS) and len(csv.strip().splitlines()) == 4
     for page in students.values():
         page.context.close()
+
+    # A click on a run's histogram enlarges that run.
+    bars = board.locator('[class*="st-key-board-hists"] .trace.bars .point path')
+    box = next(box for box in (b.bounding_box() for b in bars.all()) if box and box["height"] > 4)
+    board.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # as a mouse does: Plotly's own
+    # layer above the bars takes the click and picks the bar under it
+    board.get_by_text(re.compile(r"— contrastive · margin")).first.wait_for(timeout=30_000)
+    assert board.locator('[class*="st-key-board-enlarged"] .js-plotly-plot').count() == 1
 
     # Without the key: no Clear button, and a wrong key says one sentence and changes nothing.
     assert board.get_by_role("button", name="Clear the board").count() == 0

@@ -65,7 +65,7 @@ def test_a_two_hundred_run_board_renders_and_says_its_size(board):
     seconds = time.perf_counter() - t0
     assert len(at.dataframe[0].value) == 200
     caption = " ".join(c.value for c in at.caption)
-    assert "200 runs on the board" in caption
+    assert "200 runs on the board (200 shares)" in caption
     print(f"200-run board: script run {seconds:.2f} s, store {board.view().nbytes / 1024:.0f} KB")
 
 
