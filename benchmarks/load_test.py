@@ -339,13 +339,19 @@ async def stream_play(url: str, s: Student, args, training_over: asyncio.Event, 
 BOARD_SHARES = re.compile(r"\((\d+) shares?\)")
 
 
-async def watch_board(browser, url: str, arrivals: list[float], training_over: asyncio.Event, deadline: float) -> None:
-    """One more Chromium session with the Class board open, as the instructor's projector: the monotonic time
-    each share arrives there (its caption's count of shares), until a few seconds after the last result."""
+async def open_board(browser, url: str):
+    """The Class board in one more Chromium session, opened before the class starts, as the instructor's
+    projector would be."""
     page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await page.goto(url + "/class-board", timeout=TIMEOUT * 1000)
+    await settle(page)
+    return page
+
+
+async def watch_board(page, arrivals: list[float], training_over: asyncio.Event, deadline: float) -> None:
+    """The monotonic time each share arrives on the open board (its caption's count of shares), until a few
+    seconds after the last result."""
     try:
-        await page.goto(url + "/class-board", timeout=TIMEOUT * 1000)
-        await settle(page)
         caption = page.get_by_text(BOARD_SHARES)
         end = deadline
         while time.monotonic() < end:
@@ -400,14 +406,15 @@ async def class_session(url: str, args, sampler: Sampler) -> tuple[list[Student]
         browser = await launch_chromium(pw)
         sampler.chromium_confined = confine_chromium(args.generator_nice) if args.generator_nice > 0 else "nice 0"
         await warm_up(browser, url)  # imports, datasets and pretrained models load once per server
+        board = await open_board(browser, url) if args.board else None
         sampler.rss_warm = tree_rss(sampler.server)
         t0 = time.monotonic()
         deadline = t0 + args.max_seconds
         tasks = [asyncio.create_task(play(browser, url, s, args, training_over, deadline) if s.browser
                                      else stream_play(url, s, args, training_over, deadline)) for s in students]
         trainers = [t for t, s in zip(tasks, students) if s.trainer]
-        if args.board:  # the board's watcher is no student: it is left out of the class's figures
-            tasks.append(asyncio.create_task(watch_board(browser, url, args.board_arrivals, training_over, deadline)))
+        if board is not None:  # the board's watcher is no student: it is left out of the class's figures
+            tasks.append(asyncio.create_task(watch_board(board, args.board_arrivals, training_over, deadline)))
         ticker = asyncio.create_task(progress(students, t0, sampler))
         if trainers:
             await asyncio.gather(*trainers)

@@ -83,3 +83,24 @@ def test_the_instructor_key_in_the_url_opens_clear_and_a_wrong_one_says_one_sent
     run(at)
     assert board.view().entries == ()
     assert any("No run has been shared yet" in i.value for i in at.info)
+
+
+def _share_controls():
+    from lab_ui.class_board import share_controls
+
+    share_controls()
+
+
+def test_a_nickname_is_claimed_an_empty_one_refused_and_a_copy_numbered(board):
+    first = AppTest.from_function(_share_controls, default_timeout=60).run()
+    given = first.session_state["_board_nickname"]
+    assert " " in given and first.toggle(key="board_share").value is True  # a random "Quiet Otter", sharing on
+    first.text_input(key="board_nickname").input("Ada").run()
+    assert first.session_state["_board_nickname"] == "Ada" and not first.warning
+    first.text_input(key="board_nickname").input(" \u200b\t ").run()
+    assert [w.value for w in first.warning] == ["A nickname needs at least one letter, digit or sign: you keep “Ada”."]
+    assert first.session_state["_board_nickname"] == "Ada" and first.text_input(key="board_nickname").value == "Ada"
+    second = AppTest.from_function(_share_controls, default_timeout=60).run()
+    second.text_input(key="board_nickname").input("Ada").run()
+    assert second.session_state["_board_nickname"] == "Ada (2)"
+    assert [c.value for c in second.caption] == ["Another student has that nickname: you appear as “Ada \\(2\\)”."]
