@@ -9,7 +9,7 @@ from siamese_core.service.board_summary import csv_safe, findings, table_rows
 from siamese_core.service.class_board import AXES, METRICS, BoardEntry, BoardView, WrongKey
 from siamese_core.viz import board_figures
 
-from .class_board import board
+from . import class_board
 from .plain_text import shown
 from .url_state import set_url, url_choice
 
@@ -22,7 +22,7 @@ WRONG_KEY = "That is not the instructor's key: the board is unchanged."
 @st.fragment(run_every=POLL_SECONDS)
 def watch(seen: int) -> None:
     """Rerun the page as soon as the board's version differs from the one it drew (`seen`)."""
-    if board().version != seen:
+    if class_board.board().version != seen:
         st.rerun()
 
 
@@ -110,7 +110,7 @@ def instructor(view: BoardView) -> None:
     """The instructor's controls once their key was given (in the URL's `key` or the password box)."""
     with st.sidebar:
         st.header("Instructor")
-        if not board().has_key:
+        if not class_board.board().has_key:
             st.caption("Clearing, hiding and pinning are off: the server was started without "
                        "SIAMESE_LAB_INSTRUCTOR_KEY.")
             return
@@ -132,7 +132,7 @@ def _typed_key() -> None:
 
 def _try_key(given: str) -> None:
     """Keep the key in this session if it is the instructor's, else say so (one sentence, logged by the board)."""
-    if board().check_key(given):
+    if class_board.board().check_key(given):
         st.session_state[KEY] = given
         st.session_state.pop(NOTE, None)
     else:
@@ -150,19 +150,19 @@ def _controls(view: BoardView) -> None:
     key, by_id = st.session_state[KEY], {e.id: e for e in view.entries}
     try:
         if st.button("Clear the board", width="stretch"):
-            board().clear(key)
+            class_board.board().clear(key)
             st.rerun()
         _valid("board_hide", by_id)
         _valid("board_pin", by_id)
         hide = st.selectbox("Hide a run", [None, *by_id], format_func=lambda i: "—" if i is None else by_id[i].nickname,
                             key="board_hide")
         if hide is not None and st.button("Hide it", width="stretch"):
-            board().hide(key, hide)
+            class_board.board().hide(key, hide)
             st.rerun()
         pair = st.multiselect("Pin two runs side by side", list(by_id), format_func=lambda i: by_id[i].nickname,
                               max_selections=2, key="board_pin")
         if st.button("Pin them" if pair else "Unpin", width="stretch"):
-            board().pin(key, pair)
+            class_board.board().pin(key, pair)
             st.rerun()
     except WrongKey:  # the key changed under this session (a restarted server)
         st.session_state.pop(KEY, None)

@@ -20,8 +20,7 @@ PAGE = str(Path(__file__).resolve().parents[2] / "app_pages" / "8_class_board.py
 def board(monkeypatch):
     """A fresh board with an instructor's key, in place of the server's one."""
     fresh = ClassBoard(capacity=200, key="open sesame", clean=class_board.clean)
-    monkeypatch.setattr(class_board, "board", lambda: fresh)
-    monkeypatch.setattr("lab_ui.board_views.board", lambda: fresh)
+    monkeypatch.setattr(class_board, "board", lambda: fresh)  # the page and lab_ui.board_views call it there
     return fresh
 
 
