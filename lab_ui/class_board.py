@@ -22,8 +22,10 @@ ADJECTIVES = ("Quiet", "Brave", "Calm", "Swift", "Bright", "Clever", "Gentle", "
               "Noble", "Proud", "Sunny", "Witty", "Eager")
 ANIMALS = ("Otter", "Heron", "Lynx", "Falcon", "Badger", "Panda", "Gecko", "Marten", "Ibis", "Bison", "Koala",
            "Lemur", "Puffin", "Tapir", "Walrus", "Yak")
-SHARE, NICKNAME, TYPED, TOKEN, NOTE = "board_share", "_board_nickname", "board_nickname", "_board_token", \
-    "_board_note"
+# The switch's widget (SWITCH) and the choice it sets (SHARE): Streamlit forgets a widget's state on a page that
+# does not draw it, and a student who switched sharing off must not find it on again after a visit to Home.
+SHARE, SWITCH, NICKNAME, TYPED, TOKEN, NOTE = "_board_share", "board_share", "_board_nickname", "board_nickname", \
+    "_board_token", "_board_note"
 
 
 @st.cache_resource
@@ -68,14 +70,17 @@ def _typed() -> None:
     st.session_state[TYPED] = nickname()
 
 
+def _switched() -> None:
+    st.session_state[SHARE] = st.session_state[SWITCH]
+
+
 def share_controls() -> None:
     """The training pages' sidebar switch and nickname field, folded under what they decide."""
     name = nickname()
     st.session_state.setdefault(TYPED, name)
-    st.session_state.setdefault(SHARE, True)
     label = f"📋 Class board: sharing as {shown(name)}" if sharing() else "📋 Class board: not sharing"
     with st.sidebar.expander(label):
-        st.toggle("Share my runs on the class board", key=SHARE,
+        st.toggle("Share my runs on the class board", value=sharing(), key=SWITCH, on_change=_switched,
                   help="Each run you train on this page appears on the Class board under your nickname, "
                        "with its settings and results; nothing else about you is kept.")
         st.text_input("Nickname", key=TYPED, max_chars=NICKNAME_LIMIT, on_change=_typed,

@@ -85,9 +85,12 @@ def test_the_instructor_key_in_the_url_opens_clear_and_a_wrong_one_says_one_sent
 
 
 def _share_controls():
+    import streamlit as st
+
     from lab_ui.class_board import share_controls
 
-    share_controls()
+    if not st.session_state.get("elsewhere"):  # a page without the switch: Streamlit drops its widget state
+        share_controls()
 
 
 def test_a_nickname_is_claimed_an_empty_one_refused_and_a_copy_numbered(board):
@@ -103,3 +106,15 @@ def test_a_nickname_is_claimed_an_empty_one_refused_and_a_copy_numbered(board):
     second.text_input(key="board_nickname").input("Ada").run()
     assert second.session_state["_board_nickname"] == "Ada (2)"
     assert [c.value for c in second.caption] == ["Another student has that nickname: you appear as “Ada \\(2\\)”."]
+
+
+def test_sharing_switched_off_stays_off_after_a_page_without_the_switch(board):
+    at = AppTest.from_function(_share_controls, default_timeout=60).run()
+    at.toggle(key="board_share").set_value(False).run()
+    assert at.session_state["_board_share"] is False
+    at.session_state["elsewhere"] = True
+    at.run()
+    at.session_state["elsewhere"] = False
+    at.run()
+    assert at.toggle(key="board_share").value is False and at.session_state["_board_share"] is False
+    assert "not sharing" in at.sidebar.expander[0].label
