@@ -17,6 +17,7 @@ start_early(server_settings())
 
 import streamlit as st  # noqa: E402 (after the early start, on purpose)
 
+from lab_ui.class_board import share_controls  # noqa: E402
 from lab_ui.layout import page_styles, sidebar_status  # noqa: E402
 from lab_ui.shared import housekeeper  # noqa: E402
 from lab_ui.training_jobs import job_queue  # noqa: E402
@@ -26,6 +27,7 @@ ROOT = Path(__file__).resolve().parent
 # (file, title, icon, url path) in the order of the workshop.
 PAGES = [
     ("app_pages/home.py", "Home", "🏠", "home"),
+    ("app_pages/8_class_board.py", "Class board", "📋", "class-board"),
     ("app_pages/1_convolution.py", "Convolution & pooling", "🔍", "convolution"),
     ("app_pages/2_siamese_twins.py", "Siamese twins & the L1 layer", "👯", "twins"),
     ("app_pages/3_losses.py", "Losses: BCE vs contrastive vs triplet", "📉", "losses"),
@@ -34,6 +36,8 @@ PAGES = [
     ("app_pages/6_one_shot.py", "One-shot learning", "🎯", "one-shot"),
     ("app_pages/7_faces.py", "Face verification", "🙂", "faces"),
 ]
+# The pages whose runs a student may share on the class board (lab_ui/class_board.py).
+SHARING_PAGES = {"twins", "losses", "embedding-size", "mining"}
 
 st.set_page_config(page_title="Siamese Lab", page_icon="👯", layout="wide")
 page_styles()
@@ -47,4 +51,6 @@ navigation = st.navigation([
 housekeeper()  # started once per server
 job_queue()  # takes the processes started early, so they are warmed before the first Train
 sidebar_status()
+if navigation.url_path in SHARING_PAGES:
+    share_controls()
 navigation.run()

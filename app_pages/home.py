@@ -38,7 +38,9 @@ st.markdown(
     "| 4 | Embedding size | sizes to sweep | accuracy and AUC versus size |\n"
     "| 5 | Triplet mining & center loss | miner, λ | active triplets, collapse, 2-D features |\n"
     "| 6 | One-shot learning | N, alphabet, your own drawing | N-way tasks, accuracy versus N |\n"
-    "| 7 | Face verification | two photos, threshold, a gallery | verdicts of two models, ranked matches |\n")
+    "| 7 | Face verification | two photos, threshold, a gallery | verdicts of two models, ranked matches |\n"
+    "| 📋 | Class board | the x axis (the instructor: clear, hide, pin) "
+    "| every run the class shared: accuracy against a setting, histograms, maps, a table |\n")
 st.subheader("Datasets")
 st.markdown("Every page works offline with the datasets below; a missing one can be fetched here once "
             "(with internet), checked against its published checksum before it is kept.")

@@ -336,6 +336,42 @@ async def stream_play(url: str, s: Student, args, training_over: asyncio.Event, 
         await session.close()
 
 
+BOARD_SHARES = re.compile(r"\((\d+) shares?\)")
+
+
+async def open_board(browser, url: str):
+    """The Class board in one more Chromium session, opened before the class starts, as the instructor's
+    projector would be."""
+    page = await browser.new_page(viewport={"width": 1280, "height": 900})
+    await page.goto(url + "/class-board", timeout=TIMEOUT * 1000)
+    await settle(page)
+    return page
+
+
+async def watch_board(page, arrivals: list[float], training_over: asyncio.Event, deadline: float) -> None:
+    """The monotonic time each share arrives on the open board (its caption's count of shares), until a few
+    seconds after the last result."""
+    try:
+        caption = page.get_by_text(BOARD_SHARES)
+        end = deadline
+        while time.monotonic() < end:
+            if training_over.is_set():
+                end = min(end, time.monotonic() + 5.0)
+            text = await _text_if_there(caption.first)
+            shares = int(BOARD_SHARES.search(text)[1]) if text and BOARD_SHARES.search(text) else 0
+            arrivals.extend([time.monotonic()] * (shares - len(arrivals)))
+            await asyncio.sleep(0.1)
+    finally:
+        await page.context.close()
+
+
+def board_lags(students: list[Student], arrivals: list[float]) -> list[float]:
+    """Seconds from each result on a trainer's page to the board showing as many shares (k-th result against
+    the k-th arrival: a run may reach the board a moment before its own page shows it, so some lag is < 0)."""
+    results = sorted(s.result_at for s in students if s.trainer and s.run_result == "done")
+    return [round(a - r, 2) for r, a in zip(results, arrivals)]
+
+
 async def warm_up(browser, url: str) -> None:
     """One visitor opens every page first, as the instructor would before the class."""
     page = await browser.new_page()
@@ -370,12 +406,15 @@ async def class_session(url: str, args, sampler: Sampler) -> tuple[list[Student]
         browser = await launch_chromium(pw)
         sampler.chromium_confined = confine_chromium(args.generator_nice) if args.generator_nice > 0 else "nice 0"
         await warm_up(browser, url)  # imports, datasets and pretrained models load once per server
+        board = await open_board(browser, url) if args.board else None
         sampler.rss_warm = tree_rss(sampler.server)
         t0 = time.monotonic()
         deadline = t0 + args.max_seconds
         tasks = [asyncio.create_task(play(browser, url, s, args, training_over, deadline) if s.browser
                                      else stream_play(url, s, args, training_over, deadline)) for s in students]
         trainers = [t for t, s in zip(tasks, students) if s.trainer]
+        if board is not None:  # the board's watcher is no student: it is left out of the class's figures
+            tasks.append(asyncio.create_task(watch_board(board, args.board_arrivals, training_over, deadline)))
         ticker = asyncio.create_task(progress(students, t0, sampler))
         if trainers:
             await asyncio.gather(*trainers)
@@ -450,7 +489,7 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
         "generator_chromium_cpu_percent_mean": 100 * sum(v for p, v in sampler.generator_cpu.items()
                                                          if p in sampler.chromium) / max(wall, 1e-9),
         "training_processes_cpu_percent_mean": 100 * sum(sampler.training_cpu.values()) / max(wall, 1e-9),
-    }
+    } | ({"board_lag_s": board_lags(students, args.board_arrivals)} if getattr(args, "board", False) else {})
 
 
 def _one_class(args) -> tuple[dict, dict | None, dict]:
@@ -507,6 +546,9 @@ def main(argv=None) -> dict:
     p.add_argument("--generator-nice", type=int, default=10,
                    help="how much nicer the load generator (its clients and Chromium) runs than the server: it "
                         "stands in for the students' own machines, so it takes the cores the server leaves")
+    p.add_argument("--board", action="store_true",
+                   help="one more Chromium session watches the Class board, and each trainer's run (every trainer "
+                        "shares: on by default) is timed from its result on the trainer's page to the board")
     p.add_argument("--repeats", type=int, default=1,
                    help="classes one after another; the figures are the median class's, with every class's headline")
     args = p.parse_args(argv)
@@ -516,6 +558,7 @@ def main(argv=None) -> dict:
         p.error("1 ≤ sessions ≤ 60, 0 ≤ trainers ≤ sessions, 0 ≤ browsers ≤ sessions, budget ≥ 5, "
                 "0 ≤ same-config ≤ trainers, 1 ≤ repeats ≤ 5")
     args.max_seconds = min(args.max_seconds, 1800)
+    args.board_arrivals = []
     if args.repeats == 1:
         r, load, before = _one_class(args)
     else:
@@ -550,7 +593,19 @@ def load_test_text(r: dict) -> str:
         + f"; server CPU mean {f['server_cpu_percent']['mean']:.0f} % of one core" + _training_cpu(f)
         + _generator_cpu(f) + ".",
         *([f"- the runs' test accuracy: {min(accs):.3f} to {max(accs):.3f} (a run counts as trained from "
-           f"{c['trained_accuracy']:.2f})."] if accs else []), "", conditions_line(r)])
+           f"{c['trained_accuracy']:.2f})."] if accs else []), *_board_line(f), "", conditions_line(r)])
+
+
+def _board_line(f: dict) -> list[str]:
+    """With --board: how soon each shared run reached the Class board after its student's result."""
+    lags = f.get("board_lag_s")
+    if lags is None:
+        return []
+    if not lags:
+        return ["- the Class board (--board): no shared run reached it."]
+    runs = "1 shared run" if len(lags) == 1 else f"{len(lags)} shared runs"
+    return [f"- the Class board (--board): {runs} reached it, at most {max(lags):.1f} s after the student's result "
+            f"(median {statistics.median(lags):.1f} s; {goal('goal ≤ 2 s', max(lags) <= 2.0)})."]
 
 
 def class_text(r: dict) -> str:

@@ -13,7 +13,7 @@ from streamlit.runtime import exists as runtime_exists
 from siamese_core.service.jobs import CANCELLED, DONE, FAILED, RUNNING, Job, JobQueue
 from siamese_core.viz.live_charts import curve_chart
 
-from . import live_views
+from . import class_board, live_views
 from .live_snapshot import LiveSnapshot, snapshot
 from .training_jobs import job_queue, names_key, own_copy
 
@@ -56,7 +56,9 @@ def _follow(key: str):
     names = st.session_state.pop(names_key(key), None)
     if job.status == DONE:
         _say_where_it_came_from(job)
-        return own_copy(job.result, names)
+        mine = own_copy(job.result, names)
+        class_board.share(job, mine)
+        return mine
     if job.status == CANCELLED:
         st.info(f"“{job.label}” was stopped.")
     elif job.status == FAILED:

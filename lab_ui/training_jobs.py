@@ -2,7 +2,8 @@
 
 A page calls `start(cfg, name)` when Train is pressed, and `run_follow.follow` shows the run. Identical page
 runs train once: students who ask for exactly the same run join one training, or get a result the server kept
-from an earlier one, each as their own copy under their own run name. Nobody sees another student's runs."""
+from an earlier one, each as their own copy under their own run name. Nobody sees another student's runs
+but on the class board, where a student shares them (lab_ui/class_board.py)."""
 from __future__ import annotations
 
 import dataclasses

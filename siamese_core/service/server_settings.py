@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING
 
 from ..training.budget_clock import BUDGET_CLOCKS
@@ -78,6 +78,8 @@ class ServerSettings:
     scheduler: str                # a Dask scheduler's address: trainings run on its cluster
     scheduler_fallback: str       # "local": while it cannot be reached, the server trains runs itself
     cluster_slots: int            # at most this many of this server's runs on the cluster at once
+    board_runs: int = 200         # runs the class board keeps (the oldest leave first)
+    instructor_key: str = field(default="", repr=False)  # opens the board's clear, hide and pin; "": none
     small_machine: float | None = None   # GB of memory, when so little that the default is one training process
 
     @classmethod
@@ -102,6 +104,8 @@ class ServerSettings:
             scheduler_fallback=_choice("SIAMESE_LAB_SCHEDULER_FALLBACK",
                                        os.environ.get("SIAMESE_LAB_SCHEDULER_FALLBACK", "none"), FALLBACKS),
             cluster_slots=_number("SIAMESE_LAB_CLUSTER_SLOTS", "32", least=1),
+            board_runs=_number("SIAMESE_LAB_BOARD_RUNS", "200", least=1),
+            instructor_key=os.environ.get("SIAMESE_LAB_INSTRUCTOR_KEY", ""),
             small_machine=round(memory / 2**30, 1) if small else None)
 
     def executor(self):

@@ -30,10 +30,11 @@ SERVER_ENV = {"SIAMESE_LAB_WORKERS": "1", "SIAMESE_LAB_THREADS_PER_JOB": "1", "S
 
 
 @pytest.fixture(scope="module")
-def server():
+def server(request):
+    """One server for the module that asks, with that module's SERVER_ENV (tests/browser/test_class_board.py's)."""
     if not os.environ.get("SIAMESE_LAB_DATA"):
         pytest.skip("SIAMESE_LAB_DATA is not set")
-    with lab_server(env=SERVER_ENV) as (url, _):
+    with lab_server(env=getattr(request.module, "SERVER_ENV", SERVER_ENV)) as (url, _):
         yield url
 
 

@@ -71,7 +71,14 @@ def test_the_load_test_report_renders_from_its_real_shape(tmp_path):
     assert "3 students (1 in Chromium), 1 training" in text
     assert "sessions: 3 ok, 0 failed; runs: 1 completed, 0 failed" in text
     assert "about **50 MB per student**" in text  # (400 − 250) MB over 3 sessions
-    assert "last 42 s" in text
+    assert "last 42 s" in text and "Class board" not in text
+    # With --board: how soon the shared run reached the board after the student's result.
+    students[0].result_at = 10.0
+    Args.board, Args.board_arrivals = True, [10.4]
+    report = load_test.report(students, sampler, 100 * 2**20, 0.0, 60.0, Args)
+    text = render("load-test", write_result(tmp_path / "board.json", "python -m benchmarks.load_test --board", report,
+                                            conditions()))
+    assert "the Class board (--board): 1 shared run reached it, at most 0.4 s after the student's result" in text
 
 
 @pytest.mark.slow

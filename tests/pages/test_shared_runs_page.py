@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 from streamlit.testing.v1 import AppTest
 
-from lab_ui import training_jobs
+from lab_ui import class_board, training_jobs
 from siamese_core.training import TrainConfig
 from tests.pages.at_once import run_at_once
 
@@ -75,6 +75,10 @@ def test_two_students_asking_for_the_same_run_train_it_once_and_each_get_their_o
     (hers,) = carol.session_state["runs"]
     assert hers.name == label and hers is not mine and hers is not theirs and hers is not again
     assert q.stats()["trainings_started"] == started + 2
+    # On the class board (every student shares by default) the one run is one entry, with each student once.
+    names = [at.session_state["_board_nickname"] for at in (alice, bob, carol)]
+    (entry,) = [e for e in class_board.board().view().entries if set(e.nicknames) & set(names)]
+    assert entry.count == 3 and sorted(entry.nicknames) == sorted(names)
 
 
 def cfg(**changes) -> TrainConfig:
