@@ -18,7 +18,7 @@ import time
 import psutil
 
 from benchmarks.blocks import Block, conditions_line, goal, table
-from benchmarks.browser import ROOT, app_pages, lab_server, launch_chromium, open_app, settle, visit
+from benchmarks.browser import ROOT, app_pages, cpu_seconds, lab_server, launch_chromium, open_app, settle, visit
 from benchmarks.results import conditions, parser, save
 
 NAME = "memory"
@@ -55,13 +55,7 @@ def process_memory(server: psutil.Process) -> list[dict]:
 def until_idle(server: psutil.Process, quiet_s: float = 2.0) -> None:
     """Until the server's training processes use no CPU for `quiet_s` (at most WAIT_S)."""
     def busy() -> float:
-        total = 0.0
-        for p in server.children(recursive=True):
-            try:
-                total += sum(p.cpu_times()[:2])
-            except psutil.Error:
-                pass
-        return total
+        return sum(cpu_seconds(p) for p in server.children(recursive=True))
     end, last = time.monotonic() + WAIT_S, busy()
     while time.monotonic() < end:
         time.sleep(quiet_s)

@@ -10,6 +10,7 @@ import sys
 from collections.abc import Callable
 
 import torch
+from torch.optim.optimizer import _global_optimizer_post_hooks, _global_optimizer_pre_hooks
 
 
 @functools.cache
@@ -48,7 +49,5 @@ def _body(cls: type) -> Callable | None:
 
 
 def _has_hooks(optimizer: torch.optim.Optimizer) -> bool:
-    from torch.optim.optimizer import _global_optimizer_post_hooks, _global_optimizer_pre_hooks
-
     return bool(optimizer._optimizer_step_pre_hooks or optimizer._optimizer_step_post_hooks
                 or _global_optimizer_pre_hooks or _global_optimizer_post_hooks)
