@@ -17,19 +17,23 @@ def save_checkpoint(path: str | os.PathLike, model: SiameseNet, train_config: di
     """Write atomically (temp file + rename) so a crash never leaves half a checkpoint."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    blob = {
-        "format": FORMAT,
-        "model_config": model.config.as_dict(),
-        "train_config": train_config,
-        "state_dict": {k: v.detach().cpu() for k, v in model.state_dict().items()},
-        "threshold": model.threshold,
-        "metrics": metrics or {},
-        "command": command,
-    }
+    blob = model_blob(model, train_config, metrics, command)
     tmp = path.with_name(path.name + ".tmp")
     torch.save(blob, tmp)
     os.replace(tmp, path)
     return path
+
+
+def model_blob(model: SiameseNet, train_config: dict | None = None, metrics: dict | None = None,
+               command: str | None = None) -> dict:
+    """What a checkpoint file holds, as a dict (a page keeps a student's network so, in memory only)."""
+    return {"format": FORMAT, "model_config": model.config.as_dict(), "train_config": train_config,
+            "state_dict": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
+            "threshold": model.threshold, "metrics": metrics or {}, "command": command}
+
+
+def blob_nbytes(blob: dict) -> int:
+    return int(sum(v.nbytes for v in blob["state_dict"].values()))
 
 
 def checkpoint_in(filename: str, folders: list[str | os.PathLike]) -> Path:
@@ -65,7 +69,11 @@ def read_checkpoint(path: str | os.PathLike) -> dict:
 def load_model(path: str | os.PathLike, device: str | torch.device = "cpu") -> SiameseNet:
     """A trained model in eval mode, with `input_size`, `prepare(images)`, `similarity(a, b)`,
     `threshold` (chosen on validation data, or None), and `metrics` / `train_config` as saved."""
-    blob = read_checkpoint(path)
+    return model_from_blob(read_checkpoint(path), device)
+
+
+def model_from_blob(blob: dict, device: str | torch.device = "cpu") -> SiameseNet:
+    """The network a checkpoint's dict describes, in eval mode (see `load_model`)."""
     model = SiameseNet(ModelConfig.from_dict(blob["model_config"]))
     model.load_state_dict(blob["state_dict"])
     model.threshold = blob.get("threshold")

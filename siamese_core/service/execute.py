@@ -15,9 +15,12 @@ from collections.abc import Callable
 from typing import Any
 
 from ..data import ImageSet, load_dataset, resolve_data_dir
+from ..data.omniglot import VALIDATION_ALPHABETS, alphabet_subset
+from ..data.redraw_cache import redrawn
 from .experiment import Cancelled, RunReport
 from .live_frames import ProbeSet, probe_set
 from .live_state import LiveSender, LiveState
+from .oneshot_probe import oneshot_probe
 from .run_spec import RunSpec
 
 log = logging.getLogger("siamese_lab.training")
@@ -42,16 +45,21 @@ def split(name: str, which: str, size: tuple[int, int] | None) -> ImageSet:
 def warm(name: str, size: tuple[int, int] | None) -> None:
     """Load a dataset's train split and probe set now, before anyone presses Train."""
     try:
-        split(name, "train", size)
+        train = split(name, "train", size)
         probe(name, size)
+        if name == "omniglot":  # the One-shot page trains a stroke model: its drawings redrawn once per machine
+            redrawn(train)
+            redrawn(alphabet_subset(split(name, "test", size), VALIDATION_ALPHABETS))
     except Exception:  # a dataset this folder lacks: the run that needs it will say so
         pass
 
 
 @functools.lru_cache(maxsize=8)
 def probe(name: str, size: tuple[int, int] | None) -> ProbeSet:
-    """The dataset's probe set: the same fixed test images the web server's pages read."""
-    return probe_set(split(name, "test", size))
+    """The dataset's probe set: the same fixed test images the web server's pages read (Omniglot's: characters
+    and one-shot runs of alphabets the network never trains on)."""
+    test = split(name, "test", size)
+    return oneshot_probe(test) if name == "omniglot" else probe_set(test)
 
 
 def train_spec(spec: RunSpec, live: LiveState, cancel: threading.Event) -> RunReport | list[RunReport]:

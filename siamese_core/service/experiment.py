@@ -24,6 +24,7 @@ from ..evaluation.metrics import (
     roc_auc,
     verification,
 )
+from ..models.checkpoint import blob_nbytes, model_blob
 from ..training import Callback, TrainConfig, train
 from ..training.budget_clock import WALL_CAP
 from ..viz.projection import tsne_2d
@@ -63,6 +64,7 @@ class RunReport:
     projection_kind: str = "tsne"     # "tsne"; "pca" (the live map's last frame); "plane" (D = 2 itself)
     frames: list = field(default_factory=list)  # live_frames.Frame, oldest first (the replay)
     probe_embeddings: np.ndarray | None = None  # float16, the final probe embeddings (a t-SNE on request)
+    model: dict | None = None         # a one-shot run's network, as a checkpoint holds it (the page uses it)
 
     @property
     def shareable(self) -> bool:
@@ -74,7 +76,7 @@ class RunReport:
     def nbytes(self) -> int:
         arrays = (self.test_scores, self.test_same, self.projection, self.projection_labels, self.projection_index)
         probe = 0 if self.probe_embeddings is None else self.probe_embeddings.nbytes
-        extra = probe + sum(f.nbytes for f in self.frames)
+        extra = probe + sum(f.nbytes for f in self.frames) + (blob_nbytes(self.model) if self.model else 0)
         return int(sum(a.nbytes for a in arrays) + 200 * (len(self.history) + len(self.val_history)) + 4096 + extra)
 
 
@@ -143,11 +145,17 @@ def _map_from_frames(report: RunReport, recorder: FrameRecorder) -> None:
     h, probe = recorder.embeddings, recorder.probe
     report.projection = recorder.frames[-1].layout.astype(np.float32)
     report.projection_labels, report.projection_index = probe.labels, probe.index
+    if probe.class_names:  # a probe naming its own classes (Omniglot's): the labels index those
+        report.class_names = list(probe.class_names)
     report.projection_kind = "plane" if h.shape[1] == 2 else "pca"
     report.probe_embeddings = h.numpy().astype(np.float16)
     report.frames = list(recorder.frames)
     report.metrics["embedding_dim"] = int(h.shape[1])
     report.metrics["frame_share"] = round(recorder.frame_share, 4)
+    last = recorder.frames[-1]
+    if last.oneshot is not None:  # a one-shot probe: the trained network's live figure, and the network itself
+        report.metrics["oneshot_accuracy"] = last.oneshot
+        report.metrics["oneshot_trials"] = recorder.probe.runs.trials
 
 
 def _map_from_tsne(report: RunReport, model, test_set: ImageSet, n_projection: int, seed: int) -> None:
@@ -207,6 +215,8 @@ def run_experiment(cfg: TrainConfig, name: str, data_dir: str | None = None, cal
                         st.history, st.val_history, n_pairs=n_pairs, n_projection=n_projection, seed=cfg.seed,
                         last_val=result.best_val if recorder else None, recorder=recorder)
     report.metrics["evaluation_seconds"] = round(time.perf_counter() - t0, 2)
+    if recorder is not None and recorder.probe.runs is not None:  # the One-shot page puts it to work
+        report.model = model_blob(result.model, cfg.flat(), report.metrics)
     return report
 
 

@@ -6,7 +6,8 @@ from __future__ import annotations
 
 import math
 import time
-from dataclasses import dataclass
+from collections.abc import Callable
+from dataclasses import dataclass, replace
 
 import numpy as np
 import torch
@@ -14,6 +15,7 @@ import torch
 from ..data import ImageSet
 from ..data.sampling import sample_pairs
 from ..evaluation.metrics import best_threshold, pair_scores
+from ..evaluation.validation_runs import ValidationRuns
 from ..models.embed import embed
 from ..training import Callback
 from ..viz.stable_projection import stable_layout
@@ -38,6 +40,20 @@ class ProbeSet:
     i: torch.Tensor          # pairs (i[k], j[k]) among the probe images …
     j: torch.Tensor
     same: np.ndarray         # … and whether each pair is of one class
+    # A one-shot probe (oneshot_probe.py) also holds fixed 20-way runs, scored at every frame; names its own
+    # classes (the labels above index them, not the split's); and can give a stroke model the originals its
+    # `prepare_tensor` redraws (evaluation-split rows → their 105×105 scans).
+    runs: ValidationRuns | None = None
+    class_names: tuple[str, ...] | None = None
+    originals: Callable[[torch.Tensor], torch.Tensor] | None = None
+
+    def read_by(self, model) -> ProbeSet:
+        """The probe as `model` reads its inputs: a stroke model's images redrawn from the original scans."""
+        if self.originals is None or not model.config.strokes:
+            return self
+        runs = self.runs and replace(self.runs, images=model.prepare_tensor(self.originals(self.runs.index)))
+        return replace(self, images=model.prepare_tensor(self.originals(torch.as_tensor(self.index))), runs=runs,
+                       originals=None)
 
 
 def probe_set(test_set: ImageSet, n_images: int = PROBE_IMAGES, n_pairs: int = PROBE_PAIRS, seed: int = 0) -> ProbeSet:
@@ -67,17 +83,26 @@ class Frame:
     same_counts: np.ndarray   # matched pairs per bin
     diff_counts: np.ndarray   # mismatched pairs per bin
     cost: float               # seconds it took to make
+    # With a one-shot probe: accuracy on its fixed runs, the trial drawn large (run·N + query), the test-split
+    # rows of its query and of its run's N supports, and the query's similarity to each support (the network's
+    # pick is the largest; support k is the right one when the query is k).
+    oneshot: float | None = None
+    task: int | None = None
+    task_rows: np.ndarray | None = None
+    task_scores: np.ndarray | None = None
 
     @property
     def nbytes(self) -> int:
-        return int(sum(a.nbytes for a in (self.layout, self.edges, self.same_counts, self.diff_counts)) + 96)
+        arrays = (self.layout, self.edges, self.same_counts, self.diff_counts, self.task_rows, self.task_scores)
+        return int(sum(a.nbytes for a in arrays if a is not None) + 120)
 
 
 @torch.no_grad()
 def frame_and_embeddings(model, probe: ProbeSet, step: int, seconds: float, loss: float,
-                         previous: np.ndarray | None = None, device=None, inertia: float = 0.0
-                         ) -> tuple[Frame, torch.Tensor]:
-    """The frame, and the probe embeddings it was made from (n×D on the CPU)."""
+                         previous: np.ndarray | None = None, device=None, inertia: float = 0.0,
+                         task: int | None = None) -> tuple[Frame, torch.Tensor]:
+    """The frame, and the probe embeddings it was made from (n×D on the CPU). `task`: the one-shot trial to
+    draw large (None: the first, in a fixed order, that the network gets wrong now)."""
     t0 = time.perf_counter()
     h = embed(model, probe.images, device=device)
     scores = pair_scores(model, h, probe.i, probe.j).numpy().astype(np.float64)
@@ -88,9 +113,26 @@ def frame_and_embeddings(model, probe: ProbeSet, step: int, seconds: float, loss
     edges = np.linspace(lo, hi if hi > lo else lo + 1e-6, BINS + 1)
     same_counts = np.histogram(scores[probe.same], edges)[0].astype(np.int32)
     diff_counts = np.histogram(scores[~probe.same], edges)[0].astype(np.int32)
+    oneshot = task_rows = task_scores = None
+    if probe.runs is not None:
+        runs = probe.runs
+        scores = runs.scores(model, embed(model, runs.images, device=device))
+        oneshot = runs.accuracy(scores)
+        task = first_wrong(runs.picks(scores), runs.n_way) if task is None else task
+        task_rows = runs.trial_rows(task)
+        task_scores = scores[task // runs.n_way, task % runs.n_way].numpy().astype(np.float32)
     frame = Frame(step, float(seconds), float(loss), accuracy, auc, threshold, layout.astype(np.float16),
-                  edges.astype(np.float32), same_counts, diff_counts, time.perf_counter() - t0)
+                  edges.astype(np.float32), same_counts, diff_counts, time.perf_counter() - t0, oneshot, task,
+                  task_rows, task_scores)
     return frame, h
+
+
+def first_wrong(picks: torch.Tensor, n_way: int, seed: int = 0) -> int:
+    """The first trial, in an order fixed by `seed`, whose query the network matches to a wrong support: the
+    trial a run draws large, so students see its pick go from wrong to right (the first trial if none is wrong)."""
+    order = torch.randperm(picks.numel(), generator=torch.Generator().manual_seed(seed))
+    wrong = picks.reshape(-1)[order] != (order % n_way)
+    return int(order[int(wrong.float().argmax())]) if bool(wrong.any()) else 0
 
 
 class FrameRecorder(Callback):
@@ -112,8 +154,9 @@ class FrameRecorder(Callback):
     def _record(self, trainer, step: int, seconds: float, loss: float, counts: bool = True,
                 inertia: float = INERTIA) -> None:
         previous = self.frames[-1].layout.astype(np.float32) if self.frames else None
+        task = self.frames[0].task if self.frames else None  # one trial drawn large for the whole run
         frame, self.embeddings = frame_and_embeddings(trainer.model, self.probe, step, seconds, loss, previous,
-                                                      trainer.device, inertia)
+                                                      trainer.device, inertia, task)
         self.cost += frame.cost if counts else 0.0
         if len(self.frames) >= self.max_frames:
             del self.frames[1::2]
@@ -121,6 +164,7 @@ class FrameRecorder(Callback):
         self.frames.append(frame)
 
     def on_train_start(self, trainer) -> None:
+        self.probe = self.probe.read_by(trainer.model)
         # Before the clock starts: not charged to the share. The first call pays the warm-up, so the frame
         # is made again, and its cost — what the next frames will cost — schedules the early frames.
         self._record(trainer, 0, 0.0, float("nan"), counts=False)

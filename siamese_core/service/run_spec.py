@@ -75,7 +75,7 @@ class RunSpec:
                 cancel_event: threading.Event) -> RunReport | list[RunReport]:
         """Train and measure, filling `live` as the pages read it: first what the live views need besides the
         frames (the probe's classes, and per run its score kind), then progress, curves and frames."""
-        live.update(probe_labels=probe.labels, class_names=list(splits[1].class_names),
+        live.update(probe_labels=probe.labels, class_names=list(probe.class_names or splits[1].class_names),
                     as_distance={n: not f["loss"].startswith("bce") for n, f in zip(self.names, self.configs)},
                     embedding_dims={n: f["embedding_dim"] for n, f in zip(self.names, self.configs)})
         reports = run_sweep(self.train_configs(), list(self.names), splits, live, cancel_event, self.n_projection,

@@ -53,6 +53,16 @@ PRESETS: dict[str, dict] = {
         # side by side, one per core, their embeddings set end to end as each learned them (a squared
         # distance is the mean of the two members', so p(c | x) keeps the scale the loss trained).
         augment=True, members=2, member_join="concat", member_processes=2),
+    # The same recipe for a run a class watches: as short as a page's time budget (60 s unless --seconds says
+    # otherwise), the trainer's own validation on 100 tasks after the budget (the page scores its 400 fixed
+    # trials at every frame besides). The page trains one twin (`members=1`) in its training process.
+    "oneshot-fast": dict(
+        dataset="omniglot", loss="prototypical", backbone="koch-small", batch_norm=True, embedding_dim=128,
+        image_size=(28, 28), width=0.5, batch_size=128, samples_per_class=2, distance="l2",
+        rotations=True, alphabet_batches=True, test_shifts=1, strokes=True,
+        optimizer="adam", lr=1e-3, lr_schedule="cosine", epochs=50, steps_per_epoch=400, seconds=60.0,
+        val_metric="oneshot", val_data="omniglot-validation", val_n_way=20, val_tasks=100,
+        augment=True, members=2, member_join="concat", member_processes=2),
     "faces-cpu": dict(
         # AT&T people s1–s30 (6 of them held out for validation): a small batch-normed CNN on 56×46
         # pictures trained as a CosFace classifier of the 24 others, mirrored/turned/re-lit pictures,

@@ -4,19 +4,13 @@ one twin or an ensemble of them."""
 from __future__ import annotations
 
 import threading
-from dataclasses import replace
 
 import torch
 
 from ..data import ImageSet, load_dataset
-from ..data.omniglot import (
-    VALIDATION_ALPHABETS,
-    alphabet_subset,
-    native_images,
-    with_rotated_classes,
-)
+from ..data.omniglot import VALIDATION_ALPHABETS, alphabet_subset, with_rotated_classes
+from ..data.redraw_cache import redrawn
 from ..data.splits import validation_split
-from ..data.strokes import canonical_strokes
 from ..models import SiameseNet
 from .config import TrainConfig
 from .member_processes import train_members
@@ -58,15 +52,6 @@ def training_data(config: TrainConfig, data: ImageSet, data_dir: str | None = No
         validation = alphabet_subset(evaluation, VALIDATION_ALPHABETS)
         return data, redrawn(validation, download) if config.model.strokes else validation
     return validation_split(data, config.validation.val_fraction, config.run.seed)
-
-
-def redrawn(data: ImageSet, download: bool = False) -> ImageSet:
-    """`data` as a stroke model sees every drawing (data/strokes.canonical_strokes), at its current size,
-    redrawn from the original scans (Omniglot's 105×105) when the loader had shrunk them."""
-    originals = data.images
-    if data.name == "omniglot" and data.meta.get("native_size") not in (None, data.image_size):
-        originals = native_images(data.meta["source"], data.split, data.meta["index"], download)
-    return replace(data, images=canonical_strokes(originals, data.image_size))
 
 
 def fit_ensemble(config: TrainConfig, data: ImageSet, callbacks: list[Callback] | tuple = (),
