@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import time
 from dataclasses import replace
-from functools import cache
 
 import torch
 
@@ -20,8 +19,8 @@ from benchmarks.results import conditions, parser, save
 from siamese_core.lessons import CLAIMS, static
 from siamese_core.lessons import experiments as ex
 from siamese_core.lessons.checks import runs_by_role
-from siamese_core.service.experiment import load_splits, run_experiment
-from siamese_core.service.live_frames import probe_set
+from siamese_core.service import execute
+from siamese_core.service.experiment import run_experiment
 
 NAME = "lessons"
 SUMMARY = "whether the pages' What to notice claims hold, trained through the pages' own path over several seeds"
@@ -34,6 +33,7 @@ EXPERIMENTS = {
     "centre": (lambda seed, scale: ex.centre_configs(seconds=ex.CENTRE_SECONDS * scale, seed=seed), 3),
     "size": (lambda seed, scale: ex.size_configs(seconds=ex.SIZE_SECONDS * scale, seed=seed), 3),
     "losses": (lambda seed, scale: ex.loss_configs(seconds=ex.LOSSES_SECONDS * scale, seed=seed), 3),
+    "oneshot-train": (lambda seed, scale: [ex.oneshot_config(ex.ONESHOT_SECONDS * scale, seed=seed)], 3),
 }
 
 
@@ -41,17 +41,16 @@ def _scaled(setting: ex.MiningSetting, scale: float) -> ex.MiningSetting:
     return replace(setting, seconds=setting.seconds * scale)
 
 
-@cache
-def _data(name: str):
-    train, test = load_splits(ex.TrainConfig(dataset=name))
-    return train, test, probe_set(test)
+def _data(name: str, size: tuple[int, int] | None):
+    """The splits and probe set a page's run of this dataset trains with (the training processes' own caches)."""
+    return execute.split(name, "train", size), execute.split(name, "test", size), execute.probe(name, size)
 
 
 def train_runs(configs) -> list:
     """The reports of configs trained one after another as a page's sweep trains them."""
     out = []
     for cfg in configs:
-        train, test, probe = _data(cfg.dataset)
+        train, test, probe = _data(cfg.dataset, cfg.image_size)
         out.append(run_experiment(cfg, cfg.objective.loss, splits=(train, test), probe=probe, frames=[]))
     return out
 

@@ -60,7 +60,8 @@ def add_config_options(parser: argparse.ArgumentParser) -> None:
                                  choices=choices_of(f), help=_help(f), **kw)
     parser.add_argument("--preset", default=None, choices=sorted(PRESETS),
                         help="a named recipe (koch-30k/90k/150k: the paper's; oneshot-cpu, faces-cpu: the shipped "
-                             "models); options typed beside it override it")
+                             "models; oneshot-fast: a one-shot network in one to five minutes); options typed "
+                             "beside it override it")
 
 
 def config_from_args(a: argparse.Namespace) -> TrainConfig:

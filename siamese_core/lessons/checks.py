@@ -27,6 +27,22 @@ def _r(x, nd: int = 4):
     return None if x is None else (round(float(x), nd) if isinstance(x, (float, np.floating)) else x)
 
 
+def oneshot_emerges(runs: Mapping):
+    """A one-shot run (its frames score the fixed validation runs): 20-way accuracy on unseen alphabets higher at
+    its last frame than at its first, and its training loss lower over the last quarter of steps than the first."""
+    run = runs.get("prototypical")
+    frames = getattr(run, "frames", None)
+    if not frames or frames[-1].oneshot is None:
+        return None
+    first, last = frames[0].oneshot, frames[-1].oneshot
+    early, late = m.early_mean(run.history, "loss"), m.late_mean(run.history, "loss")
+    held = last > first and late < early
+    return held, {"20-way first frame": _r(first), "20-way last frame": _r(last), "loss early": _r(early, 3),
+                  "loss late": _r(late, 3)}, (
+        f"20-way accuracy on unseen alphabets {100 * first:.1f} % → {100 * last:.1f} %, training loss "
+        f"{early:.2f} → {late:.2f}")
+
+
 def runs_by_role(runs: Sequence) -> dict:
     """RunReports (or anything with `.config`) keyed by what distinguishes them on a page."""
     out = {}

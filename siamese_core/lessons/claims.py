@@ -145,6 +145,12 @@ CLAIMS: tuple[Claim, ...] = (
     # --- One-shot ---
     _c("oneshot.unseen", "one-shot", "The network never saw these alphabets: it learned a *similarity*, not a "
        "list of classes."),
+    _c("oneshot.emerges", "one-shot", "Train your own: the network only ever learns which background drawings go "
+       "together, yet its 20-way accuracy on alphabets it never sees rises while its training loss falls. It "
+       "starts well above chance: even an untrained network compares these redrawn strokes better than 1 in 20.",
+       "measured", "the last live frame's 20-way accuracy on the 400 fixed validation trials above the first "
+       "frame's, and the mean training loss of the last quarter of steps below the first quarter's",
+       "oneshot-train", checks.oneshot_emerges),
     _c("oneshot.slower-than-pixels", "one-shot", "Tasks get harder as N grows, but far slower for the network "
        "than for raw pixels (1-NN).", "computed",
        "accuracy lost from N = 2 to N = 20 within one alphabet: the network's < half of 1-NN's",

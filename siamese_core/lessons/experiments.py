@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..training import TrainConfig
-from ..training.presets import recipe_for_loss
+from ..training.presets import preset_config, recipe_for_loss
 
 MINERS = ("random", "semi-hard", "batch-hard", "hardest")
 LAMBDAS = (0.0, 0.01, 0.1, 1.0)
@@ -67,3 +67,13 @@ def loss_configs(losses=LOSSES, dataset: str = LOSSES_DATASET, seconds: float = 
     return [TrainConfig(**{**recipe_for_loss(dataset), "dataset": dataset, "loss": loss,
                            "embedding_dim": LOSSES_DIM, "seconds": float(seconds), "seed": seed})
             for loss in losses]
+
+
+ONESHOT_SECONDS = 60.0
+
+
+def oneshot_config(seconds: float = ONESHOT_SECONDS, seed: int = 0) -> TrainConfig:
+    """The One-shot page's Train: the oneshot-fast recipe as one twin in a page's training process, without
+    test-time shifts (each live frame, 400 one-shot trials, costs a fifth)."""
+    return preset_config("oneshot-fast", members=1, member_processes=1, test_shifts=0, seconds=float(seconds),
+                         seed=int(seed))

@@ -18,6 +18,14 @@ def late_mean(history: Sequence[dict], name: str, share: float = 0.25) -> float:
     return float(np.mean(values[-max(1, int(len(values) * share)):]))
 
 
+def early_mean(history: Sequence[dict], name: str, share: float = 0.25) -> float:
+    """Mean of a recorded statistic over the first `share` of a run's steps (nan if never recorded)."""
+    _, values = series(history, name)
+    if not values:
+        return math.nan
+    return float(np.mean(values[:max(1, int(len(values) * share))]))
+
+
 def late_active_triplets(history: Sequence[dict], share: float = 0.25) -> float:
     """Active triplets per batch (mined × active fraction) over the last `share` of the steps."""
     steps_a, active = series(history, "active_fraction")

@@ -13,6 +13,9 @@ oneshot-cpu: the recipe behind assets/oneshot-omniglot.pt, trained with `--secon
 twins side by side, one per core, inside 30 minutes of wall time with the redrawing and validation (three
 seeds were trained and the one with the median validation accuracy shipped: see docs/models/one-shot.md).
 
+oneshot-fast: the same recipe for a run a class watches, one to five minutes (docs/benchmarks.md, "One-shot
+learning in minutes"); the One-shot page trains it as one twin (lessons.experiments.oneshot_config).
+
 faces-cpu: the recipe behind assets/faces_siamese.pt, five twins of about four minutes each on one CPU
 core (25 minutes in all; see assets/faces.md for how it was chosen on validation people and what it
 reaches on the held-out ones).
@@ -53,9 +56,8 @@ PRESETS: dict[str, dict] = {
         # side by side, one per core, their embeddings set end to end as each learned them (a squared
         # distance is the mean of the two members', so p(c | x) keeps the scale the loss trained).
         augment=True, members=2, member_join="concat", member_processes=2),
-    # The same recipe for a run a class watches: as short as a page's time budget (60 s unless --seconds says
-    # otherwise), the trainer's own validation on 100 tasks after the budget (the page scores its 400 fixed
-    # trials at every frame besides). The page trains one twin (`members=1`) in its training process.
+    # The same recipe, 60 s unless --seconds says otherwise, validated on 100 tasks rather than 320 (a page run's
+    # own frames score 400 fixed trials besides).
     "oneshot-fast": dict(
         dataset="omniglot", loss="prototypical", backbone="koch-small", batch_norm=True, embedding_dim=128,
         image_size=(28, 28), width=0.5, batch_size=128, samples_per_class=2, distance="l2",

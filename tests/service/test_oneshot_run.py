@@ -12,6 +12,8 @@ import torch
 from siamese_core.data import load_dataset, resolve_data_dir
 from siamese_core.data.omniglot import native_images
 from siamese_core.evaluation.validation_runs import validation_runs
+from siamese_core.lessons import BY_KEY
+from siamese_core.lessons.checks import runs_by_role
 from siamese_core.models import ModelConfig, SiameseNet
 from siamese_core.models.checkpoint import model_from_blob
 from siamese_core.models.embed import embed
@@ -71,3 +73,12 @@ def test_a_stroke_model_reads_the_probe_redrawn_from_the_original_scans():
     assert read.runs.images.shape == probe.runs.images.shape and read.read_by(model) is read
     assert probe.read_by(SiameseNet(ModelConfig(backbone="koch-small", width=0.25, embedding_dim=16))) is probe
     assert np.array_equal(read.labels, probe.labels)
+
+
+def test_the_pages_lesson_check_reads_the_runs_frames_and_curve(run):
+    report, _ = run
+    verdict = BY_KEY["oneshot.emerges"].verdict(runs_by_role([report]))
+    assert verdict.values["20-way first frame"] == pytest.approx(report.frames[0].oneshot, abs=1e-4)
+    assert verdict.values["20-way last frame"] == pytest.approx(report.frames[-1].oneshot, abs=1e-4)
+    assert verdict.held == (report.frames[-1].oneshot > report.frames[0].oneshot
+                            and verdict.values["loss late"] < verdict.values["loss early"])
