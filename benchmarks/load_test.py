@@ -690,7 +690,8 @@ BLOCKS = {
                        "--max-seconds 600 --out docs/results/load-test.json", load_test_text),
     **{f"load-test-{name}": Block((f"docs/results/load-test-{name}.json",),
                                   CLASS.format(same=same, wait=wait, name=name), class_text)
-       for name, same, wait in (("different", 0, "--max-wait 30 --repeats 3 "), ("half-same", 5, "--max-wait 30 "))},
+       for name, same, wait in (("different", 0, "--max-wait 30 --repeats 3 "), ("half-same", 5, "--max-wait 30 "),
+                                ("board", 0, "--max-wait 30 --board "))},
     "load-test-threads-vs-processes": Block(
         ("docs/results/load-test-different-threads.json", "docs/results/load-test-different.json",
          "docs/results/load-test-different-wall.json"),

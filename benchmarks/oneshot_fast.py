@@ -26,7 +26,7 @@ from siamese_core.data.sampling import sample_tasks
 from siamese_core.evaluation.inputs import as_model_reads
 from siamese_core.evaluation.oneshot_report import mnist_transfer, official_runs
 from siamese_core.lessons.experiments import oneshot_config
-from siamese_core.models.checkpoint import model_from_blob
+from siamese_core.models.checkpoint import model_from_bytes
 from siamese_core.models.embed import embed
 
 NAME = "oneshot-fast"
@@ -66,7 +66,7 @@ def page_run(seconds: float, seed: int) -> dict:
 
     report = execute.train_spec(RunSpec.of("run", [oneshot_config(seconds, seed)], ["page"], 100), LiveState(),
                                 threading.Event())
-    model = model_from_blob(report.model)
+    model = model_from_bytes(report.model)
     val = alphabet_subset(load_dataset("omniglot", "evaluation"), VALIDATION_ALPHABETS)
     tasks = sample_tasks(val.labels, 20, FRESH_TASKS, 1, FRESH_SEED + seed, val.alphabets, within_alphabet=True)
     fresh = within_alphabet_accuracy(tasks, embed(model, as_model_reads(model, val).images))

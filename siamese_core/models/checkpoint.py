@@ -1,6 +1,7 @@
 """Checkpoints: weights plus the configs that built them, loadable with weights_only=True."""
 from __future__ import annotations
 
+import io
 import os
 from pathlib import Path
 
@@ -32,8 +33,20 @@ def model_blob(model: SiameseNet, train_config: dict | None = None, metrics: dic
             "threshold": model.threshold, "metrics": metrics or {}, "command": command}
 
 
-def blob_nbytes(blob: dict) -> int:
-    return int(sum(v.nbytes for v in blob["state_dict"].values()))
+def checkpoint_bytes(model: SiameseNet, train_config: dict | None = None, metrics: dict | None = None) -> bytes:
+    """A checkpoint file's bytes, in memory: how a training process hands a network back (plain bytes pickle
+    through any pipe; tensors would travel as shared-memory handles the server's process may not open)."""
+    buffer = io.BytesIO()
+    torch.save(model_blob(model, train_config, metrics), buffer)
+    return buffer.getvalue()
+
+
+def model_from_bytes(data: bytes, device: str | torch.device = "cpu") -> SiameseNet:
+    """The network of `checkpoint_bytes` (weights_only, as a file is read)."""
+    blob = torch.load(io.BytesIO(data), map_location="cpu", weights_only=True)
+    if not isinstance(blob, dict) or blob.get("format") != FORMAT:
+        raise ValueError(f"not a Siamese Lab checkpoint (format {FORMAT!r} expected)")
+    return model_from_blob(blob, device)
 
 
 def checkpoint_in(filename: str, folders: list[str | os.PathLike]) -> Path:

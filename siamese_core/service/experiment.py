@@ -24,7 +24,7 @@ from ..evaluation.metrics import (
     roc_auc,
     verification,
 )
-from ..models.checkpoint import blob_nbytes, model_blob
+from ..models.checkpoint import checkpoint_bytes
 from ..training import Callback, TrainConfig, train
 from ..training.budget_clock import WALL_CAP
 from ..viz.projection import tsne_2d
@@ -64,7 +64,7 @@ class RunReport:
     projection_kind: str = "tsne"     # "tsne"; "pca" (the live map's last frame); "plane" (D = 2 itself)
     frames: list = field(default_factory=list)  # live_frames.Frame, oldest first (the replay)
     probe_embeddings: np.ndarray | None = None  # float16, the final probe embeddings (a t-SNE on request)
-    model: dict | None = None         # a one-shot run's network, as a checkpoint holds it (the page uses it)
+    model: bytes | None = None        # a one-shot run's network, a checkpoint file's bytes (the page uses it)
 
     @property
     def shareable(self) -> bool:
@@ -76,7 +76,7 @@ class RunReport:
     def nbytes(self) -> int:
         arrays = (self.test_scores, self.test_same, self.projection, self.projection_labels, self.projection_index)
         probe = 0 if self.probe_embeddings is None else self.probe_embeddings.nbytes
-        extra = probe + sum(f.nbytes for f in self.frames) + (blob_nbytes(self.model) if self.model else 0)
+        extra = probe + sum(f.nbytes for f in self.frames) + len(self.model or b"")
         return int(sum(a.nbytes for a in arrays) + 200 * (len(self.history) + len(self.val_history)) + 4096 + extra)
 
 
@@ -216,7 +216,7 @@ def run_experiment(cfg: TrainConfig, name: str, data_dir: str | None = None, cal
                         last_val=result.best_val if recorder else None, recorder=recorder)
     report.metrics["evaluation_seconds"] = round(time.perf_counter() - t0, 2)
     if recorder is not None and recorder.probe.runs is not None:  # the One-shot page puts it to work
-        report.model = model_blob(result.model, cfg.flat(), report.metrics)
+        report.model = checkpoint_bytes(result.model, cfg.flat(), report.metrics)
     return report
 
 
