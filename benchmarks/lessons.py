@@ -6,11 +6,14 @@ sentence, measure, in how many seeds it held and the values measured.
 
     python -m benchmarks run lessons [--out docs/results/lessons.json]   # the full run (about 15 min)
     python -m benchmarks run lessons --quick                         # fewer seeds, shorter runs (CI-sized)
+    python -m benchmarks run lessons --only oneshot-train --keep docs/results/lessons.json --out …  # one again
 """
 from __future__ import annotations
 
+import json
 import time
 from dataclasses import replace
+from pathlib import Path
 
 import torch
 
@@ -89,13 +92,30 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--only", nargs="*", choices=list(EXPERIMENTS), default=list(EXPERIMENTS),
                    help="measured experiments to run")
     p.add_argument("--quick", action="store_true", help="2 seeds and half the time budgets (a smoke run)")
+    p.add_argument("--keep", default=None, metavar="FILE.json",
+                   help="an earlier run's result: the claims of the experiments not run now keep its rows")
     a = p.parse_args(argv)
     torch.set_num_threads(1)  # as a page job runs
     before, t0 = conditions(), time.perf_counter()
     rows = measure(a.only, seeds=2 if a.quick else None, scale=0.5 if a.quick else 1.0)
     figures = {"claims": rows, "seconds": round(time.perf_counter() - t0, 1), "quick": a.quick}
+    if a.keep:
+        figures.update(kept_rows(rows, set(a.only), json.loads(Path(a.keep).read_text())))
     save(a.out, NAME, argv, figures, before, show=block_text)
     return 0
+
+
+def kept_rows(rows: list[dict], measured_now: set[str], earlier: dict) -> dict:
+    """`rows` with the earlier run's rows for the claims of experiments not measured now (in place); what to
+    record of it: when the kept rows were measured, and what that run took."""
+    theirs = {c["key"]: c for c in earlier["figures"]["claims"]}
+    kept = set()
+    for k, row in enumerate(rows):
+        if row["experiment"] in EXPERIMENTS and row["experiment"] not in measured_now and row["key"] in theirs:
+            rows[k] = theirs[row["key"]]
+            kept.add(row["experiment"])
+    return {"kept": {"experiments": sorted(kept), "date": earlier["conditions"]["before"]["date"],
+                     "seconds": earlier["figures"]["seconds"]}} if kept else {}
 
 
 def block_text(r: dict) -> str:
@@ -110,11 +130,21 @@ def block_text(r: dict) -> str:
     background = [c["key"] for c in f["claims"] if c["kind"] == "background"]
     return "\n".join([table(["claim", "the page says", "measure", "held", "measured"], rows), "",
                       f"Not measurable on screen (reasoning or published figures): {', '.join(background)}.", "",
-                      f"Whole run: {f['seconds'] / 60:.0f} min. " + conditions_line(r)])
+                      _whole_run(f) + conditions_line(r)])
+
+
+def _whole_run(f: dict) -> str:
+    kept = f.get("kept")
+    if not kept:
+        return f"Whole run: {f['seconds'] / 60:.0f} min. "
+    return (f"The rows of {', '.join(kept['experiments'])} were measured on {kept['date'][:10]} (a whole run of "
+            f"{kept['seconds'] / 60:.0f} min) and kept (`--keep`); the others were measured again in "
+            f"{f['seconds'] / 60:.0f} min. ")
 
 
 BLOCKS = {"lessons": Block(("docs/results/lessons.json",),
-                           "python -m benchmarks.lessons --out docs/results/lessons.json", block_text)}
+                           "python -m benchmarks.lessons --out docs/results/lessons.json (or, to measure some "
+                           "experiments again: --only NAME… --keep docs/results/lessons.json)", block_text)}
 
 
 if __name__ == "__main__":
