@@ -19,7 +19,7 @@ from pathlib import Path
 
 from benchmarks.blocks import Block, conditions_line, goal, pct, table
 from benchmarks.oneshot_validation import within_alphabet_accuracy
-from benchmarks.results import conditions, parser, save
+from benchmarks.results import conditions, parser, save, torch_threads
 from siamese_core import load_dataset, load_model
 from siamese_core.data.omniglot import VALIDATION_ALPHABETS, alphabet_subset
 from siamese_core.data.sampling import sample_tasks
@@ -134,7 +134,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--page-seconds", type=float, default=60.0, help="the page run's budget")
     a = p.parse_args(argv)
     before = conditions()
-    figures = measure(a.seeds, a.budgets, a.page_seconds)
+    with torch_threads(1):  # as a page job runs; two threads on a busy machine fight each other's spin-waits
+        figures = measure(a.seeds, a.budgets, a.page_seconds)
     save(a.out, NAME, argv, figures, before, show=render)
     return 0
 
