@@ -25,10 +25,13 @@ def save_checkpoint(path: str | os.PathLike, model: SiameseNet, train_config: di
 
 
 def model_blob(model: SiameseNet, train_config: dict | None = None, metrics: dict | None = None,
-               command: str | None = None) -> dict:
-    """What a checkpoint file holds, as a dict (a page keeps a student's network so, in memory only)."""
+               command: str | None = None, arrays: bool = False) -> dict:
+    """What a checkpoint file holds, as a dict (a page keeps a student's network so, in memory only). `arrays`:
+    the weights as numpy arrays, for a blob that crosses a multiprocessing pipe (a tensor goes there as a shared-
+    memory handle, which a process started by another parent may not take: multiprocessing's authentication)."""
+    state = {k: v.detach().cpu().clone() for k, v in model.state_dict().items()}
     return {"format": FORMAT, "model_config": model.config.as_dict(), "train_config": train_config,
-            "state_dict": {k: v.detach().cpu().clone() for k, v in model.state_dict().items()},
+            "state_dict": {k: v.numpy() for k, v in state.items()} if arrays else state,
             "threshold": model.threshold, "metrics": metrics or {}, "command": command}
 
 
@@ -73,9 +76,10 @@ def load_model(path: str | os.PathLike, device: str | torch.device = "cpu") -> S
 
 
 def model_from_blob(blob: dict, device: str | torch.device = "cpu") -> SiameseNet:
-    """The network a checkpoint's dict describes, in eval mode (see `load_model`)."""
+    """The network a checkpoint's dict describes (its weights as tensors or numpy arrays), in eval mode (see
+    `load_model`)."""
     model = SiameseNet(ModelConfig.from_dict(blob["model_config"]))
-    model.load_state_dict(blob["state_dict"])
+    model.load_state_dict({k: torch.as_tensor(v) for k, v in blob["state_dict"].items()})
     model.threshold = blob.get("threshold")
     model.metrics = blob.get("metrics") or {}
     model.train_config = blob.get("train_config")

@@ -216,7 +216,7 @@ def run_experiment(cfg: TrainConfig, name: str, data_dir: str | None = None, cal
                         last_val=result.best_val if recorder else None, recorder=recorder)
     report.metrics["evaluation_seconds"] = round(time.perf_counter() - t0, 2)
     if recorder is not None and recorder.probe.runs is not None:  # the One-shot page puts it to work
-        report.model = model_blob(result.model, cfg.flat(), report.metrics)
+        report.model = model_blob(result.model, cfg.flat(), report.metrics, arrays=True)  # it crosses a pipe
     return report
 
 
