@@ -62,8 +62,9 @@ choice = c2.selectbox("Alphabet", [RANDOM, MIXED, *alphabets],
                       index=[RANDOM, MIXED, *alphabets].index(url_choice("alphabet", [RANDOM, MIXED, *alphabets],
                                                                          RANDOM)), key="oneshot_alphabet")
 st.session_state.setdefault("oneshot_seed", url_int("task", 0, 0, MAX_TASK))
-st.session_state.setdefault("oneshot_tally", {"tasks": 0, "right": 0})
-st.session_state.setdefault("oneshot_seen", set())
+# One tally per network (the shipped one, the student's): a task the shipped network got right says nothing of theirs.
+tally = st.session_state.setdefault("oneshot_tallies", {}).setdefault(id(model), {"tasks": 0, "right": 0,
+                                                                                   "seen": set()})
 c3.write("")
 if c3.button("New task", type="primary", key="oneshot_new_task"):
     st.session_state.oneshot_seed = (st.session_state.oneshot_seed + 1) % (MAX_TASK + 1)
@@ -96,8 +97,7 @@ picked = task_and_query(task, native_images(root, "evaluation", [task.query_row]
 answer = decision = None
 if picked is not None:  # else no query yet, or an upload that is not a drawing: the reason is shown beside
     query, answer = picked
-    decision = network_pick(model, support_native, query, answer, (seed, n_way, alphabet))
-tally = st.session_state.oneshot_tally
+    decision = network_pick(model, support_native, query, answer, (seed, n_way, alphabet), tally)
 t1, t2 = st.columns(2)
 t1.metric("Your tasks so far", tally["tasks"])
 t2.metric("Network right", f"{tally['right']} / {tally['tasks']}",

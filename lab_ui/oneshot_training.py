@@ -11,8 +11,10 @@ from siamese_core.evaluation.oneshot_report import PAPER, official_runs
 from siamese_core.models.checkpoint import model_from_blob
 from siamese_core.service.jobs import CANCELLED
 from siamese_core.training.presets import preset_config
+from siamese_core.viz.oneshot_charts import accuracy_chart, references
 
 from . import live_views, oneshot_live, run_follow, training_jobs
+from .live_figures import chart
 from .plain_text import SENTENCE, shown
 from .url_state import set_url, url_int, url_int_in_range
 
@@ -68,12 +70,18 @@ def _yours(report):
 
 
 def _figures(report) -> None:
+    """Its last figure on the fixed trials (beside the shipped model's there), its official-runs figure, its curve."""
+    trials, acc = report.metrics["oneshot_trials"], report.metrics["oneshot_accuracy"]
+    shipped = oneshot_live.shipped_figure()
     m1, m2 = st.columns(2)
-    m1.metric(f"Your network, {report.metrics['oneshot_trials']} fixed trials",
-              f"{report.metrics['oneshot_accuracy']:.1%}",
+    m1.metric(f"Your network, {trials} fixed trials", f"{acc:.1%}",
+              None if shipped is None else f"{100 * (acc - shipped):+.1f} pts vs the shipped model {shipped:.1%}",
               help="the live curve's last point: 20-way trials from alphabets the official runs never use")
     with m2:
         _official_figure(report)
+    chart(accuracy_chart(report.frames, trials, references(shipped), height=240,
+                         title=f"{report.name}: 20-way accuracy, {trials} fixed trials"), "oneshot-final-curve",
+          canvas=True)
 
 
 def _official_figure(report) -> None:

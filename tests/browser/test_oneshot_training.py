@@ -93,3 +93,21 @@ def test_the_accuracy_climbs_and_the_large_trials_pick_changes_while_it_trains(s
             page.screenshot(path=str(folder / "oneshot-after.png"))
         finally:
             browser.close()
+
+
+def test_a_run_stopped_at_once_leaves_the_shipped_network_and_says_so(server):
+    with sync_api.sync_playwright() as pw:
+        browser = launch_chromium(pw)
+        try:
+            page = browser.new_context(viewport={"width": 1400, "height": 1000}).new_page()
+            open_app(page, server)
+            page.goto(server + "/one-shot?seconds=60&seed=6114")
+            settle(page, 240)
+            page.get_by_role("button", name="Train", exact=True).click()
+            page.get_by_role("button", name="Stop", exact=True).click()
+            page.get_by_text("the page goes on with the shipped network").first.wait_for(timeout=120_000)
+            settle(page, 240)
+            assert page.get_by_text("The network the rest of this page uses").count() == 0  # nothing to choose
+            assert page.get_by_text("The network picks support").count() == 1               # the shipped one's
+        finally:
+            browser.close()

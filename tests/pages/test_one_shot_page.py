@@ -72,7 +72,8 @@ def test_drawing_mode_waits_for_a_drawing(load):
     support = cols[query + 1]
     assert support.markdown[0].value.startswith("**Support set**")
     assert len(support.image) == at.slider(key="oneshot_n").value
-    assert [h.value for h in at.header] == ["Train your own one-shot network", "An N-way one-shot task", "Koch's affine distortions",
+    assert [h.value for h in at.header] == ["Train your own one-shot network", "An N-way one-shot task",
+                                            "Koch's affine distortions",
                                             "How good is it? Measured on held-out alphabets"]
     assert any(e.label.startswith("Invent your own characters") for e in at.expander)
 
@@ -162,3 +163,5 @@ def test_a_short_run_ends_with_yours_selectable_and_the_task_using_it(load):
     k = mine["decision"]
     shown = [m.value for m in (*at.success, *at.error) if "The network picks support" in m.value]
     assert len(shown) == 1 and f"support **#{k + 1}** with p = {mine['probability'][k]:.3f}" in shown[0]
+    tally = {m.label: m.value for m in at.metric}  # a tally of its own: the shipped network's task is not counted
+    assert tally["Your tasks so far"] == "1" and tally["Network right"] == f"{int(k == task.answer)} / 1"
