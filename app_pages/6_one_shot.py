@@ -56,6 +56,8 @@ size = {a: data.alphabets.count(a) for a in alphabets}
 
 # --- the task ---------------------------------------------------------------------------------------
 st.header("An N-way one-shot task")
+if model is not shipped:
+    st.caption("Your own network scores this task and your drawings below (the choice is in the section above).")
 c1, c2, c3 = st.columns([2, 2, 1])
 n_way = c1.slider("N (ways)", 2, 40, url_int("n", 20, 2, 40), key="oneshot_n")
 choice = c2.selectbox("Alphabet", [RANDOM, MIXED, *alphabets],

@@ -79,7 +79,7 @@ def _figures(report) -> None:
               help="the live curve's last point: 20-way trials from alphabets the official runs never use")
     with m2:
         _official_figure(report)
-    chart(accuracy_chart(report.frames, trials, references(shipped), height=240,
+    chart(accuracy_chart(report.frames, trials, references(shipped),
                          title=f"{report.name}: 20-way accuracy, {trials} fixed trials"), "oneshot-final-curve",
           canvas=True)
 

@@ -18,6 +18,12 @@ if not Path(CHROMIUM).is_file():
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
+try:  # axe-core's check of what the run leaves on the page (tests/browser/test_accessibility.py)
+    from tests.browser import test_accessibility as axe
+    from tests.browser.test_accessibility import CHARTS_DRAWN
+except pytest.skip.Exception:
+    axe = CHARTS_DRAWN = None
+
 # A seed of its own, so no result kept from another test stands in for the training.
 LINK = "/one-shot?seconds=25&seed=6113"
 
@@ -91,6 +97,9 @@ def test_the_accuracy_climbs_and_the_large_trials_pick_changes_while_it_trains(s
             page.get_by_text("The network picks support").first.wait_for(timeout=60_000)
             page.get_by_text("The network picks support").first.scroll_into_view_if_needed()
             page.screenshot(path=str(folder / "oneshot-after.png"))
+            if axe is not None:  # what the run left on the page: its figures, curve, replay and choice
+                page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
+                assert axe.violations(page) == []
         finally:
             browser.close()
 
