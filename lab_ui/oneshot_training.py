@@ -118,4 +118,5 @@ def _official_metric(store: dict) -> None:
         return
     acc = store["accuracy"]
     st.metric("Official 20 runs (Lake et al., 400 trials)", f"{acc:.1%}",
-              f"{100 * (acc - KOCH):+.1f} pts vs Koch {KOCH:.0%}", delta_color="normal")
+              f"{100 * (acc - KOCH):+.1f} pts vs Koch {KOCH:.0%}", delta_color="normal",
+              help="Lake et al.'s 20 official 20-way runs, scored through the public API as any user's drawings are")

@@ -100,6 +100,11 @@ def test_the_accuracy_climbs_and_the_large_trials_pick_changes_while_it_trains(s
             if axe is not None:  # what the run left on the page: its figures, curve, replay and choice
                 page.wait_for_function(CHARTS_DRAWN, timeout=60_000)
                 assert axe.violations(page) == []
+            # The official runs' figure, measured in the background, replaces "computing…" by itself.
+            official = page.locator('[data-testid="stMetric"]', has_text="Official 20 runs (Lake et al.")
+            official.locator('[data-testid="stMetricValue"]', has_text="%").wait_for(timeout=300_000)
+            official.scroll_into_view_if_needed()
+            page.screenshot(path=str(folder / "oneshot-official.png"))
         finally:
             browser.close()
 
