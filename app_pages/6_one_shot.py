@@ -4,8 +4,9 @@ import numpy as np
 import streamlit as st
 import torch
 
-from lab_ui import shared
+from lab_ui import oneshot_training, shared
 from lab_ui.layout import notice
+from lab_ui.oneshot_live import SHIPPED_MODEL as MODEL
 from lab_ui.oneshot_views import (
     measured_results,
     network_pick,
@@ -19,7 +20,6 @@ from siamese_core.data.omniglot import native_images
 from siamese_core.explain.oneshot_demo import draw_task
 from siamese_core.lessons import notice_text
 
-MODEL = "oneshot-omniglot.pt"
 REPORT = shared.ASSETS / "one-shot-report.json"
 RANDOM, MIXED = "a random alphabet", "all alphabets mixed"
 MAX_TASK = 1_000_000  # task numbers (seeds) a link may name
@@ -33,35 +33,40 @@ st.markdown(
     "comparing the query with each support image and picking the most similar (Koch et al. 2015):")
 st.latex(r"C^{*} = \arg\max_{c \in \{1..N\}} \; s(x, x_c), \qquad s(x, x_c) = -\lVert f(x) - f(x_c) \rVert,"
          r"\qquad p(c \mid x) = \frac{e^{-\lVert f(x) - f(x_c)\rVert^2}}{\sum_{k} e^{-\lVert f(x) - f(x_k)\rVert^2}}")
-st.caption("The network here is the shipped checkpoint `assets/oneshot-omniglot.pt`: two twins trained apart "
-           "with different seeds and used as one, trained only on the background alphabets; the tasks below come "
-           "from the 20 evaluation alphabets. Its training "
-           "made every batch a small one-shot task (prototypical loss), so p(c | x) is the probability it learned "
-           "to output. It reads every drawing, its training drawings and yours alike, redrawn with Omniglot's pen, "
-           "upright and centred, so a thick marker or a slanted hand does not change what it sees.")
+st.caption("The network here is the shipped checkpoint `assets/oneshot-omniglot.pt` (or yours, once you have "
+           "trained one below and chosen it): two twins trained apart with different seeds and used as one, "
+           "trained only on the background alphabets; the tasks below come from the 20 evaluation alphabets. Its "
+           "training made every batch a small one-shot task (prototypical loss), so p(c | x) is the probability it "
+           "learned to output. It reads every drawing, its training drawings and yours alike, redrawn with "
+           "Omniglot's pen, upright and centred, so a thick marker or a slanted hand does not change what it sees.")
 
 try:
-    model = shared.asset_model(MODEL)
-    data = shared.dataset("omniglot", "evaluation", tuple(model.input_size))
+    shipped = shared.asset_model(MODEL)
+    data = shared.dataset("omniglot", "evaluation", tuple(shipped.input_size))
 except (FileNotFoundError, DatasetNotFoundError) as exc:
     st.error(f"{exc}")
     st.info("This page needs Omniglot (`python -m siamese_core download omniglot`, or set SIAMESE_LAB_DATA "
             "to a folder holding it) and the shipped model in assets/.")
     st.stop()
 
+model = oneshot_training.section(shipped)  # the network every part below uses: the shipped one, or the student's
+
 alphabets = sorted(set(data.alphabets))
 size = {a: data.alphabets.count(a) for a in alphabets}
 
 # --- the task ---------------------------------------------------------------------------------------
 st.header("An N-way one-shot task")
+if model is not shipped:
+    st.caption("Your own network scores this task and your drawings below (the choice is in the section above).")
 c1, c2, c3 = st.columns([2, 2, 1])
 n_way = c1.slider("N (ways)", 2, 40, url_int("n", 20, 2, 40), key="oneshot_n")
 choice = c2.selectbox("Alphabet", [RANDOM, MIXED, *alphabets],
                       index=[RANDOM, MIXED, *alphabets].index(url_choice("alphabet", [RANDOM, MIXED, *alphabets],
                                                                          RANDOM)), key="oneshot_alphabet")
 st.session_state.setdefault("oneshot_seed", url_int("task", 0, 0, MAX_TASK))
-st.session_state.setdefault("oneshot_tally", {"tasks": 0, "right": 0})
-st.session_state.setdefault("oneshot_seen", set())
+# One tally per network (the shipped one, the student's): a task the shipped network got right says nothing of theirs.
+tally = st.session_state.setdefault("oneshot_tallies", {}).setdefault(id(model), {"tasks": 0, "right": 0,
+                                                                                   "seen": set()})
 c3.write("")
 if c3.button("New task", type="primary", key="oneshot_new_task"):
     st.session_state.oneshot_seed = (st.session_state.oneshot_seed + 1) % (MAX_TASK + 1)
@@ -94,8 +99,7 @@ picked = task_and_query(task, native_images(root, "evaluation", [task.query_row]
 answer = decision = None
 if picked is not None:  # else no query yet, or an upload that is not a drawing: the reason is shown beside
     query, answer = picked
-    decision = network_pick(model, support_native, query, answer, (seed, n_way, alphabet))
-tally = st.session_state.oneshot_tally
+    decision = network_pick(model, support_native, query, answer, (seed, n_way, alphabet), tally)
 t1, t2 = st.columns(2)
 t1.metric("Your tasks so far", tally["tasks"])
 t2.metric("Network right", f"{tally['right']} / {tally['tasks']}",

@@ -2,41 +2,25 @@
 sweep, one column per run), and the replay of a finished run (or several, in lockstep)."""
 from __future__ import annotations
 
-import weakref
-
 import plotly.graph_objects as go
 import streamlit as st
 
 from siamese_core.service.experiment import RunReport, tsne_of_probe
 from siamese_core.service.jobs import Job
-from siamese_core.service.live_state import LiveState
 from siamese_core.service.server_settings import server_settings
 from siamese_core.viz.frame_figures import frame_caption, replay_figure
 from siamese_core.viz.live_charts import histogram_chart, map_chart, map_what
 
+from . import oneshot_live
+from .live_figures import chart, shared_figure
 from .live_snapshot import LiveSnapshot, snapshot
 
 MAP_HEIGHT = 330
 READY = go.Figure(layout={"height": 10, "margin": {"t": 0, "b": 0, "l": 0, "r": 0},
                           "xaxis": {"visible": False}, "yaxis": {"visible": False}})
-SHARED_FIGURES = 16  # charts kept per training for its followers (a few frames' worth, of every run)
-_FIGURES: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # live state → its charts, gone with it
 REPLAY_CAPTION = ("The replay opens on the trained network; ▶ plays the training from its first step, and the "
                   "slider picks a step. Each frame is the same fixed test images embedded at that step: the map "
                   "(aligned from frame to frame) and the matched/mismatched histograms.")
-
-
-def shared_figure(live: LiveState, key: tuple, make):
-    """The chart `make()` builds, built once for every page that follows the same training: when a class asks
-    for one run, ten students' pages would otherwise each build the same charts at every frame. Kept beside
-    the training's live state (never in it), at most SHARED_FIGURES per training; read-only once built."""
-    cache = _FIGURES.setdefault(live, {})
-    made = cache.get(key)
-    if made is None:
-        if len(cache) >= SHARED_FIGURES:
-            cache.clear()
-        made = cache[key] = make()
-    return made
 
 
 def _frame_key(kind: str, name: str, frame) -> tuple:
@@ -48,17 +32,6 @@ def plotly_ready(job_key: str) -> None:
     the report's charts arrive (loading it then held the report back by about a second). One per followed
     job: a page may follow two at once (the mining page's tabs), and an element key may appear only once."""
     st.plotly_chart(READY, width="stretch", config={"staticPlot": True}, key=f"plotly-ready-{job_key}")
-
-
-def chart(made: tuple, key: str, canvas: bool = False) -> None:
-    """A chart (table, Vega-Lite spec) under the same key and spec at every redraw, so the browser updates the
-    chart it has in place (live_charts.py says why not Plotly here). `canvas`: drawn on a canvas rather than as
-    SVG, for the charts a followed run redraws every second (hundreds of SVG marks to restyle and lay out at
-    each frame kept Chromium busy)."""
-    table, spec = made
-    if canvas:
-        spec = {**spec, "usermeta": {"embedOptions": {"renderer": "canvas"}}}
-    st.vega_lite_chart(table, spec, key=key, width="stretch")
 
 
 def draw(job: Job, view: LiveSnapshot | None = None) -> None:
@@ -78,6 +51,8 @@ def draw(job: Job, view: LiveSnapshot | None = None) -> None:
         st.markdown(f"**{name}** — " + frame_caption(f))
         st.caption(f"Live, on {len(labels)} fixed test images.")
         _numbers(f, len(frames))
+        if f.oneshot is not None:  # a one-shot run: its 20-way accuracy and the trial drawn large, first
+            oneshot_live.draw(job, name, frames)
         left, right = st.columns(2)
         with left:
             chart(shared_figure(live, _frame_key("map", name, f), lambda: map_chart(
@@ -105,7 +80,10 @@ def draw(job: Job, view: LiveSnapshot | None = None) -> None:
 def _numbers(frame, n_frames: int) -> None:
     """The latest frame's numbers as metrics (drawing them during training also means the browser has
     the metric element ready when the report's numbers arrive)."""
-    c = st.columns(4)
+    c = st.columns(5 if frame.oneshot is not None else 4)
+    if frame.oneshot is not None:  # a one-shot run's own figure first
+        c, first = c[1:], c[0]
+        first.metric("20-way accuracy", f"{frame.oneshot:.1%}", help="on the fixed one-shot trials of the chart below")
     c[0].metric("probe pair accuracy", f"{frame.accuracy:.3f}", help="at this frame's own best threshold")
     c[1].metric("probe AUC", f"{frame.auc:.3f}")
     c[2].metric("step", f"{frame.step}")

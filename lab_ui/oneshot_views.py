@@ -107,9 +107,10 @@ def _support_set(support_images: torch.Tensor, class_names: list[str], per_row: 
                                   f"{character.replace('character', 'character ')} of the {alphabet} alphabet")
 
 
-def network_pick(model, support_images: torch.Tensor, query: torch.Tensor, answer: int | None, task_key) -> int:
+def network_pick(model, support_images: torch.Tensor, query: torch.Tensor, answer: int | None, task_key,
+                 tally: dict) -> int:
     """The network's scores for the query and its pick, right or wrong where the answer is known (each task
-    `task_key` counted once in the session's tally, however often the page reruns); returns the pick."""
+    `task_key` counted once in this network's `tally`, however often the page reruns); returns the pick."""
     result = score_task(model, support_images, query)  # the 105×105 originals, prepared as any input
     decision, p = result["decision"], result["probability"]
     st.plotly_chart(figures.oneshot_scores(p, decision, answer, title="p(c | x): the query against each support "
@@ -119,10 +120,10 @@ def network_pick(model, support_images: torch.Tensor, query: torch.Tensor, answe
                 "Is that the character you drew?")
         return decision
     right_answer = decision == answer
-    if task_key not in st.session_state.oneshot_seen:
-        st.session_state.oneshot_seen.add(task_key)
-        st.session_state.oneshot_tally["tasks"] += 1
-        st.session_state.oneshot_tally["right"] += int(right_answer)
+    if task_key not in tally["seen"]:
+        tally["seen"].add(task_key)
+        tally["tasks"] += 1
+        tally["right"] += int(right_answer)
     verdict = "right ✅" if right_answer else f"wrong ❌ (the query is character #{answer + 1})"
     (st.success if right_answer else st.error)(
         f"The network picks support **#{decision + 1}** with p = {p[decision]:.3f}: {verdict}")

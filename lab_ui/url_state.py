@@ -31,6 +31,22 @@ def url_int(key: str, default: int, lo: int, hi: int) -> int:
         return default
 
 
+def url_int_in_range(key: str, default: int, lo: int, hi: int, what: str) -> int:
+    """An integer from the URL within [lo, hi]; anything else there gives `default`, and one sentence saying the
+    allowed range (`what` names the setting), where `url_int` would clamp silently."""
+    raw = st.query_params.get(key)
+    if raw is None:
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        value = None
+    if value is None or not lo <= value <= hi:
+        st.warning(f"The link's {what} must be a whole number from {lo} to {hi}: using {default}.")
+        return default
+    return value
+
+
 def url_choices(key: str, options: Sequence[T], default: Sequence[T]) -> list[T]:
     """The options the URL names under `key`, comma-separated, in the options' order (unknown values are
     ignored; an empty value is an empty choice); `default` when the URL has no `key`."""

@@ -12,6 +12,7 @@ from ..data import ImageSet
 from ..data.omniglot import VALIDATION_ALPHABETS, alphabet_subset, native_images
 from ..data.sampling import sample_pairs
 from ..evaluation.validation_runs import validation_runs
+from ..models.embed import embed
 from .live_frames import PROBE_PAIRS, ProbeSet
 
 MAP_CHARACTERS, MAP_DRAWERS = 12, 10
@@ -34,3 +35,9 @@ def oneshot_probe(evaluation: ImageSet, seed: int = 0) -> ProbeSet:
     return ProbeSet(data.rows(rows), labels.numpy(), data.meta["index"][rows].numpy(), i, j,
                     y.numpy().astype(bool), validation_runs(evaluation, seed=seed), names, originals)
 
+
+def fixed_trials_accuracy(model, evaluation: ImageSet) -> float:
+    """`model`'s 20-way accuracy on the probe's fixed trials, each drawing read as the model reads any input: the
+    figure a live run's curve is set against."""
+    runs = oneshot_probe(evaluation).read_by(model).runs
+    return runs.accuracy(runs.scores(model, embed(model, runs.images)))

@@ -2,6 +2,7 @@
 and score, the same as the core computes for that task."""
 from __future__ import annotations
 
+import time
 from pathlib import Path
 
 import pytest
@@ -11,6 +12,7 @@ from siamese_core import load_model
 from siamese_core.data import resolve_data_dir
 from siamese_core.data.omniglot import native_images
 from siamese_core.explain.oneshot_demo import draw_task, score_task
+from siamese_core.models.checkpoint import model_from_bytes
 
 ROOT = Path(__file__).resolve().parents[2]
 PAGE = ROOT / "app_pages" / "6_one_shot.py"
@@ -26,7 +28,7 @@ def test_new_task_shows_the_decision_and_score_the_core_computes(load):
     at.run()
     assert not at.exception
     assert at.slider(key="oneshot_n").value == 5
-    at.button[0].click().run()  # "New task": task #1
+    at.button(key="oneshot_new_task").click().run()  # task #1
     assert not at.exception
     task = draw_task(evaluation, 5, seed=1, alphabet="Tengwar")
     root = resolve_data_dir()  # the page scores the 105×105 originals, as the model reads any drawing
@@ -70,7 +72,8 @@ def test_drawing_mode_waits_for_a_drawing(load):
     support = cols[query + 1]
     assert support.markdown[0].value.startswith("**Support set**")
     assert len(support.image) == at.slider(key="oneshot_n").value
-    assert [h.value for h in at.header] == ["An N-way one-shot task", "Koch's affine distortions",
+    assert [h.value for h in at.header] == ["Train your own one-shot network", "An N-way one-shot task",
+                                            "Koch's affine distortions",
                                             "How good is it? Measured on held-out alphabets"]
     assert any(e.label.startswith("Invent your own characters") for e in at.expander)
 
@@ -98,3 +101,67 @@ def test_the_shipped_networks_p_is_a_confident_answer_where_it_is_right(load):
         assert sum(result["probability"]) == pytest.approx(1.0, abs=1e-4)
     assert right >= 34  # 39 of 40 measured
     assert statistics.median(chosen) >= 0.5
+
+
+# --- Train your own one-shot network ------------------------------------------------------------------
+@pytest.mark.parametrize("given", ["9999", "abc", "3"])
+def test_a_budget_outside_the_slider_in_the_link_is_one_sentence_and_the_default(load, given):
+    load("omniglot", "evaluation", image_size=(28, 28))
+    at = AppTest.from_file(str(PAGE), default_timeout=240)
+    at.query_params["seconds"] = given
+    at.run()
+    assert not at.exception
+    warned = [w.value for w in at.warning]
+    assert warned == ["The link's time budget (seconds) must be a whole number from 10 to 300: using 60."]
+    assert at.slider(key="oneshot_seconds").value == 60
+
+
+def test_a_budget_inside_the_range_is_taken_without_a_word(load):
+    load("omniglot", "evaluation", image_size=(28, 28))
+    at = AppTest.from_file(str(PAGE), default_timeout=240)
+    at.query_params["seconds"] = "120"
+    at.run()
+    assert not at.exception and not at.warning
+    assert at.slider(key="oneshot_seconds").value == 120
+    assert not [r for r in at.radio if r.key == "oneshot_use"]  # nothing of the student's to choose yet
+
+
+@pytest.mark.slow
+def test_a_short_run_ends_with_yours_selectable_and_the_task_using_it(load):
+    evaluation = load("omniglot", "evaluation", image_size=(28, 28))
+    at = AppTest.from_file(str(PAGE), default_timeout=600)
+    at.query_params["n"] = "5"
+    at.query_params["alphabet"] = "Tengwar"
+    at.run()
+    at.slider(key="oneshot_seconds").set_value(10)
+    at.number_input(key="oneshot_train_seed").set_value(7301)  # a seed of its own: no shared result stands in
+    at.button(key="oneshot_train").click().run()   # without a browser, `follow` waits for the run here
+    assert not at.exception
+    report = at.session_state["oneshot_report"]
+    assert report.model is not None and 0.0 <= report.metrics["oneshot_accuracy"] <= 1.0
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Your network, 400 fixed trials"] == f"{report.metrics['oneshot_accuracy']:.1%}"
+    official = "Official 20 runs (Lake et al., 400 trials)"
+    assert metrics[official] == "computing…" or metrics[official].endswith("%")
+    # … measured in a thread of its own; the page shows it once it is there
+    store = at.session_state["_oneshot_official"]
+    deadline = time.monotonic() + 300
+    while "accuracy" not in store and "error" not in store and time.monotonic() < deadline:
+        time.sleep(1)
+    at.run()
+    assert "error" not in store
+    assert {m.label: m.value for m in at.metric}[official] == f"{store['accuracy']:.1%}"
+    assert at.radio(key="oneshot_use").options == ["the shipped network", "yours"]
+    assert at.radio(key="oneshot_use").value == "the shipped network"
+
+    at.radio(key="oneshot_use").set_value("yours").run()
+    assert not at.exception
+    task = draw_task(evaluation, 5, seed=0, alphabet="Tengwar")
+    root = resolve_data_dir()
+    mine = score_task(model_from_bytes(report.model), native_images(root, "evaluation", task.support_rows),
+                      native_images(root, "evaluation", [task.query_row]))
+    k = mine["decision"]
+    shown = [m.value for m in (*at.success, *at.error) if "The network picks support" in m.value]
+    assert len(shown) == 1 and f"support **#{k + 1}** with p = {mine['probability'][k]:.3f}" in shown[0]
+    tally = {m.label: m.value for m in at.metric}  # a tally of its own: the shipped network's task is not counted
+    assert tally["Your tasks so far"] == "1" and tally["Network right"] == f"{int(k == task.answer)} / 1"

@@ -38,7 +38,8 @@ CONTROLS = {
         ("multiselect", "centre_lambdas", [0.0, 1.0])],
     "6_one_shot.py": [
         ("slider", "oneshot_n", 5), ("selectbox", "oneshot_alphabet", "all alphabets mixed"),
-        ("radio", "oneshot_source", "upload a drawing"), ("slider", "oneshot_own_k", 4)],
+        ("radio", "oneshot_source", "upload a drawing"), ("slider", "oneshot_own_k", 4),
+        ("slider", "oneshot_seconds", 120), ("number_input", "oneshot_train_seed", 5)],
 }
 # The explore mode of the two atlas pages: its own controls.
 EXPLORE = {
