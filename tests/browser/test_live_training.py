@@ -3,12 +3,11 @@ change while it trains, each chart updated in place; then see the report's repla
 scrub its slider to the first step and back to the last, and see the trained points again."""
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
 
-from benchmarks.browser import CHROMIUM, lab_server, launch_chromium, open_app, settle
+from benchmarks.browser import CHROMIUM, launch_chromium, open_app, settle
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-test.txt")
 if not Path(CHROMIUM).is_file():
@@ -60,14 +59,6 @@ REPLAY_MAP = """() => {
   return {now: pts, steps: p._transitionData._frames.length,
           active: p._fullLayout.sliders[0].active};
 }"""
-
-
-@pytest.fixture(scope="module")
-def server():
-    if not os.environ.get("SIAMESE_LAB_DATA"):
-        pytest.skip("SIAMESE_LAB_DATA is not set")
-    with lab_server(env={"SIAMESE_LAB_WORKERS": "1", "SIAMESE_LAB_THREADS_PER_JOB": "1"}) as (url, _):
-        yield url
 
 
 def scrub(page, to_end: bool) -> None:

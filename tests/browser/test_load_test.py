@@ -7,17 +7,11 @@ import os
 
 import pytest
 
-from benchmarks.browser import app_pages, lab_server
+from benchmarks.browser import app_pages
 from benchmarks.stream_client import StreamSession
 
 pytestmark = [pytest.mark.browser,
               pytest.mark.skipif(not os.environ.get("SIAMESE_LAB_DATA"), reason="SIAMESE_LAB_DATA is not set")]
-
-
-@pytest.fixture(scope="module")
-def server():
-    with lab_server(env={"SIAMESE_LAB_WORKERS": "1", "SIAMESE_LAB_THREADS_PER_JOB": "1"}) as (url, _):
-        yield url
 
 
 def test_a_protocol_session_opens_pages_and_moves_a_slider(server):

@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from benchmarks.browser import CHROMIUM, lab_server, launch_chromium, open_app, settle
+from benchmarks.browser import CHROMIUM, launch_chromium, open_app, settle
 
 sync_api = pytest.importorskip("playwright.sync_api", reason="playwright is in requirements-test.txt")
 if not Path(CHROMIUM).is_file():
@@ -45,14 +45,6 @@ WATCH = """() => {
     if (w.live && !live) { w.done = true; clearInterval(timer); }
   }, 200);
 }"""
-
-
-@pytest.fixture(scope="module")
-def server():
-    if not os.environ.get("SIAMESE_LAB_DATA"):
-        pytest.skip("SIAMESE_LAB_DATA is not set")
-    with lab_server(env={"SIAMESE_LAB_WORKERS": "1", "SIAMESE_LAB_THREADS_PER_JOB": "1"}) as (url, _):
-        yield url
 
 
 def shots() -> Path:
