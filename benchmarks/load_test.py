@@ -132,7 +132,8 @@ def _rss(p: psutil.Process, kind: str = "rss") -> int:
         return 0
 
 
-GOALS = {"all_results_s": 60.0, "failed_sessions": 0, "latency_p50_s": 1.0, "server_pss_peak_mb": 2000}
+TENTH = "all_results_s"
+GOALS = {TENTH: 60.0, "failed_sessions": 0, "latency_p50_s": 1.0, "server_pss_peak_mb": 2000}
 
 
 def trainer_seeds(trainers: int, same_config: int) -> list[int]:
@@ -154,6 +155,11 @@ class Student:
         self.pressed_at: float | None = None                    # monotonic time Train was pressed
         self.accuracy: float | None = None                      # the run's test accuracy, as the page shows it
         self.error: str | None = None
+        self.renderer_s: float | None = None                   # its Chromium page's renderer, busy (s)
+        self.phases: list[tuple[str, float]] = []                # (step, monotonic time it ended): where time went
+
+    def mark(self, step: str) -> None:
+        self.phases.append((step, time.monotonic()))
 
     def failed(self, exc: Exception) -> None:
         self.error = f"{type(exc).__name__}: {(str(exc).splitlines() or [''])[0][:160]}"
@@ -181,18 +187,24 @@ async def nav(page, title: str) -> None:
 async def play(browser, url: str, s: Student, args, training_over: asyncio.Event, deadline: float) -> None:
     page = await browser.new_page(viewport={"width": 1280, "height": 900})  # in a context of its own
     rng = random.Random(s.k)
+    busy = await renderer_busy(page)
     try:
         t0 = time.monotonic()
         await page.goto(url, timeout=TIMEOUT * 1000)
+        s.mark("loaded")
         await settle(page)
+        s.mark("settled")
         await page.get_by_role("heading").first.wait_for(timeout=TIMEOUT * 1000)
         s.first_render = time.monotonic() - t0
         await page.evaluate(WATCH)
         if s.trainer:
             await timed(page, s, "open Losses", lambda: nav(page, "Losses"))
+            s.mark("opened Losses")
             await page.goto(f"{url}/losses?dataset=digits&loss=contrastive&dim=8&seconds={args.budget}"
                             f"&seed={s.seed}")
+            s.mark("loaded the link")
             await settle(page)
+            s.mark("settled")
             await page.evaluate(WATCH)
             pressed = s.pressed_at = time.monotonic()
             await page.get_by_role("button", name="Train", exact=True).click()
@@ -234,7 +246,31 @@ async def play(browser, url: str, s: Student, args, training_over: asyncio.Event
     except Exception as exc:  # a failed session is a result, not a crash of the load test
         s.failed(exc)
     finally:
+        s.renderer_s = await busy()
         await page.context.close()
+
+
+async def renderer_busy(page):
+    """A function that says how many seconds the page's renderer has been busy so far (the main thread's tasks,
+    from Chromium's own counters), or None when they cannot be read: where the browser's share of the cores
+    went, page by page."""
+    try:
+        cdp = await page.context.new_cdp_session(page)
+        await cdp.send("Performance.enable")
+    except Exception:  # an older or other browser: the figure is left out
+        return _none
+
+    async def busy() -> float | None:
+        try:
+            metrics = (await cdp.send("Performance.getMetrics"))["metrics"]
+            return round(next(m["value"] for m in metrics if m["name"] == "TaskDuration"), 2)
+        except Exception:
+            return None
+    return busy
+
+
+async def _none():
+    return None
 
 
 async def _text_if_there(locator) -> str | None:
@@ -336,9 +372,6 @@ async def stream_play(url: str, s: Student, args, training_over: asyncio.Event, 
         await session.close()
 
 
-BOARD_SHARES = re.compile(r"\((\d+) shares?\)")
-
-
 async def open_board(browser, url: str):
     """The Class board in one more Chromium session, opened before the class starts, as the instructor's
     projector would be."""
@@ -348,21 +381,70 @@ async def open_board(browser, url: str):
     return page
 
 
-async def watch_board(page, arrivals: list[float], training_over: asyncio.Event, deadline: float) -> None:
-    """The monotonic time each share arrives on the open board (its caption's count of shares), until a few
-    seconds after the last result."""
+# The board page notes, on its own clock, when its caption's count of shares grows: the time the class sees a
+# run, whatever delays a look from this process at it (Playwright's calls wait their turn with the students').
+SHARES_SEEN = r"""() => {
+  window.__shares = [];
+  const count = () => {
+    for (const c of document.querySelectorAll('[data-testid="stCaptionContainer"]')) {
+      const m = c.textContent.match(/\((\d+) shares?\)/);
+      if (m) return Number(m[1]);
+    }
+    return 0;
+  };
+  new MutationObserver(() => {
+    const n = count(), seen = window.__shares;
+    if (n > (seen.length ? seen[seen.length - 1][1] : 0)) seen.push([Date.now(), n]);
+  }).observe(document.body, {childList: true, subtree: true, characterData: true});
+}"""
+
+
+async def watch_board(page, arrivals: list[float], renderer: list[float], training_over: asyncio.Event,
+                      deadline: float) -> None:
+    """The monotonic time each share arrived on the open board (its caption's count of shares, as the page saw
+    it), read once the trainers are done and the board has had a few seconds more; and how long its renderer
+    was busy meanwhile (into `renderer`)."""
+    busy = await renderer_busy(page)
+    before = await busy()
     try:
-        caption = page.get_by_text(BOARD_SHARES)
+        await page.evaluate(SHARES_SEEN)
+        while not training_over.is_set() and time.monotonic() < deadline:
+            await asyncio.sleep(0.5)
+        await asyncio.sleep(max(0.0, min(5.0, deadline - time.monotonic())))
+        wall_to_monotonic = time.monotonic() - time.time()
+        for at_ms, shares in await page.evaluate("() => window.__shares"):
+            arrivals.extend([at_ms / 1000 + wall_to_monotonic] * (shares - len(arrivals)))
+        after = await busy()
+        if None not in (before, after):
+            renderer.append(round(after - before, 2))
+    finally:
+        await page.context.close()
+
+
+BOARD_SHARES = re.compile(r"\((\d+) shares?\)")
+
+
+async def stream_watch_board(url: str, arrivals: list[float], training_over: asyncio.Event, deadline: float) -> None:
+    """The board as a projector that takes no time to draw would see it: a protocol session on the Class board
+    reruns its watch fragment as the browser's timer does and notes when a whole run of the page, which the
+    fragment asks for when the board moved, shows more shares. The server's part of the board's lag."""
+    session = StreamSession(url, timeout=TIMEOUT)
+    try:
+        await session.open()
+        run = await session.goto("Class board")
+        (fid, every), = run.fragments.items()
         end = deadline
         while time.monotonic() < end:
             if training_over.is_set():
                 end = min(end, time.monotonic() + 5.0)
-            text = await _text_if_there(caption.first)
-            shares = int(BOARD_SHARES.search(text)[1]) if text and BOARD_SHARES.search(text) else 0
-            arrivals.extend([time.monotonic()] * (shares - len(arrivals)))
-            await asyncio.sleep(0.1)
+            await asyncio.sleep(every)
+            rerun = await session.fragment(fid)
+            if not rerun.fragment_run:
+                captions = " ".join(e.markdown.body for e in rerun.of_type("markdown"))
+                shares = int(m[1]) if (m := BOARD_SHARES.search(captions)) else 0
+                arrivals.extend([time.monotonic()] * (shares - len(arrivals)))
     finally:
-        await page.context.close()
+        await session.close()
 
 
 def board_lags(students: list[Student], arrivals: list[float]) -> list[float]:
@@ -414,7 +496,10 @@ async def class_session(url: str, args, sampler: Sampler) -> tuple[list[Student]
                                      else stream_play(url, s, args, training_over, deadline)) for s in students]
         trainers = [t for t, s in zip(tasks, students) if s.trainer]
         if board is not None:  # the board's watcher is no student: it is left out of the class's figures
-            tasks.append(asyncio.create_task(watch_board(board, args.board_arrivals, training_over, deadline)))
+            tasks.append(asyncio.create_task(watch_board(board, args.board_arrivals, args.board_renderer, training_over,
+                                                         deadline)))
+            tasks.append(asyncio.create_task(stream_watch_board(url, args.board_protocol_arrivals, training_over,
+                                                                deadline)))
         ticker = asyncio.create_task(progress(students, t0, sampler))
         if trainers:
             await asyncio.gather(*trainers)
@@ -458,7 +543,9 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
         "trainer_runs": [{"session": s.k, "client": "chromium" if s.browser else "protocol", "seed": s.seed,
                           "seconds": None if s.run_seconds is None else round(s.run_seconds, 1),
                           "pressed_at_s": None if s.pressed_at is None else round(s.pressed_at - t0, 1),
-                          "accuracy": s.accuracy, "result": s.run_result} for s in students if s.trainer],
+                          "accuracy": s.accuracy, "result": s.run_result,
+                          "phases_at_s": [[step, round(at - t0, 1)] for step, at in s.phases]}
+                         for s in students if s.trainer],
         "first_render_s": {"p50": percentile(renders, 50), "p95": percentile(renders, 95),
                            "max": max(renders, default=0)},
         "first_render_max_by_client_s": {
@@ -489,7 +576,12 @@ def report(students: list[Student], sampler: Sampler, rss_start: int, t0: float,
         "generator_chromium_cpu_percent_mean": 100 * sum(v for p, v in sampler.generator_cpu.items()
                                                          if p in sampler.chromium) / max(wall, 1e-9),
         "training_processes_cpu_percent_mean": 100 * sum(sampler.training_cpu.values()) / max(wall, 1e-9),
-    } | ({"board_lag_s": board_lags(students, args.board_arrivals)} if getattr(args, "board", False) else {})
+        # Where Chromium's share went: each page's renderer, busy (s), trainers first, the board apart.
+        "renderer_busy_s": {f"#{s.k} {'trainer' if s.trainer else 'student'}": s.renderer_s
+                            for s in students if s.browser},
+    } | ({"board_lag_s": board_lags(students, args.board_arrivals),
+          "board_protocol_lag_s": board_lags(students, args.board_protocol_arrivals),
+          "board_renderer_busy_s": (args.board_renderer or [None])[0]} if getattr(args, "board", False) else {})
 
 
 def _one_class(args) -> tuple[dict, dict | None, dict]:
@@ -558,7 +650,7 @@ def main(argv=None) -> dict:
         p.error("1 ≤ sessions ≤ 60, 0 ≤ trainers ≤ sessions, 0 ≤ browsers ≤ sessions, budget ≥ 5, "
                 "0 ≤ same-config ≤ trainers, 1 ≤ repeats ≤ 5")
     args.max_seconds = min(args.max_seconds, 1800)
-    args.board_arrivals = []
+    args.board_arrivals, args.board_renderer, args.board_protocol_arrivals = [], [], []
     if args.repeats == 1:
         r, load, before = _one_class(args)
     else:
@@ -597,15 +689,22 @@ def load_test_text(r: dict) -> str:
 
 
 def _board_line(f: dict) -> list[str]:
-    """With --board: how soon each shared run reached the Class board after its student's result."""
-    lags = f.get("board_lag_s")
+    """With --board: how soon each shared run reached the Class board after its student's result, as the
+    server sent it (a protocol watcher) and as the generator's Chromium drew it."""
+    lags, sent = f.get("board_lag_s"), f.get("board_protocol_lag_s")
     if lags is None:
         return []
     if not lags:
         return ["- the Class board (--board): no shared run reached it."]
     runs = "1 shared run" if len(lags) == 1 else f"{len(lags)} shared runs"
-    return [f"- the Class board (--board): {runs} reached it, at most {max(lags):.1f} s after the student's result "
-            f"(median {statistics.median(lags):.1f} s; {goal('goal ≤ 2 s', max(lags) <= 2.0)})."]
+    line = f"- the Class board (--board): {runs} reached it"
+    if sent:
+        line += (f"; the server had each on the board at most {max(sent):.1f} s after the student's result (median "
+                 f"{statistics.median(sent):.1f} s, a protocol watcher; {goal('goal ≤ 2 s', max(sent) <= 2.0)})")
+    busy = f.get("board_renderer_busy_s")
+    return [line + f"; the generator's Chromium drew it at most {max(lags):.1f} s after (median "
+            f"{statistics.median(lags):.1f} s; {goal('goal ≤ 2 s', max(lags) <= 2.0)})"
+            + (f", its renderer busy {busy:.0f} s of the class" if busy is not None else "") + "."]
 
 
 def class_text(r: dict) -> str:
@@ -654,6 +753,84 @@ def where_runs_train(*results: dict) -> str:
         "\n\n".join(f"{name.capitalize()}: {conditions_line(r)}" for name, r in zip(names, results))])
 
 
+def _class_rows(c: dict) -> list:
+    """The rows that say where a class's time went, for a table with a class in each column."""
+    def tenth(f: dict) -> str:
+        at = f["all_results_s"]
+        met = at is not None and at <= GOALS["all_results_s"]
+        return f"{all_shown(at)} ({goal(f'goal ≤ {GOALS[TENTH]:g} s', met)})"
+
+    def pressed(f: dict) -> str:
+        return next((f"{t['pressed_at_s']:.0f} s" for t in f["trainer_runs"]
+                     if t["client"] == "chromium" and t["pressed_at_s"] is not None), "–")
+
+    def protocol_last(f: dict) -> str:
+        ends = [t["pressed_at_s"] + t["seconds"] for t in f["trainer_runs"]
+                if t["client"] == "protocol" and t["seconds"] is not None]
+        return f"{max(ends):.0f} s" if ends else "–"
+
+    def busy(f: dict) -> str:
+        pages = [v for v in f.get("renderer_busy_s", {}).values() if v is not None]
+        board = f.get("board_renderer_busy_s")
+        return "–" if not pages else (f"{sum(pages):.0f} s" + (f" + the board's {board:.0f} s" if board else ""))
+
+    def classes(f: dict) -> str:
+        runs = [r["all_results_s"] for r in f.get("repeats", [])]
+        return "one" if len(runs) < 2 else f"median of {len(runs)}: " + ", ".join(all_shown(r) for r in runs)
+
+    return [(f"class start → all {c['trainers']} results shown", tenth), ("classes", classes),
+            ("… the Chromium trainer pressed Train at", pressed),
+            ("… the protocol trainers' last result", protocol_last),
+            (f"median interaction → page settled (goal < {GOALS['latency_p50_s']:g} s)",
+             lambda f: f"{f['latency_s']['p50']:.2f} s"),
+            ("failed sessions", lambda f: str(len(f["sessions_failed"]))),
+            ("Chromium pages' renderers busy (main-thread tasks, waiting included)", busy),
+            ("load generator's Chromium, CPU mean (100 % = one core)",
+             lambda f: f"{f['generator_chromium_cpu_percent_mean']:.0f} %"),
+            ("web server CPU, mean", lambda f: f"{f['server_cpu_percent']['mean']:.0f} %"),
+            ("training processes' CPU, mean", lambda f: f"{f['training_processes_cpu_percent_mean']:.0f} %")]
+
+
+def _board_lag(key: str):
+    def cell(f: dict) -> str:
+        lags = f.get(key)
+        if not lags:
+            return "–"
+        median = round(statistics.median(lags), 1) + 0.0  # + 0.0: no "-0.0"
+        return f"{max(lags):.1f} s (median {median:.1f} s; {goal('goal ≤ 2 s', max(lags) <= 2.0)})"
+    return cell
+
+
+def with_and_without_board(off: dict, on: dict) -> str:
+    """The same class (every trainer a different run) without and with the Class board open, one after another
+    on the same cores: what the board costs a class, and how soon the class sees each run on it."""
+    c = on["figures"]["config"]
+    rows = _class_rows(c)
+    rows[4:4] = [("shared run → on the board, as the server sent it (protocol watcher)",
+                  _board_lag("board_protocol_lag_s")),
+                 ("shared run → drawn on the board in the generator's Chromium", _board_lag("board_lag_s"))]
+    names = ("without the board", "with the board open")
+    return "\n".join([
+        f"{c['trainers']} of {c['sessions']} students train, every one a different run (digits, 5 s, {c['workers']} at "
+        f"a time); {c['browsers']} of them in Chromium, the board in one more Chromium page.", "",
+        side_by_side(["figure", *names], (off, on), rows), "",
+        "\n\n".join(f"{name.capitalize()}: {conditions_line(r)}" for name, r in zip(names, (off, on)))])
+
+
+FIRST_LOOK = ("the first look's replay drawn at once (before)", "its replay on the student's switch (now)",
+              "… and each cell's charts cached (tried, removed)", "no first look (SIAMESE_LAB_ATLAS=/nonexistent)")
+
+
+def first_look_classes(*results: dict) -> str:
+    """The class without the board, as the Losses page's pretrained first look changed: what it costs a class."""
+    c = results[1]["figures"]["config"]
+    return "\n".join([
+        f"{c['trainers']} of {c['sessions']} students train, every one a different run, no board; the wandering "
+        "students open the Losses page and move its margin slider, where the first look shows an atlas cell.", "",
+        side_by_side(["figure", *FIRST_LOOK], results, _class_rows(c)), "",
+        "\n\n".join(f"{name[0].upper() + name[1:]}: {conditions_line(r)}" for name, r in zip(FIRST_LOOK, results))])
+
+
 def _training_cpu(f: dict) -> str:
     """Trainings in processes of the server's own: their memory is in the server's, their CPU said apart."""
     share = f["training_processes_cpu_percent_mean"]
@@ -691,7 +868,17 @@ BLOCKS = {
     **{f"load-test-{name}": Block((f"docs/results/load-test-{name}.json",),
                                   CLASS.format(same=same, wait=wait, name=name), class_text)
        for name, same, wait in (("different", 0, "--max-wait 30 --repeats 3 "), ("half-same", 5, "--max-wait 30 "),
-                                ("board", 0, "--max-wait 30 --board "))},
+                                )},
+    "load-test-board": Block(
+        ("docs/results/load-test-board-off.json", "docs/results/load-test-board.json"),
+        CLASS.format(same=0, wait="--max-wait 30 --repeats 3 ", name="board-off") + "; "
+        + CLASS.format(same=0, wait="--max-wait 30 --repeats 3 --board ", name="board"), with_and_without_board),
+    "load-test-first-look": Block(
+        ("docs/results/load-test-first-look-replay-always.json", "docs/results/load-test-board-off.json",
+         "docs/results/load-test-first-look-cell-charts.json", "docs/results/load-test-first-look-none.json"),
+        CLASS.format(same=0, wait="--max-wait 30 [--repeats 3] ", name="…") + ", on the pages of each column "
+        "(the first and third as this change's working tree had them before the replay waited for its switch; the "
+        "last with SIAMESE_LAB_ATLAS=/nonexistent)", first_look_classes),
     "load-test-threads-vs-processes": Block(
         ("docs/results/load-test-different-threads.json", "docs/results/load-test-different.json",
          "docs/results/load-test-different-wall.json"),

@@ -137,13 +137,18 @@ class StreamSession:
                 raise TimeoutError(f"the page still followed its job after {self.timeout:.0f} s")
             fid = min(due, key=due.get)
             await asyncio.sleep(max(0.0, due[fid] - time.monotonic()))
-            rerun = await self._rerun(fragment_id=fid)
+            rerun = await self.fragment(fid)
             if rerun.fragment_run:
                 due[fid] = time.monotonic() + run.fragments[fid]
             else:  # the fragment asked for a whole run of the page
                 run = rerun
                 due = {f: time.monotonic() + every for f, every in run.fragments.items()}
         return run
+
+    async def fragment(self, fragment_id: str) -> Run:
+        """Rerun one fragment as the browser's timer does (a run_every fragment): a fragment run, or a whole run
+        of the page when the fragment asked for one."""
+        return await self._rerun(fragment_id=fragment_id)
 
     async def _rerun(self, trigger: WidgetState | None = None, fragment_id: str = "") -> Run:
         msg = BackMsg()

@@ -130,8 +130,9 @@ def pretrained_caption(command: str) -> None:
     st.caption(f"pretrained: `{command}`")
 
 
-def explore_cell(atlas: Atlas, loss: str, margin: float | None, dim: int) -> None:
-    """One cell: metrics, histogram, map, replay and its place in the grid (charts from atlas_figures)."""
+def explore_cell(atlas: Atlas, loss: str, margin: float | None, dim: int, replay_on_demand: bool = False) -> None:
+    """One cell: metrics, histogram, map, replay and its place in the grid (charts from atlas_figures).
+    `replay_on_demand`: the replay only once the student asks for it (a training page's first look)."""
     report = atlas.cell(loss, margin, dim)
     st.header(report.name.replace("atlas · ", "Pretrained · "))
     pretrained_caption(atlas.cell_command(loss, margin, dim))
@@ -142,8 +143,9 @@ def explore_cell(atlas: Atlas, loss: str, margin: float | None, dim: int) -> Non
     with right:
         chart(atlas_figures.projection(report), "atlas-proj")
     st.markdown("**Watch it learn again**")
-    st.plotly_chart(atlas_figures.replay(atlas, (loss, margin, dim)), width="stretch", key="atlas-replay")
-    st.caption(REPLAY_CAPTION)
+    if not replay_on_demand or st.toggle("Show the replay", key="first-look-replay"):
+        st.plotly_chart(atlas_figures.replay(atlas, (loss, margin, dim)), width="stretch", key="atlas-replay")
+        st.caption(REPLAY_CAPTION)
     chart(atlas_figures.grid(atlas, loss, margin, dim), "atlas-grid")
 
 

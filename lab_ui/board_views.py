@@ -14,6 +14,7 @@ from .plain_text import shown
 from .url_state import set_url, url_choice
 
 MULTIPLES = 12          # runs drawn as small multiples, newest first
+SMALL_MULTIPLES = {"histograms": "Histograms", "maps": "Maps"}
 POLL_SECONDS = 0.5      # how often a board looks for news (a version number: nothing is drawn unless it moved)
 KEY, NOTE = "_board_instructor_key", "_board_key_note"
 WRONG_KEY = "That is not the instructor's key: the board is unchanged."
@@ -52,19 +53,22 @@ def scatter(view: BoardView, x: str, metric: str) -> None:
 
 
 def multiples(view: BoardView) -> None:
-    """The newest runs' histograms and maps; a click on one (or the list below them) enlarges that run."""
+    """The newest runs' histograms or maps; a click on one (or the list below them) enlarges that run. One of
+    the two at a time, picked by a control rather than tabs: a chart in a hidden tab is laid out again at
+    every poll of the board, and two of them kept the projecting browser a fifth of a core busy."""
     newest = view.entries[:MULTIPLES]
     st.subheader("Each run's histogram and map")
     st.caption("Click a run's histogram or map to enlarge it" + (f"; the newest {MULTIPLES} of "
                f"{len(view.entries)} runs." if len(view.entries) > MULTIPLES else "."))
-    hist, maps = st.tabs(["Histograms", "Maps"])
-    with hist:
-        clicked = _clicked(st.plotly_chart(board_figures.histogram_multiples(newest), width="stretch",
-                                           key="board-hists", on_select="rerun", selection_mode="points"), 2)
-    with maps:
-        on_map = _clicked(st.plotly_chart(board_figures.map_multiples(newest), width="stretch", key="board-maps",
-                                          on_select="rerun", selection_mode="points"), 1)
-    clicked = on_map if on_map is not None else clicked
+    shown_as = st.segmented_control("Small multiples", list(SMALL_MULTIPLES), format_func=SMALL_MULTIPLES.get,
+                                    key="board_multiples", label_visibility="collapsed",
+                                    default=url_choice("multiples", list(SMALL_MULTIPLES), "histograms"))
+    shown_as = shown_as or "histograms"  # a second click on the chosen segment unselects it
+    set_url(multiples=shown_as)
+    figure, traces_per_run = ((board_figures.histogram_multiples, 2) if shown_as == "histograms"
+                              else (board_figures.map_multiples, 1))
+    clicked = _clicked(st.plotly_chart(figure(newest), width="stretch", key=f"board-{shown_as}",
+                                       on_select="rerun", selection_mode="points"), traces_per_run)
     by_id = {e.id: e for e in view.entries}
     if clicked is not None and clicked != st.session_state.get("_board_clicked") and clicked < len(newest):
         st.session_state["board_enlarge"] = newest[clicked].id  # a new click wins over the list's choice

@@ -40,7 +40,7 @@ def losses(loss: str, margin: float | None, dim: int, dataset: str, distance: st
         wanted["distance"] = distance
     with st.container(key=f"{KEY}-{job_key}"):
         st.info(pretrained_label(wanted, {**used, "margin": key[1]}, "Train"))
-        atlas_views.explore_cell(atlas, *key)
+        atlas_views.explore_cell(atlas, *key, replay_on_demand=True)
 
 
 def sizes(loss: str, sizes: list[int], dataset: str, job_key: str = "sweep") -> None:

@@ -46,7 +46,7 @@ def set_nickname(page, name: str) -> None:
 
 def on_board(board, name: str) -> bool:
     """Whether the board's histogram multiples carry a subplot titled `name` (Plotly draws it as SVG text)."""
-    return board.locator('[class*="st-key-board-hists"] text.gtitle, [class*="st-key-board-hists"] '
+    return board.locator('[class*="st-key-board-histograms"] text.gtitle, [class*="st-key-board-histograms"] '
                          'text.annotation-text', has_text=name).count() > 0
 
 
@@ -85,7 +85,7 @@ def test_three_students_share_and_the_board_shows_them_live(browser, server):  #
     settle(board)
     assert points.count() == 3 and all(on_board(board, name) for name in MARGINS), [
         name for name in MARGINS if not on_board(board, name)]
-    assert "<b>" not in board.locator('[class*="st-key-board-hists"]').inner_html().replace("<br>", "")
+    assert "<b>" not in board.locator('[class*="st-key-board-histograms"]').inner_html().replace("<br>", "")
 
     with board.expect_download() as download:
         board.get_by_role("button", name="Download the table as CSV").click()
@@ -95,7 +95,7 @@ def test_three_students_share_and_the_board_shows_them_live(browser, server):  #
         page.context.close()
 
     # A click on a run's histogram enlarges that run.
-    bars = board.locator('[class*="st-key-board-hists"] .trace.bars .point path')
+    bars = board.locator('[class*="st-key-board-histograms"] .trace.bars .point path')
     box = next(box for box in (b.bounding_box() for b in bars.all()) if box and box["height"] > 4)
     board.mouse.click(box["x"] + box["width"] / 2, box["y"] + box["height"] / 2)  # as a mouse does: Plotly's own
     # layer above the bars takes the click and picks the bar under it
@@ -103,6 +103,11 @@ def test_three_students_share_and_the_board_shows_them_live(browser, server):  #
     # Plotly draws the enlarged chart a moment after the line above it: waited for, not counted at once.
     board.locator('[class*="st-key-board-enlarged"] .js-plotly-plot').first.wait_for(timeout=30_000)
     assert board.locator('[class*="st-key-board-enlarged"] .js-plotly-plot').count() == 1
+    # The maps in place of the histograms (one of the two at a time).
+    board.get_by_role("radio", name="Maps", exact=True).click()
+    board.locator('[class*="st-key-board-maps"] .js-plotly-plot').first.wait_for(timeout=30_000)
+    settle(board)
+    assert board.locator('[class*="st-key-board-histograms"]').count() == 0
 
     # Without the key: no Clear button, and a wrong key says one sentence and changes nothing.
     assert board.get_by_role("button", name="Clear the board").count() == 0

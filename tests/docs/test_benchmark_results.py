@@ -74,11 +74,14 @@ def test_the_load_test_report_renders_from_its_real_shape(tmp_path):
     assert "last 42 s" in text and "Class board" not in text
     # With --board: how soon the shared run reached the board after the student's result.
     students[0].result_at = 10.0
-    Args.board, Args.board_arrivals = True, [10.4]
+    Args.board, Args.board_arrivals, Args.board_protocol_arrivals, Args.board_renderer = True, [10.4], [10.1], [3.0]
     report = load_test.report(students, sampler, 100 * 2**20, 0.0, 60.0, Args)
     text = render("load-test", write_result(tmp_path / "board.json", "python -m benchmarks.load_test --board", report,
                                             conditions()))
-    assert "the Class board (--board): 1 shared run reached it, at most 0.4 s after the student's result" in text
+    assert ("the Class board (--board): 1 shared run reached it; the server had each on the board at most 0.1 s "
+            "after the student's result") in text
+    assert "the generator's Chromium drew it at most 0.4 s after (median 0.4 s; goal ≤ 2 s ✓), its renderer busy 3 s" \
+        in text
 
 
 @pytest.mark.slow

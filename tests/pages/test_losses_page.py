@@ -67,8 +67,10 @@ def test_a_fresh_session_opens_on_the_pretrained_run_for_its_settings(atlas):
     assert at.main.header[0].value == "Pretrained · contrastive · m=1 · D=32"
     assert shown_accuracy(at) == f"{atlas.cell('contrastive', 1.0, 32).metrics['accuracy']:.3f}"
     specs = chart_specs(at)
-    assert any("matched vs mismatched test pairs" in s for s in specs) and any("Play" in s for s in specs)
+    assert any("matched vs mismatched test pairs" in s for s in specs) and not any("Play" in s for s in specs)
     assert at.session_state["runs"] == [] and not at.dataframe  # it is not one of the student's runs
+    at.toggle(key="first-look-replay").set_value(True).run()  # the replay, once the student asks for it
+    assert any('"frames"' in s and "Play" in s for s in chart_specs(at))
 
 
 def test_settings_without_a_pretrained_run_show_the_nearest_and_say_how_it_differs(atlas):
