@@ -143,7 +143,7 @@ def explore_cell(atlas: Atlas, loss: str, margin: float | None, dim: int, replay
     with right:
         chart(atlas_figures.projection(report), "atlas-proj")
     st.markdown("**Watch it learn again**")
-    if not replay_on_demand or st.toggle("Show the replay", key="first-look-replay"):
+    if not replay_on_demand or st.toggle("Show the replay", key="atlas-replay-shown"):
         st.plotly_chart(atlas_figures.replay(atlas, (loss, margin, dim)), width="stretch", key="atlas-replay")
         st.caption(REPLAY_CAPTION)
     chart(atlas_figures.grid(atlas, loss, margin, dim), "atlas-grid")

@@ -69,7 +69,7 @@ def test_a_fresh_session_opens_on_the_pretrained_run_for_its_settings(atlas):
     specs = chart_specs(at)
     assert any("matched vs mismatched test pairs" in s for s in specs) and not any("Play" in s for s in specs)
     assert at.session_state["runs"] == [] and not at.dataframe  # it is not one of the student's runs
-    at.toggle(key="first-look-replay").set_value(True).run()  # the replay, once the student asks for it
+    at.toggle(key="atlas-replay-shown").set_value(True).run()  # the replay, once the student asks for it
     assert any('"frames"' in s and "Play" in s for s in chart_specs(at))
 
 
