@@ -17,7 +17,7 @@ import psutil
 from playwright.async_api import async_playwright
 
 from benchmarks.blocks import Block, conditions_line, side_by_side
-from benchmarks.browser import SETTLED, cpu_seconds, free_port, is_chromium, lab_server, launch_chromium
+from benchmarks.browser import SETTLED, cpu_seconds, is_chromium, lab_server, launch_chromium
 from benchmarks.results import conditions, parser, save
 
 NAME = "board-projector"
@@ -56,11 +56,8 @@ async def projector(url: str, window: float) -> dict:
 
 
 def one_server(runs: int, every: float, window: float) -> dict:
-    port = free_port()
-    cmd = ["streamlit", "run", str(APP), "--server.port", str(port), "--server.address", "127.0.0.1",
-           "--server.headless", "true", "--browser.gatherUsageStats", "false"]
     env = {"PYTHONPATH": str(ROOT), "BOARD_RUNS": str(runs), "BOARD_EVERY": str(every)}
-    with lab_server(port, env=env, args=cmd) as (url, _):
+    with lab_server(env=env, script=APP) as (url, _):
         return asyncio.run(projector(url, window))
 
 

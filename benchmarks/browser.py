@@ -44,14 +44,15 @@ def free_port() -> int:
 
 @contextmanager
 def lab_server(port: int | None = None, env: dict[str, str] | None = None, timeout: float = 120.0,
-               python: str = sys.executable, args: list[str] | None = None):
-    """`streamlit run app.py` on 127.0.0.1:`port` (a free one by default), by the interpreter `python` (this
-    one by default; another environment's to check its installation); yields (url, Popen). `args`: another
-    command line after `python -m`, serving on `port` (a documented one: benchmarks/local_cluster.py)."""
+               python: str = sys.executable, args: list[str] | None = None, script: Path = ROOT / "app.py"):
+    """`streamlit run app.py` (or another `script`) on 127.0.0.1:`port` (a free one by default), by the
+    interpreter `python` (this one by default; another environment's to check its installation); yields (url,
+    Popen). `args`: another command line after `python -m`, serving on `port` (a documented one:
+    benchmarks/local_cluster.py)."""
     port = port or free_port()
     full_env = {**os.environ, **(env or {})}
     full_env.setdefault("SIAMESE_LAB_DATA", str(ROOT.parent / "shared" / "data"))
-    cmd = [python, "-m", *(args or ["streamlit", "run", str(ROOT / "app.py"), "--server.port", str(port),
+    cmd = [python, "-m", *(args or ["streamlit", "run", str(script), "--server.port", str(port),
                                      "--server.address", "127.0.0.1", "--server.headless", "true",
                                      "--browser.gatherUsageStats", "false"])]
     # The server's output goes to a file, never to a pipe nobody reads: once a pipe's buffer is full, the

@@ -258,19 +258,15 @@ async def renderer_busy(page):
         cdp = await page.context.new_cdp_session(page)
         await cdp.send("Performance.enable")
     except Exception:  # an older or other browser: the figure is left out
-        return _none
+        cdp = None
 
     async def busy() -> float | None:
         try:
             metrics = (await cdp.send("Performance.getMetrics"))["metrics"]
             return round(next(m["value"] for m in metrics if m["name"] == "TaskDuration"), 2)
-        except Exception:
+        except Exception:  # no CDP session (cdp None), or the page is gone
             return None
     return busy
-
-
-async def _none():
-    return None
 
 
 async def _text_if_there(locator) -> str | None:
